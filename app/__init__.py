@@ -1,0 +1,1 @@
+"""LSTM Studio: the desktop window and the ``lstm-studio`` entry point."""

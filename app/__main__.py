@@ -1,0 +1,25 @@
+"""``lstm-studio`` and ``python -m app``: no subcommand opens the window."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Sequence
+
+CLI_COMMANDS = {"train", "generate", "evaluate", "probe", "gradflow", "-h", "--help"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in CLI_COMMANDS:
+        from training.cli import main as cli_main
+
+        return cli_main(args)
+    from app.launch import launch_gui
+
+    return launch_gui(args)
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a frozen bundle must not re-run main in worker processes
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Carrying a model's state through generation, one token at a time.
+
+``prefill`` runs the whole prompt through the fused kernel in one call; ``step``
+advances by one token. The hand-fused LSTM stepper exists because at batch 1 the
+cost of a step is the number of kernel launches, not arithmetic: it folds the
+first layer's input projection into a lookup table and does each layer in one
+matrix multiply plus a few pointwise ops. Tests hold it to the fused kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import torch
+from torch import Tensor
+
+from lstm_core.model import LanguageModel, State
+
+
+class Stepper(Protocol):
+    def prefill(self, ids: list[int]) -> Tensor:
+        """Run ids through the model from a fresh state; return (V,) logits after the last."""
+        ...
+
+    def step(self, token: int) -> Tensor:
+        """Advance one token; return (V,) logits for the next."""
+        ...
+
+
+class FusedStepper:
+    """Works for every cell: calls the fused module with a sequence of length one."""
+
+    def __init__(self, model: LanguageModel) -> None:
+        self.model = model
+        self.state: State | None = None
+
+    @torch.inference_mode()
+    def prefill(self, ids: list[int]) -> Tensor:
+        out = self.model(torch.tensor([ids], device=self.model.device))
+        self.state = out.state
+        return out.logits[0, -1]
+
+    @torch.inference_mode()
+    def step(self, token: int) -> Tensor:
+        out = self.model(torch.tensor([[token]], device=self.model.device), self.state)
+        self.state = out.state
+        return out.logits[0, -1]
+
+
+class FastLSTMStepper:
+    """Hand-fused single-step LSTM for batch 1 (weights re-laid out once, read-only)."""
+
+    def __init__(self, model: LanguageModel) -> None:
+        self.model = model
+        cfg = model.config
+        hid = cfg.hidden
+        # torch stores gate rows as (i, f, g, o); (i, f, o, g) makes the sigmoids one slice.
+        order = torch.cat(
+            [torch.arange(0, 2 * hid), torch.arange(3 * hid, 4 * hid), torch.arange(2 * hid, 3 * hid)]
+        )
+        with torch.inference_mode():
+            self.layers: list[tuple[Tensor, Tensor]] = []  # (W^T over [x, h], bias) per layer
+            for layer in range(cfg.layers):
+                w_ih, w_hh, b_ih, b_hh = (t.detach().float() for t in model.layer_weights(layer))
+                w = torch.cat([w_ih, w_hh], dim=1)[order]
+                self.layers.append((w.t().contiguous(), (b_ih + b_hh)[order].unsqueeze(0)))
+            w0, b0 = self.layers[0]
+            emb = model.embedding.weight.detach().float()
+            # Layer 0's input projection for every token, precomputed: (V, 4H).
+            self.input_table = torch.addmm(b0, emb, w0[: cfg.embed]).contiguous()
+            self.w0_hh = w0[cfg.embed :].contiguous()
+            self.head_w = model.head.weight.detach().float().t().contiguous()
+            self.head_b = model.head.bias.detach().float().unsqueeze(0)
+        self.h: list[Tensor] = []
+        self.c: list[Tensor] = []
+
+    @torch.inference_mode()
+    def prefill(self, ids: list[int]) -> Tensor:
+        out = self.model(torch.tensor([ids], device=self.model.device))
+        h, c = out.state  # type: ignore[misc]
+        self.h = [t.float().clone() for t in h[:, 0:1]]
+        self.c = [t.float().clone() for t in c[:, 0:1]]
+        return out.logits[0, -1]
+
+    @torch.inference_mode()
+    def step(self, token: int) -> Tensor:
+        hid = self.model.config.hidden
+        x = None
+        for layer, (w, b) in enumerate(self.layers):
+            h, c = self.h[layer], self.c[layer]
+            if layer == 0:
+                gates = torch.addmm(self.input_table[token : token + 1], h, self.w0_hh)
+            else:
+                gates = torch.addmm(b, torch.cat([x, h], dim=1), w)
+            sig = gates[:, : 3 * hid].sigmoid()
+            c = torch.addcmul(sig[:, hid : 2 * hid] * c, sig[:, :hid], gates[:, 3 * hid :].tanh())
+            h = sig[:, 2 * hid :] * c.tanh()
+            self.h[layer], self.c[layer] = h, c
+            x = h
+        return torch.addmm(self.head_b, x, self.head_w)[0]
+
+
+def make_stepper(model: LanguageModel) -> Stepper:
+    """The fastest exact stepper for this model on its device (model must be in eval mode)."""
+    if model.training:
+        raise ValueError("put the model in eval mode before generating")
+    if model.config.cell == "lstm" and model.device.type == "cpu":
+        return FastLSTMStepper(model)
+    return FusedStepper(model)

@@ -1,0 +1,1 @@
+"""From text files to trained models: corpus, batching, trainer, checkpoints, CLI. No Qt."""

@@ -1,0 +1,74 @@
+"""How a training run looks on a terminal: tqdm bars for people, JSON lines for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from tqdm import tqdm
+
+from training.events import Event, StepEvent
+
+
+class JsonReporter:
+    """One JSON object per line on stdout. Step events are thinned to four a second per
+    model (and the last step), because a consumer wants a curve, not every batch."""
+
+    def __init__(self, step_interval_s: float = 0.25) -> None:
+        self.interval = step_interval_s
+        self._last: dict[str, float] = {}
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, StepEvent):
+            now = time.perf_counter()
+            last_step = event.progress >= 1.0
+            if not last_step and now - self._last.get(event.model, 0.0) < self.interval:
+                return
+            self._last[event.model] = now
+        print(json.dumps(event.to_dict()), flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class ProgressReporter:
+    """One tqdm bar per model on stderr, counting percent of the budget."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, tqdm] = {}
+        self._val: dict[str, float] = {}
+
+    def _bar(self, model: str) -> tqdm:
+        if model not in self._bars:
+            self._bars[model] = tqdm(
+                total=100,
+                desc=f"{model:>4}",
+                position=len(self._bars),
+                unit="%",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                bar_format="{desc} {percentage:3.0f}%|{bar}| {postfix}",
+            )
+        return self._bars[model]
+
+    def __call__(self, event: Event) -> None:
+        kind = event.kind
+        if kind == "step":
+            bar = self._bar(event.model)
+            bar.n = round(100 * event.progress, 1)
+            val = self._val.get(event.model)
+            bar.set_postfix_str(
+                f"step {event.step}  loss {event.loss:.3f}"
+                + (f"  val {val:.3f}" if val is not None else "")
+                + f"  {event.tokens_per_s:,.0f} tok/s  ETA {event.eta_s:.0f}s",
+                refresh=True,
+            )
+        elif kind == "validation":
+            self._val[event.model] = event.loss_nats
+        elif kind == "warning":
+            tqdm.write(f"warning: {event.message}", file=sys.stderr)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()

@@ -1,0 +1,33 @@
+"""Cooperative pause, resume and cancel, checked by the trainer once per step."""
+
+from __future__ import annotations
+
+import threading
+
+
+class TrainingControl:
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        self._running.set()
+        self._cancelled = threading.Event()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self._running.set()  # wake a paused trainer so it can see the cancel
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def wait_while_paused(self) -> None:
+        self._running.wait()

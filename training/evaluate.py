@@ -1,0 +1,74 @@
+"""Validation loss in the three units people compare models by."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lstm_core.model import LanguageModel
+from training.device import autocast
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    loss_nats: float  # mean cross-entropy per token
+    perplexity: float
+    bits_per_char: float  # total bits / characters: comparable across char, word and BPE
+    tokens: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "loss_nats": self.loss_nats,
+            "bits_per_char": self.bits_per_char,
+            "perplexity": self.perplexity,
+            "tokens": self.tokens,
+        }
+
+
+@torch.no_grad()
+def evaluate_tokens(
+    model: LanguageModel,
+    tokens: np.ndarray,
+    *,
+    chars: int,
+    batch_size: int = 16,
+    seq_len: int = 256,
+    max_tokens: int | None = None,
+    amp_dtype: torch.dtype | None = None,
+) -> EvalResult:
+    """Stateful evaluation over ``tokens`` laid out as contiguous streams.
+
+    ``chars`` is how many characters the whole of ``tokens`` decodes to; with
+    ``max_tokens`` only a prefix is scored and the characters are prorated.
+    """
+    if max_tokens is not None and len(tokens) > max_tokens:
+        chars = max(1, round(chars * max_tokens / len(tokens)))
+        tokens = tokens[:max_tokens]
+    batch_size = max(1, min(batch_size, (len(tokens) - 1) // 2))
+    columns = (len(tokens) - 1) // batch_size
+    if columns < 1:
+        raise ValueError("too little text to evaluate")
+    data = torch.from_numpy(np.asarray(tokens[: batch_size * columns + 1]).astype(np.int64))
+    x_all = data[:-1].view(batch_size, columns)
+    y_all = data[1:].view(batch_size, columns)
+    was_training = model.training
+    model.eval()
+    device = model.device
+    state = None
+    total = 0.0
+    for start in range(0, columns, seq_len):
+        x = x_all[:, start : start + seq_len].to(device)
+        y = y_all[:, start : start + seq_len].to(device)
+        with autocast(device, amp_dtype):
+            out = model(x, state, y)
+        state = out.state
+        total += float(out.loss) * y.numel()
+    model.train(was_training)
+    count = batch_size * columns
+    # bits per character: the whole text's bits over its characters, prorated to what was scored
+    scored_chars = chars * count / max(1, len(tokens) - 1)
+    loss = total / count
+    return EvalResult(loss, math.exp(min(loss, 50.0)), total / math.log(2) / scored_chars, count)

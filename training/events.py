@@ -1,0 +1,85 @@
+"""What the trainer reports. Each event is a frozen dataclass; ``model`` says which
+model of a run it is about ("lstm", "rnn", ...), so one callback can serve a pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class StepEvent(Event):
+    kind: ClassVar[str] = "step"
+    model: str
+    step: int
+    total_steps: int | None  # None when the budget is wall-clock time
+    loss: float  # training loss of this batch, nats per token
+    lr: float
+    grad_norm: float  # global norm before clipping
+    clipped: bool
+    tokens_per_s: float
+    elapsed_s: float  # training time of this model, pauses excluded
+    eta_s: float
+    progress: float  # 0..1 of the budget
+
+
+@dataclass(frozen=True)
+class ValidationEvent(Event):
+    kind: ClassVar[str] = "validation"
+    model: str
+    step: int
+    loss_nats: float
+    perplexity: float
+    bits_per_char: float
+
+
+@dataclass(frozen=True)
+class SampleEvent(Event):
+    kind: ClassVar[str] = "sample"
+    model: str
+    step: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CheckpointEvent(Event):
+    kind: ClassVar[str] = "checkpoint"
+    model: str
+    step: int
+    path: str
+
+
+@dataclass(frozen=True)
+class WarningEvent(Event):
+    kind: ClassVar[str] = "warning"
+    model: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FinishedEvent(Event):
+    kind: ClassVar[str] = "finished"
+    model: str
+    reason: str  # "completed", "cancelled" or "diverged"
+    steps: int
+    seconds: float
+    tokens_per_s: float
+    val_loss: float
+    bits_per_char: float
+    checkpoint: str
+
+
+EventCallback = Callable[[Event], None]
+
+
+def ignore_events(event: Event) -> None:
+    """The default callback: library code never prints."""

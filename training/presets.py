@@ -1,0 +1,48 @@
+"""Named starting points. Every option a person leaves out takes its preset's value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    summary: str
+    model: dict[str, Any] = field(default_factory=dict)  # ModelConfig fields
+    train: dict[str, Any] = field(default_factory=dict)  # TrainConfig fields
+
+
+# Quick is tuned for the first minutes a person waits on a 2-core laptop CPU
+# (see benchmarks/SWEEP.md for the measurements behind these numbers).
+PRESETS: dict[str, Preset] = {
+    "quick": Preset(
+        "Quick",
+        "about 1.5 minutes on a laptop CPU",
+        model={"layers": 1, "hidden": 512, "embed": 128, "dropout": 0.0},
+        train={"seq_len": 128, "batch_size": 32, "lr": 3e-3, "warmup_steps": 50, "minutes": 1.5},
+    ),
+    "balanced": Preset(
+        "Balanced",
+        "about 5 minutes",
+        model={"layers": 1, "hidden": 768, "embed": 128, "dropout": 0.0},
+        train={"seq_len": 128, "batch_size": 32, "lr": 3e-3, "warmup_steps": 80, "minutes": 5.0},
+    ),
+    "quality": Preset(
+        "Quality",
+        "about 20 minutes",
+        model={"layers": 2, "hidden": 768, "embed": 192, "dropout": 0.1},
+        train={"seq_len": 192, "batch_size": 32, "lr": 2e-3, "warmup_steps": 150, "minutes": 20.0},
+    ),
+}
+
+# Words and BPE pieces carry more meaning per token than characters: wider embeddings.
+LEVEL_EMBED = {"char": None, "word": 256, "bpe": 256}
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}") from None

@@ -1,0 +1,348 @@
+"""The training loop: stateful truncated BPTT with AdamW, warm-up + cosine,
+global-norm clipping and autocast. Events out through a callback, control in
+through a TrainingControl checked once per step. Library code never prints.
+
+A Trainer advances one step at a time, so ``train_models`` can interleave an
+LSTM and a vanilla RNN in one run and both curves grow side by side.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from lstm_core.model import LanguageModel, State
+from lstm_core.sampling import SamplingSettings, generate
+from lstm_core.tokenizers import Tokenizer
+from training import checkpoint as ckpt
+from training.batching import StreamBatcher
+from training.config import TrainConfig
+from training.control import TrainingControl
+from training.device import autocast, autocast_dtype
+from training.evaluate import EvalResult, evaluate_tokens
+from training.events import (
+    CheckpointEvent,
+    EventCallback,
+    FinishedEvent,
+    SampleEvent,
+    StepEvent,
+    ValidationEvent,
+    WarningEvent,
+    ignore_events,
+)
+from training.schedule import learning_rate
+
+
+@dataclass
+class DataSplit:
+    train: np.ndarray
+    val: np.ndarray
+    val_chars: int  # characters the validation tokens decode to
+
+
+def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.AdamW:
+    # Decay only matrices that multiply activations; biases and the embedding table stay free.
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("embedding")]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.startswith("embedding")]
+    groups = [
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99))
+
+
+def _detach(state: State) -> State:
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+class Trainer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        model: LanguageModel,
+        tokenizer: Tokenizer,
+        data: DataSplit,
+        config: TrainConfig,
+        device: torch.device,
+        out_path: Path,
+        meta: dict[str, Any] | None = None,
+        on_event: EventCallback = ignore_events,
+        resume: ckpt.LoadedCheckpoint | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model.to(device).train()
+        self.tokenizer = tokenizer
+        self.data = data
+        self.config = config
+        self.device = device
+        self.out_path = ckpt.resolve_path(out_path)
+        self.meta = meta or {}
+        self.emit = on_event
+        self.amp_dtype = autocast_dtype(device, config.precision)
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        self.batcher = StreamBatcher(data.train, config.batch_size, config.seq_len)
+        self.optimizer = make_optimizer(self.model, config)
+        self.step = 0
+        self.chunk_index = 0
+        self.train_seconds = 0.0
+        self.state: State = self.model.init_state(config.batch_size)
+        self.last_eval: EvalResult | None = None
+        self.history: list[dict[str, float]] = []
+        self.finished: FinishedEvent | None = None
+        self._step_time_ema: float | None = None
+        if resume is not None:
+            self._restore(resume)
+        self._snapshot = self._take_snapshot()
+        now = time.perf_counter()
+        self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
+
+    # ---- budget -------------------------------------------------------------------------
+    @property
+    def progress(self) -> float:
+        cfg = self.config
+        if cfg.steps is not None:
+            return min(1.0, self.step / cfg.steps)
+        return min(1.0, self.train_seconds / (60.0 * cfg.minutes))  # type: ignore[operator]
+
+    @property
+    def done(self) -> bool:
+        return self.finished is not None or self.progress >= 1.0
+
+    def _eta(self) -> float:
+        cfg = self.config
+        if cfg.steps is not None:
+            return (cfg.steps - self.step) * (self._step_time_ema or 0.0)
+        return max(0.0, 60.0 * cfg.minutes - self.train_seconds)  # type: ignore[operator]
+
+    # ---- one step -----------------------------------------------------------------------
+    def train_step(self) -> None:
+        cfg = self.config
+        started = time.perf_counter()
+        x, y, new_epoch = self.batcher.chunk(self.chunk_index)
+        if new_epoch and self.chunk_index > 0:
+            self.state = self.model.init_state(cfg.batch_size)  # streams restart: old state is stale
+        x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+        lr = learning_rate(
+            step=self.step,
+            progress=self.progress,
+            peak=cfg.lr,
+            warmup_steps=cfg.warmup_steps,
+            floor_ratio=cfg.lr_floor,
+        )
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with autocast(self.device, self.amp_dtype):
+            out = self.model(x, self.state, y)
+        loss = out.loss
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            self.scaler.unscale_(self.optimizer)
+        else:
+            loss.backward()
+        limit = cfg.grad_clip if cfg.grad_clip is not None else math.inf
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), limit))
+        loss_value = loss.item()
+        if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
+            self._diverged(loss_value, grad_norm)
+            return
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        self.state = _detach(out.state)
+        self.step += 1
+        self.chunk_index += 1
+        elapsed = time.perf_counter() - started
+        self.train_seconds += elapsed
+        ema = self._step_time_ema
+        self._step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
+        self.emit(
+            StepEvent(
+                model=self.name,
+                step=self.step,
+                total_steps=cfg.steps,
+                loss=loss_value,
+                lr=lr,
+                grad_norm=grad_norm,
+                clipped=cfg.grad_clip is not None and grad_norm > cfg.grad_clip,
+                tokens_per_s=x.numel() / self._step_time_ema,
+                elapsed_s=self.train_seconds,
+                eta_s=self._eta(),
+                progress=self.progress,
+            )
+        )
+        self._periodic()
+
+    def _periodic(self) -> None:
+        now = time.perf_counter()
+        cfg = self.config
+        if now - self._last_eval_t >= cfg.eval_every_s:
+            self.validate(max_tokens=cfg.eval_tokens)
+            self._last_eval_t = time.perf_counter()
+        if now - self._last_sample_t >= cfg.sample_every_s:
+            self.sample()
+            self._last_sample_t = time.perf_counter()
+        if now - self._last_ckpt_t >= cfg.checkpoint_every_s:
+            self.save()
+            self._last_ckpt_t = time.perf_counter()
+
+    # ---- what runs beside training -----------------------------------------------------
+    def validate(self, max_tokens: int | None = None) -> EvalResult:
+        result = evaluate_tokens(
+            self.model,
+            self.data.val,
+            chars=self.data.val_chars,
+            batch_size=16,
+            seq_len=self.config.seq_len,
+            max_tokens=max_tokens,
+            amp_dtype=self.amp_dtype,
+        )
+        self.last_eval = result
+        self.history.append(
+            {
+                "step": self.step,
+                "seconds": self.train_seconds,
+                "val_loss": result.loss_nats,
+                "bits_per_char": result.bits_per_char,
+            }
+        )
+        self.emit(
+            ValidationEvent(
+                model=self.name,
+                step=self.step,
+                loss_nats=result.loss_nats,
+                perplexity=result.perplexity,
+                bits_per_char=result.bits_per_char,
+            )
+        )
+        return result
+
+    def sample(self, prompt: str = "") -> str:
+        self.model.eval()
+        settings = SamplingSettings(max_tokens=self.config.sample_tokens, temperature=0.8, seed=self.step)
+        text = "".join(generate(self.model, self.tokenizer, prompt, settings))
+        self.model.train()
+        self.emit(SampleEvent(model=self.name, step=self.step, text=text))
+        return text
+
+    def save(self) -> Path:
+        state = self.state if isinstance(self.state, tuple) else (self.state,)
+        extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
+        if len(state) > 1:
+            extra["state.c"] = state[1]
+        meta = {
+            **self.meta,
+            "name": self.name,
+            "training": self.config.to_dict(),
+            "progress": {
+                "step": self.step,
+                "chunk_index": self.chunk_index,
+                "train_seconds": self.train_seconds,
+                "done": self.done,
+            },
+            "metrics": self._metrics(),
+            "saved_at": time.time(),
+        }
+        path = ckpt.save_checkpoint(
+            self.out_path,
+            model=self.model,
+            tokenizer=self.tokenizer,
+            meta=meta,
+            optimizer=self.optimizer,
+            extra_tensors=extra,
+        )
+        self._snapshot = self._take_snapshot()
+        self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
+        return path
+
+    def _metrics(self) -> dict[str, Any]:
+        metrics: dict[str, Any] = {"history": self.history[-200:]}
+        if self.last_eval is not None:
+            metrics.update(self.last_eval.to_dict())
+            metrics["val_loss"] = self.last_eval.loss_nats
+        if self._step_time_ema:
+            metrics["tokens_per_s"] = self.config.batch_size * self.config.seq_len / self._step_time_ema
+        return metrics
+
+    # ---- divergence, resume -------------------------------------------------------------
+    def _take_snapshot(self) -> dict[str, Any]:
+        return {
+            "model": copy.deepcopy(self.model.state_dict()),
+            "optimizer": copy.deepcopy(self.optimizer.state_dict()),
+            "step": self.step,
+        }
+
+    def _diverged(self, loss: float, grad_norm: float) -> None:
+        snap = self._snapshot
+        self.model.load_state_dict(snap["model"])
+        self.optimizer.load_state_dict(snap["optimizer"])
+        bad_step = self.step + 1
+        self.step = snap["step"]
+        self.emit(
+            WarningEvent(
+                model=self.name,
+                message=(
+                    f"training diverged at step {bad_step} (loss {loss:.3g}, gradient norm {grad_norm:.3g}); "
+                    f"rolled back to step {self.step} and stopped. Turn gradient clipping on or lower "
+                    "the learning rate."
+                ),
+            )
+        )
+        self.finish("diverged")
+
+    def _restore(self, loaded: ckpt.LoadedCheckpoint) -> None:
+        self.model.load_state_dict(loaded.prefixed("model."), strict=False)
+        ckpt.restore_optimizer(self.optimizer, loaded)
+        progress = loaded.meta["progress"]
+        self.step = int(progress["step"])
+        self.chunk_index = int(progress["chunk_index"])
+        self.train_seconds = float(progress["train_seconds"])
+        self.history = list(loaded.meta.get("metrics", {}).get("history", []))
+        torch.set_rng_state(loaded.tensors["rng.torch"])
+        h = loaded.tensors["state.h"].to(self.device)
+        self.state = (h, loaded.tensors["state.c"].to(self.device)) if "state.c" in loaded.tensors else h
+
+    def finish(self, reason: str = "completed") -> FinishedEvent:
+        """Final evaluation and checkpoint; idempotent."""
+        if self.finished is not None:
+            return self.finished
+        result = self.validate()
+        path = self.save()
+        rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
+        self.finished = FinishedEvent(
+            model=self.name,
+            reason=reason,
+            steps=self.step,
+            seconds=self.train_seconds,
+            tokens_per_s=rate,
+            val_loss=result.loss_nats,
+            bits_per_char=result.bits_per_char,
+            checkpoint=str(path),
+        )
+        self.emit(self.finished)
+        return self.finished
+
+
+def train_models(trainers: list[Trainer], control: TrainingControl | None = None) -> list[FinishedEvent]:
+    """Run trainers to their budgets, one step of each in turn. Pause and cancel apply
+    between steps, so they take effect within one step."""
+    control = control or TrainingControl()
+    while not control.cancelled and not all(t.done for t in trainers):
+        for trainer in trainers:
+            control.wait_while_paused()
+            if control.cancelled:
+                break
+            if not trainer.done:
+                trainer.train_step()
+    reason = "cancelled" if control.cancelled else "completed"
+    return [t.finish(reason) for t in trainers]
