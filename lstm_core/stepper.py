@@ -34,13 +34,13 @@ class FusedStepper:
         self.model = model
         self.state: State | None = None
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
         out = self.model(torch.tensor([ids], device=self.model.device))
         self.state = out.state
         return out.logits[0, -1]
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def step(self, token: int) -> Tensor:
         out = self.model(torch.tensor([[token]], device=self.model.device), self.state)
         self.state = out.state
@@ -58,7 +58,7 @@ class FastLSTMStepper:
         order = torch.cat(
             [torch.arange(0, 2 * hid), torch.arange(3 * hid, 4 * hid), torch.arange(2 * hid, 3 * hid)]
         )
-        with torch.inference_mode():
+        with torch.no_grad():
             self.layers: list[tuple[Tensor, Tensor]] = []  # (W^T over [x, h], bias) per layer
             for layer in range(cfg.layers):
                 w_ih, w_hh, b_ih, b_hh = (t.detach().float() for t in model.layer_weights(layer))
@@ -74,7 +74,7 @@ class FastLSTMStepper:
         self.h: list[Tensor] = []
         self.c: list[Tensor] = []
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
         out = self.model(torch.tensor([ids], device=self.model.device))
         h, c = out.state  # type: ignore[misc]
@@ -82,7 +82,7 @@ class FastLSTMStepper:
         self.c = [t.float().clone() for t in c[:, 0:1]]
         return out.logits[0, -1]
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def step(self, token: int) -> Tensor:
         hid = self.model.config.hidden
         x = None

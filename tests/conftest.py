@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+# Tests share a 2-core machine; one thread keeps them from fighting each other.
+torch.set_num_threads(1)
+
+WORDS = [
+    "the",
+    "cat",
+    "sat",
+    "on",
+    "the",
+    "mat",
+    "and",
+    "the",
+    "dog",
+    "ran",
+    "to",
+    "the",
+    "park",
+    "while",
+    "birds",
+    "sang",
+    "over",
+    "the",
+    "hills",
+    "of",
+    "green",
+    "and",
+    "the",
+    "river",
+    "went",
+    "slowly",
+    "down",
+    "to",
+    "the",
+    "sea",
+]
+
+
+def make_text(n_words: int = 4000, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    lines, line = [], []
+    for _ in range(n_words):
+        line.append(rng.choice(WORDS))
+        if len(line) >= 12:
+            lines.append(" ".join(line) + ".")
+            line = []
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.txt"
+    path.write_text(make_text(), encoding="utf-8")
+    return path
+
+
+TINY_MODEL = {"hidden": 32, "embed": 16, "layers": 1}
+TINY_TRAIN = {
+    "steps": 12,
+    "batch_size": 4,
+    "seq_len": 16,
+    "warmup_steps": 2,
+    "eval_tokens": 2000,
+    "eval_every_s": 1e9,
+    "sample_every_s": 1e9,
+    "checkpoint_every_s": 1e9,
+    "sample_tokens": 20,
+}

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from training.cli import main
+
+TINY = ["--hidden", "24", "--embed", "12", "--batch", "4", "--seq-len", "16", "--steps", "8"]
+
+
+def test_train_json_generate_evaluate(corpus_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "model"
+    assert main(["train", str(corpus_file), "--out", str(out), "--json", "--compare-rnn", *TINY]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all("event" in line for line in lines)
+    done = lines[-1]
+    assert done["event"] == "done" and done["steps"] == 8
+    assert {"val_loss", "checkpoint", "seconds", "tokens_per_s"} <= done.keys()
+    assert Path(done["checkpoint"]) == out and (out / "rnn" / "checkpoint.safetensors").exists()
+
+    assert main(["generate", str(out), "--prompt", "the cat", "--length", "30", "--seed", "1"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("the cat") and len(first.rstrip("\n")) >= 30
+    main(["generate", str(out), "--prompt", "the cat", "--length", "30", "--seed", "1"])
+    assert capsys.readouterr().out == first
+
+    assert main(["evaluate", str(out), str(corpus_file), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"loss_nats", "bits_per_char", "perplexity", "tokens"}
+    assert result["loss_nats"] > 0 and result["perplexity"] > 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["train", "{missing}", "--out", "{out}"], "no such file"),
+        (["train", "{binary}", "--out", "{out}"], "binary"),
+        (["train", "{corpus}", "--out", "{out}", "--steps", "0"], "--steps"),
+        (["train", "{corpus}", "--out", "{out}", "--device", "cuda"], "cuda"),
+        (["generate", "{out}"], "no checkpoint"),
+        (["evaluate", "{garbage}", "{corpus}"], "corrupt or truncated"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(argv, needle, corpus_file: Path, tmp_path: Path, capsys) -> None:
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\xff" * 3000)
+    garbage = tmp_path / "junk.safetensors"
+    garbage.write_bytes(b"junk")
+    names = {
+        "missing": tmp_path / "nope.txt",
+        "out": tmp_path / "o",
+        "binary": binary,
+        "corpus": corpus_file,
+        "garbage": garbage,
+    }
+    code = main([a.format(**names) for a in argv])
+    err = capsys.readouterr().err
+    if "cuda" in argv and code == 0:
+        pytest.skip("this machine has CUDA")
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1 and needle in err
+    assert "Traceback" not in err
+
+
+def test_console_entry_point_runs_the_cli(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "generate", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("lstm-studio: error:") and "Traceback" not in out.stderr

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.batching import StreamBatcher, compact_dtype, split_train_val
+from training.corpus import CorpusError, load_corpus
+
+from .conftest import make_text
+
+TEXT = make_text(600) + "café naïve\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8 with BOM"),
+        (TEXT.encode("utf-16"), "utf-16"),
+    ],
+)
+def test_encodings_are_detected(tmp_path: Path, raw: bytes, encoding: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(raw)
+    corpus = load_corpus([path])
+    assert corpus.text.rstrip("\n") == TEXT.rstrip("\n")
+    assert corpus.files[0].encoding == encoding
+    assert corpus.warnings == []
+
+
+def test_cp1252_fallback_warns_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes((TEXT + "“quoted” – dash\n").encode("cp1252"))
+    corpus = load_corpus([path])
+    assert "“quoted” – dash" in corpus.text
+    assert corpus.files[0].encoding == "cp1252"
+    assert any("legacy.txt" in w and "cp1252" in w for w in corpus.warnings)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "is empty"), (b"\x00\x01\x02binary\x00" * 50, "binary"), (b"short text", "too short")],
+)
+def test_bad_files_name_file_and_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.bin"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError, match=reason) as err:
+        load_corpus([path])
+    assert "bad.bin" in str(err.value)
+
+
+def test_missing_path_is_named(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match=r"nowhere\.txt: no such file"):
+        load_corpus([tmp_path / "nowhere.txt"])
+
+
+def test_folders_are_read_recursively_skipping_non_text(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "one.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "sub" / "two.md").write_text(TEXT.upper(), encoding="utf-8")
+    (tmp_path / "sub" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" * 30)
+    (tmp_path / ".hidden").write_text("secret", encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    assert [Path(f.path).name for f in corpus.files] == ["one.txt", "two.md"]
+    assert any("image.png" in w for w in corpus.warnings)
+    assert "secret" not in corpus.text
+
+
+def test_split_is_deterministic_and_held_out_at_the_end() -> None:
+    tokens = np.arange(1000, dtype=np.uint16)
+    train, val = split_train_val(tokens, 0.1)
+    assert len(train) == 900 and val[0] == 900
+    assert compact_dtype(65) == np.uint8 and compact_dtype(300) == np.uint16
+    assert compact_dtype(70000) == np.uint32
+
+
+def test_batches_continue_each_stream_across_chunks() -> None:
+    tokens = np.arange(1000, dtype=np.uint16)
+    batcher = StreamBatcher(tokens, batch_size=4, seq_len=10)
+    x0, y0, first = batcher.chunk(0)
+    x1, _, _ = batcher.chunk(1)
+    assert first and x0.shape == (4, 10)
+    assert (y0[:, :-1] == x0[:, 1:]).all()
+    assert (x1[:, 0] == x0[:, -1] + 1).all()  # row b of chunk 1 picks up where chunk 0 stopped
+    assert len(set(x0[:, 0].tolist())) == 4  # rows are different parts of the text
+    _, _, wrapped = batcher.chunk(batcher.chunks_per_epoch)
+    assert wrapped

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_engine_imports_without_qt() -> None:
+    code = (
+        "import sys\n"
+        "import lstm_core, lstm_core.model, lstm_core.sampling, lstm_core.stepper, lstm_core.tokenizers\n"
+        "import training.run, training.trainer, training.checkpoint, training.cli, training.corpus\n"
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'pyqtgraph', 'shiboken'))]\n"
+        "assert not bad, bad\n"
+        "print('clean')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "clean"

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from lstm_core import LanguageModel, ModelConfig
+from lstm_core.sampling import (
+    SamplingSettings,
+    filter_logits,
+    generate,
+    generate_tokens,
+    next_token_candidates,
+    token_surprisals,
+)
+from lstm_core.stepper import make_stepper
+from lstm_core.tokenizers import train_tokenizer
+
+from .conftest import make_text
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer():
+    tok = train_tokenizer("char", make_text(500))
+    torch.manual_seed(0)
+    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=32, embed=16)).eval()
+    return model, tok
+
+
+def _text(mt, prompt: str, **kw) -> str:
+    return "".join(generate(*mt, prompt, SamplingSettings(**kw)))
+
+
+def test_same_seed_same_text_and_other_seed_other_text(model_and_tokenizer) -> None:
+    a = _text(model_and_tokenizer, "the ", max_tokens=80, seed=5)
+    assert a == _text(model_and_tokenizer, "the ", max_tokens=80, seed=5)
+    assert a != _text(model_and_tokenizer, "the ", max_tokens=80, seed=6)
+    assert len(a) == 80
+
+
+def test_greedy_equals_top_k_one(model_and_tokenizer) -> None:
+    greedy = _text(model_and_tokenizer, "the cat", max_tokens=40, greedy=True)
+    assert greedy == _text(model_and_tokenizer, "the cat", max_tokens=40, top_k=1, seed=1)
+
+
+def test_stop_string_ends_generation_before_it(model_and_tokenizer) -> None:
+    full = _text(model_and_tokenizer, "", max_tokens=200, seed=3)
+    stop = full[50:52]
+    cut = _text(model_and_tokenizer, "", max_tokens=200, seed=3, stop=(stop,))
+    assert cut == full[: full.find(stop)]
+
+
+def test_prompt_runs_once_then_one_step_per_token(model_and_tokenizer) -> None:
+    model, tok = model_and_tokenizer
+    inner = make_stepper(model)
+    calls = {"prefill": 0, "step": 0}
+
+    class Counting:
+        def prefill(self, ids):
+            calls["prefill"] += 1
+            return inner.prefill(ids)
+
+        def step(self, token):
+            calls["step"] += 1
+            return inner.step(token)
+
+    out = list(
+        generate_tokens(
+            model, tok, "a long prompt " * 20, SamplingSettings(max_tokens=30, seed=0), stepper=Counting()
+        )
+    )
+    assert len(out) == 30
+    assert calls == {"prefill": 1, "step": 30}
+
+
+def test_unk_is_never_generated(model_and_tokenizer) -> None:
+    model, tok = model_and_tokenizer
+    with torch.no_grad():
+        model.head.bias[tok.unk_id] = 50.0  # make <unk> overwhelmingly likely
+    try:
+        tokens = list(generate_tokens(model, tok, "x", SamplingSettings(max_tokens=50, seed=0)))
+    finally:
+        with torch.no_grad():
+            model.head.bias[tok.unk_id] = 0.0
+    assert all(t.token_id != tok.unk_id for t in tokens)
+
+
+def test_filter_logits_top_k_and_top_p() -> None:
+    logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
+    kept = filter_logits(logits.clone(), SamplingSettings(top_k=2), [])
+    assert torch.isfinite(kept).tolist() == [True, True, False, False]
+    kept = filter_logits(logits.clone(), SamplingSettings(top_p=0.7), [])
+    assert torch.isfinite(kept).tolist() == [True, True, False, False]
+    penal = filter_logits(torch.tensor([2.0, 2.0]), SamplingSettings(repetition_penalty=2.0), [0])
+    assert penal[0] < penal[1]
+
+
+def test_bad_settings_are_named() -> None:
+    with pytest.raises(ValueError, match="top-p"):
+        SamplingSettings(top_p=0.0)
+    with pytest.raises(ValueError, match="temperature"):
+        SamplingSettings(temperature=0.0)
+
+
+def test_surprisals_and_candidates(model_and_tokenizer) -> None:
+    model, tok = model_and_tokenizer
+    scored = token_surprisals(model, tok, "the cat")
+    assert "".join(t for t, _ in scored) == "the cat"
+    assert all(s > 0 for _, s in scored)
+    candidates = next_token_candidates(model, tok, "the ca", k=5)
+    probs = [p for _, p in candidates]
+    assert len(candidates) == 5 and probs == sorted(probs, reverse=True)
+    assert 0 < sum(probs) <= 1.0 + 1e-6
+    assert not math.isnan(probs[0])

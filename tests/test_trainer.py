@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import math
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+from training.checkpoint import load_checkpoint
+from training.control import TrainingControl
+from training.events import Event, FinishedEvent, StepEvent
+from training.run import RunSpec, prepare_run, run_training
+from training.trainer import train_models
+
+from .conftest import TINY_MODEL, TINY_TRAIN
+
+
+def _spec(corpus: Path, out: Path, **train) -> RunSpec:
+    return RunSpec(
+        paths=(str(corpus),),
+        out_dir=out,
+        model_options=dict(TINY_MODEL),
+        train_options={**TINY_TRAIN, **train},
+    )
+
+
+def test_run_reports_every_kind_of_event_and_learns(corpus_file: Path, tmp_path: Path) -> None:
+    events: list[Event] = []
+    spec = _spec(
+        corpus_file,
+        tmp_path / "m",
+        steps=40,
+        eval_every_s=0.0,
+        sample_every_s=0.0,
+        checkpoint_every_s=0.0,
+        lr=1e-2,
+    )
+    results = run_training(spec, on_event=events.append)
+    kinds = {e.kind for e in events}
+    assert {"step", "validation", "sample", "checkpoint", "finished"} <= kinds
+    steps = [e for e in events if isinstance(e, StepEvent)]
+    assert [e.step for e in steps] == list(range(1, 41))
+    assert steps[-1].progress == 1.0 and steps[-1].eta_s == 0.0
+    first_val = next(e for e in events if e.kind == "validation")
+    assert results[0].val_loss < first_val.loss_nats - 0.5  # it learned something
+    assert results[0].reason == "completed" and Path(results[0].checkpoint).exists()
+
+
+def test_compare_rnn_trains_both_on_the_same_tokenizer(corpus_file: Path, tmp_path: Path) -> None:
+    spec = RunSpec(
+        paths=(str(corpus_file),),
+        out_dir=tmp_path / "m",
+        model_options=dict(TINY_MODEL),
+        train_options=dict(TINY_TRAIN),
+        compare_rnn=True,
+    )
+    results = run_training(spec)
+    assert [r.model for r in results] == ["lstm", "rnn"]
+    lstm, rnn = (load_checkpoint(Path(r.checkpoint)) for r in results)
+    assert rnn.path.parent == tmp_path / "m" / "rnn"
+    assert rnn.meta["model"]["cell"] == "rnn" and lstm.meta["model"]["cell"] == "lstm"
+    assert rnn.meta["tokenizer"] == lstm.meta["tokenizer"]
+    assert rnn.meta["progress"]["step"] == lstm.meta["progress"]["step"] == TINY_TRAIN["steps"]
+
+
+def test_resume_is_bit_identical_to_an_uninterrupted_run(corpus_file: Path, tmp_path: Path) -> None:
+    opts = {"steps": 14, "precision": "auto"}
+    model = {**TINY_MODEL, "layers": 2, "dropout": 0.2}  # dropout makes the RNG state matter
+    straight = RunSpec(
+        paths=(str(corpus_file),),
+        out_dir=tmp_path / "a",
+        model_options=model,
+        train_options={**TINY_TRAIN, **opts},
+    )
+    run_training(straight)
+
+    control = TrainingControl()
+
+    def stop_at_six(event: Event) -> None:
+        if isinstance(event, StepEvent) and event.step == 6:
+            control.cancel()
+
+    broken = RunSpec(
+        paths=(str(corpus_file),),
+        out_dir=tmp_path / "b",
+        model_options=model,
+        train_options={**TINY_TRAIN, **opts},
+    )
+    first = run_training(broken, on_event=stop_at_six, control=control)
+    assert first[0].reason == "cancelled" and first[0].steps == 6
+    resumed = RunSpec(
+        paths=(str(corpus_file),),
+        out_dir=tmp_path / "b",
+        model_options=model,
+        train_options={**TINY_TRAIN, **opts},
+        resume=True,
+    )
+    second = run_training(resumed)
+    assert second[0].steps == 14
+
+    a = load_checkpoint(tmp_path / "a").prefixed("model.")
+    b = load_checkpoint(tmp_path / "b").prefixed("model.")
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_pause_resume_and_cancel_take_effect_within_a_step(corpus_file: Path, tmp_path: Path) -> None:
+    control = TrainingControl()
+    seen: list[int] = []
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, StepEvent):
+            seen.append(event.step)
+            if event.step == 3:
+                control.pause()
+
+    prepared = prepare_run(_spec(corpus_file, tmp_path / "m", steps=10_000), on_event)
+    results: list[FinishedEvent] = []
+    worker = threading.Thread(target=lambda: results.extend(train_models(prepared.trainers, control)))
+    worker.start()
+    deadline = time.time() + 30
+    while not control.paused and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    assert seen == [1, 2, 3]  # paused right after step 3
+    control.resume()
+    while len(seen) < 6 and time.time() < deadline:
+        time.sleep(0.005)
+    control.cancel()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert results[0].reason == "cancelled"
+    assert results[0].steps <= len(seen) + 1 < 10_000
+
+
+def test_divergence_is_detected_rolled_back_and_reported(corpus_file: Path, tmp_path: Path) -> None:
+    events: list[Event] = []
+    spec = RunSpec(
+        paths=(str(corpus_file),),
+        out_dir=tmp_path / "m",
+        model_options={**TINY_MODEL, "cell": "rnn"},
+        train_options={**TINY_TRAIN, "steps": 30, "lr": 1e20, "warmup_steps": 1, "grad_clip": None},
+    )
+    results = run_training(spec, on_event=events.append)
+    assert results[0].reason == "diverged"
+    warning = next(e for e in events if e.kind == "warning")
+    assert "diverged" in warning.message and "rolled back" in warning.message
+    weights = load_checkpoint(results[0].checkpoint).prefixed("model.")
+    assert all(torch.isfinite(w).all() for w in weights.values())
+    assert math.isfinite(results[0].val_loss)
