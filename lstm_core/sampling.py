@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import torch
-from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
 from lstm_core.stepper import Stepper, make_stepper
@@ -53,24 +53,36 @@ def prompt_ids(tokenizer: Tokenizer, prompt: str) -> list[int]:
     return ids if ids else tokenizer.encode("\n") or [0]
 
 
-def filter_logits(logits: Tensor, settings: SamplingSettings, recent: list[int]) -> Tensor:
-    """Apply repetition penalty, temperature, top-k and top-p to (V,) float logits."""
+def filter_logits(logits: np.ndarray, settings: SamplingSettings, recent: list[int]) -> np.ndarray:
+    """Apply repetition penalty, temperature, top-k and top-p to (V,) float64 logits, in place.
+
+    numpy rather than torch: at batch 1 each torch call costs more than the arithmetic.
+    """
     if settings.repetition_penalty != 1.0 and recent:
-        ids = torch.tensor(sorted(set(recent)), dtype=torch.long)
+        ids = np.fromiter(set(recent), dtype=np.int64)
         picked = logits[ids]
         penalty = settings.repetition_penalty
-        logits[ids] = torch.where(picked > 0, picked / penalty, picked * penalty)
-    logits = logits / settings.temperature
-    if 0 < settings.top_k < logits.numel():
-        kth = torch.topk(logits, settings.top_k).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
+        logits[ids] = np.where(picked > 0, picked / penalty, picked * penalty)
+    logits /= settings.temperature
+    if 0 < settings.top_k < logits.size:
+        kth = np.partition(logits, -settings.top_k)[-settings.top_k]
+        logits[logits < kth] = -np.inf
     if settings.top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, descending=True)
-        cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
+        order = np.argsort(-logits, kind="stable")
+        probs = _softmax(logits[order])
         # Drop a token once the mass before it already reaches top_p; the first always stays.
-        drop = (cumulative - torch.softmax(sorted_logits, dim=-1)) >= settings.top_p
-        logits = logits.masked_fill(torch.zeros_like(drop).scatter(0, order, drop), -math.inf)
+        drop = (np.cumsum(probs) - probs) >= settings.top_p
+        logits[order[drop]] = -np.inf
     return logits
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+
+def _seed(settings: SamplingSettings) -> int:
+    return settings.seed if settings.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
 
 
 def generate_tokens(
@@ -83,29 +95,30 @@ def generate_tokens(
 ) -> Iterator[GeneratedToken]:
     """Yield one GeneratedToken per new token, up to settings.max_tokens."""
     stepper = stepper or make_stepper(model)
-    generator = torch.Generator().manual_seed(
-        settings.seed if settings.seed is not None else int(torch.randint(0, 2**62, ()).item())
-    )
+    rng = np.random.default_rng(_seed(settings))
     ids = prompt_ids(tokenizer, prompt)
     recent = ids[-settings.repetition_window :]
     decoder = StreamDecoder(tokenizer)
-    logits = stepper.prefill(ids)
     unk = tokenizer.unk_id
+    logits_t = stepper.prefill(ids)
     for _ in range(settings.max_tokens):
-        logits = logits.float()
+        logits = logits_t.double().cpu().numpy()
         if unk is not None:
-            logits[unk] = -math.inf  # <unk> stands for "something else": never write it
-        log_probs = torch.log_softmax(logits, dim=-1)
+            logits[unk] = -np.inf  # <unk> stands for "something else": never write it
+        top = logits.max()
+        log_norm = top + math.log(np.exp(logits - top).sum())
         if settings.greedy:
-            token = int(torch.argmax(logits))
+            token = int(logits.argmax())
         else:
-            probs = torch.softmax(filter_logits(logits.clone(), settings, recent), dim=-1)
-            token = int(torch.multinomial(probs, 1, generator=generator))
-        yield GeneratedToken(token, decoder.feed(token), -float(log_probs[token]))
+            probs = _softmax(filter_logits(logits.copy(), settings, recent))
+            # Inverse-CDF sampling: one uniform draw per token keeps a seed's text reproducible.
+            token = int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum(), side="right"))
+            token = min(token, probs.size - 1)
+        yield GeneratedToken(token, decoder.feed(token), float(log_norm - logits[token]))
         recent.append(token)
         if len(recent) > settings.repetition_window:
             del recent[0]
-        logits = stepper.step(token)
+        logits_t = stepper.step(token)
 
 
 def generate(

@@ -1,7 +1,7 @@
 """Carrying a model's state through generation, one token at a time.
 
 ``prefill`` runs the whole prompt through the fused kernel in one call; ``step``
-advances by one token. The hand-fused LSTM stepper exists because at batch 1 the
+advances by one token. The hand-fused stepper exists because at batch 1 the
 cost of a step is the number of kernel launches, not arithmetic: it folds the
 first layer's input projection into a lookup table and does each layer in one
 matrix multiply plus a few pointwise ops. Tests hold it to the fused kernel.
@@ -47,16 +47,23 @@ class FusedStepper:
         return out.logits[0, -1]
 
 
-class FastLSTMStepper:
-    """Hand-fused single-step LSTM for batch 1 (weights re-laid out once, read-only)."""
+class FastStepper:
+    """Hand-fused single step for LSTM and vanilla RNN at batch 1 (weights re-laid out once)."""
 
     def __init__(self, model: LanguageModel) -> None:
-        self.model = model
         cfg = model.config
+        if cfg.cell not in ("lstm", "rnn"):
+            raise ValueError(f"no hand-fused step for {cfg.cell}")
+        self.model = model
+        self.lstm = cfg.cell == "lstm"
         hid = cfg.hidden
-        # torch stores gate rows as (i, f, g, o); (i, f, o, g) makes the sigmoids one slice.
-        order = torch.cat(
-            [torch.arange(0, 2 * hid), torch.arange(3 * hid, 4 * hid), torch.arange(2 * hid, 3 * hid)]
+        # torch stores LSTM gate rows as (i, f, g, o); (i, f, o, g) makes the sigmoids one slice.
+        order = (
+            torch.cat(
+                [torch.arange(0, 2 * hid), torch.arange(3 * hid, 4 * hid), torch.arange(2 * hid, 3 * hid)]
+            )
+            if self.lstm
+            else torch.arange(hid)
         )
         with torch.no_grad():
             self.layers: list[tuple[Tensor, Tensor]] = []  # (W^T over [x, h], bias) per layer
@@ -66,7 +73,7 @@ class FastLSTMStepper:
                 self.layers.append((w.t().contiguous(), (b_ih + b_hh)[order].unsqueeze(0)))
             w0, b0 = self.layers[0]
             emb = model.embedding.weight.detach().float()
-            # Layer 0's input projection for every token, precomputed: (V, 4H).
+            # Layer 0's input projection for every token, precomputed: (V, gates).
             self.input_table = torch.addmm(b0, emb, w0[: cfg.embed]).contiguous()
             self.w0_hh = w0[cfg.embed :].contiguous()
             self.head_w = model.head.weight.detach().float().t().contiguous()
@@ -77,25 +84,31 @@ class FastLSTMStepper:
     @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
         out = self.model(torch.tensor([ids], device=self.model.device))
-        h, c = out.state  # type: ignore[misc]
+        h = out.state[0] if self.lstm else out.state
         self.h = [t.float().clone() for t in h[:, 0:1]]
-        self.c = [t.float().clone() for t in c[:, 0:1]]
+        self.c = [t.float().clone() for t in out.state[1][:, 0:1]] if self.lstm else []
         return out.logits[0, -1]
 
     @torch.no_grad()
     def step(self, token: int) -> Tensor:
         hid = self.model.config.hidden
-        x = None
+        x = self.h[0]  # replaced before use; keeps the type checker content
         for layer, (w, b) in enumerate(self.layers):
-            h, c = self.h[layer], self.c[layer]
+            h = self.h[layer]
             if layer == 0:
                 gates = torch.addmm(self.input_table[token : token + 1], h, self.w0_hh)
             else:
                 gates = torch.addmm(b, torch.cat([x, h], dim=1), w)
-            sig = gates[:, : 3 * hid].sigmoid()
-            c = torch.addcmul(sig[:, hid : 2 * hid] * c, sig[:, :hid], gates[:, 3 * hid :].tanh())
-            h = sig[:, 2 * hid :] * c.tanh()
-            self.h[layer], self.c[layer] = h, c
+            if self.lstm:
+                sig = gates[:, : 3 * hid].sigmoid()
+                c = torch.addcmul(
+                    sig[:, hid : 2 * hid] * self.c[layer], sig[:, :hid], gates[:, 3 * hid :].tanh()
+                )
+                h = sig[:, 2 * hid :] * c.tanh()
+                self.c[layer] = c
+            else:
+                h = gates.tanh_()
+            self.h[layer] = h
             x = h
         return torch.addmm(self.head_b, x, self.head_w)[0]
 
@@ -104,6 +117,6 @@ def make_stepper(model: LanguageModel) -> Stepper:
     """The fastest exact stepper for this model on its device (model must be in eval mode)."""
     if model.training:
         raise ValueError("put the model in eval mode before generating")
-    if model.config.cell == "lstm" and model.device.type == "cpu":
-        return FastLSTMStepper(model)
+    if model.config.cell in ("lstm", "rnn") and model.device.type == "cpu":
+        return FastStepper(model)
     return FusedStepper(model)

@@ -5,7 +5,7 @@ import torch
 
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.cells import lstm_step
-from lstm_core.stepper import FastLSTMStepper, FusedStepper
+from lstm_core.stepper import FastStepper, FusedStepper
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])
@@ -47,10 +47,11 @@ def test_lstm_step_is_the_six_equations() -> None:
     assert torch.allclose(step.h, o * torch.tanh(f * c + i * g), atol=1e-6)
 
 
-def test_fast_stepper_matches_fused_kernel_over_many_steps() -> None:
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_fast_stepper_matches_fused_kernel_over_many_steps(cell: str) -> None:
     torch.manual_seed(3)
-    model = LanguageModel(ModelConfig(vocab_size=50, layers=2, hidden=64, embed=32)).eval()
-    fast, fused = FastLSTMStepper(model), FusedStepper(model)
+    model = LanguageModel(ModelConfig(vocab_size=50, cell=cell, layers=2, hidden=64, embed=32)).eval()
+    fast, fused = FastStepper(model), FusedStepper(model)
     ids = torch.randint(0, 50, (150,)).tolist()
     a, b = fast.prefill(ids[:20]), fused.prefill(ids[:20])
     worst = (a - b).abs().max().item()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -87,12 +88,14 @@ def test_unk_is_never_generated(model_and_tokenizer) -> None:
 
 
 def test_filter_logits_top_k_and_top_p() -> None:
-    logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
-    kept = filter_logits(logits.clone(), SamplingSettings(top_k=2), [])
-    assert torch.isfinite(kept).tolist() == [True, True, False, False]
-    kept = filter_logits(logits.clone(), SamplingSettings(top_p=0.7), [])
-    assert torch.isfinite(kept).tolist() == [True, True, False, False]
-    penal = filter_logits(torch.tensor([2.0, 2.0]), SamplingSettings(repetition_penalty=2.0), [0])
+    logits = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    kept = filter_logits(logits.copy(), SamplingSettings(top_k=2), [])
+    assert np.isfinite(kept).tolist() == [True, True, False, False]
+    kept = filter_logits(logits.copy(), SamplingSettings(top_p=0.7), [])
+    assert np.isfinite(kept).tolist() == [True, True, False, False]
+    kept = filter_logits(logits.copy(), SamplingSettings(top_p=0.85), [])
+    assert np.isfinite(kept).tolist() == [True, True, True, False]
+    penal = filter_logits(np.array([2.0, 2.0]), SamplingSettings(repetition_penalty=2.0), [0])
     assert penal[0] < penal[1]
 
 

@@ -1,0 +1,96 @@
+"""Generation speed of a 2x512 character LSTM: streaming chars/s against a naive
+per-character nn.LSTM loop, time to the first character after a long prompt, and
+the LSTM and the RNN generating the same prompt together against each alone."""
+
+from __future__ import annotations
+
+import string
+import time
+
+import torch
+
+from benchmarks.common import interleaved, row
+from lstm_core import LanguageModel, ModelConfig
+from lstm_core.pair import generate_pair
+from lstm_core.sampling import SamplingSettings, generate
+from lstm_core.tokenizers import CharTokenizer
+
+LENGTH = 600
+
+
+def _model(cell: str, vocab: int) -> LanguageModel:
+    torch.manual_seed(0)
+    return LanguageModel(ModelConfig(vocab_size=vocab, cell=cell, layers=2, hidden=512, embed=128)).eval()
+
+
+@torch.no_grad()
+def naive_generate(model: LanguageModel, prompt_ids: list[int], length: int) -> list[int]:
+    """The loop people write first: nn.LSTM called once per character, sampling in torch."""
+    state = None
+    out = []
+    token = torch.tensor([[prompt_ids[0]]])
+    for t in range(len(prompt_ids) + length):
+        result = model(token, state)
+        state = result.state
+        if t + 1 < len(prompt_ids):
+            token = torch.tensor([[prompt_ids[t + 1]]])
+            continue
+        probs = torch.softmax(result.logits[0, -1] / 0.8, dim=-1)
+        token = torch.multinomial(probs, 1).view(1, 1)
+        out.append(int(token))
+    return out
+
+
+def run(rounds: int = 5) -> dict[str, float]:
+    tokenizer = CharTokenizer(sorted(set(string.printable)))
+    lstm, rnn = _model("lstm", tokenizer.vocab_size), _model("rnn", tokenizer.vocab_size)
+    settings = SamplingSettings(max_tokens=LENGTH, temperature=0.8, seed=1)
+    prompt = "ROMEO:\n"
+
+    def streamed(model: LanguageModel) -> None:
+        for _ in generate(model, tokenizer, prompt, settings):
+            pass
+
+    times = interleaved(
+        {
+            "fast": lambda: streamed(lstm),
+            "naive": lambda: naive_generate(lstm, tokenizer.encode(prompt), LENGTH),
+        },
+        rounds=rounds,
+    )
+    fast_cps, naive_cps = LENGTH / times["fast"], LENGTH / times["naive"]
+    print(f"Generation, 2x512 char LSTM, batch 1, streaming {LENGTH} chars, temperature 0.8")
+    row("streaming generator chars/s", f"{fast_cps:,.0f}", "target >= 3000")
+    row("naive nn.LSTM-per-character loop chars/s", f"{naive_cps:,.0f}")
+    row("speed-up", f"{fast_cps / naive_cps:.1f}x")
+
+    long_prompt = ("Now is the winter of our discontent made glorious summer by this sun of York. " * 200)[
+        :10_000
+    ]
+    first = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        next(iter(generate(lstm, tokenizer, long_prompt, settings)))
+        first.append(time.perf_counter() - start)
+    first_ms = 1000 * sorted(first)[len(first) // 2]
+    row("time to first char after a 10,000-char prompt", f"{first_ms:,.0f} ms", "target <= 100 ms")
+
+    def drain(model: LanguageModel) -> None:
+        for _ in generate(model, tokenizer, prompt, settings):
+            pass
+
+    def pair() -> None:
+        for _ in generate_pair(lstm, rnn, tokenizer, tokenizer, prompt, settings):
+            pass
+
+    times = interleaved({"lstm": lambda: drain(lstm), "rnn": lambda: drain(rnn), "pair": pair}, rounds=rounds)
+    slower = max(times["lstm"], times["rnn"])
+    row("LSTM alone / RNN alone (s per 600 chars)", f"{times['lstm']:.3f} / {times['rnn']:.3f}")
+    row("LSTM and RNN together (s)", f"{times['pair']:.3f}")
+    row("together / slower alone", f"{times['pair'] / slower:.2f}", "target <= 1.20")
+    return {
+        "chars_per_s": fast_cps,
+        "naive_chars_per_s": naive_cps,
+        "first_char_ms": first_ms,
+        "pair_ratio": times["pair"] / slower,
+    }

@@ -1,0 +1,32 @@
+"""Validation loss reached on tinyshakespeare (last 10 % held out) within a fixed
+training-time budget, with each preset's own settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from benchmarks.common import SHAKESPEARE, row
+from training.run import RunSpec, run_training
+
+TARGETS = {1.5: "target <= 1.50 nats/char", 5.0: "target <= 1.42 nats/char"}
+
+
+def run(preset: str = "quick", minutes: float | None = None, path: Path = SHAKESPEARE) -> dict[str, float]:
+    if not path.exists():
+        print(f"Quality: {path} not found; skipped")
+        return {}
+    options = {"minutes": minutes} if minutes is not None else {}
+    with TemporaryDirectory() as tmp:
+        spec = RunSpec(paths=(str(path),), out_dir=Path(tmp), preset=preset, train_options=options)
+        result = run_training(spec)[0]
+    budget = result.seconds / 60
+    print(f"Quality, preset {preset}, {budget:.1f} min of training on {path.name}")
+    row(
+        f"validation loss after {result.seconds:.0f} s ({result.steps} steps)",
+        f"{result.val_loss:.3f} nats/char",
+        TARGETS.get(minutes or 0.0, ""),
+    )
+    row("bits per character", f"{result.bits_per_char:.3f}")
+    row("training tokens/s", f"{result.tokens_per_s:,.0f}")
+    return {"val_loss": result.val_loss, "seconds": result.seconds, "steps": result.steps}
