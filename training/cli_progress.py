@@ -32,23 +32,33 @@ class JsonReporter:
         pass
 
 
+class _Bar(tqdm):
+    """A bar with a free-form status line after it (tqdm's postfix always starts with a comma)."""
+
+    info = ""
+
+    @property
+    def format_dict(self) -> dict:
+        return {**super().format_dict, "info": self.info}
+
+
 class ProgressReporter:
     """One tqdm bar per model on stderr, counting percent of the budget."""
 
     def __init__(self) -> None:
-        self._bars: dict[str, tqdm] = {}
+        self._bars: dict[str, _Bar] = {}
         self._val: dict[str, float] = {}
 
-    def _bar(self, model: str) -> tqdm:
+    def _bar(self, model: str) -> _Bar:
         if model not in self._bars:
-            self._bars[model] = tqdm(
+            self._bars[model] = _Bar(
                 total=100,
                 desc=f"{model:>4}",
                 position=len(self._bars),
                 unit="%",
                 file=sys.stderr,
                 dynamic_ncols=True,
-                bar_format="{desc} {percentage:3.0f}%|{bar}| {postfix}",
+                bar_format="{desc} {percentage:3.0f}%|{bar:24}| {info}",
             )
         return self._bars[model]
 
@@ -58,12 +68,12 @@ class ProgressReporter:
             bar = self._bar(event.model)
             bar.n = round(100 * event.progress, 1)
             val = self._val.get(event.model)
-            bar.set_postfix_str(
+            bar.info = (
                 f"step {event.step}  loss {event.loss:.3f}"
                 + (f"  val {val:.3f}" if val is not None else "")
-                + f"  {event.tokens_per_s:,.0f} tok/s  ETA {event.eta_s:.0f}s",
-                refresh=True,
+                + f"  {event.tokens_per_s:,.0f} tok/s  ETA {event.eta_s:.0f}s"
             )
+            bar.refresh()
         elif kind == "validation":
             self._val[event.model] = event.loss_nats
         elif kind == "warning":
