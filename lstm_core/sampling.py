@@ -27,6 +27,11 @@ class SamplingSettings:
     greedy: bool = False
     seed: int | None = None  # same seed, same text
     stop: tuple[str, ...] = ()
+    # A prompt longer than this is primed from its last context_tokens tokens. A recurrent
+    # state keeps little from further back (training carries it over 128-token windows),
+    # and each prompt token is one sequential step: 10,000 of them take most of a second
+    # on a laptop CPU. None primes on the whole prompt.
+    context_tokens: int | None = 1024
 
     def __post_init__(self) -> None:
         if self.max_tokens < 0:
@@ -39,6 +44,8 @@ class SamplingSettings:
             raise ValueError("top-p must be in (0, 1]")
         if self.repetition_penalty <= 0:
             raise ValueError("repetition penalty must be positive")
+        if self.context_tokens is not None and self.context_tokens < 1:
+            raise ValueError("the prompt context must be at least one token")
 
 
 class GeneratedToken(NamedTuple):
@@ -97,6 +104,8 @@ def generate_tokens(
     stepper = stepper or make_stepper(model)
     rng = np.random.default_rng(_seed(settings))
     ids = prompt_ids(tokenizer, prompt)
+    if settings.context_tokens is not None:
+        ids = ids[-settings.context_tokens :]
     recent = ids[-settings.repetition_window :]
     decoder = StreamDecoder(tokenizer)
     unk = tokenizer.unk_id

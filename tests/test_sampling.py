@@ -116,3 +116,12 @@ def test_surprisals_and_candidates(model_and_tokenizer) -> None:
     assert len(candidates) == 5 and probs == sorted(probs, reverse=True)
     assert 0 < sum(probs) <= 1.0 + 1e-6
     assert not math.isnan(probs[0])
+
+
+def test_long_prompts_are_primed_from_their_last_context_tokens(model_and_tokenizer) -> None:
+    tail = "the dog ran to the park " * 4
+    long_prompt = "birds sang over the hills " * 40 + tail
+    settings = dict(max_tokens=40, seed=2, context_tokens=len(tail))
+    assert _text(model_and_tokenizer, long_prompt, **settings) == _text(model_and_tokenizer, tail, **settings)
+    whole = _text(model_and_tokenizer, long_prompt, max_tokens=40, seed=2, context_tokens=None)
+    assert len(whole) == 40
