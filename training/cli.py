@@ -145,7 +145,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         compare_rnn=args.compare_rnn,
         resume=args.resume,
     )
-    reporter = JsonReporter() if args.json else ProgressReporter()
+    main_rank = int(os.environ.get("RANK", "0")) == 0
+    reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
     prepared = prepare_run(spec, reporter)
     control = TrainingControl()
     # Ctrl+C ends the run the cooperative way: the current step finishes and a checkpoint is saved.
@@ -154,6 +155,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     results = train_models(prepared.trainers, control)
     reporter.close()
     main_result = results[0]
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun, rank 0 speaks for the run
     done = {
         "event": "done",
         "val_loss": main_result.val_loss,

@@ -45,7 +45,8 @@ class _Bar(tqdm):
 class ProgressReporter:
     """One tqdm bar per model on stderr, counting percent of the budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
         self._bars: dict[str, _Bar] = {}
         self._val: dict[str, float] = {}
 
@@ -63,6 +64,8 @@ class ProgressReporter:
         return self._bars[model]
 
     def __call__(self, event: Event) -> None:
+        if not self.enabled:
+            return
         kind = event.kind
         if kind == "step":
             bar = self._bar(event.model)

@@ -17,6 +17,7 @@ from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import Corpus, load_corpus
 from training.device import pick_device
+from training.distributed import device_for, init_from_env, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import LEVEL_EMBED, get_preset
 from training.trainer import DataSplit, Trainer, train_models
@@ -90,7 +91,9 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
         tokenizer = train_tokenizer(spec.level, corpus.text)
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
     data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
-    device = pick_device(train_config.device)
+    dist_ctx = init_from_env()
+    data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
+    device = device_for(dist_ctx, pick_device(train_config.device))
     meta = {
         "corpus": {
             "files": [f.path for f in corpus.files],
@@ -118,6 +121,7 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             meta=meta,
             on_event=on_event,
             resume=loaded,
+            dist_ctx=dist_ctx,
         )
 
     trainers = [make(model_config.cell, model_config, out_dir)]

@@ -26,6 +26,7 @@ from training.batching import StreamBatcher
 from training.config import TrainConfig
 from training.control import TrainingControl
 from training.device import autocast, autocast_dtype
+from training.distributed import SINGLE, DistContext, agree
 from training.evaluate import EvalResult, evaluate_tokens
 from training.events import (
     CheckpointEvent,
@@ -76,6 +77,7 @@ class Trainer:
         meta: dict[str, Any] | None = None,
         on_event: EventCallback = ignore_events,
         resume: ckpt.LoadedCheckpoint | None = None,
+        dist_ctx: DistContext = SINGLE,
     ) -> None:
         self.name = name
         self.model = model.to(device).train()
@@ -85,11 +87,18 @@ class Trainer:
         self.device = device
         self.out_path = ckpt.resolve_path(out_path)
         self.meta = meta or {}
-        self.emit = on_event
+        self.dist = dist_ctx
+        self.emit = on_event if dist_ctx.is_main else ignore_events
         self.amp_dtype = autocast_dtype(device, config.precision)
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
         self.batcher = StreamBatcher(data.train, config.batch_size, config.seq_len)
         self.optimizer = make_optimizer(self.model, config)
+        # The module that runs training steps: DDP averages gradients across ranks.
+        self.step_model: torch.nn.Module = self.model
+        if dist_ctx.enabled:
+            ids = [device.index] if device.type == "cuda" else None
+            self.step_model = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        self._budget_spent = False
         self.step = 0
         self.chunk_index = 0
         self.train_seconds = 0.0
@@ -100,6 +109,7 @@ class Trainer:
         self._step_time_ema: float | None = None
         if resume is not None:
             self._restore(resume)
+            self._budget_spent = self.progress >= 1.0
         self._snapshot = self._take_snapshot()
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
@@ -114,7 +124,7 @@ class Trainer:
 
     @property
     def done(self) -> bool:
-        return self.finished is not None or self.progress >= 1.0
+        return self.finished is not None or self._budget_spent
 
     def _eta(self) -> float:
         cfg = self.config
@@ -140,7 +150,7 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         with autocast(self.device, self.amp_dtype):
-            out = self.model(x, self.state, y)
+            out = self.step_model(x, self.state, y)
         loss = out.loss
         self.optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
@@ -164,6 +174,7 @@ class Trainer:
         self.chunk_index += 1
         elapsed = time.perf_counter() - started
         self.train_seconds += elapsed
+        self._budget_spent = agree(self.progress >= 1.0, self.dist, self.device)
         ema = self._step_time_ema
         self._step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
         self.emit(
@@ -184,6 +195,8 @@ class Trainer:
         self._periodic()
 
     def _periodic(self) -> None:
+        if not self.dist.is_main:
+            return  # other ranks only train; rank 0 evaluates, samples and saves
         now = time.perf_counter()
         cfg = self.config
         if now - self._last_eval_t >= cfg.eval_every_s:
@@ -236,6 +249,8 @@ class Trainer:
         return text
 
     def save(self) -> Path:
+        if not self.dist.is_main:
+            return self.out_path
         state = self.state if isinstance(self.state, tuple) else (self.state,)
         extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
         if len(state) > 1:
