@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the app does, before torch loads
 
 import torch
 
