@@ -29,5 +29,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Rebuild assets/demo (corpus and the shipped LSTM and RNN) from scratch: a few minutes.
+demo-assets: $(STAMP)
+	$(BIN)/python -m training.build_demo
+
 clean:
 	rm -rf build dist .pytest_cache

@@ -317,14 +317,19 @@ class Trainer:
 
     def _restore(self, loaded: ckpt.LoadedCheckpoint) -> None:
         self.model.load_state_dict(loaded.prefixed("model."), strict=False)
-        ckpt.restore_optimizer(self.optimizer, loaded)
-        progress = loaded.meta["progress"]
+        if "optimizer_groups" in loaded.meta:  # shipped models carry weights only
+            ckpt.restore_optimizer(self.optimizer, loaded)
+        progress = loaded.meta.get("progress", {"step": 0, "chunk_index": 0, "train_seconds": 0.0})
         self.step = int(progress["step"])
         self.chunk_index = int(progress["chunk_index"])
         self.train_seconds = float(progress["train_seconds"])
         self.history = list(loaded.meta.get("metrics", {}).get("history", []))
-        torch.set_rng_state(loaded.tensors["rng.torch"])
-        h = loaded.tensors["state.h"].to(self.device)
+        if "rng.torch" in loaded.tensors:
+            torch.set_rng_state(loaded.tensors["rng.torch"])
+        h = loaded.tensors.get("state.h")
+        if h is None or h.shape[1] != self.config.batch_size:
+            return  # a different batch layout: the carried state starts afresh
+        h = h.to(self.device)
         self.state = (h, loaded.tensors["state.c"].to(self.device)) if "state.c" in loaded.tensors else h
 
     def finish(self, reason: str = "completed") -> FinishedEvent:
