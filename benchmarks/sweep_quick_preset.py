@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -164,6 +165,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     pos, steps, state = 0, 0, None
     # Clock starts only now: data loading and model build are excluded.
     start = time.perf_counter()
+    cpu0 = time.process_time()
     while True:
         elapsed = time.perf_counter() - start
         if elapsed >= args.budget:
@@ -188,6 +190,9 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         opt.step()
         steps += 1
     train_time = time.perf_counter() - start
+    # CPU-seconds per wall-second (2.0 = both cores ours): flags runs that
+    # were slowed by other jobs on this shared machine.
+    cpu_util = (time.process_time() - cpu0) / train_time
     t0 = time.perf_counter()
     val_loss = evaluate(model, val_ids, args.bf16)
     return {
@@ -214,6 +219,8 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         "epochs": round(steps * b * t / len(train_ids), 2),
         "last_train_loss": round(loss.item(), 4),
         "val_loss": round(val_loss, 4),
+        "cpu_util": round(cpu_util, 2),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "eval_s": round(time.perf_counter() - t0, 1),
     }
 

@@ -21,19 +21,42 @@ PRESETS: dict[str, Preset] = {
         "Quick",
         "about 1.5 minutes on a laptop CPU",
         model={"layers": 1, "hidden": 512, "embed": 128, "dropout": 0.0},
-        train={"seq_len": 128, "batch_size": 32, "lr": 3e-3, "warmup_steps": 50, "minutes": 1.5},
+        # lr 5e-3 beat 3e-3 in the sweep; a cosine floor of 5 % lets the last steps settle.
+        train={
+            "seq_len": 128,
+            "batch_size": 32,
+            "lr": 5e-3,
+            "warmup_steps": 30,
+            "lr_floor": 0.05,
+            "minutes": 1.5,
+        },
     ),
     "balanced": Preset(
         "Balanced",
         "about 5 minutes",
-        model={"layers": 1, "hidden": 768, "embed": 128, "dropout": 0.0},
-        train={"seq_len": 128, "batch_size": 32, "lr": 3e-3, "warmup_steps": 80, "minutes": 5.0},
+        # At 300 s the 1x512 begins to overfit tinyshakespeare: wider, with a little dropout.
+        model={"layers": 1, "hidden": 768, "embed": 128, "dropout": 0.1},
+        train={
+            "seq_len": 128,
+            "batch_size": 32,
+            "lr": 4e-3,
+            "warmup_steps": 60,
+            "lr_floor": 0.05,
+            "minutes": 5.0,
+        },
     ),
     "quality": Preset(
         "Quality",
         "about 20 minutes",
-        model={"layers": 2, "hidden": 768, "embed": 192, "dropout": 0.1},
-        train={"seq_len": 192, "batch_size": 32, "lr": 2e-3, "warmup_steps": 150, "minutes": 20.0},
+        model={"layers": 2, "hidden": 768, "embed": 192, "dropout": 0.2},
+        train={
+            "seq_len": 192,
+            "batch_size": 32,
+            "lr": 2e-3,
+            "warmup_steps": 150,
+            "lr_floor": 0.05,
+            "minutes": 20.0,
+        },
     ),
 }
 
