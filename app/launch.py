@@ -1,0 +1,72 @@
+"""Start the window (or the self-test) from ``lstm-studio`` with no subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import torch  # noqa: F401  (before PySide6: loading Qt's libraries first can break torch's on some systems)
+
+APP_NAME = "LSTM Studio"
+
+
+def parse_args(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="lstm-studio", description="Open the LSTM Studio window.")
+    parser.add_argument(
+        "paths", nargs="*", help="corpus files or folders, or a checkpoint.safetensors, to open"
+    )
+    parser.add_argument("--self-test", action="store_true", help="run the end-to-end path without a person")
+    parser.add_argument("--screenshot", metavar="PATH", help="with --self-test: save a PNG of the window")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="keep settings and runs here instead of the user folder"
+    )
+    return parser.parse_args(args)
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def make_application(argv: list[str]):  # -> QApplication (import deferred until the platform is chosen)
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    # Fractional scale factors (125 %, 150 %) are used as they are, not rounded: crisp on high-DPI screens.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    app = QApplication(argv)
+    app.setApplicationDisplayName(APP_NAME)
+    return app
+
+
+def launch_gui(args: list[str]) -> int:
+    opts = parse_args(args)
+    if opts.self_test and not _has_display():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_application([sys.argv[0] if sys.argv else "lstm-studio"])
+    data_dir = Path(opts.data_dir) if opts.data_dir else None
+    if opts.self_test:
+        from app.self_test import run_self_test
+
+        return run_self_test(screenshot=opts.screenshot, data_dir=data_dir)
+
+    from app.main_window import MainWindow
+
+    window = MainWindow(data_dir=data_dir)
+    models = [p for p in opts.paths if p.endswith(".safetensors")]
+    texts = [p for p in opts.paths if p not in models]
+    for model in models:
+        window.open_model(model)
+    if texts:
+        window.open_corpus(texts)
+    window.show()
+    return app.exec()

@@ -1,0 +1,373 @@
+"""The main window: composition only. Panels do their own jobs; this file wires them."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QThread
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from app import model_store, resources
+from app.controller import TrainingController
+from app.corpus_stats import LoadedCorpus
+from app.menus import build_menus, fill_recent
+from app.model_card import ModelCardDialog
+from app.model_store import ModelSlots
+from app.panels.contrast_panel import ContrastPanel
+from app.panels.corpus_panel import CorpusPanel
+from app.panels.generation_panel import GenerationPanel
+from app.panels.training_panel import TrainingPanel
+from app.settings import Settings, user_data_dir
+from app.tasks import TaskRunner
+from app.warmup import warm_up_torch
+from training.checkpoint import CheckpointError
+from training.device import device_label, pick_device
+from training.events import FinishedEvent
+from training.run import RNN_SUBDIR
+
+log = logging.getLogger(__name__)
+MAIN_MODEL_KEY = "models/main"
+OPTIONAL_PANELS = (
+    ("app.panels.explain_panel", "ExplainPanel", "Explain"),
+    ("app.panels.gates_panel", "GatesPanel", "Gates"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, data_dir: Path | None = None, load_defaults: bool = True) -> None:
+        super().__init__()
+        warm_up_torch()
+        self.setWindowTitle("LSTM Studio")
+        self.setAcceptDrops(True)
+        self.data_dir = data_dir or user_data_dir()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = Settings(self.data_dir)
+        self.tasks = TaskRunner(self)
+        self.models = ModelSlots(self)
+        self.training = TrainingController(self)
+
+        self.corpus = CorpusPanel(self.tasks)
+        self.generation = GenerationPanel(self.tasks)
+        self.contrast = ContrastPanel()
+        self.dashboard = TrainingPanel(self.training, self.settings, self.data_dir / "runs")
+        self.contrast.source = lambda: (
+            self.generation.prompt.toPlainText(),
+            self.generation.sampling_settings(),
+        )
+        self.extra_panels: list[QWidget] = []
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.generation, "Generate")
+        self._add_optional_panels()
+        self.setCentralWidget(self.tabs)
+        self.docks = {
+            "corpus": self._dock("Corpus", self.corpus, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "contrast": self._dock("LSTM vs RNN", self.contrast, Qt.DockWidgetArea.RightDockWidgetArea),
+            "training": self._dock("Training", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.actions_by_name = build_menus(self)
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.actions_by_name["reset_layout"])
+
+        self.model_label = QLabel("No model")
+        self.device_label = QLabel(f"Device: {device_label(pick_device('auto'))}")
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.statusBar().addPermanentWidget(self.device_label)
+
+        self.corpus.loaded.connect(self._corpus_loaded)
+        self.corpus.level_changed.connect(self.dashboard.options.level.setCurrentText)
+        self.dashboard.options.level.currentTextChanged.connect(self.corpus.set_level)
+        self.models.changed.connect(self._models_changed)
+        self.dashboard.run_finished.connect(self._training_finished)
+        self.training.state_changed.connect(self._training_state)
+        self.contrast.train_rnn_requested.connect(self.train_rnn)
+        self.generation.busy_changed.connect(
+            lambda busy: self.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
+        )
+
+        self._default_state = self.saveState()
+        self._restore_layout()
+        self._refresh_recent()
+        self._models_changed()
+        if load_defaults:
+            self.load_defaults()
+
+    # ---- layout ------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower().replace(' ', '-')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _add_optional_panels(self) -> None:
+        """Panels other engineers provide; the window works without them."""
+        for module_name, class_name, title in OPTIONAL_PANELS:
+            try:
+                panel = getattr(importlib.import_module(module_name), class_name)()
+            except ModuleNotFoundError:
+                continue
+            except Exception:  # a half-written panel must not take the window down
+                log.exception("could not create %s", class_name)
+                continue
+            self.extra_panels.append(panel)
+            self.tabs.addTab(panel, title)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get_bytes("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1500, 960)
+        else:
+            state = self.settings.get_bytes("window/state")
+            if state is not None:
+                self.restoreState(state)
+        if geometry is None:
+            self.resizeDocks(
+                [self.docks["corpus"], self.docks["contrast"]], [290, 470], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks([self.docks["training"]], [400], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    # ---- defaults and recents ----------------------------------------------------------
+    def load_defaults(self) -> None:
+        """First launch: the demo corpus and models. Later: whatever was last used."""
+        recent = self.settings.recent_corpora()
+        corpus = recent[0] if recent else None
+        if corpus is None or not all(Path(p).exists() for p in corpus):
+            demo = resources.demo_corpus()
+            corpus = [str(demo)] if demo else None
+        if corpus:
+            self.open_corpus(corpus, remember=bool(recent and corpus == recent[0]))
+        main = self.settings.get_str(MAIN_MODEL_KEY)
+        if main and Path(main).is_file() and self.open_model(main, quiet=True):
+            return
+        for cell in ("lstm", "rnn"):
+            path = resources.demo_model(cell)
+            if path is not None:
+                self.open_model(path, quiet=True, with_companion=False, remember=False)
+
+    def _refresh_recent(self) -> None:
+        corpora = self.settings.recent_corpora()
+        fill_recent(
+            self.recent_corpora_menu,
+            ["\n".join(c) for c in corpora],
+            [", ".join(Path(p).name for p in c) for c in corpora],
+            lambda entry: self.open_corpus(entry.split("\n")),
+        )
+        models = self.settings.recent_models()
+        fill_recent(
+            self.recent_models_menu,
+            models,
+            [f"{Path(m).parent.name}/{Path(m).name}" for m in models],
+            lambda entry: self.open_model(entry),
+        )
+
+    # ---- corpus ------------------------------------------------------------------------
+    def open_corpus(self, paths: list[str], *, remember: bool = True) -> None:
+        self._remember_corpus = remember
+        self.corpus.load(paths)
+
+    def _corpus_loaded(self, loaded: LoadedCorpus) -> None:
+        self.dashboard.set_corpus(loaded.paths)
+        if getattr(self, "_remember_corpus", True) and not all(
+            resources.is_inside_assets(p) for p in loaded.paths
+        ):
+            self.settings.add_recent_corpus(list(loaded.paths))
+            self._refresh_recent()
+        self._remember_corpus = True
+        self.statusBar().showMessage(f"Corpus: {loaded.corpus.describe()}", 5000)
+
+    # ---- models ------------------------------------------------------------------------
+    def open_model(
+        self, path: str | Path, *, quiet: bool = False, with_companion: bool = True, remember: bool = True
+    ) -> bool:
+        """Load a checkpoint (and the RNN trained beside it); errors become a dialog."""
+        try:
+            loaded = model_store.load(path)
+            companion = model_store.companion_rnn_path(loaded.path) if with_companion else None
+            rnn = model_store.load(companion) if companion and loaded.cell != "rnn" else None
+        except (CheckpointError, OSError) as err:
+            if not quiet:
+                QMessageBox.warning(self, "Cannot open model", str(err))
+            self.statusBar().showMessage(f"Cannot open model: {err}", 8000)
+            return False
+        if loaded.cell != "rnn" and with_companion:
+            self.models.rnn = None  # an RNN belonging to another model would mislead
+        self.models.put(loaded)
+        if rnn is not None:
+            self.models.put(rnn)
+        if remember and not resources.is_inside_assets(loaded.path):
+            self.settings.add_recent_model(str(loaded.path))
+            if loaded.cell != "rnn":
+                self.settings.set_str(MAIN_MODEL_KEY, str(loaded.path))
+            self._refresh_recent()
+        return True
+
+    def choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "Checkpoints (*.safetensors)")
+        if path:
+            self.open_model(path)
+
+    def choose_run_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", str(self.data_dir / "runs"))
+        if folder:
+            self.open_model(folder)
+
+    def save_model_as(self, target: str | Path | None = None) -> Path | None:
+        loaded = self.models.main
+        if loaded is None:
+            QMessageBox.information(self, "No model", "There is no model to save yet.")
+            return None
+        if target is None:
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Save model as", str(Path.home() / "model.safetensors"), "Checkpoints (*.safetensors)"
+            )
+            if not target:
+                return None
+        target = Path(target)
+        if target.suffix != ".safetensors":
+            target = target.with_suffix(".safetensors")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(loaded.path, target)  # a checkpoint is self-contained: weights, tokenizer, meta
+            rnn = self.models.rnn
+            if rnn is not None and target.name == resources.CHECKPOINT:
+                rnn_target = target.parent / RNN_SUBDIR / resources.CHECKPOINT
+                rnn_target.parent.mkdir(exist_ok=True)
+                shutil.copy2(rnn.path, rnn_target)
+        except OSError as err:
+            QMessageBox.warning(self, "Cannot save model", f"{target}: {err.strerror or err}")
+            return None
+        self.settings.add_recent_model(str(target))
+        self._refresh_recent()
+        self.statusBar().showMessage(f"Saved {target}", 5000)
+        return target
+
+    def show_model_card(self) -> None:
+        if self.models.main is None:
+            QMessageBox.information(self, "No model", "Open or train a model first.")
+            return
+        ModelCardDialog(self.models.main, self).exec()
+
+    def _models_changed(self) -> None:
+        main, rnn = self.models.main, self.models.rnn
+        self.generation.set_model(main)
+        self.contrast.set_models(main, rnn)
+        for panel in self.extra_panels:
+            try:
+                panel.set_models(main, rnn)
+            except Exception:
+                log.exception("%s.set_models failed", type(panel).__name__)
+        label = main.short_label() if main else "No model"
+        if rnn is not None:
+            label += " · + RNN"
+        self.model_label.setText(label)
+        has = main is not None
+        for name in ("save_model", "model_card"):
+            self.actions_by_name[name].setEnabled(has)
+
+    # ---- training ----------------------------------------------------------------------
+    def train_rnn(self) -> None:
+        main = self.models.main
+        if main is None or self.training.running:
+            return
+        corpus = self.corpus.current
+        paths = corpus.paths if corpus else tuple((main.meta.get("corpus") or {}).get("files") or ())
+        if not paths:
+            QMessageBox.information(self, "No corpus", "Open the corpus the model was trained on first.")
+            return
+        run_dir = main.path.parent
+        if resources.is_inside_assets(run_dir):
+            run_dir = self.data_dir / "runs" / f"{run_dir.name}-contrast"
+        self.dashboard.train_rnn_for(main, paths, run_dir / RNN_SUBDIR)
+        self.docks["training"].raise_()
+
+    def _training_finished(self, results: list[FinishedEvent]) -> None:
+        for result in sorted(results, key=lambda r: r.model == "rnn"):  # main model first, then its RNN
+            self.open_model(result.checkpoint, with_companion=False)
+
+    def _training_state(self, state: str) -> None:
+        idle = state == "idle"
+        self.actions_by_name["train"].setEnabled(idle)
+        self.actions_by_name["pause"].setEnabled(state == "running")
+        self.actions_by_name["stop_training"].setEnabled(state in ("running", "paused"))
+        self.contrast.set_training(not idle)
+
+    def stop_generating(self) -> None:
+        self.generation.stop()
+        self.contrast.stop()
+
+    # ---- drag and drop -----------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        models = [p for p in paths if p.endswith(".safetensors")]
+        texts = [p for p in paths if p not in models]
+        for m in models:
+            self.open_model(m)
+        if texts:
+            self.open_corpus(texts)
+        event.acceptProposedAction()
+
+    # ---- about and closing -------------------------------------------------------------
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About LSTM Studio",
+            "<b>LSTM Studio</b><br>Train LSTM and vanilla RNN language models on your own text, "
+            f"generate with them and compare them.<br><br>Your data: {self.data_dir}",
+        )
+
+    def shutdown(self) -> None:
+        """Stop every background thread and wait for it: nothing outlives the window."""
+        self.training.shutdown()
+        self.generation.runner.shutdown()
+        self.contrast.shutdown()
+        self.tasks.shutdown()
+        for panel in self.extra_panels:
+            self._shutdown_panel(panel)
+
+    @staticmethod
+    def _shutdown_panel(panel: QWidget) -> None:
+        # Other engineers' panels may own threads: ask them to stop, then make sure.
+        try:
+            stop = getattr(panel, "shutdown", None)
+            if callable(stop):
+                stop()
+        except Exception:
+            log.exception("%s.shutdown failed", type(panel).__name__)
+        for thread in panel.findChildren(QThread):
+            if thread.isRunning():
+                thread.quit()
+                thread.wait(5000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_bytes("window/geometry", self.saveGeometry())
+        self.settings.set_bytes("window/state", QByteArray(self.saveState()))
+        self.settings.sync()
+        if self.training.running:
+            self.statusBar().showMessage("Stopping training: saving a checkpoint…")
+        self.shutdown()
+        super().closeEvent(event)

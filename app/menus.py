@@ -1,0 +1,182 @@
+"""Actions, menus and the toolbar: one place that maps commands to keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: Callable[[], object],
+    keys: list[str] | QKeySequence.StandardKey | None = None,
+    icon: QStyle.StandardPixmap | None = None,
+    tip: str = "",
+) -> QAction:
+    action = QAction(text, window)
+    if isinstance(keys, list):
+        action.setShortcuts([QKeySequence(k) for k in keys])
+    elif keys is not None:
+        action.setShortcut(QKeySequence(keys))
+    if icon is not None:
+        action.setIcon(window.style().standardIcon(icon))
+    action.setToolTip(tip or text.replace("…", ""))
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)  # shortcuts work whichever panel has focus
+    return action
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    SP = QStyle.StandardPixmap
+    gen, dash, contrast = window.generation, window.dashboard, window.contrast
+    a = {
+        "open_files": _action(
+            window,
+            "Open Corpus Files…",
+            window.corpus.choose_files,
+            QKeySequence.StandardKey.Open,
+            SP.SP_DialogOpenButton,
+            "Open corpus files",
+        ),
+        "open_folder": _action(
+            window,
+            "Open Corpus Folder…",
+            window.corpus.choose_folder,
+            ["Ctrl+Shift+O"],
+            SP.SP_DirOpenIcon,
+            "Open a folder of text files",
+        ),
+        "open_model": _action(
+            window,
+            "Open Model…",
+            window.choose_model,
+            ["Ctrl+M"],
+            SP.SP_DriveHDIcon,
+            "Open a checkpoint.safetensors",
+        ),
+        "open_run": _action(window, "Open Run Folder…", window.choose_run_folder, ["Ctrl+Shift+M"]),
+        "save_model": _action(
+            window,
+            "Save Model As…",
+            window.save_model_as,
+            QKeySequence.StandardKey.SaveAs,
+            SP.SP_DialogSaveButton,
+            "Save the model as…",
+        ),
+        "model_card": _action(
+            window,
+            "Model Card…",
+            window.show_model_card,
+            ["Ctrl+I"],
+            SP.SP_FileDialogInfoView,
+            "Show the model card",
+        ),
+        "quit": _action(window, "Quit", window.close, QKeySequence.StandardKey.Quit),
+        "generate": _action(
+            window,
+            "Generate",
+            gen.generate,
+            ["Ctrl+Return", "Ctrl+Enter"],
+            SP.SP_MediaPlay,
+            "Generate from the prompt (Ctrl+Enter)",
+        ),
+        "continue": _action(
+            window,
+            "Continue",
+            gen.continue_text,
+            ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
+            SP.SP_MediaSeekForward,
+            "Continue the text (Ctrl+Shift+Enter)",
+        ),
+        "stop": _action(
+            window,
+            "Stop Generating",
+            window.stop_generating,
+            ["Esc"],
+            SP.SP_MediaStop,
+            "Stop generating (Esc)",
+        ),
+        "compare": _action(
+            window,
+            "Compare LSTM and RNN",
+            contrast.compare,
+            ["Ctrl+R"],
+            SP.SP_BrowserReload,
+            "Same prompt and seed through both models (Ctrl+R)",
+        ),
+        "train": _action(
+            window,
+            "Start Training",
+            dash.start,
+            ["F5"],
+            SP.SP_ComputerIcon,
+            "Start training on the corpus (F5)",
+        ),
+        "pause": _action(
+            window, "Pause Training", dash.controller.pause, ["F6"], SP.SP_MediaPause, "Pause training (F6)"
+        ),
+        "resume": _action(window, "Resume Training", dash.resume, ["F7"]),
+        "stop_training": _action(
+            window,
+            "Stop Training",
+            dash.controller.stop,
+            ["Shift+F5"],
+            SP.SP_BrowserStop,
+            "Stop training (Shift+F5)",
+        ),
+        "train_rnn": _action(window, "Train the RNN for Contrast", window.train_rnn),
+        "reset_layout": _action(window, "Reset Layout", window.reset_layout),
+        "about": _action(window, "About LSTM Studio", window.show_about),
+    }
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([a["open_files"], a["open_folder"]])
+    window.recent_corpora_menu = file_menu.addMenu("Recent Corpora")
+    file_menu.addSeparator()
+    file_menu.addActions([a["open_model"], a["open_run"]])
+    window.recent_models_menu = file_menu.addMenu("Recent Models")
+    file_menu.addActions([a["save_model"], a["model_card"]])
+    file_menu.addSeparator()
+    file_menu.addAction(a["quit"])
+    gen_menu = bar.addMenu("&Generate")
+    gen_menu.addActions([a["generate"], a["continue"], a["stop"], a["compare"]])
+    gen_menu.addSeparator()
+    suggest = gen.suggest
+    toggle = QAction("Suggest As I Type", window, checkable=True, checked=suggest.isChecked())
+    toggle.toggled.connect(suggest.setChecked)
+    suggest.toggled.connect(toggle.setChecked)
+    gen_menu.addAction(toggle)
+    train_menu = bar.addMenu("&Train")
+    train_menu.addActions([a["train"], a["pause"], a["resume"], a["stop_training"], a["train_rnn"]])
+    window.view_menu = bar.addMenu("&View")
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([a["model_card"], a["about"]])
+
+    tools = QToolBar("Main toolbar")
+    tools.setObjectName("main-toolbar")
+    tools.setMovable(False)
+    tools.addActions([a["open_files"], a["open_model"], a["save_model"], a["model_card"]])
+    tools.addSeparator()
+    tools.addActions([a["generate"], a["continue"], a["stop"], a["compare"]])
+    tools.addSeparator()
+    tools.addActions([a["train"], a["pause"], a["stop_training"]])
+    window.addToolBar(tools)
+    return a
+
+
+def fill_recent(
+    menu: QMenu, entries: list[str], labels: list[str], open_entry: Callable[[str], None]
+) -> None:
+    menu.clear()
+    for entry, label in zip(entries, labels, strict=True):
+        action = menu.addAction(label)
+        action.setToolTip(entry)
+        action.triggered.connect(lambda _checked=False, e=entry: open_entry(e))
+    menu.setEnabled(bool(entries))

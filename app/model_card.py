@@ -1,0 +1,104 @@
+"""A model card: what a checkpoint is, what it was trained on, and how well it does."""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from app.model_store import LoadedModel
+
+
+def _rows(pairs: list[tuple[str, Any]]) -> str:
+    return "".join(
+        f"<tr><td style='padding-right:14px;color:gray'>{html.escape(k)}</td>"
+        f"<td>{html.escape(str(v))}</td></tr>"
+        for k, v in pairs
+        if v not in (None, "")
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def model_card_html(loaded: LoadedModel) -> str:
+    cfg = loaded.model.config
+    meta = loaded.meta
+    corpus = meta.get("corpus") or {}
+    training = meta.get("training") or {}
+    progress = meta.get("progress") or {}
+    metrics = loaded.metrics
+    budget = f"{training['steps']} steps" if training.get("steps") else f"{training.get('minutes')} minutes"
+    clip = training.get("grad_clip")
+    sections = {
+        "Architecture": [
+            ("Cell", cfg.cell.upper()),
+            ("Layers × hidden", f"{cfg.layers} × {cfg.hidden}"),
+            ("Embedding", cfg.embed),
+            ("Dropout", cfg.dropout),
+            ("Tied embedding/head", "yes" if cfg.tie_weights else "no"),
+            ("Parameters", f"{loaded.model.num_parameters():,}"),
+        ],
+        "Tokenizer": [("Level", loaded.tokenizer.level), ("Vocabulary", f"{loaded.tokenizer.vocab_size:,}")],
+        "Corpus": [
+            ("Text", corpus.get("description")),
+            ("Files", "\n".join(corpus.get("files") or [])),
+            ("Encodings", corpus.get("encodings")),
+            ("Tokens", f"{corpus['tokens']:,}" if corpus.get("tokens") else None),
+        ],
+        "Training": [
+            ("Steps", f"{progress.get('step', 0):,}" if progress else None),
+            ("Training time", _duration(float(progress["train_seconds"])) if progress else None),
+            ("Budget", budget if training else None),
+            (
+                "Sequence length × batch",
+                f"{training.get('seq_len')} × {training.get('batch_size')}" if training else None,
+            ),
+            ("Learning rate", training.get("lr")),
+            ("Gradient clipping", (f"at {clip}" if clip else "off") if training else None),
+            ("Finished", ("yes" if progress.get("done") else "no (can be resumed)") if progress else None),
+        ],
+        "Metrics (validation)": [
+            ("Loss", f"{loaded.val_loss:.4f} nats/token" if loaded.val_loss is not None else "not measured"),
+            (
+                "Bits per character",
+                f"{loaded.bits_per_char:.4f}" if loaded.bits_per_char is not None else None,
+            ),
+            ("Perplexity", f"{metrics['perplexity']:.2f}" if metrics.get("perplexity") else None),
+            (
+                "Training speed",
+                f"{metrics['tokens_per_s']:,.0f} tokens/s" if metrics.get("tokens_per_s") else None,
+            ),
+        ],
+        "File": [
+            ("Checkpoint", str(loaded.path)),
+            (
+                "Saved",
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(meta["saved_at"]))
+                if meta.get("saved_at")
+                else None,
+            ),
+        ],
+    }
+    body = "".join(
+        f"<h3>{html.escape(name)}</h3><table>{_rows(rows)}</table>" for name, rows in sections.items()
+    )
+    return f"<h2>{html.escape(loaded.short_label())}</h2>{body}"
+
+
+class ModelCardDialog(QDialog):
+    def __init__(self, loaded: LoadedModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Model card — {loaded.path.parent.name}")
+        self.browser = QTextBrowser()
+        self.browser.setHtml(model_card_html(loaded))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)
+        self.resize(560, 640)

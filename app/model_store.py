@@ -1,0 +1,86 @@
+"""Loaded models as the window and its panels share them.
+
+``LoadedModel`` is the one value every panel receives; ``ModelSlots`` holds the
+main model (usually the LSTM) and the vanilla RNN it is contrasted with, and
+tells panels when either changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from lstm_core.model import LanguageModel
+from lstm_core.tokenizers import Tokenizer
+from training.checkpoint import load_model, resolve_path
+from training.run import RNN_SUBDIR
+
+
+@dataclass
+class LoadedModel:
+    model: LanguageModel  # in eval mode, on the CPU
+    tokenizer: Tokenizer
+    meta: dict[str, Any]  # the checkpoint's metadata: model, tokenizer, training, metrics, corpus
+    path: Path  # the checkpoint file
+
+    @property
+    def cell(self) -> str:
+        return self.model.config.cell
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return dict(self.meta.get("metrics") or {})
+
+    @property
+    def val_loss(self) -> float | None:
+        value = self.metrics.get("val_loss", self.metrics.get("loss_nats"))
+        return float(value) if value is not None else None
+
+    @property
+    def bits_per_char(self) -> float | None:
+        value = self.metrics.get("bits_per_char")
+        return float(value) if value is not None else None
+
+    def short_label(self) -> str:
+        cfg = self.model.config
+        corpus = (self.meta.get("corpus") or {}).get("description", "")
+        corpus_name = corpus.split(" (")[0] if corpus else self.path.parent.name
+        return f"{cfg.cell.upper()} {cfg.layers}×{cfg.hidden} · {self.tokenizer.level} · {corpus_name}"
+
+
+def load(path: str | Path) -> LoadedModel:
+    """A checkpoint file or run folder; raises CheckpointError with a readable message."""
+    file = resolve_path(path)
+    model, tokenizer, meta = load_model(file, "cpu")
+    return LoadedModel(model, tokenizer, meta, file)
+
+
+def companion_rnn_path(path: str | Path) -> Path | None:
+    """The vanilla RNN trained beside a model (RUN/rnn/checkpoint.safetensors), if present."""
+    folder = resolve_path(path).parent
+    candidate = resolve_path(folder / RNN_SUBDIR)
+    return candidate if candidate.is_file() else None
+
+
+class ModelSlots(QObject):
+    changed = Signal()  # no payload: read .main and .rnn
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.main: LoadedModel | None = None
+        self.rnn: LoadedModel | None = None
+
+    def put(self, loaded: LoadedModel) -> None:
+        """A vanilla RNN goes beside the main model; anything else becomes the main model."""
+        if loaded.cell == "rnn":
+            self.rnn = loaded
+        else:
+            self.main = loaded
+        self.changed.emit()
+
+    def clear_rnn(self) -> None:
+        self.rnn = None
+        self.changed.emit()

@@ -1,0 +1,83 @@
+"""A plain-text editor that shows a greyed suggestion after the caret; Tab accepts it.
+
+The suggestion is painted over the viewport, never inserted into the document,
+so undo, the text and the caret stay exactly what the person typed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+PAUSE_MS = 450  # long enough not to fire between keystrokes of a fluent typist
+
+
+class CompletionEditor(QPlainTextEdit):
+    typing_paused = Signal(str, int)  # (text before the caret, caret position) after a pause in typing
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.suggestion = ""
+        self._suggestion_at = -1
+        self.completion_enabled = True
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(PAUSE_MS)
+        self._pause.timeout.connect(self._paused)
+        self.cursorPositionChanged.connect(self._caret_moved)
+
+    def set_suggestion(self, text: str, position: int) -> None:
+        """Show text after the caret, if the caret is still where it was asked for."""
+        text = text.split("\n", 1)[0]
+        if position != self.textCursor().position() or self.textCursor().hasSelection():
+            return
+        self.suggestion, self._suggestion_at = text, position
+        self.viewport().update()
+
+    def clear_suggestion(self) -> None:
+        if self.suggestion:
+            self.suggestion, self._suggestion_at = "", -1
+            self.viewport().update()
+
+    def accept_suggestion(self) -> bool:
+        if not self.suggestion:
+            return False
+        text = self.suggestion
+        self.clear_suggestion()
+        self.insertPlainText(text)
+        self._pause.start()  # keep completing from the new caret position
+        return True
+
+    def _caret_moved(self) -> None:
+        if self.textCursor().position() != self._suggestion_at:
+            self.clear_suggestion()
+
+    def _paused(self) -> None:
+        if self.completion_enabled and not self.isReadOnly():
+            cursor = self.textCursor()
+            self.typing_paused.emit(self.toPlainText()[: cursor.position()], cursor.position())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Tab and self.suggestion and not event.modifiers():
+            self.accept_suggestion()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.suggestion:
+            self.clear_suggestion()
+            return
+        self.clear_suggestion()
+        super().keyPressEvent(event)
+        if event.text() and self.completion_enabled:
+            self._pause.start()  # only typing starts the wait, never streamed text
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.suggestion:
+            return
+        rect = self.cursorRect()
+        painter = QPainter(self.viewport())
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        baseline = rect.top() + self.fontMetrics().ascent()
+        painter.drawText(rect.left() + 1, baseline, self.suggestion)
+        painter.end()

@@ -1,0 +1,184 @@
+"""Right panel: the same prompt and seed through the LSTM and the vanilla RNN,
+side by side, every token tinted by how surprised its model was by it."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
+
+from app.controller import GenerationRunner
+from app.model_store import LoadedModel
+from app.panels.generation_panel import mono_font
+from lstm_core.sampling import SamplingSettings
+
+SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
+TINT = (230, 60, 40)  # one warm hue whose strength is the surprisal: readable on light and dark
+
+
+def tint(surprisal: float) -> QColor:
+    strength = max(0.0, min(1.0, surprisal / SURPRISAL_CAP))
+    return QColor(*TINT, round(200 * strength))
+
+
+def metrics_text(loaded: LoadedModel | None) -> str:
+    if loaded is None:
+        return "–"
+    loss, bpc = loaded.val_loss, loaded.bits_per_char
+    if loss is None:
+        return "validation: not measured yet"
+    return f"validation: {loss:.3f} nats · {bpc:.3f} bits/char" if bpc is not None else f"{loss:.3f} nats"
+
+
+class _Column(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.metrics = QLabel("–")
+        self.metrics.setWordWrap(True)
+        self.text = QTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setFont(mono_font(11))
+        self.tokens: list[tuple[str, float]] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.text, 1)
+
+    def clear(self, prompt: str) -> None:
+        self.tokens = []
+        self.text.clear()
+        if prompt:
+            fmt = QTextCharFormat()
+            fmt.setFontUnderline(True)
+            fmt.setToolTip("prompt")
+            self.text.textCursor().insertText(prompt, fmt)
+
+    def append(self, tokens: list[tuple[str, float]]) -> None:
+        self.tokens.extend(tokens)
+        cursor = self.text.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        for text, surprisal in tokens:
+            fmt = QTextCharFormat()
+            fmt.setBackground(tint(surprisal))
+            fmt.setToolTip(f"{text!r}: {surprisal:.2f} nats")
+            cursor.insertText(text, fmt)
+        self.text.setTextCursor(cursor)
+
+    def mean_surprisal(self) -> float | None:
+        return sum(s for _, s in self.tokens) / len(self.tokens) if self.tokens else None
+
+
+class ContrastPanel(QWidget):
+    train_rnn_requested = Signal()  # no payload: the person asked for an RNN on the current corpus
+    compared = Signal(str, str)  # (LSTM text, RNN text) once both have finished
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source: Callable[[], tuple[str, SamplingSettings]] = lambda: ("", SamplingSettings())
+        self.main: LoadedModel | None = None
+        self.rnn: LoadedModel | None = None
+        self.runners = {"main": GenerationRunner(self), "rnn": GenerationRunner(self)}
+        self.columns = {"main": _Column("LSTM"), "rnn": _Column("Vanilla RNN")}
+        self._results: dict[str, str] = {}
+        for key, runner in self.runners.items():
+            runner.tokens.connect(self.columns[key].append)
+            runner.finished.connect(lambda text, key=key: self._one_finished(key, text))
+            runner.failed.connect(self._failed)
+            runner.running_changed.connect(lambda _running: self._update_buttons())
+
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Run the generation prompt and seed through both models (Ctrl+R)")
+        self.compare_button.clicked.connect(self.compare)
+        self.train_button = QPushButton("Train the RNN on this corpus")
+        self.train_button.setToolTip("One click: a vanilla RNN of the same size, same corpus, same budget")
+        self.train_button.clicked.connect(self.train_rnn_requested)
+        self.summary = QLabel("")  # short on purpose: "seed 42 · T 0.8" fits beside the buttons
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.train_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.summary)
+
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        low, mid, high = (tint(v).name(QColor.NameFormat.HexArgb) for v in (0.5, 3.0, 6.0))
+        self.legend.setText(
+            "Tint = surprisal, −log p of each token under its model: "
+            f"<span style='background-color:{low}'>&nbsp;expected&nbsp;</span> "
+            f"<span style='background-color:{mid}'>&nbsp;unsure&nbsp;</span> "
+            f"<span style='background-color:{high}'>&nbsp;surprised&nbsp;</span>. "
+            "Hover a token for its value."
+        )
+
+        columns = QHBoxLayout()
+        columns.addWidget(self.columns["main"])
+        columns.addWidget(self.columns["rnn"])
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.legend)
+        layout.addLayout(columns, 1)
+        self.set_models(None, None)
+
+    @property
+    def running(self) -> bool:
+        return any(r.running for r in self.runners.values())
+
+    def set_models(self, main: LoadedModel | None, rnn: LoadedModel | None) -> None:
+        self.main, self.rnn = main, rnn
+        self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
+        self.columns["main"].metrics.setText(metrics_text(main))
+        self.columns["rnn"].metrics.setText(
+            metrics_text(rnn) if rnn else "No RNN trained for this corpus yet: one click trains it."
+        )
+        self._update_buttons()
+
+    def set_training(self, training: bool) -> None:
+        self.train_button.setEnabled(not training and self.main is not None)
+
+    def _update_buttons(self) -> None:
+        self.compare_button.setEnabled(self.main is not None and not self.running)
+        self.train_button.setVisible(self.rnn is None)
+
+    def compare(self) -> None:
+        if self.main is None or self.running:
+            return
+        prompt, settings = self.source()
+        if settings.seed is None:  # "random" still means the same draw for both models
+            settings = replace(settings, seed=random.randrange(2**31))
+        self._results = {}
+        models = {"main": self.main, "rnn": self.rnn}
+        for key, loaded in models.items():
+            self.columns[key].clear(prompt)
+            if loaded is not None:
+                self.runners[key].start(loaded.model, loaded.tokenizer, prompt, settings)
+        if self.rnn is None:
+            self._results["rnn"] = ""
+        self.summary.setText(f"seed {settings.seed} · T {settings.temperature:g}")
+        self.summary.setToolTip(f"Prompt: {prompt!r}")
+
+    def stop(self) -> None:
+        for runner in self.runners.values():
+            runner.stop()
+
+    def shutdown(self) -> None:
+        for runner in self.runners.values():
+            runner.shutdown()
+
+    def _one_finished(self, key: str, text: str) -> None:
+        self._results[key] = text
+        column = self.columns[key]
+        mean = column.mean_surprisal()
+        models = {"main": self.main, "rnn": self.rnn}
+        if mean is not None:
+            column.metrics.setText(f"{metrics_text(models[key])}\nthis text: {mean:.2f} nats/token")
+        if len(self._results) == 2:
+            self.compared.emit(self._results["main"], self._results["rnn"])
+
+    def _failed(self, message: str) -> None:
+        self.summary.setText(f"Generation failed: {message}")

@@ -1,0 +1,147 @@
+"""Left panel: choose a corpus, see what is in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.corpus_stats import PREVIEW_CHARS, CorpusStats, LoadedCorpus, corpus_stats, human_size, read_corpus
+from app.tasks import TaskRunner
+from lstm_core.tokenizers import LEVELS
+
+TEXT_FILTER = "Text files (*.txt *.md *.text *.csv *.py *.html);;All files (*)"
+
+
+class CorpusPanel(QWidget):
+    loaded = Signal(object)  # LoadedCorpus: a corpus was read and is now current
+    failed = Signal(str)  # the readable reason a corpus could not be read
+    level_changed = Signal(str)  # "char", "word" or "bpe"
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.current: LoadedCorpus | None = None
+        self._busy = False
+
+        open_files = QPushButton("Open Files…")
+        open_files.clicked.connect(self.choose_files)
+        open_folder = QPushButton("Open Folder…")
+        open_folder.clicked.connect(self.choose_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(open_files)
+        buttons.addWidget(open_folder)
+
+        self.level = QComboBox()
+        self.level.addItems(list(LEVELS))
+        self.level.setToolTip("The unit the model reads and writes: characters, words or BPE pieces")
+        self.level.currentTextChanged.connect(self._level_changed)
+
+        self.name_label = QLabel("No corpus yet: open a file or folder, or drop one on the window.")
+        self.name_label.setWordWrap(True)
+        self.size_label, self.encoding_label = QLabel("–"), QLabel("–")
+        self.vocab_label, self.tokens_label = QLabel("–"), QLabel("–")
+        self.warnings_label = QLabel("")
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setStyleSheet("color: #b36b00;")
+
+        form = QFormLayout()
+        form.addRow("Level", self.level)
+        form.addRow("Size", self.size_label)
+        form.addRow("Encoding", self.encoding_label)
+        form.addRow("Vocabulary", self.vocab_label)
+        form.addRow("Tokens", self.tokens_label)
+
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setPlaceholderText("A preview of the text appears here.")
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.preview.setFont(mono)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.name_label)
+        layout.addLayout(form)
+        layout.addWidget(self.warnings_label)
+        layout.addWidget(QLabel("Preview"))
+        layout.addWidget(self.preview, 1)
+
+    # ---- choosing ----------------------------------------------------------------------
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open corpus files", "", TEXT_FILTER)
+        if files:
+            self.load(files)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of text files")
+        if folder:
+            self.load([folder])
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def load(self, paths: Sequence[str]) -> None:
+        """Read in the background; a bad file ends in a dialog naming it and the reason."""
+        paths = tuple(str(p) for p in paths)
+        self._busy = True
+        self.name_label.setText(f"Reading {', '.join(p.split('/')[-1] for p in paths)}…")
+        level = self.level.currentText()
+        self.tasks.run(lambda: read_corpus(paths, level), on_done=self._on_loaded, on_error=self._on_error)
+
+    def _on_loaded(self, result: LoadedCorpus) -> None:
+        self._busy = False
+        self.current = result
+        corpus = result.corpus
+        self.name_label.setText(corpus.describe())
+        self.name_label.setToolTip("\n".join(f.path for f in corpus.files))
+        self.size_label.setText(f"{human_size(corpus.size_bytes)} · {len(corpus.files)} file(s)")
+        self.encoding_label.setText(corpus.encodings)
+        self._show_stats(result.stats)
+        self.warnings_label.setText("\n".join(corpus.warnings[:5]))
+        self.preview.setPlainText(corpus.text[:PREVIEW_CHARS])
+        self.loaded.emit(result)
+
+    def _on_error(self, message: str) -> None:
+        self._busy = False
+        self.name_label.setText(self.current.corpus.describe() if self.current else "No corpus loaded.")
+        QMessageBox.warning(self, "Cannot use this corpus", message)
+        self.failed.emit(message)
+
+    # ---- level -------------------------------------------------------------------------
+    def _show_stats(self, stats: CorpusStats) -> None:
+        self.vocab_label.setText(f"{stats.vocab_size:,} {stats.level} tokens")
+        approx = "≈ " if stats.estimated else ""
+        self.tokens_label.setText(f"{approx}{stats.tokens:,}")
+
+    def _level_changed(self, level: str) -> None:
+        self.level_changed.emit(level)
+        current = self.current
+        if current is None:
+            return
+        self.vocab_label.setText("counting…")
+        self.tokens_label.setText("counting…")
+
+        def done(stats: CorpusStats) -> None:
+            if self.level.currentText() == stats.level:
+                self._show_stats(stats)
+
+        self.tasks.run(lambda: corpus_stats(current.corpus, level), on_done=done, on_error=self._on_error)
+
+    def set_level(self, level: str) -> None:
+        if level != self.level.currentText():
+            self.level.setCurrentText(level)

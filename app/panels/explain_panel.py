@@ -1,0 +1,222 @@
+"""One page: the five claims of the notes, each beside its live measurement
+on the loaded LSTM and vanilla RNN. The figures are computed by
+``ExplainWorker`` on a QThread; this widget only draws floats and strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.panels.explain_worker import EXPLODE_FACTOR, ExplainWorker
+from lstm_core.probe import BUCKET_WIDTH
+
+COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "explode": "#9467bd"}
+CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
+TITLES = {
+    "vanishing": "1. Vanishing gradients",
+    "exploding": "2. Exploding gradients",
+    "long": "3. Long-term dependencies",
+    "bottleneck": "4. Sequential computation bottleneck",
+    "memory": "5. Rigid memory structure",
+}
+# What each claim means here, before any number is known; a live sentence follows once measured.
+INTROS = {
+    "vanishing": (
+        "Backpropagation through a vanilla RNN multiplies by tanh′ · W_hh once per step, so the "
+        "signal reaching earlier steps shrinks geometrically. The plot shows ‖∂loss_t/∂h_(t−k)‖ on "
+        "demo text (log scale); the LSTM's additive cell state gives gradients a slower road back."
+    ),
+    "exploding": (
+        "When that per-step factor is above 1 the same product grows instead, and one update can wreck "
+        f"the weights. To show it, the shipped RNN is measured again with its recurrent weights × "
+        f"{EXPLODE_FACTOR:g}; the usual remedy is clipping the gradient's norm during training."
+    ),
+    "long": (
+        "Each probe is a held-out demo document cut after “I speak”; the model's greedy next word must "
+        "be the language of the country named at the start, across 0 to 300 characters of filler. "
+        "Chance is 1 in 24, about 4 %."
+    ),
+    "bottleneck": (
+        "h_t needs h_(t−1), so the steps of one sequence run one after another whatever the hardware. "
+        "Only separate streams run side by side, which is why the batched figure is the large one."
+    ),
+    "memory": (
+        "A vanilla RNN recomputes its whole hidden state at every step; the LSTM's cell state changes "
+        "only where its gates let it, keeping some units and wiping others."
+    ),
+}
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def live_sentences(data: dict[str, Any]) -> dict[str, str]:
+    """The measured sentence of each claim, from compute_explanations' result."""
+    grad, probe, speed, memory = data["gradflow"], data["probe"], data["throughput"], data["memory"]
+    out: dict[str, str] = {}
+    if grad:
+        parts = [f"{n.upper()} keeps {g[50] / g[1]:.1e} of its k=1 gradient at k=50" for n, g in grad.items()]
+        out["vanishing"] = "Measured: " + "; ".join(parts) + "."
+    if "explode" in data:
+        e = data["explode"]
+        clip = ", ".join(f"{n.upper()} {c}" for n, c in data["clip"].items() if c)
+        out["exploding"] = (
+            f"Measured: with W_hh × {EXPLODE_FACTOR:g} the gradient at k=50 is {e[50] / e[1]:.1e} times "
+            f"the one at k=1. Largest singular value of W_hh: "
+            + ", ".join(f"{n.upper()} {s:.1f}" for n, s in data["spectral"].items())
+            + (f". Clipping threshold used in training: {clip}." if clip else ".")
+        )
+    if probe:
+        parts = [f"{n.upper()} {_percent(b[-1][1])}" for n, b in probe.items()]
+        edge = next(iter(probe.values()))[-1][0]
+        out["long"] = f"Measured at {edge - BUCKET_WIDTH + 1}–{edge} characters: " + ", ".join(parts) + "."
+    if speed:
+        rows = [
+            f"{n.upper()}: explicit cells {s['explicit_tokens_per_s']:,.0f}, fused kernel "
+            f"{s['fused_tokens_per_s']:,.0f}, fused × {s['batch']} streams "
+            f"{s['fused_batch_tokens_per_s']:,.0f}"
+            for n, s in speed.items()
+        ]
+        out["bottleneck"] = "Measured, tokens per second:<br>" + "<br>".join(rows)
+    if memory:
+        parts = []
+        for n, m in memory.items():
+            what = "C" if n == "lstm" else "h"
+            part = f"{n.upper()} rewrites {_percent(m['rewrite_per_step'])} of {what} per token"
+            if m.get("forget_open") is not None:
+                part += (
+                    f" ({_percent(m['forget_open'])} of its forget gates above 0.9, "
+                    f"{_percent(m['forget_shut'])} below 0.1)"
+                )
+            parts.append(part)
+        out["memory"] = "Measured: " + "; ".join(parts) + "."
+    return out
+
+
+def _plot(title: str, x_label: str, y_label: str, *, log_y: bool = False) -> pg.PlotWidget:
+    widget = pg.PlotWidget(title=title)
+    widget.setMinimumSize(420, 240)
+    widget.setMaximumHeight(280)
+    item = widget.getPlotItem()
+    item.getAxis("left").enableAutoSIPrefix(False)  # a "×1e12" on a log axis reads as a wrong value
+    item.showGrid(x=True, y=True, alpha=0.2)
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.setLogMode(y=log_y)
+    item.addLegend(offset=(-10, 10))
+    return widget
+
+
+class ExplainPanel(QWidget):
+    computed = Signal()  # no payload: the figures of the current models are on screen
+    failed = Signal(str)  # a readable message
+
+    def __init__(self, parent: QWidget | None = None, *, per_bucket: int = 60) -> None:
+        super().__init__(parent)
+        self.per_bucket = per_bucket
+        self._thread: QThread | None = None
+        self._worker: ExplainWorker | None = None
+        self.status = QLabel("Load a model to measure the notes' claims on it.")
+        self.live: dict[str, QLabel] = {}
+        self.plots = {
+            "vanishing": _plot("Gradient reaching k steps back", "k (tokens back)", "norm", log_y=True),
+            "exploding": _plot("Same RNN, recurrent weights scaled", "k (tokens back)", "norm", log_y=True),
+            "long": _plot("Recall of the language after “I speak”", "filler (characters)", "accuracy"),
+        }
+        self.plots["long"].getPlotItem().setYRange(0, 1.05)
+        page = QWidget()
+        grid = QGridLayout(page)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        for row, claim in enumerate(CLAIMS):
+            grid.addWidget(self._text_block(claim), row, 0)
+            if claim in self.plots:
+                grid.addWidget(self.plots[claim], row, 1)
+        self.page = page
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll)
+
+    def _text_block(self, claim: str) -> QWidget:
+        block = QWidget()
+        column = QVBoxLayout(block)
+        title = QLabel(f"<b>{TITLES[claim]}</b>")
+        intro = QLabel(INTROS[claim])
+        live = QLabel("Measuring…")
+        for label in (intro, live):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+        self.live[claim] = live
+        column.addWidget(title)
+        column.addWidget(intro)
+        column.addWidget(live)
+        column.addStretch(1)
+        return block
+
+    # ---- models in, measurements out ---------------------------------------------------
+    def set_models(self, lstm: Any, rnn: Any) -> None:
+        """Measure a new pair (LoadedModel or anything with model, tokenizer, meta, path)."""
+        self.shutdown()
+        if lstm is None and rnn is None:
+            return
+        self.status.setText("Measuring on the loaded models… (a few seconds)")
+        for label in self.live.values():
+            label.setText("Measuring…")
+        thread = QThread(self)
+        worker = ExplainWorker(lstm, rnn, per_bucket=self.per_bucket)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(self._show)
+        worker.failed.connect(self._fail)
+        worker.ended.connect(thread.quit)
+        thread.finished.connect(worker.deleteLater)
+        self._thread, self._worker = thread, worker
+        thread.start()
+
+    def shutdown(self) -> None:
+        """Wait for a running measurement to end (it cannot be interrupted mid-way)."""
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+            self._worker = None
+
+    def is_busy(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def _fail(self, message: str) -> None:
+        self.status.setText(f"Could not measure: {message}")
+        self.failed.emit(message)
+
+    def _show(self, data: dict) -> None:
+        self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
+        for claim, sentence in live_sentences(data).items():
+            self.live[claim].setText(sentence)
+        for claim in self.plots:
+            self.plots[claim].getPlotItem().clear()
+        for name, norms in data["gradflow"].items():
+            self._curve("vanishing", norms, name.upper(), COLOURS.get(name, "#7f7f7f"))
+        if "explode" in data:
+            self._curve("exploding", data["gradflow"]["rnn"], "RNN as trained", COLOURS["rnn"])
+            self._curve("exploding", data["explode"], f"RNN, W_hh × {EXPLODE_FACTOR:g}", COLOURS["explode"])
+        for name, buckets in data["probe"].items():
+            x = np.array([b[0] for b in buckets], dtype=float)
+            y = np.array([b[1] for b in buckets], dtype=float)
+            pen = pg.mkPen(COLOURS.get(name, "#7f7f7f"), width=2)
+            self.plots["long"].plot(x, y, pen=pen, symbol="o", symbolBrush=pen.color(), name=name.upper())
+        self.computed.emit()
+
+    def _curve(self, claim: str, norms: dict[int, float], label: str, colour: str) -> None:
+        ks = np.array(sorted(norms), dtype=float)
+        values = np.array([norms[int(k)] for k in ks], dtype=float)
+        keep = values > 0  # a log axis cannot place a zero
+        self.plots[claim].plot(ks[keep], values[keep], pen=pg.mkPen(colour, width=2), name=label)

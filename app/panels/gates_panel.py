@@ -1,0 +1,232 @@
+"""Inside the LSTM, token by token: heatmaps of the forget, input and output
+gates and of the cell state, for a prompt and the model's continuation of it.
+
+Rows are units (the top N by activity or by variability), columns are
+positions. Hovering names the value and the token; clicking a row tints the
+text by that unit's activation. A vanilla RNN has no gates: it shows h only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lstm_core.sampling import SamplingSettings, generate_tokens, prompt_ids
+from lstm_core.tokenizers import token_text
+
+DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
+GENERATE_TOKENS = 24
+LSTM_VIEWS = (
+    ("forget", "forget gate f"),
+    ("input", "input gate i"),
+    ("output", "output gate o"),
+    ("c", "cell state C"),
+)
+RNN_VIEWS = (("h", "hidden h"),)
+
+
+def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
+    """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
+    score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
+    return np.argsort(-score, kind="stable")[:count]
+
+
+def _colormap(name: str) -> pg.ColorMap:
+    # Gates live in [0, 1]: one hue from dark to bright. C and h are signed: blue-white-red.
+    if name in ("forget", "input", "output"):
+        return pg.colormap.get("viridis")
+    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+
+
+class GatesPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True)
+        self.models: dict[str, Any] = {}
+        self.tokens: list[str] = []
+        self.values: dict[str, np.ndarray] = {}  # view -> (T, H) of the chosen layer
+        self.units = np.zeros(0, dtype=int)
+        self.plots: dict[str, pg.PlotWidget] = {}
+        self.images: dict[str, pg.ImageItem] = {}  # the views on screen now
+        self.prompt = QLineEdit(DEFAULT_PROMPT)
+        self.run_button = QPushButton("Generate && inspect")
+        self.model_box = QComboBox()
+        self.layer_box = QSpinBox()
+        self.layer_box.setPrefix("layer ")
+        self.count_box = QSpinBox()
+        self.count_box.setRange(4, 512)
+        self.count_box.setValue(32)
+        self.count_box.setPrefix("top ")
+        self.how_box = QComboBox()
+        # Variable first: the units that swing with the text show its structure; the most
+        # active ones are often cells that merely drift to a large value and stay there.
+        self.how_box.addItem("most variable units", "variable")
+        self.how_box.addItem("most active units", "active")
+        self.hover = QLabel("Hover a cell to read it; click a row to tint the text by that unit.")
+        # One PlotWidget per view, made once and shown or hidden: rebuilding plots on every
+        # refresh leaves orphaned items behind, and a shared layout widget crashed at exit.
+        self.view = QWidget()
+        stack = QVBoxLayout(self.view)
+        stack.setContentsMargins(0, 0, 0, 0)
+        self._all_images: dict[str, pg.ImageItem] = {}
+        for name, title in (*LSTM_VIEWS, *RNN_VIEWS):
+            plot = pg.PlotWidget(title=title)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.setLabel("left", "unit")
+            image = pg.ImageItem()
+            image.setLookupTable(_colormap(name).getLookupTable(nPts=256))
+            plot.addItem(image)
+            plot.scene().sigMouseMoved.connect(lambda pos, n=name: self._on_hover(pos, n))
+            plot.scene().sigMouseClicked.connect(lambda event, n=name: self._on_click(event, n))
+            stack.addWidget(plot)
+            self.plots[name] = plot
+            self._all_images[name] = image
+        self.text = QTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setMaximumHeight(90)
+        controls = QHBoxLayout()
+        for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.prompt, 1)
+        top.addWidget(self.run_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(controls)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.hover)
+        layout.addWidget(self.text)
+        self.run_button.clicked.connect(self.run)
+        self.prompt.returnPressed.connect(self.run)
+        self.model_box.currentIndexChanged.connect(self._model_changed)
+        for box in (self.layer_box, self.count_box):
+            box.valueChanged.connect(self._refresh)
+        self.how_box.currentIndexChanged.connect(self._refresh)
+        self._trace: Any = None
+
+    # ---- models and text in ------------------------------------------------------------
+    def set_models(self, lstm: Any, rnn: Any) -> None:
+        """LoadedModel-like objects (model, tokenizer, meta, path); either may be None."""
+        self.models = {name: m for name, m in (("LSTM", lstm), ("RNN", rnn)) if m is not None}
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        self.model_box.addItems(list(self.models))
+        self.model_box.blockSignals(False)
+        self._model_changed()
+
+    def _model_changed(self) -> None:
+        loaded = self.models.get(self.model_box.currentText())
+        if loaded is None:
+            return
+        self.layer_box.setRange(0, loaded.model.config.layers - 1)
+        self.layer_box.setValue(loaded.model.config.layers - 1)
+        self.count_box.setMaximum(loaded.model.config.hidden)
+        self.run()
+
+    def run(self) -> None:
+        """Continue the prompt greedily, then inspect prompt + continuation step by step."""
+        loaded = self.models.get(self.model_box.currentText())
+        if loaded is None:
+            return
+        model, tokenizer = loaded.model, loaded.tokenizer
+        prompt = self.prompt.text()
+        ids = prompt_ids(tokenizer, prompt)
+        settings = SamplingSettings(max_tokens=GENERATE_TOKENS, greedy=True)
+        ids += [t.token_id for t in generate_tokens(model, tokenizer, prompt, settings)]
+        self._trace = model.inspect(torch.tensor([ids], device=model.device))
+        self.tokens = [token_text(tokenizer, i) for i in ids]
+        self._refresh()
+
+    def show_text(self, prompt: str) -> None:
+        self.prompt.setText(prompt)
+        self.run()
+
+    # ---- drawing -------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        if self._trace is None:
+            return
+        layer = self._trace.layers[min(self.layer_box.value(), len(self._trace.layers) - 1)]
+        views = LSTM_VIEWS if layer.forget is not None else RNN_VIEWS
+        self.values = {name: getattr(layer, name)[0].float().cpu().numpy() for name, _ in views}
+        base = self.values["c" if "c" in self.values else "h"]
+        self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
+        self.images = {}
+        for name, plot in self.plots.items():
+            plot.setVisible(name in self.values)
+            if name not in self.values:
+                continue
+            image = self._all_images[name]
+            image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
+            bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))
+            image.setLevels((0.0, 1.0) if name in ("forget", "input", "output") else (-bound, bound))
+            plot.getViewBox().setLimits(xMin=0, xMax=len(self.tokens), yMin=0, yMax=len(self.units))
+            plot.getViewBox().autoRange(padding=0)
+            self.images[name] = image
+        self._tint_text(None)
+
+    def _cell_at(self, pos: QPointF, name: str) -> tuple[int, int] | None:
+        """(position, row) under a point of the named view's scene, or None."""
+        image = self.images.get(name)
+        if image is None or not image.sceneBoundingRect().contains(pos):
+            return None
+        point = image.mapFromScene(pos)
+        t, row = int(point.x()), int(point.y())
+        if 0 <= t < len(self.tokens) and 0 <= row < len(self.units):
+            return t, row
+        return None
+
+    def _on_hover(self, pos: QPointF, name: str) -> None:
+        hit = self._cell_at(pos, name)
+        if hit is None:
+            return
+        t, row = hit
+        value = self.values[name][t, self.units[row]]
+        self.hover.setText(
+            f"{name} · unit {self.units[row]} · position {t} · token {self.tokens[t]!r} · value {value:+.3f}"
+        )
+
+    def _on_click(self, event: Any, name: str) -> None:
+        hit = self._cell_at(event.scenePos(), name)
+        if hit is not None:
+            self.select_unit(name, int(self.units[hit[1]]))
+
+    def select_unit(self, view: str, unit: int) -> None:
+        """Tint every token of the text by this unit's value in this view."""
+        self._tint_text((view, unit))
+
+    def _tint_text(self, selection: tuple[str, int] | None) -> None:
+        self.text.clear()
+        cursor = self.text.textCursor()
+        values = None
+        if selection is not None:
+            view, unit = selection
+            values = self.values[view][:, unit]
+            scale = 1.0 if view in ("forget", "input", "output") else max(1e-6, float(np.abs(values).max()))
+            self.hover.setText(f"text tinted by {view} of unit {unit} (red positive, blue negative)")
+        for t, token in enumerate(self.tokens):
+            fmt = QTextCharFormat()
+            if values is not None:
+                v = float(values[t]) / scale
+                fmt.setBackground(
+                    QColor(214, 39, 40, round(200 * v)) if v >= 0 else QColor(31, 119, 180, round(-200 * v))
+                )
+            cursor.insertText(token, fmt)
+        self.text.moveCursor(QTextCursor.MoveOperation.Start)

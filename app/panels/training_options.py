@@ -1,0 +1,172 @@
+"""The dashboard's form: a preset, and an Advanced section that overrides it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lstm_core.tokenizers import LEVELS
+from training.device import DEVICES
+from training.presets import PRESETS, get_preset
+
+
+def _spin(low: int, high: int, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    return box
+
+
+def _dspin(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setDecimals(decimals)
+    return box
+
+
+class TrainingOptions(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preset = QComboBox()
+        for key, preset in PRESETS.items():
+            self.preset.addItem(f"{preset.name} — {preset.summary}", key)
+        self.preset.currentIndexChanged.connect(self._fill_from_preset)
+        self.compare = QCheckBox("Train a vanilla RNN alongside, for contrast")
+        self.compare.setChecked(True)
+
+        self.level = QComboBox()
+        self.level.addItems(list(LEVELS))
+        self.hidden = _spin(8, 4096, 32)
+        self.embed = _spin(4, 2048, 16)
+        self.layers = _spin(1, 6)
+        self.seq_len = _spin(8, 2048, 16)
+        self.batch = _spin(1, 1024, 8)
+        self.lr = _dspin(1e-5, 1.0, 5e-4, 5)
+        self.dropout = _dspin(0.0, 0.9, 0.05, 2)
+        self.budget = _dspin(0.1, 100000, 1, 1)
+        self.budget_unit = QComboBox()
+        self.budget_unit.addItems(["minutes", "steps"])
+        self.budget_unit.currentTextChanged.connect(self._unit_changed)
+        self.device = QComboBox()
+        self.device.addItems(list(DEVICES))
+        self.clip = QCheckBox("clip at")
+        self.clip.setChecked(True)
+        self.clip_value = _dspin(0.01, 100.0, 0.25, 2)
+        self.clip_value.setValue(1.0)
+        self.clip.toggled.connect(self.clip_value.setEnabled)
+
+        budget_row = QHBoxLayout()
+        budget_row.addWidget(self.budget, 1)
+        budget_row.addWidget(self.budget_unit)
+        clip_row = QHBoxLayout()
+        clip_row.addWidget(self.clip)
+        clip_row.addWidget(self.clip_value, 1)
+
+        self.advanced = QGroupBox("Advanced (overrides the preset)")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)
+        form = QFormLayout(self.advanced)
+        form.addRow("Level", self.level)
+        form.addRow("Hidden size", self.hidden)
+        form.addRow("Embedding", self.embed)
+        form.addRow("Layers", self.layers)
+        form.addRow("Sequence length", self.seq_len)
+        form.addRow("Batch", self.batch)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Dropout", self.dropout)
+        form.addRow("Budget", budget_row)
+        form.addRow("Device", self.device)
+        form.addRow("Gradient clipping", clip_row)
+
+        top = QFormLayout()
+        top.addRow(QLabel("Preset"), self.preset)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.compare)
+        layout.addWidget(self.advanced)
+        self._fill_from_preset()
+
+    def _unit_changed(self, unit: str) -> None:
+        if unit == "steps":
+            self.budget.setDecimals(0)
+            self.budget.setValue(max(1, round(self.budget.value())))
+        else:
+            self.budget.setDecimals(1)
+
+    def _fill_from_preset(self) -> None:
+        """Show the preset's numbers so Advanced starts from them, not from nothing."""
+        preset = get_preset(self.preset.currentData())
+        model, train = preset.model, preset.train
+        self.hidden.setValue(model.get("hidden", 512))
+        self.embed.setValue(model.get("embed", 128))
+        self.layers.setValue(model.get("layers", 1))
+        self.dropout.setValue(model.get("dropout", 0.0))
+        self.seq_len.setValue(train.get("seq_len", 128))
+        self.batch.setValue(train.get("batch_size", 32))
+        self.lr.setValue(train.get("lr", 3e-3))
+        self.budget_unit.setCurrentText("minutes")
+        self.budget.setValue(train.get("minutes", 1.5))
+
+    @property
+    def preset_key(self) -> str:
+        return str(self.preset.currentData())
+
+    @property
+    def clip_threshold(self) -> float | None:
+        """The threshold the run will use (the engine's default is 1.0)."""
+        if self.advanced.isChecked():
+            return self.clip_value.value() if self.clip.isChecked() else None
+        return 1.0
+
+    def model_options(self) -> dict[str, Any]:
+        if not self.advanced.isChecked():
+            return {}
+        return {
+            "hidden": self.hidden.value(),
+            "embed": self.embed.value(),
+            "layers": self.layers.value(),
+            "dropout": self.dropout.value(),
+        }
+
+    def train_options(self) -> dict[str, Any]:
+        if not self.advanced.isChecked():
+            return {}
+        budget = self.budget.value()
+        options: dict[str, Any] = {
+            "seq_len": self.seq_len.value(),
+            "batch_size": self.batch.value(),
+            "lr": self.lr.value(),
+            "device": self.device.currentText(),
+            "grad_clip": self.clip_threshold,
+        }
+        if self.budget_unit.currentText() == "steps":
+            options["steps"] = int(budget)
+        else:
+            options["minutes"] = budget
+        return options
+
+    def set_tiny(self, *, hidden: int = 32, steps: int = 20, seq_len: int = 32, batch: int = 8) -> None:
+        """A seconds-long configuration, for the self-test, tests and benchmarks."""
+        self.advanced.setChecked(True)
+        self.hidden.setValue(hidden)
+        self.embed.setValue(16)
+        self.layers.setValue(1)
+        self.seq_len.setValue(seq_len)
+        self.batch.setValue(batch)
+        self.budget_unit.setCurrentText("steps")
+        self.budget.setValue(steps)
+        self.device.setCurrentText("cpu")

@@ -1,0 +1,294 @@
+"""The training dashboard: options, Start/Pause/Resume/Stop, progress and live curves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.controller import TrainingController
+from app.model_store import LoadedModel
+from app.panels.training_options import TrainingOptions
+from app.panels.training_plots import TrainingPlots
+from app.settings import Settings
+from training.checkpoint import CheckpointError, load_checkpoint, resolve_path
+from training.events import FinishedEvent, SampleEvent, StepEvent, ValidationEvent, WarningEvent
+from training.run import RNN_SUBDIR, RunSpec
+
+LAST_RUN_KEY = "training/last_run"
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+_resumable_cache: dict[tuple[str, float], bool] = {}
+
+
+def resumable(run_dir: Path) -> bool:
+    """A run folder whose checkpoint says its budget is not used up (cached per file version,
+    since reading a checkpoint with its optimizer state can take a while)."""
+    path = resolve_path(run_dir)
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return False
+    if key not in _resumable_cache:
+        try:
+            meta = load_checkpoint(path).meta
+        except CheckpointError:
+            meta = {}
+        _resumable_cache[key] = not (meta.get("progress") or {}).get("done", True)
+    return _resumable_cache[key]
+
+
+class TrainingPanel(QWidget):
+    run_finished = Signal(list)  # list[FinishedEvent] of a run that ended (completed or cancelled)
+
+    def __init__(
+        self,
+        controller: TrainingController,
+        settings: Settings,
+        runs_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.runs_dir = runs_dir
+        self.corpus_paths: tuple[str, ...] = ()
+        self._latest: dict[str, StepEvent] = {}
+        self._val: dict[str, ValidationEvent] = {}
+        self.steps_received = 0
+
+        self.options = TrainingOptions()
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.resume_button = QPushButton("Resume")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.setToolTip("Train a new model on the corpus (F5)")
+        self.resume_button.setToolTip("Resume a paused run, or continue the last unfinished run")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(controller.pause)
+        self.resume_button.clicked.connect(self.resume)
+        self.stop_button.clicked.connect(controller.stop)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
+            buttons.addWidget(b)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("idle")
+        self.progress.setTextVisible(True)
+        self.speed_label = QLabel("–")
+        self.clip_label = QLabel("Clipped steps: –")
+        self.val_label = QLabel("Validation: –")
+        self.status_label = QLabel("Open a corpus, pick a preset, press Start.")
+        for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        controls = QWidget()
+        column = QVBoxLayout(controls)
+        column.addWidget(self.options)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.speed_label)
+        column.addWidget(self.clip_label)
+        column.addWidget(self.val_label)
+        column.addWidget(self.status_label)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
+
+        self.plots = TrainingPlots()
+        self.sample_view = QPlainTextEdit()
+        self.sample_view.setReadOnly(True)
+        self.sample_view.setPlaceholderText("Samples of generated text appear here while training runs.")
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.sample_view.setFont(mono)
+        sample_box = QWidget()
+        sample_layout = QVBoxLayout(sample_box)
+        sample_layout.setContentsMargins(0, 0, 0, 0)
+        sample_layout.addWidget(QLabel("Latest sample"))
+        sample_layout.addWidget(self.sample_view)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(self.plots)
+        split.addWidget(sample_box)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 1)
+        split.setSizes([360, 800, 320])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+
+        controller.steps.connect(self._on_steps)
+        controller.validation.connect(self._on_validation)
+        controller.sample.connect(self._on_sample)
+        controller.warning.connect(self._on_warning)
+        controller.finished.connect(self._on_finished)
+        controller.failed.connect(self._on_failed)
+        controller.state_changed.connect(self._update_buttons)
+        self._update_buttons(controller.state)
+
+    # ---- starting ----------------------------------------------------------------------
+    def set_corpus(self, paths: Sequence[str]) -> None:
+        self.corpus_paths = tuple(paths)
+        self._update_buttons(self.controller.state)
+
+    def last_run(self) -> Path | None:
+        value = self.settings.get_str(LAST_RUN_KEY)
+        return Path(value) if value and resolve_path(value).is_file() else None
+
+    def new_run_dir(self) -> Path:
+        stem = Path(self.corpus_paths[0]).stem if self.corpus_paths else "run"
+        return self.runs_dir / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    def build_spec(self) -> RunSpec:
+        opts = self.options
+        return RunSpec(
+            paths=self.corpus_paths,
+            out_dir=self.new_run_dir(),
+            preset=opts.preset_key,
+            level=opts.level.currentText(),
+            model_options=opts.model_options(),
+            train_options=opts.train_options(),
+            compare_rnn=opts.compare.isChecked(),
+        )
+
+    def start(self) -> None:
+        if not self.corpus_paths:
+            QMessageBox.information(self, "No corpus", "Open a corpus first (File ▸ Open Corpus Files…).")
+            return
+        self.run(self.build_spec(), clip=self.options.clip_threshold)
+
+    def resume(self) -> None:
+        if self.controller.state == "paused":
+            self.controller.resume()
+            return
+        last = self.last_run()
+        if last is None or self.controller.running:
+            return
+        meta = load_checkpoint(resolve_path(last)).meta
+        files = tuple((meta.get("corpus") or {}).get("files") or self.corpus_paths)
+        spec = RunSpec(
+            paths=files,
+            out_dir=last,
+            level=meta.get("level", "char"),
+            compare_rnn=resolve_path(last / RNN_SUBDIR).is_file(),
+            resume=True,
+        )
+        self.run(spec, clip=(meta.get("training") or {}).get("grad_clip"))
+
+    def train_rnn_for(self, lstm: LoadedModel, paths: Sequence[str], out_dir: Path) -> None:
+        """One click: a vanilla RNN of the main model's shape on the same corpus."""
+        cfg = lstm.model.config
+        spec = RunSpec(
+            paths=tuple(paths),
+            out_dir=out_dir,
+            preset=self.options.preset_key,
+            level=lstm.tokenizer.level,
+            model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
+            train_options=self.options.train_options(),
+        )
+        self.run(spec, clip=self.options.clip_threshold)
+
+    def run(self, spec: RunSpec, *, clip: float | None) -> None:
+        if self.controller.running:
+            return
+        self.plots.reset(clip)
+        self._latest.clear()
+        self._val.clear()
+        self.steps_received = 0
+        self.sample_view.clear()
+        self.progress.setValue(0)
+        self.progress.setFormat("starting…")
+        self.status_label.setText(f"Training into {spec.out_dir}")
+        if not spec.resume:
+            self.settings.set_str(LAST_RUN_KEY, str(spec.out_dir))
+        self.controller.start(spec)
+
+    # ---- events in (already on the GUI thread, ~10 a second) ---------------------------
+    def _on_steps(self, events: list[StepEvent]) -> None:
+        self.steps_received += len(events)
+        self.plots.add_steps(events)
+        for e in events:
+            self._latest[e.model] = e
+        latest = list(self._latest.values())
+        fraction = sum(e.progress for e in latest) / len(latest)
+        eta = sum(e.eta_s for e in latest)  # the models take turns, so their times add up
+        self.progress.setValue(round(fraction * 1000))
+        self.progress.setFormat(f"{fraction:.0%} · ETA {format_duration(eta)}")
+        step = max(e.step for e in latest)
+        total = latest[0].total_steps
+        speeds = " · ".join(f"{e.model.upper()} {e.tokens_per_s:,.0f} tok/s" for e in latest)
+        self.speed_label.setText(f"Step {step:,}{f' / {total:,}' if total else ''} · {speeds}")
+        clipped = " · ".join(f"{m.upper()} {n:,}" for m, n in self.plots.clipped.items())
+        self.clip_label.setText(f"Clipped steps: {clipped}")
+
+    def _on_validation(self, event: ValidationEvent) -> None:
+        self.plots.add_validation(event)
+        self._val[event.model] = event
+        self.val_label.setText(
+            "Validation: "
+            + " · ".join(
+                f"{v.model.upper()} {v.loss_nats:.3f} nats ({v.bits_per_char:.2f} bits/char)"
+                for v in self._val.values()
+            )
+        )
+
+    def _on_sample(self, event: SampleEvent) -> None:
+        self.sample_view.setPlainText(f"[{event.model.upper()}, step {event.step}]\n{event.text}")
+
+    def _on_warning(self, event: WarningEvent) -> None:
+        self.status_label.setText(f"{event.model}: {event.message}")
+
+    def _on_finished(self, results: list[FinishedEvent]) -> None:
+        self.progress.setFormat(f"{results[0].reason} · {format_duration(results[0].seconds)}")
+        self.status_label.setText(
+            "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in results)
+        )
+        self.run_finished.emit(results)
+
+    def _on_failed(self, message: str) -> None:
+        self.progress.setFormat("failed")
+        self.status_label.setText(f"Training failed: {message}")
+        QMessageBox.warning(self, "Training failed", message)
+
+    def _update_buttons(self, state: str) -> None:
+        idle = state == "idle"
+        last = self.last_run()
+        self.start_button.setEnabled(idle and bool(self.corpus_paths))
+        self.pause_button.setEnabled(state == "running")
+        self.resume_button.setEnabled(state == "paused" or (idle and last is not None and resumable(last)))
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.options.setEnabled(idle)
+        if state == "paused":
+            self.progress.setFormat("paused")
+        elif state == "stopping":
+            self.progress.setFormat("stopping: final evaluation and save…")

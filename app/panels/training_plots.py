@@ -1,0 +1,151 @@
+"""Live curves: train and validation loss of both models on one plot, and the
+gradient norm per step with the clipping threshold drawn across it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from training.events import StepEvent, ValidationEvent
+
+COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "gru": "#2ca02c"}
+
+
+def colour(model: str) -> str:
+    return COLOURS.get(model, "#7f7f7f")
+
+
+class _Series:
+    """A growing (x, y) series held in plain lists, handed to pyqtgraph as numpy."""
+
+    def __init__(self) -> None:
+        self.x: list[float] = []
+        self.y: list[float] = []
+
+    def add(self, x: float, y: float) -> None:
+        self.x.append(x)
+        self.y.append(y)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.x, dtype=np.float64), np.asarray(self.y, dtype=np.float64)
+
+
+class TrainingPlots(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.view.addPlot(row=0, col=0, title="Loss (nats per token)")
+        self.grad_plot = self.view.addPlot(
+            row=1, col=0, title="Gradient norm before clipping (dashed: clipping threshold)"
+        )
+        self.view.ci.layout.setRowStretchFactor(0, 3)
+        self.view.ci.layout.setRowStretchFactor(1, 2)
+        for plot in (self.loss_plot, self.grad_plot):
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", "step")
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+        self.grad_plot.setXLink(self.loss_plot)
+        self.grad_plot.setYRange(0, 2)  # until data arrives: readable empty axes
+        self.loss_plot.setYRange(0, 5)
+        self.loss_legend = self.loss_plot.addLegend(offset=(-10, 5), colCount=2)
+        self.threshold = pg.InfiniteLine(
+            angle=0, pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
+        self.threshold.setZValue(10)
+        self.grad_plot.addItem(self.threshold)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._train: dict[str, _Series] = {}
+        self._val: dict[str, _Series] = {}
+        self._grad: dict[str, _Series] = {}
+        self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.clipped: dict[str, int] = {}
+        self.set_threshold(1.0)
+        self._apply_palette()
+
+    # ---- data in ----------------------------------------------------------------------
+    def reset(self, clip_threshold: float | None) -> None:
+        for curve in self._curves.values():
+            curve.getViewBox().removeItem(curve)
+            self.loss_legend.removeItem(curve)
+        self._curves.clear()
+        self._train.clear()
+        self._val.clear()
+        self._grad.clear()
+        self.clipped.clear()
+        self.set_threshold(clip_threshold)
+
+    def set_threshold(self, value: float | None) -> None:
+        self.threshold.setVisible(value is not None)
+        if value is not None:
+            self.threshold.setValue(float(value))
+
+    def add_steps(self, events: list[StepEvent]) -> None:
+        """One batch (~10 a second): store every point, redraw each touched curve once."""
+        if not self._train:  # first data: let the axes follow it
+            self.loss_plot.enableAutoRange()
+            self.grad_plot.enableAutoRange()
+        touched: set[str] = set()
+        for e in events:
+            self._train.setdefault(e.model, _Series()).add(e.step, e.loss)
+            self._grad.setdefault(e.model, _Series()).add(e.step, max(e.grad_norm, 1e-8))
+            self.clipped[e.model] = self.clipped.get(e.model, 0) + int(e.clipped)
+            touched.add(e.model)
+        for model in touched:
+            self._curve(model, "train").setData(*self._train[model].arrays())
+            self._curve(model, "grad").setData(*self._grad[model].arrays())
+
+    def add_validation(self, event: ValidationEvent) -> None:
+        series = self._val.setdefault(event.model, _Series())
+        series.add(event.step, event.loss_nats)
+        self._curve(event.model, "val").setData(*series.arrays())
+
+    def points(self, model: str, kind: str) -> int:
+        store = {"train": self._train, "val": self._val, "grad": self._grad}[kind]
+        return len(store[model].x) if model in store else 0
+
+    # ---- drawing ----------------------------------------------------------------------
+    def _curve(self, model: str, kind: str) -> pg.PlotDataItem:
+        key = (model, kind)
+        if key not in self._curves:
+            c = colour(model)
+            name = model.upper()
+            if kind == "train":
+                item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2), name=f"{name} train")
+                item.setOpacity(0.75)
+            elif kind == "val":
+                item = self.loss_plot.plot(
+                    pen=pg.mkPen(c, width=2.5),
+                    symbol="o",
+                    symbolSize=7,
+                    symbolBrush=c,
+                    symbolPen=None,
+                    name=f"{name} validation",
+                )
+            else:
+                item = self.grad_plot.plot(pen=pg.mkPen(c, width=1.0))
+            self._curves[key] = item
+        return self._curves[key]
+
+    def _apply_palette(self) -> None:
+        """Follow the light or dark system palette."""
+        palette = self.palette()
+        self.view.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for plot in (self.loss_plot, self.grad_plot):
+            plot.setTitle(plot.titleLabel.text, color=text)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setPen(text)
+                plot.getAxis(axis).setTextPen(text)
+        self.loss_legend.setLabelTextColor(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)

@@ -1,0 +1,157 @@
+"""``lstm-studio --self-test``: the whole path a person takes, without the person.
+
+One line per step (ok / FAILED and why); exit status 0 only when every step worked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from app import model_store, resources
+from app.main_window import MainWindow
+from app.tiny_models import train_tiny_models, write_fallback_corpus
+from app.waiting import wait_for
+from lstm_core.sampling import SamplingSettings, generate
+
+PROMPT = "The "
+
+
+class SelfTest:
+    def __init__(self, window: MainWindow, work: Path, screenshot: str | None) -> None:
+        self.window, self.work, self.screenshot = window, work, screenshot
+        self.corpus: Path | None = resources.demo_corpus()
+        self.failures = 0
+
+    def step(self, name: str, fn: Callable[[], str]) -> None:
+        try:
+            detail = fn()
+        except Exception as err:
+            self.failures += 1
+            print(f"FAILED {name}: {type(err).__name__}: {err}", flush=True)
+            traceback.print_exc()
+        else:
+            print(f"ok     {name}: {detail}", flush=True)
+
+    def models(self) -> str:
+        lstm, rnn = resources.demo_model("lstm"), resources.demo_model("rnn")
+        source = "shipped demo models"
+        if lstm is None or rnn is None:
+            corpus = self.corpus or write_fallback_corpus(self.work / "corpus.txt")
+            lstm, rnn = train_tiny_models(corpus, self.work / "tiny", steps=30)
+            source = "freshly trained tiny models (demo assets missing)"
+        w = self.window
+        if not (w.open_model(lstm, quiet=True, with_companion=False) and w.open_model(rnn, quiet=True)):
+            raise RuntimeError("the models did not load")
+        if w.models.main is None or w.models.rnn is None:
+            raise RuntimeError("expected an LSTM and an RNN to be loaded")
+        return f"{source}: {w.models.main.short_label()}"
+
+    def open_corpus(self) -> str:
+        corpus = self.corpus or write_fallback_corpus(self.work / "corpus.txt")
+        panel = self.window.corpus
+        (loaded,) = wait_for(
+            panel.loaded, 60, start=lambda: self.window.open_corpus([str(corpus)]), fail=panel.failed
+        )
+        if not panel.preview.toPlainText():
+            raise RuntimeError("the preview stayed empty")
+        return f"{loaded.corpus.describe()}, {loaded.stats.tokens:,} tokens"
+
+    def generate(self) -> str:
+        gen = self.window.generation
+        gen.prompt.setPlainText(PROMPT)
+        gen.length.setValue(120)
+        (text,) = wait_for(gen.generated, 60, start=gen.generate, fail=gen.runner.failed)
+        if (
+            not text
+            or not gen.editor.toPlainText().startswith(PROMPT)
+            or len(gen.editor.toPlainText()) <= len(PROMPT)
+        ):
+            raise RuntimeError("no text reached the editor")
+        return f"{len(text)} characters streamed into the editor"
+
+    def contrast(self) -> str:
+        panel = self.window.contrast
+        lstm_text, rnn_text = wait_for(panel.compared, 60, start=panel.compare)
+        if not lstm_text or not rnn_text:
+            raise RuntimeError("one of the two models produced nothing")
+        if not panel.columns["rnn"].tokens or panel.columns["rnn"].mean_surprisal() is None:
+            raise RuntimeError("no surprisal arrived for the RNN")
+        if self.screenshot:
+            self.window.repaint()
+            if not self.window.grab().save(self.screenshot):
+                raise RuntimeError(f"could not save {self.screenshot}")
+        return f"LSTM {len(lstm_text)} / RNN {len(rnn_text)} characters, tinted by surprisal"
+
+    def train(self) -> str:
+        dash = self.window.dashboard
+        dash.options.set_tiny(hidden=32, steps=12)
+        (results,) = wait_for(dash.controller.finished, 180, start=dash.start, fail=dash.controller.failed)
+        if dash.steps_received == 0:
+            raise RuntimeError("no progress reached the dashboard")
+        reasons = ", ".join(f"{r.model} {r.reason} at step {r.steps}" for r in results)
+        if any(r.reason != "completed" for r in results):
+            raise RuntimeError(reasons)
+        return f"{dash.steps_received} step events; {reasons}"
+
+    def save_and_reload(self) -> str:
+        target = self.work / "saved" / "checkpoint.safetensors"
+        saved = self.window.save_model_as(target)
+        if saved is None:
+            raise RuntimeError("save failed")
+        reloaded = model_store.load(saved)
+        main = self.window.models.main
+        assert main is not None
+        if reloaded.model.num_parameters() != main.model.num_parameters():
+            raise RuntimeError("the reloaded model differs from the saved one")
+        text = "".join(
+            generate(reloaded.model, reloaded.tokenizer, PROMPT, SamplingSettings(max_tokens=20, seed=1))
+        )
+        if not text:
+            raise RuntimeError("the reloaded model generated nothing")
+        return f"{saved} reloads and generates"
+
+
+def _no_blocking_dialogs() -> list[str]:
+    """Nobody is there to click OK: dialogs are printed and recorded instead of shown."""
+    seen: list[str] = []
+
+    def show(
+        _parent: object, title: str, text: str, *_args: object, **_kwargs: object
+    ) -> QMessageBox.StandardButton:
+        seen.append(f"{title}: {text}")
+        print(f"dialog {title}: {text}", flush=True)
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("warning", "information", "critical", "question"):
+        setattr(QMessageBox, name, staticmethod(show))
+    return seen
+
+
+def run_self_test(*, screenshot: str | None = None, data_dir: Path | None = None) -> int:
+    dialogs = _no_blocking_dialogs()
+    with tempfile.TemporaryDirectory(prefix="lstm-studio-self-test-") as tmp:
+        work = Path(tmp)
+        window = MainWindow(data_dir=data_dir or work / "data", load_defaults=False)
+        window.resize(1600, 1000)
+        window.show()
+        test = SelfTest(window, work, screenshot)
+        test.step("models", test.models)
+        test.step("corpus", test.open_corpus)
+        test.step("generate", test.generate)
+        test.step("contrast", test.contrast)
+        test.step("train", test.train)
+        test.step("save+reload", test.save_and_reload)
+        window.close()
+        if dialogs:
+            test.failures += 1
+            print(f"FAILED dialogs: {len(dialogs)} error dialog(s) appeared", flush=True)
+        print(
+            "self-test passed" if test.failures == 0 else f"self-test: {test.failures} step(s) failed",
+            flush=True,
+        )
+        return 0 if test.failures == 0 else 1

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.main_window import MainWindow
+from tests.app.conftest import load_corpus
+
+
+def _start(qtbot, window, *, steps: int) -> None:
+    window.dashboard.options.set_tiny(hidden=32, steps=steps)
+    qtbot.mouseClick(window.dashboard.start_button, Qt.MouseButton.LeftButton)
+
+
+def test_training_through_the_buttons_reports_progress_and_loads_the_result(qtbot, window, tiny):
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    dash = window.dashboard
+    with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
+        _start(qtbot, window, steps=20)
+    results = finished.args[0]
+    assert {r.model for r in results} == {"lstm", "rnn"}
+    assert all(r.reason == "completed" and r.steps == 20 for r in results)
+    assert dash.steps_received == 40  # every step of both models reached the GUI, batched
+    assert dash.plots.points("lstm", "train") == 20 and dash.plots.points("rnn", "grad") == 20
+    assert dash.plots.points("lstm", "val") >= 1  # the final evaluation is drawn
+    assert dash.progress.value() == 1000
+    assert "Clipped steps" in dash.clip_label.text()
+    qtbot.waitUntil(lambda: window.training.state == "idle")
+    # The new models replace the old ones: the trained run is what generates now.
+    assert window.models.main is not None and str(window.models.main.path) == results[0].checkpoint
+    assert window.models.rnn is not None and window.models.rnn.path.parent.name == "rnn"
+
+
+def test_pause_resume_stop(qtbot, window, tiny):
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    dash = window.dashboard
+    with qtbot.waitSignal(window.training.steps, timeout=30_000):
+        _start(qtbot, window, steps=100_000)
+    qtbot.mouseClick(dash.pause_button, Qt.MouseButton.LeftButton)
+    assert window.training.state == "paused" and dash.resume_button.isEnabled()
+    qtbot.mouseClick(dash.resume_button, Qt.MouseButton.LeftButton)
+    assert window.training.state == "running"
+    with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
+        qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)
+    assert all(r.reason == "cancelled" for r in finished.args[0])
+    assert all(0 < r.steps < 100_000 for r in finished.args[0])
+
+
+def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot, tmp_path, tiny, dialogs):
+    data = tmp_path / "data"
+    first = MainWindow(data_dir=data, load_defaults=False)
+    qtbot.addWidget(first)
+    load_corpus(qtbot, first, [str(tiny.corpus)])
+    with qtbot.waitSignal(first.training.steps, timeout=30_000):
+        _start(qtbot, first, steps=100_000)
+    thread = first.training._thread
+    first.close()  # closeEvent: cancel, quit, wait
+    assert not first.training.running
+    assert thread.isFinished()
+    run_dir = first.dashboard.last_run()
+    assert run_dir is not None and (run_dir / "checkpoint.safetensors").is_file()
+
+    second = MainWindow(data_dir=data, load_defaults=False)  # the app reopened
+    qtbot.addWidget(second)
+    assert second.dashboard.resume_button.isEnabled()
+    with qtbot.waitSignal(second.training.steps, timeout=30_000) as first_steps:
+        qtbot.mouseClick(second.dashboard.resume_button, Qt.MouseButton.LeftButton)
+    assert first_steps.args[0][0].step > 1  # continued from the checkpoint, not from step 1
+    assert second.training.spec.resume and second.training.spec.out_dir == run_dir
+    second.close()
+    assert not second.training.running
+    assert dialogs == []
+
+
+def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
+    window.models.clear_rnn()
+    contrast = window.contrast
+    assert not contrast.train_button.isHidden()
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    window.dashboard.options.set_tiny(hidden=32, steps=10)
+    with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
+        qtbot.mouseClick(contrast.train_button, Qt.MouseButton.LeftButton)
+    assert [r.model for r in finished.args[0]] == ["rnn"]
+    qtbot.waitUntil(lambda: window.models.rnn is not None)
+    assert window.models.rnn.cell == "rnn"
+    assert window.models.rnn.model.config.hidden == window.models.main.model.config.hidden
+    assert contrast.train_button.isHidden()
