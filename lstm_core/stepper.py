@@ -15,6 +15,19 @@ import torch
 from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
+from lstm_core.precision import inference_autocast
+
+# Prompts shorter than this are primed in float32; longer ones in the precision
+# training used (bfloat16 where the CPU has it), which halves the time to first token.
+_BF16_PREFILL_TOKENS = 64
+
+
+def _prefill(model: LanguageModel, ids: list[int]):
+    idx = torch.tensor([ids], device=model.device)
+    if len(ids) < _BF16_PREFILL_TOKENS:
+        return model(idx)
+    with inference_autocast(model.device):
+        return model(idx)
 
 
 class Stepper(Protocol):
@@ -36,9 +49,10 @@ class FusedStepper:
 
     @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
-        out = self.model(torch.tensor([ids], device=self.model.device))
-        self.state = out.state
-        return out.logits[0, -1]
+        out = _prefill(self.model, ids)
+        state = out.state
+        self.state = tuple(s.float() for s in state) if isinstance(state, tuple) else state.float()
+        return out.logits[0, -1].float()
 
     @torch.no_grad()
     def step(self, token: int) -> Tensor:
@@ -83,11 +97,11 @@ class FastStepper:
 
     @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
-        out = self.model(torch.tensor([ids], device=self.model.device))
+        out = _prefill(self.model, ids)
         h = out.state[0] if self.lstm else out.state
         self.h = [t.float().clone() for t in h[:, 0:1]]
         self.c = [t.float().clone() for t in out.state[1][:, 0:1]] if self.lstm else []
-        return out.logits[0, -1]
+        return out.logits[0, -1].float()
 
     @torch.no_grad()
     def step(self, token: int) -> Tensor:

@@ -7,6 +7,8 @@ from contextlib import AbstractContextManager
 
 import torch
 
+from lstm_core.precision import cpu_supports_bf16
+
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 
 
@@ -37,13 +39,6 @@ def device_label(device: torch.device) -> str:
     if device.type == "mps":
         return "Apple GPU (MPS)"
     return "CPU"
-
-
-def cpu_supports_bf16() -> bool:
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 def autocast_dtype(device: torch.device, precision: str = "auto") -> torch.dtype | None:
