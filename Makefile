@@ -33,5 +33,10 @@ bench: $(STAMP)
 demo-assets: $(STAMP)
 	$(BIN)/python -m training.build_demo
 
+# A one-folder standalone bundle in dist/lstm-studio, then its own --self-test.
+package: $(STAMP)
+	$(BIN)/python -c "import PyInstaller" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[package]'
+	PYTHON=$(BIN)/python scripts/package.sh
+
 clean:
 	rm -rf build dist .pytest_cache

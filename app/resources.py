@@ -1,24 +1,14 @@
-"""The only code that knows where ``assets/`` lives.
-
-From source the folder sits at the repository root, beside ``app/``. In a
-PyInstaller bundle everything is unpacked under ``sys._MEIPASS``; the bundle's
-spec must add ``assets`` as data with the destination ``assets``.
-"""
+"""The window's view of the shipped ``assets/``. Where the folder is, from source or
+frozen, is decided in one place for the CLI and the window: ``training.assets``."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from training.assets import assets_dir
 
 DEMO_CORPUS = ("demo", "corpus.txt")
 CHECKPOINT = "checkpoint.safetensors"
-
-
-def assets_dir() -> Path:
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "assets"
-    return Path(__file__).resolve().parent.parent / "assets"
 
 
 def asset_path(*parts: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def assets_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
-    if frozen is not None and (Path(frozen) / "assets").is_dir():
+    if frozen is not None:  # a frozen bundle has no source tree to fall back on
         return Path(frozen) / "assets"
     return Path(__file__).resolve().parent.parent / "assets"
 

@@ -121,6 +121,7 @@ class ExplainPanel(QWidget):
         self.per_bucket = per_bucket
         self._thread: QThread | None = None
         self._worker: ExplainWorker | None = None
+        self._pending: tuple[Any, Any] | None = None
         self.status = QLabel("Load a model to measure the notes' claims on it.")
         self.live: dict[str, QLabel] = {}
         self.plots = {
@@ -164,8 +165,24 @@ class ExplainPanel(QWidget):
 
     # ---- models in, measurements out ---------------------------------------------------
     def set_models(self, lstm: Any, rnn: Any) -> None:
-        """Measure a new pair (LoadedModel or anything with model, tokenizer, meta, path)."""
-        self.shutdown()
+        """Measure a new pair (LoadedModel or anything with model, tokenizer, meta, path).
+
+        Returns at once. The measurement starts when the page is shown (it costs seconds
+        of CPU nobody should pay at start-up for a page they may never open); a pair
+        that arrives while another is measured waits for it, and the older result is dropped.
+        """
+        self._pending = (lstm, rnn)
+        self._start_if_ready()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._start_if_ready()
+
+    def _start_if_ready(self) -> None:
+        if self._pending is None or not self.isVisible() or self.is_busy():
+            return
+        lstm, rnn = self._pending
+        self._pending = None
         if lstm is None and rnn is None:
             return
         self.status.setText("Measuring on the loaded models… (a few seconds)")
@@ -179,11 +196,13 @@ class ExplainPanel(QWidget):
         worker.failed.connect(self._fail)
         worker.ended.connect(thread.quit)
         thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._start_if_ready)  # a pair that arrived meanwhile
         self._thread, self._worker = thread, worker
         thread.start()
 
     def shutdown(self) -> None:
-        """Wait for a running measurement to end (it cannot be interrupted mid-way)."""
+        """Drop what is waiting and wait for a running measurement (it cannot be interrupted)."""
+        self._pending = None
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
@@ -194,10 +213,14 @@ class ExplainPanel(QWidget):
         return self._thread is not None and self._thread.isRunning()
 
     def _fail(self, message: str) -> None:
+        if self._pending is not None:
+            return  # superseded: a newer pair is waiting
         self.status.setText(f"Could not measure: {message}")
         self.failed.emit(message)
 
     def _show(self, data: dict) -> None:
+        if self._pending is not None:
+            return  # superseded: a newer pair is waiting
         self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
         for claim, sentence in live_sentences(data).items():
             self.live[claim].setText(sentence)
