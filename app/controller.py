@@ -92,12 +92,14 @@ class TrainingController(QObject):
         if self._control:
             self._control.cancel()
         thread.quit()
-        ended = thread.wait(timeout_ms)
-        self._on_thread_finished()
-        return bool(ended)
+        ended = bool(thread.wait(timeout_ms))
+        if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
+            self._on_thread_finished()
+        return ended
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        """Only once the thread has ended: from its finished signal, or after a wait that returned."""
         if self._thread is None:
             return
         self._worker.deleteLater()
@@ -152,12 +154,14 @@ class GenerationRunner(QObject):
             return True
         self._stop.set()
         thread.quit()
-        ended = thread.wait(timeout_ms)
-        self._on_thread_finished()
-        return bool(ended)
+        ended = bool(thread.wait(timeout_ms))
+        if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
+            self._on_thread_finished()
+        return ended
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        """Only once the thread has ended: from its finished signal, or after a wait that returned."""
         if self._thread is None:
             return
         self._worker.deleteLater()

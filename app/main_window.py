@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
             self.generation.sampling_settings(),
         )
         self.extra_panels: list[QWidget] = []
+        self._shut_down = False  # after closeEvent, late queued results must not load anything
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._refresh_recent()
         self._models_changed()
+        self._training_state(self.training.state)
         if load_defaults:
             self.load_defaults()
 
@@ -234,34 +236,37 @@ class MainWindow(QMainWindow):
             self.open_model(folder)
 
     def save_model_as(self, target: str | Path | None = None) -> Path | None:
+        """Save as a run folder, the CLI's layout: DIR/checkpoint.safetensors and, when an RNN is
+        loaded for contrast, DIR/rnn/checkpoint.safetensors. Opening DIR brings both back."""
         loaded = self.models.main
         if loaded is None:
             QMessageBox.information(self, "No model", "There is no model to save yet.")
             return None
         if target is None:
-            target, _ = QFileDialog.getSaveFileName(
-                self, "Save model as", str(Path.home() / "model.safetensors"), "Checkpoints (*.safetensors)"
+            target = QFileDialog.getExistingDirectory(
+                self, "Save as a run folder", str(self.data_dir / "runs")
             )
             if not target:
                 return None
-        target = Path(target)
-        if target.suffix != ".safetensors":
-            target = target.with_suffix(".safetensors")
+        folder = Path(target)
+        if folder.suffix == ".safetensors":  # a checkpoint's path names its run folder
+            folder = folder.parent
+        main_target = folder / resources.CHECKPOINT
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(loaded.path, target)  # a checkpoint is self-contained: weights, tokenizer, meta
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(loaded.path, main_target)  # a checkpoint is self-contained: weights, tokenizer, meta
             rnn = self.models.rnn
-            if rnn is not None and target.name == resources.CHECKPOINT:
-                rnn_target = target.parent / RNN_SUBDIR / resources.CHECKPOINT
+            if rnn is not None:
+                rnn_target = folder / RNN_SUBDIR / resources.CHECKPOINT
                 rnn_target.parent.mkdir(exist_ok=True)
                 shutil.copy2(rnn.path, rnn_target)
         except OSError as err:
-            QMessageBox.warning(self, "Cannot save model", f"{target}: {err.strerror or err}")
+            QMessageBox.warning(self, "Cannot save model", f"{folder}: {err.strerror or err}")
             return None
-        self.settings.add_recent_model(str(target))
+        self.settings.add_recent_model(str(main_target))
         self._refresh_recent()
-        self.statusBar().showMessage(f"Saved {target}", 5000)
-        return target
+        self.statusBar().showMessage(f"Saved {folder}", 5000)
+        return main_target
 
     def show_model_card(self) -> None:
         if self.models.main is None:
@@ -291,11 +296,20 @@ class MainWindow(QMainWindow):
         main = self.models.main
         if main is None or self.training.running:
             return
-        corpus = self.corpus.current
-        paths = corpus.paths if corpus else tuple((main.meta.get("corpus") or {}).get("files") or ())
-        if not paths:
-            QMessageBox.information(self, "No corpus", "Open the corpus the model was trained on first.")
-            return
+        # The contrast is only fair on the LSTM's own corpus: prefer it to whatever is open.
+        own = tuple((main.meta.get("corpus") or {}).get("files") or ())
+        if own and all(Path(p).is_file() for p in own):
+            paths = own
+        else:
+            corpus = self.corpus.current
+            if corpus is None:
+                QMessageBox.information(self, "No corpus", "Open the corpus the model was trained on first.")
+                return
+            paths = tuple(corpus.paths)
+            names = ", ".join(Path(p).name for p in paths)
+            self.statusBar().showMessage(
+                f"The model's own corpus is missing: the RNN trains on the open corpus, {names}", 15000
+            )
         run_dir = main.path.parent
         if resources.is_inside_assets(run_dir):
             run_dir = self.data_dir / "runs" / f"{run_dir.name}-contrast"
@@ -303,14 +317,25 @@ class MainWindow(QMainWindow):
         self.docks["training"].raise_()
 
     def _training_finished(self, results: list[FinishedEvent]) -> None:
+        if self._shut_down:
+            return  # a cancelled run's results, queued while the window closed
+        loaded_main = False
         for result in sorted(results, key=lambda r: r.model == "rnn"):  # main model first, then its RNN
-            self.open_model(result.checkpoint, with_companion=False)
+            if result.model == "rnn" and result.reason == "diverged":
+                # A rolled-back, stopped RNN is no fair contrast; and the old RNN belongs to the old model.
+                if loaded_main and self.models.rnn is not None:
+                    self.models.clear_rnn()
+                self.statusBar().showMessage("The RNN diverged: not loaded for contrast.", 15000)
+                continue
+            loaded_main |= self.open_model(result.checkpoint, with_companion=False) and result.model != "rnn"
 
     def _training_state(self, state: str) -> None:
         idle = state == "idle"
         self.actions_by_name["train"].setEnabled(idle)
         self.actions_by_name["pause"].setEnabled(state == "running")
         self.actions_by_name["stop_training"].setEnabled(state in ("running", "paused"))
+        # The dashboard has just decided (it connected first): F7 works exactly when its button does.
+        self.actions_by_name["resume"].setEnabled(self.dashboard.resume_button.isEnabled())
         self.contrast.set_training(not idle)
 
     def stop_generating(self) -> None:
@@ -343,6 +368,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every background thread and wait for it: nothing outlives the window."""
+        self._shut_down = True
         self.training.shutdown()
         self.generation.runner.shutdown()
         self.contrast.shutdown()

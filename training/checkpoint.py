@@ -141,6 +141,31 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
     return LoadedCheckpoint(path, meta, tensors)
 
 
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The checkpoint's JSON metadata without its tensors: only the safetensors header is read,
+    so the window can ask "is this run finished?" on the GUI thread. Same errors as load_checkpoint."""
+    path = resolve_path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no checkpoint there")
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            header = f.metadata() or {}
+        meta = json.loads(header[_META_KEY])
+    except Exception as err:  # any failure to parse means the file is damaged
+        raise CheckpointError(
+            f"{path}: not a readable LSTM Studio checkpoint (corrupt or truncated)"
+        ) from err
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if not isinstance(version, int):
+        raise CheckpointError(f"{path}: has no format version; not an LSTM Studio checkpoint")
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: written by a newer LSTM Studio (format {version}; "
+            f"this version reads up to {FORMAT_VERSION})"
+        )
+    return meta
+
+
 def build_model(loaded: LoadedCheckpoint, device: str | torch.device = "cpu") -> LanguageModel:
     try:
         model = LanguageModel(ModelConfig.from_dict(loaded.meta["model"]))

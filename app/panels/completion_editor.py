@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PAUSE_MS = 450  # long enough not to fire between keystrokes of a fluent typist
+RIGHT_MARGIN = 4  # px kept clear of the viewport's right edge
 
 
 class CompletionEditor(QPlainTextEdit):
@@ -70,6 +71,11 @@ class CompletionEditor(QPlainTextEdit):
         if event.text() and self.completion_enabled:
             self._pause.start()  # only typing starts the wait, never streamed text
 
+    def visible_suggestion(self) -> str:
+        """The suggestion elided ("…") to what fits between the caret and the right edge."""
+        room = self.viewport().width() - self.cursorRect().left() - 1 - RIGHT_MARGIN
+        return self.fontMetrics().elidedText(self.suggestion, Qt.TextElideMode.ElideRight, max(0, room))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self.suggestion:
@@ -79,5 +85,5 @@ class CompletionEditor(QPlainTextEdit):
         painter.setFont(self.font())
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         baseline = rect.top() + self.fontMetrics().ascent()
-        painter.drawText(rect.left() + 1, baseline, self.suggestion)
+        painter.drawText(rect.left() + 1, baseline, self.visible_suggestion())
         painter.end()

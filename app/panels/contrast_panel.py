@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBox
 
 from app.controller import GenerationRunner
 from app.model_store import LoadedModel
-from app.panels.generation_panel import mono_font
+from app.plot_style import mono_font
 from lstm_core.sampling import SamplingSettings
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
@@ -86,6 +86,7 @@ class ContrastPanel(QWidget):
         self.runners = {"main": GenerationRunner(self), "rnn": GenerationRunner(self)}
         self.columns = {"main": _Column("LSTM"), "rnn": _Column("Vanilla RNN")}
         self._results: dict[str, str] = {}
+        self._training = False  # a run is going: no second one from here
         for key, runner in self.runners.items():
             runner.tokens.connect(self.columns[key].append)
             runner.finished.connect(lambda text, key=key: self._one_finished(key, text))
@@ -130,6 +131,12 @@ class ContrastPanel(QWidget):
         return any(r.running for r in self.runners.values())
 
     def set_models(self, main: LoadedModel | None, rnn: LoadedModel | None) -> None:
+        # The old models' text beside the new models' names would be read as theirs.
+        self.stop()
+        for column in self.columns.values():
+            column.clear("")
+        self.summary.clear()
+        self._results = {}
         self.main, self.rnn = main, rnn
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))
@@ -139,10 +146,12 @@ class ContrastPanel(QWidget):
         self._update_buttons()
 
     def set_training(self, training: bool) -> None:
-        self.train_button.setEnabled(not training and self.main is not None)
+        self._training = training
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         self.compare_button.setEnabled(self.main is not None and not self.running)
+        self.train_button.setEnabled(self.main is not None and not self._training)
         self.train_button.setVisible(self.rnn is None)
 
     def compare(self) -> None:

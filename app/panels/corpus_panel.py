@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.corpus_stats import PREVIEW_CHARS, CorpusStats, LoadedCorpus, corpus_stats, human_size, read_corpus
+from app.plot_style import mono_font
 from app.tasks import TaskRunner
 from lstm_core.tokenizers import LEVELS
 
@@ -68,9 +68,7 @@ class CorpusPanel(QWidget):
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setPlaceholderText("A preview of the text appears here.")
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.preview.setFont(mono)
+        self.preview.setFont(mono_font())
 
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import QEvent, Qt, QThread, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.panels.explain_worker import EXPLODE_FACTOR, ExplainWorker
+from app.plot_style import colour, follow_palette
 from lstm_core.probe import BUCKET_WIDTH
 
-COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "explode": "#9467bd"}
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
 TITLES = {
     "vanishing": "1. Vanishing gradients",
@@ -146,6 +146,16 @@ class ExplainPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(scroll)
+        self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        plots = self.plots.values()
+        follow_palette(self.palette(), plots, [p.getPlotItem() for p in plots])
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
 
     def _text_block(self, claim: str) -> QWidget:
         block = QWidget()
@@ -227,19 +237,19 @@ class ExplainPanel(QWidget):
         for claim in self.plots:
             self.plots[claim].getPlotItem().clear()
         for name, norms in data["gradflow"].items():
-            self._curve("vanishing", norms, name.upper(), COLOURS.get(name, "#7f7f7f"))
+            self._curve("vanishing", norms, name.upper(), colour(name))
         if "explode" in data:
-            self._curve("exploding", data["gradflow"]["rnn"], "RNN as trained", COLOURS["rnn"])
-            self._curve("exploding", data["explode"], f"RNN, W_hh × {EXPLODE_FACTOR:g}", COLOURS["explode"])
+            self._curve("exploding", data["gradflow"]["rnn"], "RNN as trained", colour("rnn"))
+            self._curve("exploding", data["explode"], f"RNN, W_hh × {EXPLODE_FACTOR:g}", colour("explode"))
         for name, buckets in data["probe"].items():
             x = np.array([b[0] for b in buckets], dtype=float)
             y = np.array([b[1] for b in buckets], dtype=float)
-            pen = pg.mkPen(COLOURS.get(name, "#7f7f7f"), width=2)
+            pen = pg.mkPen(colour(name), width=2)
             self.plots["long"].plot(x, y, pen=pen, symbol="o", symbolBrush=pen.color(), name=name.upper())
         self.computed.emit()
 
-    def _curve(self, claim: str, norms: dict[int, float], label: str, colour: str) -> None:
+    def _curve(self, claim: str, norms: dict[int, float], label: str, pen_colour: str) -> None:
         ks = np.array(sorted(norms), dtype=float)
         values = np.array([norms[int(k)] for k in ks], dtype=float)
         keep = values > 0  # a log axis cannot place a zero
-        self.plots[claim].plot(ks[keep], values[keep], pen=pg.mkPen(colour, width=2), name=label)
+        self.plots[claim].plot(ks[keep], values[keep], pen=pg.mkPen(pen_colour, width=2), name=label)

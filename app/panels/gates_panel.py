@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.plot_style import follow_palette
 from lstm_core.sampling import SamplingSettings, generate_tokens, prompt_ids
 from lstm_core.tokenizers import token_text
 
@@ -121,6 +122,21 @@ class GatesPanel(QWidget):
             box.valueChanged.connect(self._refresh)
         self.how_box.currentIndexChanged.connect(self._refresh)
         self._trace: Any = None
+        self._stale = False  # the models or prompt changed while the page was hidden
+        self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        follow_palette(self.palette(), self.plots.values(), [p.getPlotItem() for p in self.plots.values()])
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.run()
 
     # ---- models and text in ------------------------------------------------------------
     def set_models(self, lstm: Any, rnn: Any) -> None:
@@ -142,10 +158,19 @@ class GatesPanel(QWidget):
         self.run()
 
     def run(self) -> None:
-        """Continue the prompt greedily, then inspect prompt + continuation step by step."""
+        """Continue the prompt greedily, then inspect prompt + continuation step by step.
+
+        Lazy like the Explain page: while hidden it only notes that the view is stale, so a
+        model change does not pay for a page nobody is looking at. Once shown the work takes
+        milliseconds on the demo models, so it stays on the GUI thread.
+        """
         loaded = self.models.get(self.model_box.currentText())
         if loaded is None:
             return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
         prompt = self.prompt.text()
         ids = prompt_ids(tokenizer, prompt)

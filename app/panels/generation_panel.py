@@ -4,7 +4,7 @@ and the next-token view at the caret."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -23,18 +23,13 @@ from app.controller import GenerationRunner
 from app.model_store import LoadedModel
 from app.panels.completion_editor import CompletionEditor
 from app.panels.next_token_view import NextTokenView
+from app.plot_style import mono_font
 from app.tasks import TaskRunner
 from lstm_core.sampling import SamplingSettings, generate, next_token_candidates
 
 CONTEXT_CHARS = 2000  # the recurrent state carries further, but the prompt need not be longer
 SUGGEST_TOKENS = 24
 CANDIDATES_DELAY_MS = 150
-
-
-def mono_font(points: int = 11) -> QFont:
-    font = QFont("DejaVu Sans Mono", points)
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
 
 
 class GenerationPanel(QWidget):
@@ -54,7 +49,7 @@ class GenerationPanel(QWidget):
 
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Prompt (may be empty). Ctrl+Enter generates.")
-        self.prompt.setFont(mono_font())
+        self.prompt.setFont(mono_font(11))
         self.prompt.setFixedHeight(self.prompt.fontMetrics().lineSpacing() * 3 + 14)
 
         self.temperature = QDoubleSpinBox()

@@ -6,8 +6,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.controller import TrainingController
 from app.model_store import LoadedModel
-from app.panels.training_options import TrainingOptions
+from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
+from app.plot_style import mono_font
 from app.settings import Settings
-from training.checkpoint import CheckpointError, load_checkpoint, resolve_path
+from training.checkpoint import CheckpointError, read_metadata, resolve_path
 from training.events import FinishedEvent, SampleEvent, StepEvent, ValidationEvent, WarningEvent
 from training.run import RNN_SUBDIR, RunSpec
 
@@ -41,24 +41,20 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-_resumable_cache: dict[tuple[str, float], bool] = {}
-
-
 def resumable(run_dir: Path) -> bool:
-    """A run folder whose checkpoint says its budget is not used up (cached per file version,
-    since reading a checkpoint with its optimizer state can take a while)."""
-    path = resolve_path(run_dir)
+    """A run folder whose checkpoint says its budget is not used up. Reads only the header,
+    so it is cheap enough for every state change on the GUI thread."""
     try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError:
+        meta = read_metadata(run_dir)
+    except CheckpointError:
         return False
-    if key not in _resumable_cache:
-        try:
-            meta = load_checkpoint(path).meta
-        except CheckpointError:
-            meta = {}
-        _resumable_cache[key] = not (meta.get("progress") or {}).get("done", True)
-    return _resumable_cache[key]
+    return not (meta.get("progress") or {}).get("done", True)
+
+
+def finish_summary(results: Sequence[FinishedEvent]) -> str:
+    """Every model's reason, e.g. "LSTM completed · RNN diverged · 1:32"."""
+    reasons = " · ".join(f"{r.model.upper()} {r.reason}" for r in results)
+    return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
 
 
 class TrainingPanel(QWidget):
@@ -97,6 +93,7 @@ class TrainingPanel(QWidget):
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
+        self.progress.setValue(0)  # a reset bar (value -1) hides its text, and "idle" should show
         self.progress.setFormat("idle")
         self.progress.setTextVisible(True)
         self.speed_label = QLabel("–")
@@ -107,29 +104,38 @@ class TrainingPanel(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # Warnings stay on screen until the next run: "diverged" must not be overwritten by "finished".
+        self.warning_label = QLabel("")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_label.setStyleSheet("color: #d62728")
+        self.warning_label.hide()
+
+        # Buttons and progress first, always in view; only the options scroll.
+        status = QWidget()
+        status_column = QVBoxLayout(status)
+        status_column.setContentsMargins(0, 0, 0, 0)
+        status_column.addLayout(buttons)
+        status_column.addWidget(self.progress)
+        for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
+            status_column.addWidget(label)
+        status_column.addWidget(self.warning_label)
+        options_scroll = QScrollArea()
+        options_scroll.setWidget(self.options)
+        options_scroll.setWidgetResizable(True)
+        options_scroll.setFrameShape(QFrame.Shape.NoFrame)
         controls = QWidget()
         column = QVBoxLayout(controls)
-        column.addWidget(self.options)
-        column.addLayout(buttons)
-        column.addWidget(self.progress)
-        column.addWidget(self.speed_label)
-        column.addWidget(self.clip_label)
-        column.addWidget(self.val_label)
-        column.addWidget(self.status_label)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(controls.sizeHint().width() + 24)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(status)
+        column.addWidget(options_scroll, 1)
+        controls.setMinimumWidth(self.options.sizeHint().width() + 24)
 
         self.plots = TrainingPlots()
         self.sample_view = QPlainTextEdit()
         self.sample_view.setReadOnly(True)
         self.sample_view.setPlaceholderText("Samples of generated text appear here while training runs.")
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.sample_view.setFont(mono)
+        self.sample_view.setFont(mono_font())
         sample_box = QWidget()
         sample_layout = QVBoxLayout(sample_box)
         sample_layout.setContentsMargins(0, 0, 0, 0)
@@ -137,7 +143,7 @@ class TrainingPanel(QWidget):
         sample_layout.addWidget(self.sample_view)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
+        split.addWidget(controls)
         split.addWidget(self.plots)
         split.addWidget(sample_box)
         split.setStretchFactor(1, 3)
@@ -194,12 +200,18 @@ class TrainingPanel(QWidget):
         last = self.last_run()
         if last is None or self.controller.running:
             return
-        meta = load_checkpoint(resolve_path(last)).meta
+        try:
+            meta = read_metadata(last)
+        except CheckpointError as err:  # e.g. the file was damaged since the button was enabled
+            QMessageBox.warning(self, "Cannot resume", str(err))
+            self._update_buttons(self.controller.state)
+            return
         files = tuple((meta.get("corpus") or {}).get("files") or self.corpus_paths)
         spec = RunSpec(
             paths=files,
             out_dir=last,
             level=meta.get("level", "char"),
+            train_options=dict(LIVE_OPTIONS),
             compare_rnn=resolve_path(last / RNN_SUBDIR).is_file(),
             resume=True,
         )
@@ -226,6 +238,8 @@ class TrainingPanel(QWidget):
         self._val.clear()
         self.steps_received = 0
         self.sample_view.clear()
+        self.warning_label.clear()
+        self.warning_label.hide()
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
         self.status_label.setText(f"Training into {spec.out_dir}")
@@ -266,14 +280,31 @@ class TrainingPanel(QWidget):
         self.sample_view.setPlainText(f"[{event.model.upper()}, step {event.step}]\n{event.text}")
 
     def _on_warning(self, event: WarningEvent) -> None:
-        self.status_label.setText(f"{event.model}: {event.message}")
+        line = f"{event.model.upper()}: {event.message}"
+        previous = self.warning_label.text()
+        self.warning_label.setText(f"{previous}\n{line}" if previous else line)
+        self.warning_label.show()
 
     def _on_finished(self, results: list[FinishedEvent]) -> None:
-        self.progress.setFormat(f"{results[0].reason} · {format_duration(results[0].seconds)}")
+        if results:
+            self.progress.setFormat(finish_summary(results))
         self.status_label.setText(
             "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in results)
         )
         self.run_finished.emit(results)
+        diverged = [r for r in results if r.reason == "diverged"]
+        if diverged:
+            # Queued, so the run's results are handled before the dialog waits for a click.
+            QTimer.singleShot(0, lambda: self._warn_diverged(diverged))
+
+    def _warn_diverged(self, diverged: list[FinishedEvent]) -> None:
+        names = " and ".join(r.model.upper() for r in diverged)
+        details = self.warning_label.text() or "The loss became too large to go on."
+        QMessageBox.warning(
+            self,
+            "Training diverged",
+            f"{names} diverged and stopped; its last good weights were kept.\n\n{details}",
+        )
 
     def _on_failed(self, message: str) -> None:
         self.progress.setFormat("failed")

@@ -6,16 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.plot_style import colour, follow_palette
 from training.events import StepEvent, ValidationEvent
-
-COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "gru": "#2ca02c"}
-
-
-def colour(model: str) -> str:
-    return COLOURS.get(model, "#7f7f7f")
 
 
 class _Series:
@@ -134,16 +128,7 @@ class TrainingPlots(QWidget):
         return self._curves[key]
 
     def _apply_palette(self) -> None:
-        """Follow the light or dark system palette."""
-        palette = self.palette()
-        self.view.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for plot in (self.loss_plot, self.grad_plot):
-            plot.setTitle(plot.titleLabel.text, color=text)
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setPen(text)
-                plot.getAxis(axis).setTextPen(text)
-        self.loss_legend.setLabelTextColor(text)
+        follow_palette(self.palette(), [self.view], [self.loss_plot, self.grad_plot])
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

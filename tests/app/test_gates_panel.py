@@ -19,6 +19,8 @@ def test_heatmaps_hover_and_highlight(qtbot) -> None:
     panel = GatesPanel()
     qtbot.addWidget(panel)
     panel.resize(900, 700)
+    panel.show()  # the page works only while shown
+    qtbot.waitExposed(panel)
     lstm, rnn = tiny_pair()
     panel.set_models(lstm, rnn)
     assert set(panel.images) == {"forget", "input", "output", "c"}
@@ -27,8 +29,6 @@ def test_heatmaps_hover_and_highlight(qtbot) -> None:
     assert ((panel.values["forget"] >= 0) & (panel.values["forget"] <= 1)).all()
     assert "".join(panel.tokens).startswith(panel.prompt.text())
     # Hovering the middle of the forget-gate heatmap names a token and a value.
-    panel.show()
-    qtbot.waitExposed(panel)
     image = panel.images["forget"]
     panel._on_hover(image.mapToScene(image.boundingRect().center()), "forget")
     assert "token" in panel.hover.text() and "value" in panel.hover.text()

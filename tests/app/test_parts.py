@@ -57,7 +57,7 @@ def test_model_card_names_what_matters(tiny):
 
 def test_save_as_then_open_round_trips(window, tmp_path):
     target = window.save_model_as(tmp_path / "out" / "mine")
-    assert target == tmp_path / "out" / "mine.safetensors" and target.is_file()
+    assert target == tmp_path / "out" / "mine" / "checkpoint.safetensors" and target.is_file()
     assert window.open_model(target)
     assert window.models.main.path == target
     assert window.settings.recent_models()[0] == str(target)

@@ -1,0 +1,52 @@
+"""read_metadata: the header's JSON without the tensors, with load_checkpoint's errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from lstm_core import LanguageModel, ModelConfig
+from lstm_core.tokenizers import train_tokenizer
+from training import checkpoint as ckpt
+from training.checkpoint import CheckpointError, read_metadata, save_checkpoint
+
+
+def _save(folder: Path) -> Path:
+    tok = train_tokenizer("char", "hello metadata")
+    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=8, embed=8))
+    return save_checkpoint(folder, model=model, tokenizer=tok, meta={"progress": {"done": False}})
+
+
+def test_matches_load_checkpoint_without_reading_tensors(tmp_path: Path, monkeypatch) -> None:
+    path = _save(tmp_path / "run")
+    expected = ckpt.load_checkpoint(path).meta
+
+    def no_tensors(*_a: object, **_k: object) -> None:
+        raise AssertionError("read_metadata must not read tensors")
+
+    monkeypatch.setattr("safetensors._safetensors_rust.safe_open.get_tensor", no_tensors, raising=False)
+    meta = read_metadata(tmp_path / "run")  # a run folder works, as for load_checkpoint
+    assert meta == expected
+    assert meta["progress"] == {"done": False} and meta["format_version"] == ckpt.FORMAT_VERSION
+
+
+def test_errors_match_load_checkpoint(tmp_path: Path) -> None:
+    with pytest.raises(CheckpointError, match="no checkpoint there"):
+        read_metadata(tmp_path / "missing")
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        read_metadata(broken)
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"x": torch.zeros(1)}, str(foreign), metadata={"lstm_studio": json.dumps({"a": 1})})
+    with pytest.raises(CheckpointError, match="no format version"):
+        read_metadata(foreign)
+    newer = tmp_path / "newer.safetensors"
+    meta = json.dumps({"format_version": ckpt.FORMAT_VERSION + 1})
+    save_file({"x": torch.zeros(1)}, str(newer), metadata={"lstm_studio": meta})
+    with pytest.raises(CheckpointError, match="newer"):
+        read_metadata(newer)
