@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         if self.models.main is None:
             QMessageBox.information(self, "No model", "Open or train a model first.")
             return
-        ModelCardDialog(self.models.main, self).exec()
+        ModelCardDialog(self.models.main, self, contrast=self.models.rnn, tasks=self.tasks).exec()
 
     def _models_changed(self) -> None:
         main, rnn = self.models.main, self.models.rnn

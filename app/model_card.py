@@ -7,8 +7,11 @@ import time
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from app.model_store import LoadedModel
+from app.tasks import TaskRunner
+from lstm_core.throughput import Throughput, measure_throughput
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
@@ -23,6 +26,24 @@ def _rows(pairs: list[tuple[str, Any]]) -> str:
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def bottleneck_html(figures: list[Throughput]) -> str:
+    """The sequential bottleneck on this machine: explicit steps, fused kernel, many streams."""
+    rows = "".join(
+        f"<tr><td style='padding-right:14px;color:gray'>{html.escape(f.name.upper())}</td>"
+        f"<td align=right>{f.explicit_tokens_per_s:,.0f}</td><td align=right>{f.fused_tokens_per_s:,.0f}</td>"
+        f"<td align=right>{f.fused_batch_tokens_per_s:,.0f}</td></tr>"
+        for f in figures
+    )
+    batch = figures[0].batch if figures else 0
+    return (
+        "<h3>Sequential bottleneck (tokens/s, measured now on this machine)</h3>"
+        "<table><tr><td></td><td style='padding:0 8px'>explicit cell</td><td style='padding:0 8px'>"
+        f"fused kernel</td><td style='padding:0 8px'>fused, {batch} streams</td></tr>{rows}</table>"
+        "<p>One stream cannot be sped up past the fused kernel: h<sub>t</sub> needs h<sub>t−1</sub>. "
+        "Only independent streams run side by side.</p>"
+    )
 
 
 def model_card_html(loaded: LoadedModel) -> str:
@@ -91,14 +112,35 @@ def model_card_html(loaded: LoadedModel) -> str:
 
 
 class ModelCardDialog(QDialog):
-    def __init__(self, loaded: LoadedModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        parent: QWidget | None = None,
+        *,
+        contrast: LoadedModel | None = None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Model card — {loaded.path.parent.name}")
         self.browser = QTextBrowser()
-        self.browser.setHtml(model_card_html(loaded))
+        self._card = model_card_html(loaded)
+        self.browser.setHtml(self._card)
+        if tasks is not None:
+            # Timing takes a second or two of CPU: off the GUI thread, filled in when done.
+            models = [m for m in (loaded, contrast) if m is not None]
+            self.browser.setHtml(self._card + "<h3>Sequential bottleneck</h3><p>Measuring…</p>")
+            tasks.run(
+                lambda: [measure_throughput(m.model, name=m.model.config.cell, steps=128) for m in models],
+                on_done=self._show_throughput,
+                on_error=lambda message: self.browser.setHtml(self._card + f"<p>{html.escape(message)}</p>"),
+            )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
         self.resize(560, 640)
+
+    def _show_throughput(self, figures: list[Throughput]) -> None:
+        if isValid(self.browser):  # the card may have been closed while timing ran
+            self.browser.setHtml(self._card + bottleneck_html(figures))

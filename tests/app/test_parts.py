@@ -4,8 +4,9 @@ import sys
 from pathlib import Path
 
 from app import model_store, resources
-from app.model_card import model_card_html
+from app.model_card import ModelCardDialog, model_card_html
 from app.settings import Settings
+from app.tasks import TaskRunner
 from app.throttle import Batcher
 
 
@@ -53,6 +54,15 @@ def test_model_card_names_what_matters(tiny):
     for needle in ("LSTM", f"{loaded.model.num_parameters():,}", "char", "corpus.txt", "Bits per character"):
         assert needle in card
     assert model_store.companion_rnn_path(loaded.path) == tiny.rnn
+
+
+def test_model_card_measures_the_sequential_bottleneck(tiny, qtbot):
+    lstm, rnn = model_store.load(tiny.lstm.parent), model_store.load(tiny.rnn.parent)
+    dialog = ModelCardDialog(lstm, contrast=rnn, tasks=TaskRunner())
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "explicit cell" in dialog.browser.toHtml(), timeout=30_000)
+    text = dialog.browser.toPlainText()
+    assert "LSTM" in text and "RNN" in text and "Measuring" not in text
 
 
 def test_save_as_then_open_round_trips(window, tmp_path):
