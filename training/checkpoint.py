@@ -117,39 +117,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
-    path = resolve_path(path)
+def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tensor]]:
+    """(metadata, tensors or {}) after checking the file is ours and not from the future."""
     if not path.exists():
         raise CheckpointError(f"{path}: no checkpoint there")
     try:
         with safe_open(str(path), framework="pt", device="cpu") as f:
             header = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a dict)
-        meta = json.loads(header[_META_KEY])
-    except Exception as err:  # any failure to parse means the file is damaged
-        raise CheckpointError(
-            f"{path}: not a readable LSTM Studio checkpoint (corrupt or truncated)"
-        ) from err
-    version = meta.get("format_version")
-    if not isinstance(version, int):
-        raise CheckpointError(f"{path}: has no format version; not an LSTM Studio checkpoint")
-    if version > FORMAT_VERSION:
-        raise CheckpointError(
-            f"{path}: written by a newer LSTM Studio (format {version}; "
-            f"this version reads up to {FORMAT_VERSION})"
-        )
-    return LoadedCheckpoint(path, meta, tensors)
-
-
-def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The checkpoint's JSON metadata without its tensors: only the safetensors header is read,
-    so the window can ask "is this run finished?" on the GUI thread. Same errors as load_checkpoint."""
-    path = resolve_path(path)
-    if not path.exists():
-        raise CheckpointError(f"{path}: no checkpoint there")
-    try:
-        with safe_open(str(path), framework="pt", device="cpu") as f:
-            header = f.metadata() or {}
+            loaded = {k: f.get_tensor(k) for k in f.keys()} if tensors else {}  # noqa: SIM118
         meta = json.loads(header[_META_KEY])
     except Exception as err:  # any failure to parse means the file is damaged
         raise CheckpointError(
@@ -163,7 +138,19 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
             f"{path}: written by a newer LSTM Studio (format {version}; "
             f"this version reads up to {FORMAT_VERSION})"
         )
-    return meta
+    return meta, loaded
+
+
+def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
+    path = resolve_path(path)
+    meta, tensors = _read(path, tensors=True)
+    return LoadedCheckpoint(path, meta, tensors)
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The checkpoint's JSON metadata without its tensors: only the safetensors header is read,
+    so the window can ask "is this run finished?" on the GUI thread. Same errors as load_checkpoint."""
+    return _read(resolve_path(path), tensors=False)[0]
 
 
 def build_model(loaded: LoadedCheckpoint, device: str | torch.device = "cpu") -> LanguageModel:
