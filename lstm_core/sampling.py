@@ -28,10 +28,10 @@ class SamplingSettings:
     seed: int | None = None  # same seed, same text
     stop: tuple[str, ...] = ()
     # A prompt longer than this is primed from its last context_tokens tokens. A recurrent
-    # state keeps little from further back (training carries it over 128-token windows),
+    # state keeps little from further back (training carries it over 64-128-token windows),
     # and each prompt token is one sequential step: 10,000 of them take most of a second
     # on a laptop CPU. None primes on the whole prompt.
-    context_tokens: int | None = 1024
+    context_tokens: int | None = 512
 
     def __post_init__(self) -> None:
         if self.max_tokens < 0:
