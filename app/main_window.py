@@ -7,7 +7,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QThread, QTimer
+from PySide6.QtCore import QByteArray, Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -48,8 +48,9 @@ OPTIONAL_PANELS = (
 class MainWindow(QMainWindow):
     def __init__(self, *, data_dir: Path | None = None, load_defaults: bool = True) -> None:
         super().__init__()
-        # Once the window has been painted: the person sees it a second and a half sooner.
-        QTimer.singleShot(250, warm_up_torch)
+        # Before the window shows, not after: done later it freezes the first training
+        # run's window for most of a second (benchmarks/gui_stall.py).
+        warm_up_torch()
         self.setWindowTitle("LSTM Studio")
         self.setAcceptDrops(True)
         self.data_dir = data_dir or user_data_dir()
