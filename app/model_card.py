@@ -125,6 +125,7 @@ class ModelCardDialog(QDialog):
         self.browser = QTextBrowser()
         self._card = model_card_html(loaded)
         self.browser.setHtml(self._card)
+        self._tasks = tasks  # the runner must outlive the measurement it runs
         if tasks is not None:
             # Timing takes a second or two of CPU: off the GUI thread, filled in when done.
             models = [m for m in (loaded, contrast) if m is not None]

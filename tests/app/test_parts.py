@@ -58,11 +58,13 @@ def test_model_card_names_what_matters(tiny):
 
 def test_model_card_measures_the_sequential_bottleneck(tiny, qtbot):
     lstm, rnn = model_store.load(tiny.lstm.parent), model_store.load(tiny.rnn.parent)
-    dialog = ModelCardDialog(lstm, contrast=rnn, tasks=TaskRunner())
+    tasks = TaskRunner()
+    dialog = ModelCardDialog(lstm, contrast=rnn, tasks=tasks)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "explicit cell" in dialog.browser.toHtml(), timeout=30_000)
     text = dialog.browser.toPlainText()
     assert "LSTM" in text and "RNN" in text and "Measuring" not in text
+    tasks.shutdown()
 
 
 def test_save_as_then_open_round_trips(window, tmp_path):
