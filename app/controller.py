@@ -21,7 +21,58 @@ def training_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-class TrainingController(QObject):
+class _ThreadOwner(QObject):
+    """One worker on one QThread at a time, and the explicit shutdown both owners share."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: QObject | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def _launch(self, name: str, worker: QObject) -> None:
+        self._thread = QThread(self)
+        self._thread.setObjectName(name)
+        self._worker = worker
+        worker.moveToThread(self._thread)
+        self._thread.started.connect(worker.run)
+        worker.ended.connect(self._thread.quit)
+        self._thread.finished.connect(self._on_thread_finished)
+
+    def _ask_to_stop(self) -> None:
+        """Tell the worker to end at its next step."""
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        """Drop per-run state once the thread has ended."""
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop, quit and wait: called from the window's closeEvent. True when the thread ended."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self._ask_to_stop()
+        thread.quit()
+        ended = bool(thread.wait(timeout_ms))
+        if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
+            self._on_thread_finished()
+        return ended
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        """Only once the thread has ended: from its finished signal, or after a wait that returned."""
+        if self._thread is None:
+            return
+        self._worker.deleteLater()
+        self._thread.deleteLater()
+        self._thread = self._worker = None
+        self._forget()
+
+
+class TrainingController(_ThreadOwner):
     steps = Signal(list)  # list[StepEvent], ~10 batches per second
     validation = Signal(object)  # ValidationEvent
     sample = Signal(object)  # SampleEvent
@@ -34,15 +85,9 @@ class TrainingController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
         self._control: TrainingControl | None = None
         self.spec: RunSpec | None = None
         self.state = "idle"
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -53,18 +98,12 @@ class TrainingController(QObject):
             raise RuntimeError("a training run is already going")
         self.spec = spec
         self._control = TrainingControl()
-        self._thread = QThread(self)
-        self._thread.setObjectName("training")
-        self._worker = TrainingWorker(spec, self._control, threads=training_threads())
-        self._worker.moveToThread(self._thread)
-        w = self._worker
+        w = TrainingWorker(spec, self._control, threads=training_threads())
         for name in ("steps", "validation", "sample", "checkpoint", "warning", "model_finished"):
             getattr(w, name).connect(getattr(self, name))
         w.finished.connect(self.finished)
         w.failed.connect(self.failed)
-        self._thread.started.connect(w.run)
-        w.ended.connect(self._thread.quit)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._launch("training", w)
         self._thread.start()
         self._set_state("running")
 
@@ -85,30 +124,19 @@ class TrainingController(QObject):
             self._set_state("stopping")
 
     def shutdown(self, timeout_ms: int = 60_000) -> bool:
-        """Cancel, quit and wait: called from the window's closeEvent. True when the thread ended."""
-        thread = self._thread
-        if thread is None:
-            return True
+        # A cancelled run still evaluates and saves once: give it a minute.
+        return super().shutdown(timeout_ms)
+
+    def _ask_to_stop(self) -> None:
         if self._control:
             self._control.cancel()
-        thread.quit()
-        ended = bool(thread.wait(timeout_ms))
-        if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
-            self._on_thread_finished()
-        return ended
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        """Only once the thread has ended: from its finished signal, or after a wait that returned."""
-        if self._thread is None:
-            return
-        self._worker.deleteLater()
-        self._thread.deleteLater()
-        self._thread = self._worker = self._control = None
+    def _forget(self) -> None:
+        self._control = None
         self._set_state("idle")
 
 
-class GenerationRunner(QObject):
+class GenerationRunner(_ThreadOwner):
     """One streaming generation at a time, on its own thread."""
 
     tokens = Signal(list)  # list[tuple[str, float]]: (text, surprisal nats)
@@ -118,13 +146,7 @@ class GenerationRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: GenerationWorker | None = None
         self._stop = threading.Event()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
 
     def start(
         self, model: LanguageModel, tokenizer: Tokenizer, prompt: str, settings: SamplingSettings
@@ -132,39 +154,19 @@ class GenerationRunner(QObject):
         if self.running:
             raise RuntimeError("a generation is already going")
         self._stop = threading.Event()
-        self._thread = QThread(self)
-        self._thread.setObjectName("generation")
-        self._worker = GenerationWorker(model, tokenizer, prompt, settings, self._stop)
-        self._worker.moveToThread(self._thread)
-        self._worker.tokens.connect(self.tokens)
-        self._worker.finished.connect(self.finished)
-        self._worker.failed.connect(self.failed)
-        self._thread.started.connect(self._worker.run)
-        self._worker.ended.connect(self._thread.quit)
-        self._thread.finished.connect(self._on_thread_finished)
+        worker = GenerationWorker(model, tokenizer, prompt, settings, self._stop)
+        worker.tokens.connect(self.tokens)
+        worker.finished.connect(self.finished)
+        worker.failed.connect(self.failed)
+        self._launch("generation", worker)
         self._thread.start()
         self.running_changed.emit(True)
 
     def stop(self) -> None:
         self._stop.set()
 
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        thread = self._thread
-        if thread is None:
-            return True
+    def _ask_to_stop(self) -> None:
         self._stop.set()
-        thread.quit()
-        ended = bool(thread.wait(timeout_ms))
-        if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
-            self._on_thread_finished()
-        return ended
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        """Only once the thread has ended: from its finished signal, or after a wait that returned."""
-        if self._thread is None:
-            return
-        self._worker.deleteLater()
-        self._thread.deleteLater()
-        self._thread = self._worker = None
+    def _forget(self) -> None:
         self.running_changed.emit(False)
