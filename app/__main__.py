@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Sequence
 
-# Set before torch loads OpenMP: worker threads that spin while they wait collapse
-# training throughput 4-10x whenever another program shares the cores, and yielding
-# costs nothing measurable on an idle machine (benchmarks/SWEEP.md).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from training.cpu_runtime import configure_cpu_runtime
+
+configure_cpu_runtime()  # before anything loads torch: OpenMP reads its settings once
 
 CLI_COMMANDS = {"train", "generate", "evaluate", "probe", "gradflow", "-h", "--help"}
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the app does, before torch loads
+from training.cpu_runtime import configure_cpu_runtime
+
+configure_cpu_runtime()  # as the app does, before torch loads
 
 import torch
 

@@ -18,11 +18,14 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from training.cpu_runtime import configure_cpu_runtime
+
+configure_cpu_runtime()  # as the app does, before torch loads
 
 import torch  # noqa: F401  (before PySide6, as the app does)
 from PySide6.QtCore import Qt, QTimer
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import resources
 from app.launch import make_application

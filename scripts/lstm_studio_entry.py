@@ -44,6 +44,9 @@ def main() -> int:
     # A frozen program re-executes itself for every spawned worker process (always on
     # Windows and macOS); freeze_support() turns those runs into workers instead of new apps.
     multiprocessing.freeze_support()
+    from training.cpu_runtime import configure_cpu_runtime
+
+    configure_cpu_runtime()  # before torch loads: OpenMP reads its settings once
     # torch before Qt: on Windows, Qt's DLLs loaded first can make torch's c10.dll fail to
     # initialise (OpenMP / MSVC runtime clash); the CLI never imports Qt at all.
     import torch  # noqa: F401
