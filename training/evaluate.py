@@ -41,25 +41,28 @@ def evaluate_tokens(
 ) -> EvalResult:
     """Stateful evaluation over ``tokens`` laid out as contiguous streams.
 
-    ``chars`` is how many characters the whole of ``tokens`` decodes to; with
-    ``max_tokens`` only a prefix is scored and the characters are prorated.
+    ``chars`` is how many characters the whole of ``tokens`` decodes to. With
+    ``max_tokens`` only the first ``max_tokens / batch_size`` tokens of each stream are
+    scored: the streams start at even intervals, so a capped evaluation samples the whole
+    text rather than its beginning (the end of a corpus can read quite unlike its start).
     """
-    if max_tokens is not None and len(tokens) > max_tokens:
-        chars = max(1, round(chars * max_tokens / len(tokens)))
-        tokens = tokens[:max_tokens]
     batch_size = max(1, min(batch_size, (len(tokens) - 1) // 2))
     columns = (len(tokens) - 1) // batch_size
     if columns < 1:
         raise ValueError("too little text to evaluate")
+    # Stream b reads tokens[b * columns : (b + 1) * columns + 1]:
+    #   b=0 |t0 t1 ... t(c-1)|  b=1 |tc ... t(2c-1)|  ...  each stream's first
+    #   `scored` columns are scored, carrying the state from one chunk to the next.
+    scored = columns if max_tokens is None else max(1, min(columns, max_tokens // batch_size))
     data = torch.from_numpy(np.asarray(tokens[: batch_size * columns + 1]).astype(np.int64))
-    x_all = data[:-1].view(batch_size, columns)
-    y_all = data[1:].view(batch_size, columns)
+    x_all = data[:-1].view(batch_size, columns)[:, :scored]
+    y_all = data[1:].view(batch_size, columns)[:, :scored]
     was_training = model.training
     model.eval()
     device = model.device
     state = None
     total = 0.0
-    for start in range(0, columns, seq_len):
+    for start in range(0, scored, seq_len):
         x = x_all[:, start : start + seq_len].to(device)
         y = y_all[:, start : start + seq_len].to(device)
         with autocast(device, amp_dtype):
@@ -67,7 +70,7 @@ def evaluate_tokens(
         state = out.state
         total += float(out.loss) * y.numel()
     model.train(was_training)
-    count = batch_size * columns
+    count = batch_size * scored
     # bits per character: the whole text's bits over its characters, prorated to what was scored
     scored_chars = chars * count / max(1, len(tokens) - 1)
     loss = total / count
