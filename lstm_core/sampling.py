@@ -88,6 +88,23 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum()
 
 
+def sampling_weights(logits: np.ndarray, settings: SamplingSettings, recent: list[int]) -> np.ndarray:
+    """Unnormalised sampling weights for (V,) float64 logits (left unchanged)."""
+    if settings.top_k or settings.top_p < 1.0 or settings.repetition_penalty != 1.0:
+        return _softmax(filter_logits(logits.copy(), settings, recent))
+    return np.exp((logits - logits.max()) / settings.temperature)  # temperature alone: one pass
+
+
+def _draw(logits: np.ndarray, settings: SamplingSettings, recent: list[int], rng: np.random.Generator) -> int:
+    if settings.greedy:
+        return int(logits.argmax())
+    weights = sampling_weights(logits, settings, recent)
+    # Inverse-CDF sampling: one uniform draw per token keeps a seed's text reproducible.
+    cdf = np.cumsum(weights)
+    token = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
+    return min(token, weights.size - 1)
+
+
 def _seed(settings: SamplingSettings) -> int:
     return settings.seed if settings.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
 
@@ -111,18 +128,12 @@ def generate_tokens(
     unk = tokenizer.unk_id
     logits_t = stepper.prefill(ids)
     for _ in range(settings.max_tokens):
-        logits = logits_t.double().cpu().numpy()
+        logits = logits_t.cpu().float().numpy().astype(np.float64)
         if unk is not None:
             logits[unk] = -np.inf  # <unk> stands for "something else": never write it
         top = logits.max()
         log_norm = top + math.log(np.exp(logits - top).sum())
-        if settings.greedy:
-            token = int(logits.argmax())
-        else:
-            probs = _softmax(filter_logits(logits.copy(), settings, recent))
-            # Inverse-CDF sampling: one uniform draw per token keeps a seed's text reproducible.
-            token = int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum(), side="right"))
-            token = min(token, probs.size - 1)
+        token = _draw(logits, settings, recent, rng)
         yield GeneratedToken(token, decoder.feed(token), float(log_norm - logits[token]))
         recent.append(token)
         if len(recent) > settings.repetition_window:

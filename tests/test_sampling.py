@@ -13,6 +13,7 @@ from lstm_core.sampling import (
     generate,
     generate_tokens,
     next_token_candidates,
+    sampling_weights,
     token_surprisals,
 )
 from lstm_core.stepper import make_stepper
@@ -125,3 +126,12 @@ def test_long_prompts_are_primed_from_their_last_context_tokens(model_and_tokeni
     assert _text(model_and_tokenizer, long_prompt, **settings) == _text(model_and_tokenizer, tail, **settings)
     whole = _text(model_and_tokenizer, long_prompt, max_tokens=40, seed=2, context_tokens=None)
     assert len(whole) == 40
+
+
+def test_temperature_only_weights_match_the_full_filter() -> None:
+    logits = np.random.default_rng(0).normal(size=50) * 3
+    for temperature in (0.5, 0.8, 1.3):
+        fast = sampling_weights(logits, SamplingSettings(temperature=temperature), [])
+        full = sampling_weights(logits, SamplingSettings(temperature=temperature, top_p=1 - 1e-12), [])
+        np.testing.assert_allclose(fast / fast.sum(), full / full.sum(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fast / fast.sum(), torch.softmax(torch.tensor(logits) / temperature, 0))
