@@ -149,12 +149,18 @@ class GenerationRunner(_ThreadOwner):
         self._stop = threading.Event()
 
     def start(
-        self, model: LanguageModel, tokenizer: Tokenizer, prompt: str, settings: SamplingSettings
+        self,
+        model: LanguageModel,
+        tokenizer: Tokenizer,
+        prompt: str,
+        settings: SamplingSettings,
+        *,
+        threads: int | None = None,  # kernel threads; None: the process's count
     ) -> None:
         if self.running:
             raise RuntimeError("a generation is already going")
         self._stop = threading.Event()
-        worker = GenerationWorker(model, tokenizer, prompt, settings, self._stop)
+        worker = GenerationWorker(model, tokenizer, prompt, settings, self._stop, threads)
         worker.tokens.connect(self.tokens)
         worker.finished.connect(self.finished)
         worker.failed.connect(self.failed)

@@ -12,6 +12,7 @@ from app.tasks import describe_error
 from app.throttle import Batcher
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate_tokens
+from lstm_core.threads import kernel_threads
 from lstm_core.tokenizers import Tokenizer
 from training.control import TrainingControl
 from training.events import (
@@ -97,23 +98,30 @@ class GenerationWorker(QObject):
         prompt: str,
         settings: SamplingSettings,
         stop: threading.Event,
+        threads: int | None = None,
     ) -> None:
         super().__init__()
         self.model, self.tokenizer, self.prompt, self.settings = model, tokenizer, prompt, settings
         self.stop = stop
+        # Kernel threads for this generation (its share when another model generates
+        # alongside), and the count to leave behind; read here, on the starting thread.
+        self.threads = threads
+        self.restore_threads = torch.get_num_threads()
 
     @Slot()
     def run(self) -> None:
         pieces: list[str] = []
         batcher: Batcher[tuple[str, float]] = Batcher(GENERATION_BATCH_S)
+        threads = self.threads or self.restore_threads
         try:
-            for token in generate_tokens(self.model, self.tokenizer, self.prompt, self.settings):
-                if self.stop.is_set():
-                    break
-                pieces.append(token.text)
-                batch = batcher.add((token.text, token.surprisal))
-                if batch:
-                    self.tokens.emit(batch)
+            with kernel_threads(threads, restore=self.restore_threads):
+                for token in generate_tokens(self.model, self.tokenizer, self.prompt, self.settings):
+                    if self.stop.is_set():
+                        break
+                    pieces.append(token.text)
+                    batch = batcher.add((token.text, token.surprisal))
+                    if batch:
+                        self.tokens.emit(batch)
             rest = batcher.flush()
             if rest:
                 self.tokens.emit(rest)

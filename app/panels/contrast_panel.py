@@ -15,6 +15,7 @@ from app.controller import GenerationRunner
 from app.model_store import LoadedModel
 from app.plot_style import mono_font
 from lstm_core.sampling import SamplingSettings
+from lstm_core.threads import share_of_threads
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
 TINT = (230, 60, 40)  # one warm hue whose strength is the surprisal: readable on light and dark
@@ -162,10 +163,12 @@ class ContrastPanel(QWidget):
             settings = replace(settings, seed=random.randrange(2**31))
         self._results = {}
         models = {"main": self.main, "rnn": self.rnn}
+        # Two models at once each get half the cores: both run at the same time.
+        threads = share_of_threads(sum(m is not None for m in models.values()))
         for key, loaded in models.items():
             self.columns[key].clear(prompt)
             if loaded is not None:
-                self.runners[key].start(loaded.model, loaded.tokenizer, prompt, settings)
+                self.runners[key].start(loaded.model, loaded.tokenizer, prompt, settings, threads=threads)
         if self.rnn is None:
             self._results["rnn"] = ""
         self.summary.setText(f"seed {settings.seed} · T {settings.temperature:g}")

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from lstm_core import LanguageModel, ModelConfig
+from lstm_core.pair import generate_pair
+from lstm_core.sampling import SamplingSettings, generate_tokens
+from lstm_core.threads import kernel_threads, share_of_threads
+from lstm_core.tokenizers import train_tokenizer
+
+from .conftest import make_text
+
+
+@pytest.fixture(scope="module")
+def models_and_tokenizer():
+    tok = train_tokenizer("char", make_text(500))
+    torch.manual_seed(0)
+    lstm = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=32, embed=16)).eval()
+    rnn = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, cell="rnn", hidden=32, embed=16)).eval()
+    return lstm, rnn, tok
+
+
+def test_pair_writes_what_each_model_writes_alone(models_and_tokenizer) -> None:
+    lstm, rnn, tok = models_and_tokenizer
+    settings = SamplingSettings(max_tokens=40, seed=7)
+    alone = [[t.token_id for t in generate_tokens(m, tok, "the ", settings)] for m in (lstm, rnn)]
+    together: list[list[int]] = [[], []]
+    for index, token in generate_pair(lstm, rnn, tok, tok, "the ", settings):
+        together[index].append(token.token_id)
+    assert together == alone
+    assert alone[0] != alone[1]
+
+
+def test_pair_leaves_the_thread_count_as_it_was(models_and_tokenizer) -> None:
+    lstm, rnn, tok = models_and_tokenizer
+    before = torch.get_num_threads()
+    with kernel_threads(2, restore=before):
+        for _ in generate_pair(lstm, rnn, tok, tok, "a", SamplingSettings(max_tokens=5, seed=1)):
+            pass
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == before
+    # a thread started afterwards begins with the process's count again
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    worker.start()
+    worker.join()
+    assert seen == [before]
+
+
+def test_closing_the_pair_early_stops_both_threads(models_and_tokenizer) -> None:
+    lstm, rnn, tok = models_and_tokenizer
+    alive_before = threading.active_count()
+    pair = generate_pair(lstm, rnn, tok, tok, "a", SamplingSettings(max_tokens=10_000, seed=1))
+    next(pair)
+    pair.close()
+    assert threading.active_count() == alive_before
+
+
+def test_share_of_threads_never_drops_below_one() -> None:
+    assert share_of_threads(2, 8) == 4
+    assert share_of_threads(2, 1) == 1
+    assert share_of_threads(3, 2) == 1
