@@ -149,3 +149,22 @@ def test_divergence_is_detected_rolled_back_and_reported(corpus_file: Path, tmp_
     weights = load_checkpoint(results[0].checkpoint).prefixed("model.")
     assert all(torch.isfinite(w).all() for w in weights.values())
     assert math.isfinite(results[0].val_loss)
+
+
+def test_a_completed_run_ends_on_its_best_validated_weights(corpus_file: Path, tmp_path: Path) -> None:
+    events: list[Event] = []
+    for reason in ("cancelled", "completed"):
+        prepared = prepare_run(_spec(corpus_file, tmp_path / reason, steps=6), on_event=events.append)
+        trainer = prepared.trainers[0]
+        trainer.validate(max_tokens=2000)  # step 0: the untrained weights are the first best
+        early = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+        step, _, weights = trainer._best
+        trainer._best = (step, -1.0, weights)  # pretend nothing later can beat them
+        while not trainer.done:
+            trainer.train_step()
+        trainer.finish(reason)
+        kept = all(torch.equal(v, early[k]) for k, v in trainer.model.state_dict().items())
+        assert kept == (reason == "completed")  # stopping by hand keeps the last weights
+    kept_note = [e for e in events if e.kind == "warning" and "kept the weights from step 0" in e.message]
+    assert len(kept_note) == 1
+    assert load_checkpoint(tmp_path / "completed").meta["progress"]["step"] == 6

@@ -77,4 +77,3 @@ def get_preset(name: str) -> Preset:
         return PRESETS[name.lower()]
     except KeyError:
         raise ValueError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}") from None
-

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
 from lstm_core.sampling import SamplingSettings, generate
@@ -107,6 +108,8 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self.finished: FinishedEvent | None = None
         self._step_time_ema: float | None = None
+        # (step, capped validation loss, weights) of the best periodic validation so far
+        self._best: tuple[int, float, dict[str, Tensor]] | None = None
         if resume is not None:
             self._restore(resume)
             self._budget_spent = self.progress >= 1.0
@@ -221,6 +224,9 @@ class Trainer:
             amp_dtype=self.amp_dtype,
         )
         self.last_eval = result
+        if max_tokens is not None and (self._best is None or result.loss_nats < self._best[1]):
+            weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self._best = (self.step, result.loss_nats, weights)
         self.history.append(
             {
                 "step": self.step,
@@ -336,6 +342,8 @@ class Trainer:
         """Final evaluation and checkpoint; idempotent."""
         if self.finished is not None:
             return self.finished
+        if reason == "completed":
+            self._keep_best_weights()
         result = self.validate()
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
@@ -351,6 +359,31 @@ class Trainer:
         )
         self.emit(self.finished)
         return self.finished
+
+    def _keep_best_weights(self) -> None:
+        """End a completed run on its best weights, as judged by the periodic validation.
+
+        A budget that lets a model pass over a small corpus many times ends past its best:
+        held-out loss turns up while training loss still falls. The weights at the lowest
+        periodic validation are kept (on the same capped sample, so like is compared with
+        like); a stopped run keeps its last weights, which is what stopping asks for.
+        """
+        if self._best is None or self._best[0] == self.step:
+            return
+        best_step, best_loss, weights = self._best
+        final = self.validate(max_tokens=self.config.eval_tokens)
+        if final.loss_nats <= best_loss:
+            return
+        self.model.load_state_dict(weights)
+        self.emit(
+            WarningEvent(
+                model=self.name,
+                message=(
+                    f"kept the weights from step {best_step} (held-out loss {best_loss:.3f} nats): "
+                    f"by step {self.step} the model had begun to overfit ({final.loss_nats:.3f})"
+                ),
+            )
+        )
 
 
 def train_models(trainers: list[Trainer], control: TrainingControl | None = None) -> list[FinishedEvent]:
