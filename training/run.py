@@ -63,7 +63,7 @@ def _budget_override(options: dict[str, Any]) -> dict[str, Any]:
 
 def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
     preset = get_preset(spec.preset)
-    model_fields = dict(preset.model)
+    model_fields = preset.model_fields(spec.train_options.get("minutes"))
     if LEVEL_EMBED.get(spec.level):
         model_fields["embed"] = LEVEL_EMBED[spec.level]
     model_fields.update(spec.model_options)

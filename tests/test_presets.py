@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from training.presets import PRESETS
+from training.run import RunSpec, _fresh_configs
+
+
+def _model_for(minutes: float | None, **model_options):
+    train = {} if minutes is None else {"minutes": minutes}
+    spec = RunSpec(paths=(), out_dir=Path("unused"), model_options=model_options, train_options=train)
+    return _fresh_configs(spec, vocab_size=65)
+
+
+def test_quick_adds_dropout_only_when_given_a_long_budget() -> None:
+    assert _model_for(None)[0].dropout == 0.0
+    assert _model_for(1.5)[0].dropout == 0.0
+    model, train = _model_for(5.0)
+    assert model.dropout == PRESETS["quick"].long_budget[1]["dropout"] > 0
+    assert model.hidden == PRESETS["quick"].model["hidden"] and train.minutes == 5.0
+
+
+def test_a_persons_own_choice_beats_the_budget_rule() -> None:
+    assert _model_for(5.0, dropout=0.0)[0].dropout == 0.0
