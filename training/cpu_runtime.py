@@ -27,7 +27,8 @@ _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
 _M_ARENA_MAX = -8
 
-# Blocks up to this size come from the heap, not from fresh mmap()s (glibc's own ceiling).
+# Blocks up to this size come from the heap (glibc's own ceiling); larger ones too, since
+# mmap is switched off below: oneDNN's LSTM training workspace alone is ~180 MB.
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
 # Grow the heap in large steps and never trim it: resident memory stays at the peak a run
 # reached, which a training run reaches again on its next step anyway.
@@ -37,7 +38,14 @@ TRIM_THRESHOLD_BYTES = 2**31 - 1
 # libgomp's spin iterations before a waiting thread sleeps (its default is 300,000).
 OPENMP_SPIN_COUNT = "1000"
 
-_MALLOC_ENV = ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_")
+_MALLOC_ENV = (
+    "MALLOC_ARENA_MAX",
+    "MALLOC_MMAP_MAX_",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_TOP_PAD_",
+    "MALLOC_TRIM_THRESHOLD_",
+    "GLIBC_TUNABLES",
+)
 
 
 def configure_cpu_runtime() -> list[str]:
