@@ -32,8 +32,8 @@ from app.panels.training_panel import TrainingPanel
 from app.settings import Settings, user_data_dir
 from app.tasks import TaskRunner
 from app.warmup import warm_up_torch
+from lstm_core.hardware import device_label, pick_device
 from training.checkpoint import CheckpointError
-from training.device import device_label, pick_device
 from training.events import FinishedEvent
 from training.run import RNN_SUBDIR
 

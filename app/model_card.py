@@ -11,7 +11,7 @@ from shiboken6 import isValid
 
 from app.model_store import LoadedModel
 from app.tasks import TaskRunner
-from lstm_core.throughput import Throughput, measure_throughput
+from lstm_core.measure.throughput import Throughput, measure_throughput
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:

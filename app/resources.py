@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from training.assets import assets_dir
+from training.checkpoint import FILE_NAME as CHECKPOINT
 
 DEMO_CORPUS = ("demo", "corpus.txt")
-CHECKPOINT = "checkpoint.safetensors"
 
 
 def asset_path(*parts: str) -> Path:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from app import model_store, resources
 from app.main_window import MainWindow
 from app.tiny_models import train_tiny_models, write_fallback_corpus
-from app.waiting import wait_for
+from app.wait_for_signal import wait_for
 from lstm_core.sampling import SamplingSettings, generate
 
 PROMPT = "The "

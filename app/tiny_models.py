@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from training import checkpoint as ckpt
 from training.run import RNN_SUBDIR, RunSpec, run_training
 
 _PARAGRAPH = (
@@ -35,4 +36,4 @@ def train_tiny_models(corpus: Path, out_dir: Path, *, steps: int = 30, hidden: i
     )
     results = run_training(spec)
     by_model = {r.model: Path(r.checkpoint) for r in results}
-    return by_model["lstm"], by_model.get("rnn", out_dir / RNN_SUBDIR / "checkpoint.safetensors")
+    return by_model["lstm"], by_model.get("rnn", ckpt.resolve_path(out_dir / RNN_SUBDIR))

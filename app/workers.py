@@ -8,11 +8,11 @@ import threading
 import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.event_batching import Batcher
 from app.tasks import describe_error
-from app.throttle import Batcher
+from lstm_core.hardware import kernel_threads
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate_tokens
-from lstm_core.threads import kernel_threads
 from lstm_core.tokenizers import Tokenizer
 from training.control import TrainingControl
 from training.events import (

@@ -11,9 +11,9 @@ import torch
 
 from benchmarks.common import interleaved, row
 from lstm_core import LanguageModel, ModelConfig
+from lstm_core.hardware import kernel_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate
-from lstm_core.threads import kernel_threads
 from lstm_core.tokenizers import CharTokenizer
 
 LENGTH = 600

@@ -31,7 +31,7 @@ from app import resources
 from app.launch import make_application
 from app.main_window import MainWindow
 from app.tiny_models import write_fallback_corpus
-from app.waiting import wait_for
+from app.wait_for_signal import wait_for
 
 TARGET_MS = 50.0
 

@@ -23,7 +23,9 @@ import numpy as np
 import torch
 from torch import nn
 
-DEFAULT_DATA = "/work/shared/data/tinyshakespeare.txt"
+from benchmarks.common import SHAKESPEARE
+
+DEFAULT_DATA = str(SHAKESPEARE)  # ../shared/data beside the repository
 
 
 class CharLSTM(nn.Module):

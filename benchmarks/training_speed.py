@@ -13,8 +13,8 @@ from torch import nn
 
 from benchmarks.common import interleaved, row
 from lstm_core import LanguageModel, ModelConfig
+from lstm_core.hardware import autocast, autocast_dtype, pick_device
 from training.config import TrainConfig
-from training.device import autocast, autocast_dtype, pick_device
 from training.trainer import DataSplit, Trainer
 
 VOCAB, LAYERS, HIDDEN, EMBED, BATCH, SEQ = 65, 2, 512, 128, 64, 128

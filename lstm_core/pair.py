@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import torch
 
+from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import GeneratedToken, SamplingSettings, generate_tokens
-from lstm_core.threads import kernel_threads, share_of_threads
 from lstm_core.tokenizers import Tokenizer
 
 _DONE = object()

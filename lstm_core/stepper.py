@@ -14,8 +14,8 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from lstm_core.hardware import inference_autocast
 from lstm_core.model import LanguageModel, State
-from lstm_core.precision import inference_autocast
 
 # Prompts shorter than this are primed in float32; longer ones in the precision
 # training used (bfloat16 where the CPU has it), which halves the time to first token.

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from lstm_core.config import ModelConfig
-from lstm_core.gradflow import WARMUP, gradient_norms, measure_gradient_flow, text_windows
+from lstm_core.measure.gradflow import WARMUP, gradient_norms, measure_gradient_flow, text_windows
+from lstm_core.measure.throughput import measure_throughput
 from lstm_core.model import LanguageModel
-from lstm_core.throughput import measure_throughput
 
 
 def _model(cell: str, scale: float | None = None) -> LanguageModel:

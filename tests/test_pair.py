@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from lstm_core import LanguageModel, ModelConfig
+from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate_tokens
-from lstm_core.threads import kernel_threads, share_of_threads
 from lstm_core.tokenizers import train_tokenizer
 
 from .conftest import make_text

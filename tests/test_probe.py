@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from lstm_core.config import ModelConfig
-from lstm_core.model import LanguageModel
-from lstm_core.probe import (
+from lstm_core.measure.probe import (
     answer_prompt,
     balanced_cases,
     bucket_of,
@@ -13,6 +12,7 @@ from lstm_core.probe import (
     probe_model,
     score_completions,
 )
+from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
 from training.demo_corpus import PAIRS, corpus_text, probe_cases
 

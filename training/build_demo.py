@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 
 from lstm_core.config import ModelConfig
+from lstm_core.measure.probe import ProbeResult, balanced_cases, probe_model
 from lstm_core.model import LanguageModel
-from lstm_core.probe import ProbeResult, balanced_cases, probe_model
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict, train_tokenizer
 from training import checkpoint as ckpt
 from training.assets import demo_dir

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lstm_core.hardware import autocast
 from lstm_core.model import LanguageModel
-from training.device import autocast
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from lstm_core.config import ModelConfig
+from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, decode, tokenizer_from_dict, train_tokenizer
 from training import checkpoint as ckpt
@@ -16,7 +17,6 @@ from training.batching import split_train_val, to_token_array
 from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import Corpus, load_corpus
-from training.device import pick_device
 from training.distributed import device_for, init_from_env, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import LEVEL_EMBED, get_preset

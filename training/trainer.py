@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from lstm_core.hardware import autocast, autocast_dtype
 from lstm_core.model import LanguageModel, State
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import Tokenizer
@@ -26,7 +27,6 @@ from training import checkpoint as ckpt
 from training.batching import StreamBatcher
 from training.config import TrainConfig
 from training.control import TrainingControl
-from training.device import autocast, autocast_dtype
 from training.distributed import SINGLE, DistContext, agree
 from training.evaluate import EvalResult, evaluate_tokens
 from training.events import (

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBox
 from app.controller import GenerationRunner
 from app.model_store import LoadedModel
 from app.plot_style import mono_font
+from lstm_core.hardware import share_of_threads
 from lstm_core.sampling import SamplingSettings
-from lstm_core.threads import share_of_threads
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
 TINT = (230, 60, 40)  # one warm hue whose strength is the surprisal: readable on light and dark

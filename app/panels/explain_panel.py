@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.panels.explain_worker import EXPLODE_FACTOR, ExplainWorker
 from app.plot_style import colour, follow_palette
-from lstm_core.probe import BUCKET_WIDTH
+from lstm_core.measure.probe import BUCKET_WIDTH
 
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
 TITLES = {

@@ -14,10 +14,10 @@ import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.tasks import describe_error
-from lstm_core.gradflow import measure_gradient_flow
-from lstm_core.memory import memory_stats
-from lstm_core.probe import balanced_cases, probe_model
-from lstm_core.throughput import measure_throughput
+from lstm_core.measure.gate_usage import measure_gate_usage
+from lstm_core.measure.gradflow import measure_gradient_flow
+from lstm_core.measure.probe import balanced_cases, probe_model
+from lstm_core.measure.throughput import measure_throughput
 from training.demo_corpus import corpus_text, probe_cases
 
 EXPLODE_FACTOR = 3.0  # recurrent weights scaled by this push the RNN's per-step factor above 1
@@ -52,7 +52,7 @@ def compute_explanations(lstm: Any, rnn: Any, *, per_bucket: int = 60, max_k: in
         ids = tokenizer.encode(text)
         out["gradflow"][name] = measure_gradient_flow(model, ids, max_k=max_k, windows=8)
         out["throughput"][name] = measure_throughput(model, name=name, steps=256, repeats=2).to_dict()
-        out["memory"][name] = memory_stats(model, tokenizer, text).to_dict()
+        out["memory"][name] = measure_gate_usage(model, tokenizer, text).to_dict()
         out["spectral"][name] = _spectral_norm(loaded)
     if rnn is not None:
         out["explode"] = _explode_norms(rnn, rnn.tokenizer.encode(text), max_k)

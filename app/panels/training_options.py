@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
-from training.device import DEVICES
 from training.presets import PRESETS, Preset, get_preset
 
 # Curves and a sample within seconds of Start, not after the engine's 15 s and 20 s defaults.

@@ -4,10 +4,10 @@ import sys
 from pathlib import Path
 
 from app import model_store, resources
+from app.event_batching import Batcher
 from app.model_card import ModelCardDialog, model_card_html
 from app.settings import Settings
 from app.tasks import TaskRunner
-from app.throttle import Batcher
 
 
 def test_batcher_delivers_every_item_at_most_once_per_interval():

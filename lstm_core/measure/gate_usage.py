@@ -19,7 +19,7 @@ from lstm_core.tokenizers import Tokenizer
 
 
 @dataclass(frozen=True)
-class MemoryStats:
+class GateUsage:
     cell: str
     rewrite_per_step: float  # mean ||m_t - m_{t-1}|| / ||m_{t-1}||, m = C (LSTM) or h (RNN, GRU)
     forget_open: float | None  # LSTM only: share of (step, unit) forget gates above 0.9 (keep)
@@ -30,9 +30,9 @@ class MemoryStats:
 
 
 @torch.no_grad()
-def memory_stats(
+def measure_gate_usage(
     model: LanguageModel, tokenizer: Tokenizer, text: str, *, max_tokens: int = 2000
-) -> MemoryStats:
+) -> GateUsage:
     """Top-layer figures over the first ``max_tokens`` tokens of text."""
     ids = tokenizer.encode(text)[:max_tokens]
     if len(ids) < 3:
@@ -45,4 +45,4 @@ def memory_stats(
         forget = trace.forget[0].float()  # (T, H)
         forget_open = float((forget > 0.9).float().mean())
         forget_shut = float((forget < 0.1).float().mean())
-    return MemoryStats(model.config.cell, float(change[1:].mean()), forget_open, forget_shut)
+    return GateUsage(model.config.cell, float(change[1:].mean()), forget_open, forget_shut)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from training.assets import demo_dir
+from training.checkpoint import resolve_path
 
 DEMO_MODELS = ("lstm", "rnn")
 GRADFLOW_REPORT_K = (1, 2, 5, 10, 20, 50, 100, 150, 200)  # the columns of the human-readable table
@@ -31,7 +32,7 @@ def model_dirs(dirs: Sequence[Path]) -> list[Path]:
         return list(dirs)
     demo = demo_dir()
     found = [demo / name for name in DEMO_MODELS]
-    missing = [str(d) for d in found if not (d / "checkpoint.safetensors").exists()]
+    missing = [str(d) for d in found if not resolve_path(d).exists()]
     if missing:
         raise MeasureError(
             f"no demo model in {', '.join(missing)}; build them with: python -m training.build_demo"
@@ -63,7 +64,7 @@ def add_measure_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from lstm_core.probe import balanced_cases, probe_model
+    from lstm_core.measure.probe import balanced_cases, probe_model
     from training.checkpoint import load_model
     from training.demo_corpus import probe_cases
 
@@ -95,7 +96,7 @@ def _measure_text(path: Path | None) -> str:
 
 
 def cmd_gradflow(args: argparse.Namespace) -> int:
-    from lstm_core.gradflow import WARMUP, measure_gradient_flow
+    from lstm_core.measure.gradflow import WARMUP, measure_gradient_flow
     from training.checkpoint import load_model
 
     text = _measure_text(args.text)

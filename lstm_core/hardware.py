@@ -1,14 +1,35 @@
-"""Where and in what precision to train: chosen automatically, overridable."""
+"""The hardware a model runs on: which device, which precision it does natively, and how
+many kernel threads each job gets. Chosen automatically, overridable by the person."""
 
 from __future__ import annotations
 
 import contextlib
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import cache
 
 import torch
 
-from lstm_core.precision import cpu_supports_bf16
 
+# ---- precision -------------------------------------------------------------------------
+@cache
+def cpu_supports_bf16() -> bool:
+    """True where oneDNN has native bfloat16 kernels (AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def inference_autocast(device: torch.device) -> AbstractContextManager:
+    """bfloat16 autocast for a long forward pass where the CPU does it natively, the
+    precision training used; float32 elsewhere."""
+    if device.type == "cpu" and cpu_supports_bf16():
+        return torch.autocast(device_type="cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+# ---- devices ---------------------------------------------------------------------------
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 
 
@@ -67,3 +88,29 @@ def autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContext
     if dtype is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+# ---- kernel threads --------------------------------------------------------------------
+# At batch 1 a recurrent step is a few matrix-vector products bound by memory bandwidth.
+# One model alone gets its step split over every core; two models generating together each
+# get their share, so that both run at once instead of taking turns on all the cores
+# (measured in benchmarks/generation_speed.py).
+def share_of_threads(parts: int, total: int | None = None) -> int:
+    """Kernel threads for one of `parts` jobs running at once on `total` (default: this
+    thread's count)."""
+    return max(1, (total or torch.get_num_threads()) // max(1, parts))
+
+
+@contextmanager
+def kernel_threads(count: int, *, restore: int) -> Iterator[None]:
+    """Run the calling thread's torch kernels on `count` threads, then set `restore`.
+
+    torch.set_num_threads also sets the count that threads started later begin with, so a
+    worker cannot read "its" count on entry (a sibling may have changed it already): the
+    thread that starts the workers reads it once and passes it in.
+    """
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(restore)

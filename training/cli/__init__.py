@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("paths", nargs="+", metavar="PATH")
     ev.add_argument("--json", action="store_true")
 
-    from training.cli_measure import add_measure_commands
+    from training.cli.measure import add_measure_commands
 
     add_measure_commands(sub)
     return parser
@@ -129,7 +129,7 @@ def _train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, 
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from training.cli_progress import JsonReporter, ProgressReporter
+    from training.cli.progress import JsonReporter, ProgressReporter
     from training.control import TrainingControl
     from training.run import RunSpec, prepare_run
     from training.trainer import train_models
