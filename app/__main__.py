@@ -10,12 +10,12 @@ from training.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # before anything loads torch: OpenMP reads its settings once
 
-CLI_COMMANDS = {"train", "generate", "evaluate", "probe", "gradflow", "-h", "--help"}
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in CLI_COMMANDS:
+    from training.cli import COMMANDS, HELP_FLAGS
+
+    if args and args[0] in COMMANDS + HELP_FLAGS:
         from training.cli import main as cli_main
 
         return cli_main(args)

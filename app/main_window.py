@@ -35,7 +35,7 @@ from app.warmup import warm_up_torch
 from lstm_core.hardware import device_label, pick_device
 from training.checkpoint import CheckpointError
 from training.events import FinishedEvent
-from training.run import RNN_SUBDIR
+from training.run import RNN_SUBDIR, own_corpus
 
 log = logging.getLogger(__name__)
 MAIN_MODEL_KEY = "models/main"
@@ -298,8 +298,8 @@ class MainWindow(QMainWindow):
         if main is None or self.training.running:
             return
         # The contrast is only fair on the LSTM's own corpus: prefer it to whatever is open.
-        own = tuple((main.meta.get("corpus") or {}).get("files") or ())
-        if own and all(Path(p).is_file() for p in own):
+        own = own_corpus(main.meta)
+        if own is not None:
             paths = own
         else:
             corpus = self.corpus.current

@@ -49,12 +49,7 @@ def bottleneck_html(figures: list[Throughput]) -> str:
 def model_card_html(loaded: LoadedModel) -> str:
     cfg = loaded.model.config
     meta = loaded.meta
-    corpus = meta.get("corpus") or {}
-    training = meta.get("training") or {}
-    progress = meta.get("progress") or {}
-    metrics = loaded.metrics
-    budget = f"{training['steps']} steps" if training.get("steps") else f"{training.get('minutes')} minutes"
-    clip = training.get("grad_clip")
+    corpus, training, progress, metrics = meta.corpus, meta.training, meta.progress, meta.metrics
     sections = {
         "Architecture": [
             ("Cell", cfg.cell.upper()),
@@ -66,22 +61,25 @@ def model_card_html(loaded: LoadedModel) -> str:
         ],
         "Tokenizer": [("Level", loaded.tokenizer.level), ("Vocabulary", f"{loaded.tokenizer.vocab_size:,}")],
         "Corpus": [
-            ("Text", corpus.get("description")),
-            ("Files", "\n".join(corpus.get("files") or [])),
-            ("Encodings", corpus.get("encodings")),
-            ("Tokens", f"{corpus['tokens']:,}" if corpus.get("tokens") else None),
+            ("Text", corpus.description or None),
+            ("Files", "\n".join(corpus.files) or None),
+            ("Encodings", corpus.encodings or None),
+            ("Tokens", f"{corpus.tokens:,}" if corpus.tokens else None),
         ],
         "Training": [
-            ("Steps", f"{progress.get('step', 0):,}" if progress else None),
-            ("Training time", _duration(float(progress["train_seconds"])) if progress else None),
-            ("Budget", budget if training else None),
+            ("Steps", f"{progress.step:,}"),
+            ("Training time", _duration(progress.train_seconds)),
+            ("Budget", training.budget.describe() if training else None),
             (
                 "Sequence length × batch",
-                f"{training.get('seq_len')} × {training.get('batch_size')}" if training else None,
+                f"{training.seq_len} × {training.batch_size}" if training else None,
             ),
-            ("Learning rate", training.get("lr")),
-            ("Gradient clipping", (f"at {clip}" if clip else "off") if training else None),
-            ("Finished", ("yes" if progress.get("done") else "no (can be resumed)") if progress else None),
+            ("Learning rate", training.lr if training else None),
+            (
+                "Gradient clipping",
+                (f"at {training.grad_clip}" if training.grad_clip else "off") if training else None,
+            ),
+            ("Finished", "yes" if progress.done else "no (can be resumed)"),
         ],
         "Metrics (validation)": [
             ("Loss", f"{loaded.val_loss:.4f} nats/token" if loaded.val_loss is not None else "not measured"),
@@ -89,19 +87,18 @@ def model_card_html(loaded: LoadedModel) -> str:
                 "Bits per character",
                 f"{loaded.bits_per_char:.4f}" if loaded.bits_per_char is not None else None,
             ),
-            ("Perplexity", f"{metrics['perplexity']:.2f}" if metrics.get("perplexity") else None),
+            ("Perplexity", f"{metrics.perplexity:.2f}" if metrics.perplexity else None),
+            ("Tokens scored", f"{metrics.tokens_scored:,}" if metrics.tokens_scored else None),
             (
                 "Training speed",
-                f"{metrics['tokens_per_s']:,.0f} tokens/s" if metrics.get("tokens_per_s") else None,
+                f"{metrics.tokens_per_s:,.0f} tokens/s" if metrics.tokens_per_s else None,
             ),
         ],
         "File": [
             ("Checkpoint", str(loaded.path)),
             (
                 "Saved",
-                time.strftime("%Y-%m-%d %H:%M", time.localtime(meta["saved_at"]))
-                if meta.get("saved_at")
-                else None,
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(meta.saved_at)) if meta.saved_at else None,
             ),
         ],
     }

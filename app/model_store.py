@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,13 +16,14 @@ from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoint import load_model, resolve_path
 from training.run import RNN_SUBDIR
+from training.run_meta import RunMeta
 
 
 @dataclass
 class LoadedModel:
     model: LanguageModel  # in eval mode, on the CPU
     tokenizer: Tokenizer
-    meta: dict[str, Any]  # the checkpoint's metadata: model, tokenizer, training, metrics, corpus
+    meta: RunMeta  # what the checkpoint says about its run
     path: Path  # the checkpoint file
 
     @property
@@ -31,23 +31,16 @@ class LoadedModel:
         return self.model.config.cell
 
     @property
-    def metrics(self) -> dict[str, Any]:
-        return dict(self.meta.get("metrics") or {})
-
-    @property
     def val_loss(self) -> float | None:
-        value = self.metrics.get("val_loss", self.metrics.get("loss_nats"))
-        return float(value) if value is not None else None
+        return self.meta.metrics.val_loss
 
     @property
     def bits_per_char(self) -> float | None:
-        value = self.metrics.get("bits_per_char")
-        return float(value) if value is not None else None
+        return self.meta.metrics.bits_per_char
 
     def short_label(self) -> str:
         cfg = self.model.config
-        corpus = (self.meta.get("corpus") or {}).get("description", "")
-        corpus_name = corpus.split(" (")[0] if corpus else self.path.parent.name
+        corpus_name = self.meta.corpus.name or self.path.parent.name
         return f"{cfg.cell.upper()} {cfg.layers}×{cfg.hidden} · {self.tokenizer.level} · {corpus_name}"
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from lstm_core.options import OptionError, check_known, field_names, known_only
 
 CellKind = Literal["lstm", "rnn", "gru"]
 CELL_KINDS: tuple[str, ...] = ("lstm", "rnn", "gru")
@@ -21,20 +24,33 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.cell not in CELL_KINDS:
-            raise ValueError(f"unknown cell {self.cell!r}: choose one of {', '.join(CELL_KINDS)}")
+            raise OptionError(f"unknown cell {self.cell!r}: choose one of {', '.join(CELL_KINDS)}")
         if self.vocab_size < 2:
-            raise ValueError("the vocabulary needs at least two tokens")
-        if self.layers < 1 or self.hidden < 1 or self.embed < 1:
-            raise ValueError("layers, hidden and embed must be positive")
+            raise OptionError("the vocabulary needs at least two tokens")
+        for name in ("layers", "hidden", "embed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise OptionError(f"{name} must be a positive whole number, not {value!r}")
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
+            raise OptionError(f"dropout must be in [0, 1), not {self.dropout}")
         if self.tie_weights and self.embed != self.hidden:
-            raise ValueError("weight tying needs embed == hidden")
+            raise OptionError("weight tying needs embed == hidden")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def option_names(cls) -> tuple[str, ...]:
+        """What a person may choose; the vocabulary size comes from the tokenizer."""
+        return tuple(n for n in field_names(cls) if n != "vocab_size")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelConfig:
+        """Strict: an unknown key is an OptionError that names it."""
+        check_known(data, field_names(cls), what="model")
+        return cls(**data)
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> ModelConfig:
+        """Lenient, for checkpoints: keys an older version wrote and this one lacks are dropped."""
+        return cls(**known_only(data, field_names(cls)))

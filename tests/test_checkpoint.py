@@ -12,6 +12,7 @@ from lstm_core import LanguageModel, ModelConfig
 from lstm_core.tokenizers import train_tokenizer
 from training import checkpoint as ckpt
 from training.checkpoint import CheckpointError, load_model, save_checkpoint
+from training.run_meta import RunMeta
 
 
 def _save(path: Path, seed: int = 0, tie: bool = False) -> LanguageModel:
@@ -21,7 +22,7 @@ def _save(path: Path, seed: int = 0, tie: bool = False) -> LanguageModel:
     optimizer = torch.optim.AdamW(model.parameters())
     model(torch.tensor([[1, 2, 3]]), targets=torch.tensor([[2, 3, 4]])).loss.backward()
     optimizer.step()
-    save_checkpoint(path, model=model, tokenizer=tok, meta={"note": "x"}, optimizer=optimizer)
+    save_checkpoint(path, model=model, tokenizer=tok, meta=RunMeta(name="x"), optimizer=optimizer)
     return model
 
 
@@ -29,7 +30,7 @@ def _save(path: Path, seed: int = 0, tie: bool = False) -> LanguageModel:
 def test_round_trip(tmp_path: Path, tie: bool) -> None:
     model = _save(tmp_path / "run", tie=tie)
     loaded, tok, meta = load_model(tmp_path / "run")
-    assert meta["note"] == "x" and meta["format_version"] == ckpt.FORMAT_VERSION
+    assert meta.name == "x" and meta.model == model.config
     assert tok.encode("hello") == [tok.encode(c)[0] for c in "hello"]
     for (name, a), b in zip(model.state_dict().items(), loaded.state_dict().values(), strict=True):
         assert torch.equal(a, b), name

@@ -13,12 +13,13 @@ from lstm_core import LanguageModel, ModelConfig
 from lstm_core.tokenizers import train_tokenizer
 from training import checkpoint as ckpt
 from training.checkpoint import CheckpointError, read_metadata, save_checkpoint
+from training.run_meta import Progress, RunMeta
 
 
 def _save(folder: Path) -> Path:
     tok = train_tokenizer("char", "hello metadata")
     model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=8, embed=8))
-    return save_checkpoint(folder, model=model, tokenizer=tok, meta={"progress": {"done": False}})
+    return save_checkpoint(folder, model=model, tokenizer=tok, meta=RunMeta(progress=Progress(done=False)))
 
 
 def test_matches_load_checkpoint_without_reading_tensors(tmp_path: Path, monkeypatch) -> None:
@@ -31,7 +32,7 @@ def test_matches_load_checkpoint_without_reading_tensors(tmp_path: Path, monkeyp
     monkeypatch.setattr("safetensors._safetensors_rust.safe_open.get_tensor", no_tensors, raising=False)
     meta = read_metadata(tmp_path / "run")  # a run folder works, as for load_checkpoint
     assert meta == expected
-    assert meta["progress"] == {"done": False} and meta["format_version"] == ckpt.FORMAT_VERSION
+    assert meta.progress == Progress(done=False) and meta.model is not None
 
 
 def test_errors_match_load_checkpoint(tmp_path: Path) -> None:

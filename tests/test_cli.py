@@ -73,3 +73,33 @@ def test_console_entry_point_runs_the_cli(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert out.stderr.startswith("lstm-studio: error:") and "Traceback" not in out.stderr
+
+
+def test_resume_needs_no_paths_and_names_what_it_ignores(corpus_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "m"
+    assert main(["train", str(corpus_file), "--out", str(out), *TINY]) == 0
+    capsys.readouterr()
+    resumed = ["train", "--out", str(out), "--resume", "--steps", "10", "--hidden", "64", "--json"]
+    assert main(resumed) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    warnings = [line["message"] for line in lines if line["event"] == "warning"]
+    assert any("hidden 64 (the run's is 24)" in w for w in warnings), warnings
+    assert lines[-1]["steps"] == 10
+
+
+def test_every_option_of_every_subcommand_is_explained() -> None:
+    from training.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert tuple(sub.choices) == COMMANDS
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+    assert "(default: 0.8)" in sub.choices["generate"].format_help()  # temperature, from SamplingSettings
+    assert "Quick: 512" in sub.choices["train"].format_help()  # hidden, from the preset
+
+
+def test_a_misspelt_option_key_is_one_clear_line(tmp_path: Path, capsys) -> None:
+    assert main(["train", "--out", str(tmp_path / "m")]) == 2
+    assert "give the corpus" in capsys.readouterr().err

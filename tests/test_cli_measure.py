@@ -13,6 +13,7 @@ from training.assets import assets_dir
 from training.checkpoint import save_checkpoint
 from training.cli import main
 from training.demo_corpus import corpus_text
+from training.run_meta import RunMeta
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def tiny_runs(tmp_path: Path) -> list[Path]:
     for cell in ("lstm", "rnn"):
         torch.manual_seed(0)
         model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, cell=cell, hidden=16, embed=8))
-        save_checkpoint(tmp_path / cell, model=model, tokenizer=tokenizer, meta={})
+        save_checkpoint(tmp_path / cell, model=model, tokenizer=tokenizer, meta=RunMeta())
         runs.append(tmp_path / cell)
     return runs
 

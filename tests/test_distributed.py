@@ -47,4 +47,4 @@ def test_torchrun_two_processes_train_one_model(corpus_file: Path, tmp_path: Pat
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     done = [line for line in lines if line["event"] == "done"]
     assert len(done) == 1 and done[0]["steps"] == 6  # rank 0 alone reports
-    assert load_checkpoint(out).meta["progress"]["step"] == 6
+    assert load_checkpoint(out).meta.progress.step == 6

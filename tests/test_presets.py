@@ -17,7 +17,7 @@ def test_quick_adds_dropout_only_when_given_a_long_budget() -> None:
     assert _model_for(1.5)[0].dropout == 0.0
     model, train = _model_for(5.0)
     assert model.dropout == PRESETS["quick"].long_budget[1]["dropout"] > 0
-    assert model.hidden == PRESETS["quick"].model["hidden"] and train.minutes == 5.0
+    assert model.hidden == PRESETS["quick"].model["hidden"] and train.budget.minutes == 5.0
 
 
 def test_a_persons_own_choice_beats_the_budget_rule() -> None:

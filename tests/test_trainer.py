@@ -59,9 +59,9 @@ def test_compare_rnn_trains_both_on_the_same_tokenizer(corpus_file: Path, tmp_pa
     assert [r.model for r in results] == ["lstm", "rnn"]
     lstm, rnn = (load_checkpoint(Path(r.checkpoint)) for r in results)
     assert rnn.path.parent == tmp_path / "m" / "rnn"
-    assert rnn.meta["model"]["cell"] == "rnn" and lstm.meta["model"]["cell"] == "lstm"
-    assert rnn.meta["tokenizer"] == lstm.meta["tokenizer"]
-    assert rnn.meta["progress"]["step"] == lstm.meta["progress"]["step"] == TINY_TRAIN["steps"]
+    assert rnn.meta.model.cell == "rnn" and lstm.meta.model.cell == "lstm"
+    assert rnn.tokenizer == lstm.tokenizer
+    assert rnn.meta.progress.step == lstm.meta.progress.step == TINY_TRAIN["steps"]
 
 
 def test_resume_is_bit_identical_to_an_uninterrupted_run(corpus_file: Path, tmp_path: Path) -> None:
@@ -158,8 +158,7 @@ def test_a_completed_run_ends_on_its_best_validated_weights(corpus_file: Path, t
         trainer = prepared.trainers[0]
         trainer.validate(max_tokens=2000)  # step 0: the untrained weights are the first best
         early = {k: v.clone() for k, v in trainer.model.state_dict().items()}
-        step, _, weights = trainer._best
-        trainer._best = (step, -1.0, weights)  # pretend nothing later can beat them
+        trainer._best.loss = -1.0  # pretend nothing later can beat them
         while not trainer.done:
             trainer.train_step()
         trainer.finish(reason)
@@ -167,4 +166,4 @@ def test_a_completed_run_ends_on_its_best_validated_weights(corpus_file: Path, t
         assert kept == (reason == "completed")  # stopping by hand keeps the last weights
     kept_note = [e for e in events if e.kind == "warning" and "kept the weights from step 0" in e.message]
     assert len(kept_note) == 1
-    assert load_checkpoint(tmp_path / "completed").meta["progress"]["step"] == 6
+    assert load_checkpoint(tmp_path / "completed").meta.progress.step == 6

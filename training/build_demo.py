@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -19,13 +20,14 @@ import torch
 from lstm_core.config import ModelConfig
 from lstm_core.measure.probe import ProbeResult, balanced_cases, probe_model
 from lstm_core.model import LanguageModel
-from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict, train_tokenizer
+from lstm_core.tokenizers import Tokenizer, train_tokenizer
 from training import checkpoint as ckpt
 from training.assets import demo_dir
 from training.config import TrainConfig
 from training.demo_corpus import MAX_DISTANCE, corpus_text, probe_cases
 from training.events import FinishedEvent
 from training.run import encode_split
+from training.run_meta import CorpusInfo, RunMeta
 from training.trainer import Trainer
 
 DOCUMENTS = 6000  # about 1 MB of text: every pair at every distance many times over
@@ -53,7 +55,6 @@ def _silent_config(steps: int) -> TrainConfig:
         {
             **TRAIN,
             "steps": steps,
-            "minutes": None,
             "precision": "fp32",
             "device": "cpu",
             "eval_every_s": 1e9,
@@ -67,11 +68,11 @@ def train_one(cell: str, tokenizer: Tokenizer, corpus: Path, out_dir: Path) -> F
     """Train one model through every stage of the curriculum and save it to out_dir."""
     torch.manual_seed(TRAIN["seed"])
     model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, cell=cell, **MODEL))
-    meta = {
-        "corpus": {"files": [corpus.name], "description": f"demo corpus ({DOCUMENTS:,} documents)"},
-        "level": tokenizer.level,
-        "curriculum": [list(stage) for stage in CURRICULUM],
-    }
+    meta = RunMeta(
+        level=tokenizer.level,
+        corpus=CorpusInfo(files=(corpus.name,), description=f"demo corpus ({DOCUMENTS:,} documents)"),
+        curriculum=CURRICULUM,
+    )
     trainer = None
     for index, (max_distance, steps) in enumerate(CURRICULUM):
         # The last stage trains on the shipped corpus itself; earlier ones on shorter-gap variants.
@@ -104,13 +105,11 @@ def strip_optimizer(path: Path) -> None:
     """Re-save with weights, tokenizer and metadata only (a third of the size; not resumable)."""
     loaded = ckpt.load_checkpoint(path)
     model = ckpt.build_model(loaded)
-    tokenizer = tokenizer_from_dict(loaded.meta["tokenizer"])
-    meta = {k: v for k, v in loaded.meta.items() if k not in ("format_version", "optimizer_groups")}
-    meta["progress"] = {**meta.get("progress", {}), "done": True}
+    tokenizer = ckpt.build_tokenizer(loaded)
+    meta = loaded.meta
     # The build machine's absolute path means nothing on the user's: name the file only.
-    corpus = dict(meta.get("corpus", {}))
-    corpus["files"] = [Path(f).name for f in corpus.get("files", [])]
-    meta["corpus"] = corpus
+    corpus = replace(meta.corpus, files=tuple(Path(f).name for f in meta.corpus.files))
+    meta = meta.updated(progress=replace(meta.progress, done=True), corpus=corpus)
     ckpt.save_checkpoint(path, model=model, tokenizer=tokenizer, meta=meta)
 
 

@@ -20,9 +20,9 @@ from safetensors import safe_open
 from safetensors.torch import save as save_tensors
 from torch import Tensor
 
-from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
+from training.run_meta import RunMeta
 
 FORMAT_VERSION = 1
 FILE_NAME = "checkpoint.safetensors"
@@ -36,7 +36,9 @@ class CheckpointError(ValueError):
 @dataclass
 class LoadedCheckpoint:
     path: Path
-    meta: dict[str, Any]  # format_version, model, tokenizer, training, progress, metrics, corpus
+    meta: RunMeta
+    tokenizer: dict[str, Any]  # the serialised tokenizer
+    optimizer_groups: list[dict[str, Any]] | None  # None: weights only, nothing to resume from
     tensors: dict[str, Tensor]
 
     def prefixed(self, prefix: str) -> dict[str, Tensor]:
@@ -71,7 +73,7 @@ def save_checkpoint(
     *,
     model: LanguageModel,
     tokenizer: Tokenizer,
-    meta: dict[str, Any],
+    meta: RunMeta,
     optimizer: torch.optim.Optimizer | None = None,
     extra_tensors: dict[str, Tensor] | None = None,
 ) -> Path:
@@ -80,9 +82,8 @@ def save_checkpoint(
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = _model_tensors(model)
     full_meta = {
-        **meta,
+        **meta.updated(model=model.config, level=tokenizer.level).to_dict(),
         "format_version": FORMAT_VERSION,
-        "model": model.config.to_dict(),
         "tokenizer": tokenizer.to_dict(),
     }
     if optimizer is not None:
@@ -118,7 +119,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tensor]]:
-    """(metadata, tensors or {}) after checking the file is ours and not from the future."""
+    """(raw metadata, tensors or {}) after checking the file is ours and not from the future."""
     if not path.exists():
         raise CheckpointError(f"{path}: no checkpoint there")
     try:
@@ -141,21 +142,41 @@ def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tenso
     return meta, loaded
 
 
+def _typed(path: Path, raw: dict[str, Any]) -> RunMeta:
+    try:
+        meta = RunMeta.from_dict(raw)
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"{path}: its metadata cannot be read ({err})") from err
+    if meta.model is None:
+        raise CheckpointError(f"{path}: has no model configuration; not an LSTM Studio checkpoint")
+    return meta
+
+
 def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
     path = resolve_path(path)
-    meta, tensors = _read(path, tensors=True)
-    return LoadedCheckpoint(path, meta, tensors)
+    raw, tensors = _read(path, tensors=True)
+    groups = raw.get("optimizer_groups")
+    tokenizer = raw.get("tokenizer")
+    return LoadedCheckpoint(
+        path,
+        _typed(path, raw),
+        tokenizer if isinstance(tokenizer, dict) else {},
+        groups if isinstance(groups, list) else None,
+        tensors,
+    )
 
 
-def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The checkpoint's JSON metadata without its tensors: only the safetensors header is read,
+def read_metadata(path: str | Path) -> RunMeta:
+    """The checkpoint's metadata without its tensors: only the safetensors header is read,
     so the window can ask "is this run finished?" on the GUI thread. Same errors as load_checkpoint."""
-    return _read(resolve_path(path), tensors=False)[0]
+    path = resolve_path(path)
+    return _typed(path, _read(path, tensors=False)[0])
 
 
 def build_model(loaded: LoadedCheckpoint, device: str | torch.device = "cpu") -> LanguageModel:
+    assert loaded.meta.model is not None  # checked by _typed
     try:
-        model = LanguageModel(ModelConfig.from_dict(loaded.meta["model"]))
+        model = LanguageModel(loaded.meta.model)
         missing, unexpected = model.load_state_dict(loaded.prefixed("model."), strict=False)
     except (KeyError, TypeError, ValueError, RuntimeError) as err:
         raise CheckpointError(f"{loaded.path}: model weights do not match its config ({err})") from err
@@ -165,17 +186,20 @@ def build_model(loaded: LoadedCheckpoint, device: str | torch.device = "cpu") ->
     return model.to(device)
 
 
+def build_tokenizer(loaded: LoadedCheckpoint) -> Tokenizer:
+    try:
+        return tokenizer_from_dict(loaded.tokenizer)
+    except (KeyError, ValueError, TypeError) as err:
+        raise CheckpointError(f"{loaded.path}: the tokenizer in it cannot be read ({err})") from err
+
+
 def load_model(
     path: str | Path, device: str | torch.device = "cpu"
-) -> tuple[LanguageModel, Tokenizer, dict[str, Any]]:
+) -> tuple[LanguageModel, Tokenizer, RunMeta]:
     """(model in eval mode, tokenizer, metadata) from a checkpoint file or run folder."""
     loaded = load_checkpoint(path)
     model = build_model(loaded, device).eval()
-    try:
-        tokenizer = tokenizer_from_dict(loaded.meta["tokenizer"])
-    except (KeyError, ValueError, TypeError) as err:
-        raise CheckpointError(f"{loaded.path}: the tokenizer in it cannot be read ({err})") from err
-    return model, tokenizer, loaded.meta
+    return model, build_tokenizer(loaded), loaded.meta
 
 
 def restore_optimizer(optimizer: torch.optim.Optimizer, loaded: LoadedCheckpoint) -> None:
@@ -183,4 +207,4 @@ def restore_optimizer(optimizer: torch.optim.Optimizer, loaded: LoadedCheckpoint
     for name, value in loaded.prefixed("optim.").items():
         pid, key = name.split(".", 1)
         state.setdefault(int(pid), {})[key] = value
-    optimizer.load_state_dict({"state": state, "param_groups": loaded.meta["optimizer_groups"]})
+    optimizer.load_state_dict({"state": state, "param_groups": loaded.optimizer_groups})

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from lstm_core.config import ModelConfig
+from lstm_core.options import check_known
+from training.config import Budget, TrainConfig
+
+# Words and BPE pieces carry more meaning per token than characters: wider embeddings.
+LEVEL_EMBED: dict[str, int] = {"word": 256, "bpe": 256}
 
 
 @dataclass(frozen=True)
@@ -11,17 +19,38 @@ class Preset:
     name: str
     summary: str
     model: dict[str, Any] = field(default_factory=dict)  # ModelConfig fields
-    train: dict[str, Any] = field(default_factory=dict)  # TrainConfig fields
+    train: dict[str, Any] = field(default_factory=dict)  # TrainConfig options
     # (minutes, ModelConfig fields): from this budget on, these too. A long budget passes
     # over a small corpus many times and needs regularising that only slows a short one.
     long_budget: tuple[float, dict[str, Any]] | None = None
 
-    def model_fields(self, minutes: float | None) -> dict[str, Any]:
-        """The model's fields for a run of `minutes` (None: the preset's own budget)."""
-        fields = dict(self.model)
+    def __post_init__(self) -> None:
+        # Checked when the preset is defined, so a misspelt key fails at import, not mid-run.
+        what = f"preset {self.name}"
+        check_known(self.model, ModelConfig.option_names(), what=f"{what} model")
+        check_known(self.train, TrainConfig.option_names(), what=f"{what} training")
+        if self.long_budget is not None:
+            check_known(self.long_budget[1], ModelConfig.option_names(), what=f"{what} long-budget")
+        TrainConfig.from_dict(self.train)  # and its values are valid
+
+    def train_config(self, options: Mapping[str, Any]) -> TrainConfig:
+        """The preset's recipe with the given options (strictly checked) on top."""
+        return TrainConfig.from_dict(self.train).with_options(options)
+
+    def model_fields(self, level: str = "char", budget: Budget | None = None) -> dict[str, Any]:
+        """Every model option, with the dataclass defaults for what the preset leaves out, for
+        a run at `level` with `budget` (None: the preset's own)."""
+        fields = {name: getattr(_MODEL_DEFAULTS, name) for name in ModelConfig.option_names()}
+        fields.update(self.model)
+        if level in LEVEL_EMBED:
+            fields["embed"] = LEVEL_EMBED[level]
+        minutes = budget.minutes if budget is not None else None
         if self.long_budget is not None and minutes is not None and minutes >= self.long_budget[0]:
             fields.update(self.long_budget[1])
         return fields
+
+
+_MODEL_DEFAULTS = ModelConfig(vocab_size=2)  # where each model option's default lives
 
 
 # Quick is tuned for the first minutes a person waits on a 2-core laptop CPU
@@ -80,8 +109,9 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-# Words and BPE pieces carry more meaning per token than characters: wider embeddings.
-LEVEL_EMBED = {"char": None, "word": 256, "bpe": 256}
+
+PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
+DEFAULT_PRESET = "quick"
 
 
 def get_preset(name: str) -> Preset:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ import torch
 from lstm_core.config import ModelConfig
 from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
-from lstm_core.tokenizers import Tokenizer, decode, tokenizer_from_dict, train_tokenizer
+from lstm_core.options import OptionError, check_known
+from lstm_core.tokenizers import LEVELS, Tokenizer, decode, train_tokenizer
 from training import checkpoint as ckpt
 from training.batching import split_train_val, to_token_array
 from training.config import TrainConfig
@@ -19,7 +21,8 @@ from training.control import TrainingControl
 from training.corpus import Corpus, load_corpus
 from training.distributed import device_for, init_from_env, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
-from training.presets import LEVEL_EMBED, get_preset
+from training.presets import DEFAULT_PRESET, get_preset
+from training.run_meta import CorpusInfo, RunMeta
 from training.trainer import DataSplit, Trainer, train_models
 
 RNN_SUBDIR = "rnn"
@@ -27,14 +30,25 @@ RNN_SUBDIR = "rnn"
 
 @dataclass(frozen=True)
 class RunSpec:
-    paths: tuple[str, ...]
+    paths: tuple[str, ...]  # empty with resume: the run's own corpus
     out_dir: Path
-    preset: str = "quick"
+    preset: str = DEFAULT_PRESET
     level: str = "char"
     model_options: dict[str, Any] = field(default_factory=dict)  # only what was chosen
     train_options: dict[str, Any] = field(default_factory=dict)  # only what was chosen
     compare_rnn: bool = False
     resume: bool = False
+    # Whether level and preset were chosen rather than left at their defaults: a resume
+    # names those it cannot honour.
+    level_given: bool = False
+    preset_given: bool = False
+
+    def __post_init__(self) -> None:
+        check_known(self.model_options, ModelConfig.option_names(), what="model")
+        check_known(self.train_options, TrainConfig.option_names(), what="training")
+        if self.level not in LEVELS:
+            raise OptionError(f"unknown level {self.level!r}: choose one of {', '.join(LEVELS)}")
+        get_preset(self.preset)  # an unknown preset fails here, naming the choices
 
 
 @dataclass
@@ -52,41 +66,52 @@ def encode_split(tokenizer: Tokenizer, text: str, val_fraction: float) -> DataSp
     return DataSplit(train, val, max(1, val_chars))
 
 
-def _budget_override(options: dict[str, Any]) -> dict[str, Any]:
-    # Naming one budget unit drops the other, so "--steps 500" is not capped by a preset's minutes.
-    if options.get("steps") is not None:
-        return {**options, "minutes": None}
-    if options.get("minutes") is not None:
-        return {**options, "steps": None}
-    return options
-
-
 def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
-    preset = get_preset(spec.preset)
-    model_fields = preset.model_fields(spec.train_options.get("minutes"))
-    if LEVEL_EMBED.get(spec.level):
-        model_fields["embed"] = LEVEL_EMBED[spec.level]
+    train = get_preset(spec.preset).train_config(spec.train_options)
+    model_fields = get_preset(spec.preset).model_fields(spec.level, train.budget)
     model_fields.update(spec.model_options)
-    model = ModelConfig(vocab_size=vocab_size, **model_fields)
-    train = TrainConfig.from_dict({**preset.train, **_budget_override(spec.train_options)})
+    model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields})
     return model, train
+
+
+def _ignored_on_resume(spec: RunSpec, meta: RunMeta) -> list[str]:
+    """Options given with a resume that the run cannot change: its model and tokenizer are fixed."""
+    assert meta.model is not None
+    ignored = [
+        f"{key} {value} (the run's is {getattr(meta.model, key)})"
+        for key, value in spec.model_options.items()
+        if getattr(meta.model, key) != value
+    ]
+    if spec.level_given and spec.level != meta.level:
+        ignored.append(f"level {spec.level} (the run's is {meta.level})")
+    if spec.preset_given:
+        ignored.append(f"preset {spec.preset} (the run keeps its own recipe; give options to change it)")
+    return ignored
 
 
 def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> PreparedRun:
     """Read the corpus, build or restore tokenizer and models, and make the trainers."""
-    corpus = load_corpus(spec.paths)
-    for message in corpus.warnings:
-        on_event(WarningEvent(model="corpus", message=message))
     out_dir = Path(spec.out_dir)
     main_path = ckpt.resolve_path(out_dir)
     resumed = ckpt.load_checkpoint(main_path) if spec.resume and main_path.exists() else None
     if spec.resume and resumed is None:
         on_event(WarningEvent(model="run", message=f"nothing to resume in {out_dir}; starting fresh"))
+    paths = spec.paths or (resumed.meta.corpus.files if resumed is not None else ())
+    if not paths:
+        raise OptionError(f"{out_dir}: no corpus given, and no run there records one")
+    corpus = load_corpus(paths)
+    for message in corpus.warnings:
+        on_event(WarningEvent(model="corpus", message=message))
     if resumed is not None:
-        tokenizer = tokenizer_from_dict(resumed.meta["tokenizer"])
-        model_config = ModelConfig.from_dict(resumed.meta["model"])
-        stored = TrainConfig.from_dict(resumed.meta["training"]).to_dict()
-        train_config = TrainConfig.from_dict({**stored, **_budget_override(spec.train_options)})
+        tokenizer = ckpt.build_tokenizer(resumed)
+        assert resumed.meta.model is not None  # load_checkpoint checks it
+        model_config = resumed.meta.model
+        stored = resumed.meta.training or get_preset(spec.preset).train_config({})
+        train_config = stored.with_options(spec.train_options)
+        ignored = _ignored_on_resume(spec, resumed.meta)
+        if ignored:
+            message = f"resuming {out_dir}: ignored " + "; ".join(ignored)
+            on_event(WarningEvent(model="run", message=message))
     else:
         tokenizer = train_tokenizer(spec.level, corpus.text)
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
@@ -94,16 +119,16 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
     dist_ctx = init_from_env()
     data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))
-    meta = {
-        "corpus": {
-            "files": [f.path for f in corpus.files],
-            "chars": len(corpus.text),
-            "tokens": int(len(data.train) + len(data.val)),
-            "encodings": corpus.encodings,
-            "description": corpus.describe(),
-        },
-        "level": tokenizer.level,
-    }
+    meta = RunMeta(
+        level=tokenizer.level,
+        corpus=CorpusInfo(
+            files=tuple(f.path for f in corpus.files),
+            chars=len(corpus.text),
+            tokens=int(len(data.train) + len(data.val)),
+            encodings=corpus.encodings,
+            description=corpus.describe(),
+        ),
+    )
 
     def make(name: str, config: ModelConfig, path: Path) -> Trainer:
         loaded = (
@@ -130,6 +155,65 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
     return PreparedRun(corpus, tokenizer, data, trainers)
+
+
+def resume_spec(
+    run_dir: str | Path,
+    *,
+    paths: Sequence[str] = (),
+    level: str | None = None,
+    preset: str | None = None,
+    model_options: Mapping[str, Any] | None = None,
+    train_options: Mapping[str, Any] | None = None,
+) -> RunSpec:
+    """Continue the run saved in `run_dir` on its own corpus (or `paths`), with its vanilla RNN
+    when it trained one. Level, preset and model options are the run's own; given ones that
+    differ are named in a warning when the run starts."""
+    run_dir = Path(run_dir)
+    meta = ckpt.read_metadata(run_dir)
+    files = tuple(paths) or meta.corpus.files
+    if not files:
+        raise OptionError(f"{run_dir}: the run does not record its corpus; give the corpus paths")
+    return RunSpec(
+        paths=files,
+        out_dir=run_dir,
+        preset=preset or DEFAULT_PRESET,
+        level=level or meta.level,
+        model_options=dict(model_options or {}),
+        train_options=dict(train_options or {}),
+        compare_rnn=ckpt.resolve_path(run_dir / RNN_SUBDIR).is_file(),
+        resume=True,
+        level_given=level is not None,
+        preset_given=preset is not None,
+    )
+
+
+def own_corpus(meta: RunMeta) -> tuple[str, ...] | None:
+    """The files a model was trained on, when they are all still there."""
+    files = meta.corpus.files
+    return files if files and all(Path(f).is_file() for f in files) else None
+
+
+def contrast_rnn_spec(
+    meta: RunMeta,
+    *,
+    paths: Sequence[str],
+    out_dir: Path,
+    preset: str = DEFAULT_PRESET,
+    train_options: Mapping[str, Any] | None = None,
+) -> RunSpec:
+    """A vanilla RNN of a model's own shape and level on `paths`, for the contrast."""
+    if meta.model is None:
+        raise OptionError("the model's shape is unknown: its checkpoint has no model configuration")
+    cfg = meta.model
+    return RunSpec(
+        paths=tuple(paths),
+        out_dir=out_dir,
+        preset=preset,
+        level=meta.level,
+        model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
+        train_options=dict(train_options or {}),
+    )
 
 
 def run_training(

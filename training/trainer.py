@@ -8,16 +8,13 @@ LSTM and a vanilla RNN in one run and both curves grow side by side.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
-from torch import Tensor
 
 from lstm_core.hardware import autocast, autocast_dtype
 from lstm_core.model import LanguageModel, State
@@ -39,7 +36,9 @@ from training.events import (
     WarningEvent,
     ignore_events,
 )
+from training.run_meta import RunMeta, ValidationPoint
 from training.schedule import learning_rate
+from training.trainer_state import BestWeights, Snapshot, restore_trainer, save_trainer
 
 
 @dataclass
@@ -75,7 +74,7 @@ class Trainer:
         config: TrainConfig,
         device: torch.device,
         out_path: Path,
-        meta: dict[str, Any] | None = None,
+        meta: RunMeta | None = None,
         on_event: EventCallback = ignore_events,
         resume: ckpt.LoadedCheckpoint | None = None,
         dist_ctx: DistContext = SINGLE,
@@ -87,7 +86,7 @@ class Trainer:
         self.config = config
         self.device = device
         self.out_path = ckpt.resolve_path(out_path)
-        self.meta = meta or {}
+        self.meta = meta or RunMeta()
         self.dist = dist_ctx
         self.emit = on_event if dist_ctx.is_main else ignore_events
         self.amp_dtype = autocast_dtype(device, config.precision)
@@ -105,35 +104,30 @@ class Trainer:
         self.train_seconds = 0.0
         self.state: State = self.model.init_state(config.batch_size)
         self.last_eval: EvalResult | None = None
-        self.history: list[dict[str, float]] = []
+        self.history: list[ValidationPoint] = []
         self.finished: FinishedEvent | None = None
-        self._step_time_ema: float | None = None
-        # (step, capped validation loss, weights) of the best periodic validation so far
-        self._best: tuple[int, float, dict[str, Tensor]] | None = None
+        self.step_time_ema: float | None = None
+        self._best = BestWeights()  # judged on the capped periodic validation
         if resume is not None:
-            self._restore(resume)
+            restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
-        self._snapshot = self._take_snapshot()
+        self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
 
     # ---- budget -------------------------------------------------------------------------
     @property
     def progress(self) -> float:
-        cfg = self.config
-        if cfg.steps is not None:
-            return min(1.0, self.step / cfg.steps)
-        return min(1.0, self.train_seconds / (60.0 * cfg.minutes))  # type: ignore[operator]
+        return self.config.budget.progress(step=self.step, seconds=self.train_seconds)
 
     @property
     def done(self) -> bool:
         return self.finished is not None or self._budget_spent
 
     def _eta(self) -> float:
-        cfg = self.config
-        if cfg.steps is not None:
-            return (cfg.steps - self.step) * (self._step_time_ema or 0.0)
-        return max(0.0, 60.0 * cfg.minutes - self.train_seconds)  # type: ignore[operator]
+        return self.config.budget.eta_s(
+            step=self.step, seconds=self.train_seconds, seconds_per_step=self.step_time_ema or 0.0
+        )
 
     # ---- one step -----------------------------------------------------------------------
     def train_step(self) -> None:
@@ -178,18 +172,18 @@ class Trainer:
         elapsed = time.perf_counter() - started
         self.train_seconds += elapsed
         self._budget_spent = agree(self.progress >= 1.0, self.dist, self.device)
-        ema = self._step_time_ema
-        self._step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
+        ema = self.step_time_ema
+        self.step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
         self.emit(
             StepEvent(
                 model=self.name,
                 step=self.step,
-                total_steps=cfg.steps,
+                total_steps=cfg.budget.steps,
                 loss=loss_value,
                 lr=lr,
                 grad_norm=grad_norm,
                 clipped=cfg.grad_clip is not None and grad_norm > cfg.grad_clip,
-                tokens_per_s=x.numel() / self._step_time_ema,
+                tokens_per_s=x.numel() / self.step_time_ema,
                 elapsed_s=self.train_seconds,
                 eta_s=self._eta(),
                 progress=self.progress,
@@ -224,16 +218,10 @@ class Trainer:
             amp_dtype=self.amp_dtype,
         )
         self.last_eval = result
-        if max_tokens is not None and (self._best is None or result.loss_nats < self._best[1]):
-            weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-            self._best = (self.step, result.loss_nats, weights)
+        if max_tokens is not None:
+            self._best.offer(self.model, step=self.step, loss=result.loss_nats)
         self.history.append(
-            {
-                "step": self.step,
-                "seconds": self.train_seconds,
-                "val_loss": result.loss_nats,
-                "bits_per_char": result.bits_per_char,
-            }
+            ValidationPoint(self.step, self.train_seconds, result.loss_nats, result.bits_per_char)
         )
         self.emit(
             ValidationEvent(
@@ -257,58 +245,15 @@ class Trainer:
     def save(self) -> Path:
         if not self.dist.is_main:
             return self.out_path
-        state = self.state if isinstance(self.state, tuple) else (self.state,)
-        extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
-        if len(state) > 1:
-            extra["state.c"] = state[1]
-        meta = {
-            **self.meta,
-            "name": self.name,
-            "training": self.config.to_dict(),
-            "progress": {
-                "step": self.step,
-                "chunk_index": self.chunk_index,
-                "train_seconds": self.train_seconds,
-                "done": self.done,
-            },
-            "metrics": self._metrics(),
-            "saved_at": time.time(),
-        }
-        path = ckpt.save_checkpoint(
-            self.out_path,
-            model=self.model,
-            tokenizer=self.tokenizer,
-            meta=meta,
-            optimizer=self.optimizer,
-            extra_tensors=extra,
-        )
-        self._snapshot = self._take_snapshot()
+        path = save_trainer(self)
+        self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
         return path
 
-    def _metrics(self) -> dict[str, Any]:
-        metrics: dict[str, Any] = {"history": self.history[-200:]}
-        if self.last_eval is not None:
-            metrics.update(self.last_eval.to_dict())
-            metrics["val_loss"] = self.last_eval.loss_nats
-        if self._step_time_ema:
-            metrics["tokens_per_s"] = self.config.batch_size * self.config.seq_len / self._step_time_ema
-        return metrics
-
-    # ---- divergence, resume -------------------------------------------------------------
-    def _take_snapshot(self) -> dict[str, Any]:
-        return {
-            "model": copy.deepcopy(self.model.state_dict()),
-            "optimizer": copy.deepcopy(self.optimizer.state_dict()),
-            "step": self.step,
-        }
-
+    # ---- divergence, the end ------------------------------------------------------------
     def _diverged(self, loss: float, grad_norm: float) -> None:
-        snap = self._snapshot
-        self.model.load_state_dict(snap["model"])
-        self.optimizer.load_state_dict(snap["optimizer"])
         bad_step = self.step + 1
-        self.step = snap["step"]
+        self.step = self._snapshot.restore(self.model, self.optimizer)
         self.emit(
             WarningEvent(
                 model=self.name,
@@ -320,23 +265,6 @@ class Trainer:
             )
         )
         self.finish("diverged")
-
-    def _restore(self, loaded: ckpt.LoadedCheckpoint) -> None:
-        self.model.load_state_dict(loaded.prefixed("model."), strict=False)
-        if "optimizer_groups" in loaded.meta:  # shipped models carry weights only
-            ckpt.restore_optimizer(self.optimizer, loaded)
-        progress = loaded.meta.get("progress", {"step": 0, "chunk_index": 0, "train_seconds": 0.0})
-        self.step = int(progress["step"])
-        self.chunk_index = int(progress["chunk_index"])
-        self.train_seconds = float(progress["train_seconds"])
-        self.history = list(loaded.meta.get("metrics", {}).get("history", []))
-        if "rng.torch" in loaded.tensors:
-            torch.set_rng_state(loaded.tensors["rng.torch"])
-        h = loaded.tensors.get("state.h")
-        if h is None or h.shape[1] != self.config.batch_size:
-            return  # a different batch layout: the carried state starts afresh
-        h = h.to(self.device)
-        self.state = (h, loaded.tensors["state.c"].to(self.device)) if "state.c" in loaded.tensors else h
 
     def finish(self, reason: str = "completed") -> FinishedEvent:
         """Final evaluation and checkpoint; idempotent."""
@@ -368,9 +296,9 @@ class Trainer:
         periodic validation are kept (on the same capped sample, so like is compared with
         like); a stopped run keeps its last weights, which is what stopping asks for.
         """
-        if self._best is None or self._best[0] == self.step:
+        best_step, best_loss, weights = self._best.step, self._best.loss, self._best.weights
+        if weights is None or best_step == self.step:
             return
-        best_step, best_loss, weights = self._best
         final = self.validate(max_tokens=self.config.eval_tokens)
         if final.loss_nats <= best_loss:
             return

@@ -44,7 +44,7 @@ def compute_explanations(lstm: Any, rnn: Any, *, per_bucket: int = 60, max_k: in
     cases = balanced_cases(probe_cases(per_bucket * 60, seed=10_000), per_bucket)
     text = corpus_text(300, seed=MEASURE_SEED)
     out: dict[str, Any] = {"probe": {}, "gradflow": {}, "throughput": {}, "memory": {}, "spectral": {}}
-    out["clip"] = {name: (m.meta.get("training") or {}).get("grad_clip") for name, m in models.items()}
+    out["clip"] = {name: m.meta.training.grad_clip if m.meta.training else None for name, m in models.items()}
     for name, loaded in models.items():
         model, tokenizer = loaded.model, loaded.tokenizer
         result = probe_model(model, tokenizer, cases, name=name)

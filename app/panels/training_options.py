@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (
 
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
+from training.config import TrainConfig
 from training.presets import PRESETS, Preset, get_preset
+
+_DEFAULT_CLIP = TrainConfig().grad_clip or 1.0  # shown when a preset trains unclipped
 
 # Curves and a sample within seconds of Start, not after the engine's 15 s and 20 s defaults.
 LIVE_OPTIONS: dict[str, Any] = {"sample_every_s": 8.0, "eval_every_s": 5.0}
@@ -66,6 +69,10 @@ class TrainingOptions(QWidget):
 
         self.level = QComboBox()
         self.level.addItems(list(LEVELS))
+        # Words and BPE pieces get the wider embedding the engine gives them by default.
+        self.level.currentTextChanged.connect(
+            lambda level: self.embed.setValue(get_preset(self.preset_key).model_fields(level)["embed"])
+        )
         self.hidden = _spin(8, 4096, 32)
         self.embed = _spin(4, 2048, 16)
         self.layers = _spin(1, 6)
@@ -82,7 +89,6 @@ class TrainingOptions(QWidget):
         self.clip = QCheckBox("clip at")
         self.clip.setChecked(True)
         self.clip_value = _dspin(0.01, 100.0, 0.25, 2)
-        self.clip_value.setValue(1.0)
         self.clip.toggled.connect(self.clip_value.setEnabled)
 
         budget_row = QHBoxLayout()
@@ -148,16 +154,21 @@ class TrainingOptions(QWidget):
     def _fill_from_preset(self) -> None:
         """Show the preset's numbers so Advanced starts from them, not from nothing."""
         preset = get_preset(self.preset.currentData())
-        model, train = preset.model, preset.train
-        self.hidden.setValue(model.get("hidden", 512))
-        self.embed.setValue(model.get("embed", 128))
-        self.layers.setValue(model.get("layers", 1))
-        self.dropout.setValue(model.get("dropout", 0.0))
-        self.seq_len.setValue(train.get("seq_len", 128))
-        self.batch.setValue(train.get("batch_size", 32))
-        self.lr.setValue(train.get("lr", 3e-3))
-        self.budget_unit.setCurrentText("minutes")
-        self.budget.setValue(train.get("minutes", 1.5))
+        model = preset.model_fields(self.level.currentText())
+        train = preset.train_config({})
+        self.hidden.setValue(model["hidden"])
+        self.embed.setValue(model["embed"])
+        self.layers.setValue(model["layers"])
+        self.dropout.setValue(model["dropout"])
+        self.seq_len.setValue(train.seq_len)
+        self.batch.setValue(train.batch_size)
+        self.lr.setValue(train.lr)
+        self.device.setCurrentText(train.device)
+        self.clip.setChecked(train.grad_clip is not None)
+        self.clip_value.setValue(train.grad_clip or _DEFAULT_CLIP)
+        budget = train.budget
+        self.budget_unit.setCurrentText("steps" if budget.steps is not None else "minutes")
+        self.budget.setValue(budget.steps if budget.steps is not None else budget.minutes or 0.0)
 
     @property
     def preset_key(self) -> str:
@@ -165,10 +176,10 @@ class TrainingOptions(QWidget):
 
     @property
     def clip_threshold(self) -> float | None:
-        """The threshold the run will use (the engine's default is 1.0)."""
+        """The threshold the run will use."""
         if self.advanced.isChecked():
             return self.clip_value.value() if self.clip.isChecked() else None
-        return 1.0
+        return get_preset(self.preset_key).train_config({}).grad_clip
 
     def model_options(self) -> dict[str, Any]:
         if not self.advanced.isChecked():

@@ -29,7 +29,7 @@ from app.plot_style import mono_font
 from app.settings import Settings
 from training.checkpoint import CheckpointError, read_metadata, resolve_path
 from training.events import FinishedEvent, SampleEvent, StepEvent, ValidationEvent, WarningEvent
-from training.run import RNN_SUBDIR, RunSpec
+from training.run import RunSpec, contrast_rnn_spec, resume_spec
 
 LAST_RUN_KEY = "training/last_run"
 
@@ -45,10 +45,9 @@ def resumable(run_dir: Path) -> bool:
     """A run folder whose checkpoint says its budget is not used up. Reads only the header,
     so it is cheap enough for every state change on the GUI thread."""
     try:
-        meta = read_metadata(run_dir)
+        return read_metadata(run_dir).resumable
     except CheckpointError:
         return False
-    return not (meta.get("progress") or {}).get("done", True)
 
 
 def finish_summary(results: Sequence[FinishedEvent]) -> str:
@@ -201,31 +200,28 @@ class TrainingPanel(QWidget):
         if last is None or self.controller.running:
             return
         try:
+            spec = resume_spec(last, paths=self.corpus_paths_if_unrecorded(last), train_options=LIVE_OPTIONS)
             meta = read_metadata(last)
-        except CheckpointError as err:  # e.g. the file was damaged since the button was enabled
+        except ValueError as err:  # e.g. the file was damaged since the button was enabled
             QMessageBox.warning(self, "Cannot resume", str(err))
             self._update_buttons(self.controller.state)
             return
-        files = tuple((meta.get("corpus") or {}).get("files") or self.corpus_paths)
-        spec = RunSpec(
-            paths=files,
-            out_dir=last,
-            level=meta.get("level", "char"),
-            train_options=dict(LIVE_OPTIONS),
-            compare_rnn=resolve_path(last / RNN_SUBDIR).is_file(),
-            resume=True,
-        )
-        self.run(spec, clip=(meta.get("training") or {}).get("grad_clip"))
+        self.run(spec, clip=meta.training.grad_clip if meta.training else None)
+
+    def corpus_paths_if_unrecorded(self, run_dir: Path) -> tuple[str, ...]:
+        """The open corpus, for a run whose checkpoint does not name its own."""
+        try:
+            return () if read_metadata(run_dir).corpus.files else tuple(self.corpus_paths)
+        except CheckpointError:
+            return ()
 
     def train_rnn_for(self, lstm: LoadedModel, paths: Sequence[str], out_dir: Path) -> None:
         """One click: a vanilla RNN of the main model's shape on the same corpus."""
-        cfg = lstm.model.config
-        spec = RunSpec(
-            paths=tuple(paths),
+        spec = contrast_rnn_spec(
+            lstm.meta,
+            paths=paths,
             out_dir=out_dir,
             preset=self.options.preset_key,
-            level=lstm.tokenizer.level,
-            model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
             train_options=self.options.train_options(),
         )
         self.run(spec, clip=self.options.clip_threshold)

@@ -10,7 +10,9 @@ from app.model_store import LoadedModel
 from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
+from training.config import TrainConfig
 from training.demo_corpus import corpus_text
+from training.run_meta import RunMeta
 
 
 def tiny_pair() -> tuple[LoadedModel, LoadedModel]:
@@ -20,6 +22,6 @@ def tiny_pair() -> tuple[LoadedModel, LoadedModel]:
         torch.manual_seed(0)
         config = ModelConfig(vocab_size=tokenizer.vocab_size, cell=cell, hidden=16, embed=8)
         model = LanguageModel(config).eval()
-        meta = {"training": {"grad_clip": 1.0}}
+        meta = RunMeta(model=model.config, training=TrainConfig(grad_clip=1.0))
         pair.append(LoadedModel(model, tokenizer, meta, Path(f"/nowhere/{cell}/checkpoint.safetensors")))
     return pair[0], pair[1]

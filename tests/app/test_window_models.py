@@ -20,7 +20,7 @@ def test_one_click_rnn_prefers_the_lstm_corpus(qtbot, window, tiny, tmp_path, mo
 
     # The LSTM's own files are gone: the open corpus is used, and the status bar says so.
     main = window.models.main
-    meta = {**main.meta, "corpus": {**main.meta["corpus"], "files": [str(tmp_path / "gone.txt")]}}
+    meta = main.meta.updated(corpus=replace(main.meta.corpus, files=(str(tmp_path / "gone.txt"),)))
     window.models.main = replace(main, meta=meta)
     window.train_rnn()
     assert [str(p) for p in calls[-1][1]] == [str(other)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from training.assets import demo_dir
 from training.checkpoint import resolve_path
+from training.cli.args import HelpFormatter, positive_int
 
 DEMO_MODELS = ("lstm", "rnn")
 GRADFLOW_REPORT_K = (1, 2, 5, 10, 20, 50, 100, 150, 200)  # the columns of the human-readable table
@@ -17,13 +18,6 @@ GRADFLOW_REPORT_K = (1, 2, 5, 10, 20, 50, 100, 150, 200)  # the columns of the h
 
 class MeasureError(ValueError):
     """Nothing to measure; the message says what is missing and how to get it."""
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
-    return value
 
 
 def model_dirs(dirs: Sequence[Path]) -> list[Path]:
@@ -47,19 +41,31 @@ def model_name(path: Path) -> str:
 
 def add_measure_commands(sub: argparse._SubParsersAction) -> None:
     """Registers measurement commands; each sets ``handler`` on its parser."""
-    probe = sub.add_parser("probe", help="long-range recall by distance (default: the demo models)")
-    probe.add_argument("models", nargs="*", type=Path, metavar="DIR")
-    probe.add_argument("--per-bucket", type=_positive_int, default=60, help="probe cases per bucket")
+    probe = sub.add_parser(
+        "probe",
+        help="long-range recall by distance (default: the demo models)",
+        description="Accuracy of recalling a fact stated earlier, by the distance since it was stated.",
+        formatter_class=HelpFormatter,
+    )
+    probe.add_argument(
+        "models", nargs="*", type=Path, metavar="DIR", help="run folders (default: the demo's)"
+    )
+    probe.add_argument("--per-bucket", type=positive_int, default=60, help="probe cases per bucket")
     probe.add_argument("--seed", type=int, default=10_000, help="generator seed of the probe cases")
-    probe.add_argument("--json", action="store_true")
+    probe.add_argument("--json", action="store_true", help="print one JSON object")
     probe.set_defaults(handler=cmd_probe)
 
-    grad = sub.add_parser("gradflow", help="gradient norm vs distance k (default: the demo models)")
-    grad.add_argument("models", nargs="*", type=Path, metavar="DIR")
+    grad = sub.add_parser(
+        "gradflow",
+        help="gradient norm vs distance k (default: the demo models)",
+        description="How much gradient reaches k tokens back: |d loss_t / d h_(t-k)|.",
+        formatter_class=HelpFormatter,
+    )
+    grad.add_argument("models", nargs="*", type=Path, metavar="DIR", help="run folders (default: demo)")
     grad.add_argument("--text", type=Path, metavar="PATH", help="text to measure on (default: demo text)")
-    grad.add_argument("--max-k", type=_positive_int, default=200, help="furthest step back (default 200)")
-    grad.add_argument("--windows", type=_positive_int, default=16, help="windows averaged over")
-    grad.add_argument("--json", action="store_true")
+    grad.add_argument("--max-k", type=positive_int, default=200, help="furthest step back")
+    grad.add_argument("--windows", type=positive_int, default=16, help="windows averaged over")
+    grad.add_argument("--json", action="store_true", help="print one JSON object")
     grad.set_defaults(handler=cmd_gradflow)
 
 

@@ -1,0 +1,196 @@
+"""``lstm-studio train``: options a person leaves out take the preset's values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from lstm_core.config import CELL_KINDS
+from lstm_core.hardware import DEVICES
+from lstm_core.tokenizers import LEVELS
+from training.checkpoint import resolve_path
+from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
+from training.config import PRECISIONS, TrainConfig
+from training.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
+
+# The signals that end a run the cooperative way: the current step finishes, a checkpoint is
+# saved. SIGINT is Ctrl+C; SIGTERM what a logout or a service manager sends; SIGHUP a closed terminal.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+_QUICK = get_preset(DEFAULT_PRESET)
+_QUICK_MODEL = _QUICK.model_fields()
+_QUICK_TRAIN = _QUICK.train_config({})
+_DEFAULTS = TrainConfig()
+
+
+def _preset_default(value: Any) -> str:
+    return f"(default: the preset's; {_QUICK.name}: {value})"
+
+
+def add_train_command(sub: argparse._SubParsersAction) -> None:
+    train = sub.add_parser(
+        "train",
+        help="train a model on text files or folders",
+        description="Train a language model. Options left out take the preset's values.",
+        formatter_class=HelpFormatter,
+    )
+    train.add_argument(
+        "paths", nargs="*", metavar="PATH", help="corpus files or folders (with --resume: the run's own)"
+    )
+    train.add_argument("--out", required=True, type=Path, metavar="DIR", help="the run folder to write")
+    train.add_argument("--preset", choices=PRESET_NAMES, help=f"starting point (default: {DEFAULT_PRESET})")
+    train.add_argument("--level", choices=LEVELS, help=f"token level (default: {LEVELS[0]})")
+    train.add_argument(
+        "--cell", choices=CELL_KINDS, help="recurrent cell " + _preset_default(_QUICK_MODEL["cell"])
+    )
+    train.add_argument(
+        "--compare-rnn", action="store_true", help="also train a vanilla RNN of the same shape into DIR/rnn"
+    )
+    train.add_argument(
+        "--layers", type=positive_int, help="stacked layers " + _preset_default(_QUICK_MODEL["layers"])
+    )
+    train.add_argument(
+        "--hidden", type=positive_int, help="units per layer " + _preset_default(_QUICK_MODEL["hidden"])
+    )
+    train.add_argument(
+        "--embed",
+        type=positive_int,
+        help="embedding width (default: the preset's; 128 for characters, 256 for words and BPE)",
+    )
+    train.add_argument(
+        "--dropout", type=fraction, help="dropout rate " + _preset_default(_QUICK_MODEL["dropout"])
+    )
+    train.add_argument(
+        "--seq-len", type=positive_int, help="BPTT chunk in tokens " + _preset_default(_QUICK_TRAIN.seq_len)
+    )
+    train.add_argument(
+        "--batch", type=positive_int, help="streams per step " + _preset_default(_QUICK_TRAIN.batch_size)
+    )
+    train.add_argument(
+        "--lr", type=positive_float, help="peak learning rate " + _preset_default(_QUICK_TRAIN.lr)
+    )
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=positive_int, help="budget in optimizer steps")
+    budget.add_argument(
+        "--minutes",
+        type=positive_float,
+        help="budget in minutes of training " + _preset_default(_QUICK_TRAIN.budget.minutes),
+    )
+    train.add_argument(
+        "--clip", type=positive_float, help=f"gradient-norm threshold (default: {_DEFAULTS.grad_clip})"
+    )
+    train.add_argument("--no-clip", action="store_true", help="train without gradient clipping")
+    train.add_argument("--precision", choices=PRECISIONS, help="autocast precision (default: auto)")
+    train.add_argument("--device", choices=DEVICES, help="where to train (default: auto)")
+    train.add_argument("--seed", type=int, help=f"random seed (default: {_DEFAULTS.seed})")
+    train.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run saved in DIR, on its own corpus; its model and level are fixed",
+    )
+    train.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    train.set_defaults(handler=cmd_train)
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(model options, training options) a person gave; the rest come from the preset."""
+    model = _given(
+        {
+            "cell": args.cell,
+            "layers": args.layers,
+            "hidden": args.hidden,
+            "embed": args.embed,
+            "dropout": args.dropout,
+        }
+    )
+    train = _given(
+        {
+            "seq_len": args.seq_len,
+            "batch_size": args.batch,
+            "lr": args.lr,
+            "steps": args.steps,
+            "minutes": args.minutes,
+            "device": args.device,
+            "seed": args.seed,
+            "precision": args.precision,
+            "grad_clip": args.clip,
+        }
+    )
+    if args.no_clip:
+        train["grad_clip"] = None
+    return model, train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from training.cli.progress import JsonReporter, ProgressReporter
+    from training.control import TrainingControl
+    from training.run import RunSpec, prepare_run, resume_spec
+    from training.trainer import train_models
+
+    model_opts, train_opts = train_options(args)
+    if args.resume and resolve_path(args.out).exists():
+        spec = resume_spec(
+            args.out,
+            paths=args.paths,
+            level=args.level,
+            preset=args.preset,
+            model_options=model_opts,
+            train_options=train_opts,
+        )
+    else:
+        if not args.paths:
+            raise UsageError("give the corpus: one or more files or folders (see lstm-studio train --help)")
+        spec = RunSpec(
+            paths=tuple(args.paths),
+            out_dir=args.out,
+            preset=args.preset or DEFAULT_PRESET,
+            level=args.level or LEVELS[0],
+            model_options=model_opts,
+            train_options=train_opts,
+            compare_rnn=args.compare_rnn,
+            resume=args.resume,
+        )
+    main_rank = int(os.environ.get("RANK", "0")) == 0
+    reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
+    prepared = prepare_run(spec, reporter)
+    control = TrainingControl()
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda *_: control.cancel())
+    started = time.perf_counter()
+    results = train_models(prepared.trainers, control)
+    reporter.close()
+    main_result = results[0]
+    if not main_rank:
+        return 0  # under torchrun, rank 0 speaks for the run
+    done = {
+        "event": "done",
+        "val_loss": main_result.val_loss,
+        "bits_per_char": main_result.bits_per_char,
+        "checkpoint": str(Path(main_result.checkpoint).parent),
+        "steps": main_result.steps,
+        "seconds": round(time.perf_counter() - started, 3),
+        "tokens_per_s": main_result.tokens_per_s,
+        "reason": main_result.reason,
+        "models": [r.to_dict() for r in results],
+    }
+    if args.json:
+        print(json.dumps(done), flush=True)
+    else:
+        for r in results:
+            print(
+                f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
+                f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char -> "
+                f"{Path(r.checkpoint).parent}"
+            )
+    return 0 if main_result.reason != "diverged" else 3

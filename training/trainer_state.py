@@ -1,0 +1,114 @@
+"""What a Trainer keeps beyond its weights: checkpoints it writes and resumes from, the
+snapshot it rolls back to when a step diverges, and the best weights a run ends on."""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor
+
+from training import checkpoint as ckpt
+from training.run_meta import Metrics, Progress
+
+if TYPE_CHECKING:
+    from training.trainer import Trainer
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Weights and optimizer state at the last checkpoint: where a diverged step rolls back to."""
+
+    model: dict[str, Any]
+    optimizer: dict[str, Any]
+    step: int
+
+    @classmethod
+    def take(cls, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int) -> Snapshot:
+        return cls(copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), step)
+
+    def restore(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> int:
+        model.load_state_dict(self.model)
+        optimizer.load_state_dict(self.optimizer)
+        return self.step
+
+
+class BestWeights:
+    """The weights at the lowest periodic validation so far. A budget that lets a model pass
+    over a small corpus many times ends past its best; a completed run goes back to it."""
+
+    def __init__(self) -> None:
+        self.step: int | None = None
+        self.loss = float("inf")
+        self.weights: dict[str, Tensor] | None = None
+
+    def offer(self, model: torch.nn.Module, *, step: int, loss: float) -> None:
+        if loss < self.loss:
+            self.step, self.loss = step, loss
+            self.weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def metrics_of(trainer: Trainer) -> Metrics:
+    last = trainer.last_eval
+    rate = None
+    if trainer.step_time_ema:
+        rate = trainer.config.batch_size * trainer.config.seq_len / trainer.step_time_ema
+    return Metrics(
+        val_loss=last.loss_nats if last else None,
+        bits_per_char=last.bits_per_char if last else None,
+        perplexity=last.perplexity if last else None,
+        tokens_scored=last.tokens if last else None,
+        tokens_per_s=rate,
+        history=tuple(trainer.history),
+    )
+
+
+def save_trainer(trainer: Trainer) -> Path:
+    """Everything exact resume needs: weights, optimizer, RNG, the carried state and progress."""
+    state = trainer.state if isinstance(trainer.state, tuple) else (trainer.state,)
+    extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
+    if len(state) > 1:
+        extra["state.c"] = state[1]
+    meta = trainer.meta.updated(
+        name=trainer.name,
+        training=trainer.config,
+        progress=Progress(
+            step=trainer.step,
+            chunk_index=trainer.chunk_index,
+            train_seconds=trainer.train_seconds,
+            done=trainer.done,
+        ),
+        metrics=metrics_of(trainer),
+        saved_at=time.time(),
+    )
+    return ckpt.save_checkpoint(
+        trainer.out_path,
+        model=trainer.model,
+        tokenizer=trainer.tokenizer,
+        meta=meta,
+        optimizer=trainer.optimizer,
+        extra_tensors=extra,
+    )
+
+
+def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
+    trainer.model.load_state_dict(loaded.prefixed("model."), strict=False)
+    if loaded.optimizer_groups is not None:  # shipped models carry weights only
+        ckpt.restore_optimizer(trainer.optimizer, loaded)
+    progress = loaded.meta.progress
+    trainer.step = progress.step
+    trainer.chunk_index = progress.chunk_index
+    trainer.train_seconds = progress.train_seconds
+    trainer.history = list(loaded.meta.metrics.history)
+    if "rng.torch" in loaded.tensors:
+        torch.set_rng_state(loaded.tensors["rng.torch"])
+    h = loaded.tensors.get("state.h")
+    if h is None or h.shape[1] != trainer.config.batch_size:
+        return  # a different batch layout: the carried state starts afresh
+    h = h.to(trainer.device)
+    c = loaded.tensors.get("state.c")
+    trainer.state = (h, c.to(trainer.device)) if c is not None else h
