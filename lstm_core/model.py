@@ -108,7 +108,7 @@ class LanguageModel(nn.Module):
         """(w_ih, w_hh, b_ih, b_hh) of one layer of the fused module, shared, not copied."""
         return tuple(
             getattr(self.rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        )  # type: ignore[return-value]
+        )
 
     @torch.no_grad()
     def inspect(self, idx: Tensor, state: State | None = None) -> Inspection:
@@ -127,25 +127,26 @@ class LanguageModel(nn.Module):
         for layer in range(self.config.layers):
             weights = self.layer_weights(layer)
             h = hs[layer]
-            c = cs[layer] if kind == "lstm" else None
+            c = cs[layer] if kind == "lstm" else h  # the GRU and RNN carry no C
             steps: dict[str, list[Tensor]] = {}
+            values: dict[str, Tensor]
             for t in range(x_seq.shape[1]):
                 x = x_seq[:, t]
                 if kind == "lstm":
-                    step = cells.lstm_step(x, h, c, *weights)
-                    h, c = step.h, step.c
-                    values = step._asdict()
+                    lstm = cells.lstm_step(x, h, c, *weights)
+                    h, c = lstm.h, lstm.c
+                    values = lstm._asdict()
                 elif kind == "gru":
-                    step = cells.gru_step(x, h, *weights)
-                    h = step.h
-                    values = step._asdict()
+                    gru = cells.gru_step(x, h, *weights)
+                    h = gru.h
+                    values = gru._asdict()
                 else:
                     h = cells.rnn_step(x, h, *weights)
                     values = {"h": h}
                 for name, value in values.items():
                     steps.setdefault(name, []).append(value)
             stacked = {name: torch.stack(vals, dim=1) for name, vals in steps.items()}
-            traces.append(LayerTrace(**{f: stacked.get(f) for f in LayerTrace._fields}))
+            traces.append(LayerTrace(stacked["h"], *(stacked.get(f) for f in LayerTrace._fields[1:])))
             hs[layer] = h
             if kind == "lstm":
                 cs[layer] = c

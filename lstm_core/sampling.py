@@ -106,7 +106,11 @@ def _draw(logits: np.ndarray, settings: SamplingSettings, recent: list[int], rng
 
 
 def _seed(settings: SamplingSettings) -> int:
-    return settings.seed if settings.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+    if settings.seed is not None:
+        return settings.seed
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)  # a fresh SeedSequence draws one integer from the OS
+    return entropy % 2**63
 
 
 def generate_tokens(

@@ -65,7 +65,7 @@ class StreamDecoder:
 
 class CharTokenizer:
     level = "char"
-    unk_id = 0
+    unk_id: int | None = 0
 
     def __init__(self, chars: list[str]) -> None:
         self.chars = [UNK, *chars]
@@ -126,7 +126,7 @@ class HFTokenizerAdapter:
         if level == "word":
             hf = HFTokenizer(models.WordLevel(unk_token=UNK))
             hf.pre_tokenizer = pre_tokenizers.Split(Regex(_WORD_PATTERN), behavior="isolated")
-            trainer = trainers.WordLevelTrainer(
+            trainer: trainers.Trainer = trainers.WordLevelTrainer(
                 vocab_size=vocab_size, min_frequency=2, special_tokens=[UNK], show_progress=False
             )
         else:

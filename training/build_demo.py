@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from lstm_core.config import ModelConfig
+from lstm_core.config import CellKind, ModelConfig
 from lstm_core.measure.probe import ProbeResult, balanced_cases, probe_model
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, train_tokenizer
@@ -38,7 +38,7 @@ PROBE_PER_BUCKET = 60
 # Chosen by measurement. Words, not characters: a character LSTM of 256 units was still at
 # chance after 5 minutes, since it must carry the country across ~5x more steps. One layer
 # of 128 units reaches ~98 % at 251-300 characters; 256 only costs 2.6x the time.
-MODEL = {"layers": 1, "hidden": 128, "embed": 128, "dropout": 0.0}
+MODEL = ModelConfig(vocab_size=2, layers=1, hidden=128, embed=128, dropout=0.0)  # vocab from the tokenizer
 TRAIN = {"seq_len": 96, "batch_size": 16, "lr": 3e-3, "warmup_steps": 30, "seed": 1337, "val_fraction": 0.05}
 
 # The curriculum: (largest filler distance in characters, optimizer steps). Trained on the
@@ -64,10 +64,10 @@ def _silent_config(steps: int) -> TrainConfig:
     )
 
 
-def train_one(cell: str, tokenizer: Tokenizer, corpus: Path, out_dir: Path) -> FinishedEvent:
+def train_one(cell: CellKind, tokenizer: Tokenizer, corpus: Path, out_dir: Path) -> FinishedEvent:
     """Train one model through every stage of the curriculum and save it to out_dir."""
     torch.manual_seed(TRAIN["seed"])
-    model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, cell=cell, **MODEL))
+    model = LanguageModel(replace(MODEL, vocab_size=tokenizer.vocab_size, cell=cell))
     meta = RunMeta(
         level=tokenizer.level,
         corpus=CorpusInfo(files=(corpus.name,), description=f"demo corpus ({DOCUMENTS:,} documents)"),

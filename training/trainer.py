@@ -60,7 +60,10 @@ def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.Ada
 
 
 def _detach(state: State) -> State:
-    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+    if isinstance(state, tuple):
+        h, c = state
+        return h.detach(), c.detach()
+    return state.detach()
 
 
 class Trainer:

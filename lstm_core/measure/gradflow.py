@@ -70,7 +70,9 @@ def gradient_norms(model: LanguageModel, windows: Tensor, max_k: int = DEFAULT_M
         loss = F.cross_entropy(logits, windows[:, -1].to(probe.device), reduction="sum")
         loss.backward()
     last = len(tops) - 1
-    return {k: float(tops[last - k].grad.norm(dim=-1).mean()) for k in range(1, max_k + 1)}
+    grads = [t.grad for t in tops]
+    assert all(g is not None for g in grads)  # every state is a leaf that requires grad
+    return {k: float(grads[last - k].norm(dim=-1).mean()) for k in range(1, max_k + 1)}  # type: ignore[union-attr]
 
 
 def text_windows(ids: Sequence[int], *, count: int, length: int) -> Tensor:

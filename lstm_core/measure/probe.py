@@ -25,9 +25,14 @@ _FIRST_WORD = re.compile(r"\w+")
 class Case(Protocol):
     """What the probe needs of a case (``training.demo_corpus.ProbeCase`` fits)."""
 
-    prompt: str
-    language: str
-    distance: int
+    @property
+    def prompt(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def distance(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -116,14 +116,17 @@ def cmd_gradflow(args: argparse.Namespace) -> int:
                 f"at least {args.max_k + WARMUP + 1} are needed for --max-k {args.max_k}"
             )
         norms = measure_gradient_flow(model, ids, max_k=args.max_k, windows=args.windows)
-        rows.append({"name": model_name(path), "cell": model.config.cell, "norms": norms})
+        rows.append((model_name(path), model.config.cell, norms))
     if args.json:
-        out = [{**r, "norms": {str(k): v for k, v in r["norms"].items()}} for r in rows]
+        out = [
+            {"name": name, "cell": cell, "norms": {str(k): v for k, v in norms.items()}}
+            for name, cell, norms in rows
+        ]
         print(json.dumps({"models": out}))
         return 0
     shown = [k for k in GRADFLOW_REPORT_K if k <= args.max_k]
     print("gradient flow: mean ||d loss_t / d h_(t-k)|| over windows of real text")
     print(f"{'k':<12}" + "".join(f"{k:>10}" for k in shown))
-    for r in rows:
-        print(f"{r['name']:<12}" + "".join(f"{r['norms'][k]:>10.2e}" for k in shown))
+    for name, _, norms in rows:
+        print(f"{name:<12}" + "".join(f"{norms[k]:>10.2e}" for k in shown))
     return 0

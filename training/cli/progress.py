@@ -8,7 +8,7 @@ import time
 
 from tqdm import tqdm
 
-from training.events import Event, StepEvent
+from training.events import Event, StepEvent, ValidationEvent, WarningEvent
 
 
 class JsonReporter:
@@ -66,8 +66,7 @@ class ProgressReporter:
     def __call__(self, event: Event) -> None:
         if not self.enabled:
             return
-        kind = event.kind
-        if kind == "step":
+        if isinstance(event, StepEvent):
             bar = self._bar(event.model)
             bar.n = round(100 * event.progress, 1)
             val = self._val.get(event.model)
@@ -77,9 +76,9 @@ class ProgressReporter:
                 + f"  {event.tokens_per_s:,.0f} tok/s  ETA {event.eta_s:.0f}s"
             )
             bar.refresh()
-        elif kind == "validation":
+        elif isinstance(event, ValidationEvent):
             self._val[event.model] = event.loss_nats
-        elif kind == "warning":
+        elif isinstance(event, WarningEvent):
             tqdm.write(f"warning: {event.message}", file=sys.stderr)
 
     def close(self) -> None:
