@@ -9,6 +9,8 @@ def test_engine_imports_without_qt() -> None:
         "import sys\n"
         "import lstm_core, lstm_core.model, lstm_core.sampling, lstm_core.stepper, lstm_core.tokenizers\n"
         "import training.run, training.trainer, training.checkpoint, training.cli, training.corpus\n"
+        "import lstm_core.measure.explain, lstm_core.measure.gate_trace\n"
+        "import training.corpus_stats, training.tiny, training.demo_corpus\n"
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'pyqtgraph', 'shiboken'))]\n"
         "assert not bad, bad\n"
         "print('clean')\n"

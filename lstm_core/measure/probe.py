@@ -128,3 +128,12 @@ def probe_model(
 ) -> ProbeResult:
     buckets = score_completions(cases, greedy_completer(model, tokenizer), width=width)
     return ProbeResult(name or model.config.cell, model.config.cell, buckets)
+
+
+def format_probe_table(results: Sequence[ProbeResult]) -> str:
+    """Accuracy per distance bucket, one row per model, and the number of cases per bucket."""
+    lines = [f"{'distance':<12}" + "".join(f"{b.distance:>7}" for b in results[0].buckets)]
+    for r in results:
+        lines.append(f"{r.name:<12}" + "".join(f"{b.accuracy * 100:>6.0f}%" for b in r.buckets))
+    lines.append(f"{'cases':<12}" + "".join(f"{b.n:>7}" for b in results[0].buckets))
+    return "\n".join(lines)
