@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.presets import PRESETS, Preset, get_preset
+from training.tiny import TINY_MODEL, TINY_WINDOW
 
 # Curves and a sample within seconds of Start, not after the engine's 15 s and 20 s defaults.
 LIVE_OPTIONS: dict[str, Any] = {"sample_every_s": 8.0, "eval_every_s": 5.0}
@@ -198,12 +199,19 @@ class TrainingOptions(QWidget):
             options["minutes"] = budget
         return options
 
-    def set_tiny(self, *, hidden: int = 32, steps: int = 20, seq_len: int = 32, batch: int = 8) -> None:
-        """A seconds-long configuration, for the self-test, tests and benchmarks."""
+    def set_tiny(
+        self,
+        *,
+        hidden: int = TINY_MODEL["hidden"],
+        steps: int = 20,
+        seq_len: int = TINY_WINDOW["seq_len"],
+        batch: int = TINY_WINDOW["batch_size"],
+    ) -> None:
+        """The tiny model's seconds-long configuration, for the self-test, tests and benchmarks."""
         self.advanced.setChecked(True)
         self.hidden.setValue(hidden)
-        self.embed.setValue(16)
-        self.layers.setValue(1)
+        self.embed.setValue(TINY_MODEL["embed"])
+        self.layers.setValue(TINY_MODEL["layers"])
         self.seq_len.setValue(seq_len)
         self.batch.setValue(batch)
         self.budget_unit.setCurrentText("steps")
