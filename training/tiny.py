@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from lstm_core.config import ModelConfig
+from lstm_core.config import CellKind, ModelConfig
 from lstm_core.model import LanguageModel
 from training import checkpoint as ckpt
 from training.run import RNN_SUBDIR, RunSpec, run_training
@@ -44,7 +44,7 @@ _PARAGRAPH = (
 )
 
 
-def tiny_model(vocab_size: int, *, cell: str = "lstm", seed: int = 0, **options: Any) -> LanguageModel:
+def tiny_model(vocab_size: int, *, cell: CellKind = "lstm", seed: int = 0, **options: Any) -> LanguageModel:
     """An untrained tiny model, the same weights for the same seed; options override TINY_MODEL."""
     torch.manual_seed(seed)
     return LanguageModel(ModelConfig(vocab_size=vocab_size, cell=cell, **{**TINY_MODEL, **options}))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate
@@ -25,9 +25,16 @@ _FIRST_WORD = re.compile(r"\w+")
 class Case(Protocol):
     """What the probe needs of a case (``training.demo_corpus.ProbeCase`` fits)."""
 
-    prompt: str
-    language: str
-    distance: int
+    # Read-only: a frozen dataclass fits a protocol of properties, not one of plain attributes.
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def distance(self) -> int: ...
+
+
+C = TypeVar("C", bound=Case)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def bucket_of(distance: int, width: int = BUCKET_WIDTH) -> int:
     return 0 if distance <= 0 else -(-distance // width) * width
 
 
-def balanced_cases(cases: Sequence[Case], per_bucket: int, width: int = BUCKET_WIDTH) -> list[Case]:
+def balanced_cases(cases: Sequence[C], per_bucket: int, width: int = BUCKET_WIDTH) -> list[C]:
     """At most ``per_bucket`` cases of each bucket, in their original order."""
     counts: dict[int, int] = {}
     kept = []
