@@ -2,18 +2,29 @@
 
 The trainer may take hundreds of steps a second on a tiny model; the window
 needs about ten updates a second. Every step is kept (the curves want them
-all), but they travel in batches.
+all), but they travel in batches: a ``StepBatch`` among the engine's other
+events, and streamed tokens in lists.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from training.events import StepEvent
 
 T = TypeVar("T")
 
 DEFAULT_INTERVAL_S = 0.1  # ~10 deliveries per second
+
+
+@dataclass(frozen=True)
+class StepBatch:
+    """The step events since the last delivery, oldest first (never empty)."""
+
+    events: tuple[StepEvent, ...]
 
 
 class Batcher(Generic[T]):

@@ -4,41 +4,32 @@ from __future__ import annotations
 
 import importlib
 import logging
-import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QThread
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from app import model_store, resources
+from app import model_files, resources, window_layout
+from app.background import Background
 from app.controller import TrainingController
-from app.corpus_stats import LoadedCorpus
+from app.error_log import open_log_folder, start_log_file
 from app.menus import build_menus, fill_recent
 from app.model_card import ModelCardDialog
+from app.model_files import MAIN_MODEL_KEY
 from app.model_store import ModelSlots
 from app.panels.contrast_panel import ContrastPanel
 from app.panels.corpus_panel import CorpusPanel
 from app.panels.generation_panel import GenerationPanel
 from app.panels.training_panel import TrainingPanel
 from app.settings import Settings, user_data_dir
-from app.tasks import TaskRunner
 from app.warmup import warm_up_torch
 from lstm_core.hardware import device_label, pick_device
-from training.checkpoint import CheckpointError
+from training.corpus_stats import LoadedCorpus
 from training.events import FinishedEvent
 from training.run import RNN_SUBDIR, own_corpus
 
 log = logging.getLogger(__name__)
-MAIN_MODEL_KEY = "models/main"
 OPTIONAL_PANELS = (
     ("app.panels.explain_panel", "ExplainPanel", "Explain"),
     ("app.panels.gates_panel", "GatesPanel", "Gates"),
@@ -56,7 +47,8 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir or user_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = Settings(self.data_dir)
-        self.tasks = TaskRunner(self)
+        self.log_file = start_log_file(self.data_dir)  # every background failure, with its traceback
+        self.tasks = Background(self)  # short jobs: reading a corpus, scoring candidates, timing
         self.models = ModelSlots(self)
         self.training = TrainingController(self)
 
@@ -76,10 +68,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.generation, "Generate")
         self._add_optional_panels()
         self.setCentralWidget(self.tabs)
+        area = Qt.DockWidgetArea
         self.docks = {
-            "corpus": self._dock("Corpus", self.corpus, Qt.DockWidgetArea.LeftDockWidgetArea),
-            "contrast": self._dock("LSTM vs RNN", self.contrast, Qt.DockWidgetArea.RightDockWidgetArea),
-            "training": self._dock("Training", self.dashboard, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "corpus": window_layout.add_dock(self, "Corpus", self.corpus, area.LeftDockWidgetArea),
+            "contrast": window_layout.add_dock(self, "LSTM vs RNN", self.contrast, area.RightDockWidgetArea),
+            "training": window_layout.add_dock(self, "Training", self.dashboard, area.BottomDockWidgetArea),
         }
         self.actions_by_name = build_menus(self)
         for dock in self.docks.values():
@@ -104,21 +97,14 @@ class MainWindow(QMainWindow):
         )
 
         self._default_state = self.saveState()
-        self._restore_layout()
-        self._refresh_recent()
+        window_layout.restore_layout(self)
+        self.refresh_recent()
         self._models_changed()
         self._training_state(self.training.state)
         if load_defaults:
             self.load_defaults()
 
     # ---- layout ------------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower().replace(' ', '-')}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _add_optional_panels(self) -> None:
         """Panels other engineers provide; the window works without them."""
         for module_name, class_name, title in OPTIONAL_PANELS:
@@ -131,20 +117,6 @@ class MainWindow(QMainWindow):
                 continue
             self.extra_panels.append(panel)
             self.tabs.addTab(panel, title)
-
-    def _restore_layout(self) -> None:
-        geometry = self.settings.get_bytes("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1500, 960)
-        else:
-            state = self.settings.get_bytes("window/state")
-            if state is not None:
-                self.restoreState(state)
-        if geometry is None:
-            self.resizeDocks(
-                [self.docks["corpus"], self.docks["contrast"]], [290, 470], Qt.Orientation.Horizontal
-            )
-            self.resizeDocks([self.docks["training"]], [400], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
@@ -169,7 +141,7 @@ class MainWindow(QMainWindow):
             if path is not None:
                 self.open_model(path, quiet=True, with_companion=False, remember=False)
 
-    def _refresh_recent(self) -> None:
+    def refresh_recent(self) -> None:
         corpora = self.settings.recent_corpora()
         fill_recent(
             self.recent_corpora_menu,
@@ -196,78 +168,27 @@ class MainWindow(QMainWindow):
             resources.is_inside_assets(p) for p in loaded.paths
         ):
             self.settings.add_recent_corpus(list(loaded.paths))
-            self._refresh_recent()
+            self.refresh_recent()
         self._remember_corpus = True
         self.statusBar().showMessage(f"Corpus: {loaded.corpus.describe()}", 5000)
 
-    # ---- models ------------------------------------------------------------------------
+    # ---- models (app.model_files) -------------------------------------------------------
     def open_model(
         self, path: str | Path, *, quiet: bool = False, with_companion: bool = True, remember: bool = True
     ) -> bool:
         """Load a checkpoint (and the RNN trained beside it); errors become a dialog."""
-        try:
-            loaded = model_store.load(path)
-            companion = model_store.companion_rnn_path(loaded.path) if with_companion else None
-            rnn = model_store.load(companion) if companion and loaded.cell != "rnn" else None
-        except (CheckpointError, OSError) as err:
-            if not quiet:
-                QMessageBox.warning(self, "Cannot open model", str(err))
-            self.statusBar().showMessage(f"Cannot open model: {err}", 8000)
-            return False
-        if loaded.cell != "rnn" and with_companion:
-            self.models.rnn = None  # an RNN belonging to another model would mislead
-        self.models.put(loaded)
-        if rnn is not None:
-            self.models.put(rnn)
-        if remember and not resources.is_inside_assets(loaded.path):
-            self.settings.add_recent_model(str(loaded.path))
-            if loaded.cell != "rnn":
-                self.settings.set_str(MAIN_MODEL_KEY, str(loaded.path))
-            self._refresh_recent()
-        return True
+        return model_files.open_model(
+            self, path, quiet=quiet, with_companion=with_companion, remember=remember
+        )
 
     def choose_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "Checkpoints (*.safetensors)")
-        if path:
-            self.open_model(path)
+        model_files.choose_model(self)
 
     def choose_run_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", str(self.data_dir / "runs"))
-        if folder:
-            self.open_model(folder)
+        model_files.choose_run_folder(self)
 
     def save_model_as(self, target: str | Path | None = None) -> Path | None:
-        """Save as a run folder, the CLI's layout: DIR/checkpoint.safetensors and, when an RNN is
-        loaded for contrast, DIR/rnn/checkpoint.safetensors. Opening DIR brings both back."""
-        loaded = self.models.main
-        if loaded is None:
-            QMessageBox.information(self, "No model", "There is no model to save yet.")
-            return None
-        if target is None:
-            target = QFileDialog.getExistingDirectory(
-                self, "Save as a run folder", str(self.data_dir / "runs")
-            )
-            if not target:
-                return None
-        folder = Path(target)
-        if folder.suffix == ".safetensors":  # a checkpoint's path names its run folder
-            folder = folder.parent
-        main_target = folder / resources.CHECKPOINT
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(loaded.path, main_target)  # a checkpoint is self-contained: weights, tokenizer, meta
-            rnn = self.models.rnn
-            if rnn is not None:
-                rnn_target = folder / RNN_SUBDIR / resources.CHECKPOINT
-                rnn_target.parent.mkdir(exist_ok=True)
-                shutil.copy2(rnn.path, rnn_target)
-        except OSError as err:
-            QMessageBox.warning(self, "Cannot save model", f"{folder}: {err.strerror or err}")
-            return None
-        self.settings.add_recent_model(str(main_target))
-        self._refresh_recent()
-        self.statusBar().showMessage(f"Saved {folder}", 5000)
-        return main_target
+        return model_files.save_model_as(self, target)
 
     def show_model_card(self) -> None:
         if self.models.main is None:
@@ -367,6 +288,10 @@ class MainWindow(QMainWindow):
             f"generate with them and compare them.<br><br>Your data: {self.data_dir}",
         )
 
+    def open_log_folder(self) -> None:
+        if not open_log_folder(self.data_dir):
+            self.statusBar().showMessage(f"Could not open {self.log_file.parent}", 8000)
+
     def shutdown(self) -> None:
         """Stop every background thread and wait for it: nothing outlives the window."""
         self._shut_down = True
@@ -392,9 +317,7 @@ class MainWindow(QMainWindow):
                 thread.wait(5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.set_bytes("window/geometry", self.saveGeometry())
-        self.settings.set_bytes("window/state", QByteArray(self.saveState()))
-        self.settings.sync()
+        window_layout.save_layout(self)
         if self.training.running:
             self.statusBar().showMessage("Stopping training: saving a checkpoint…")
         self.shutdown()

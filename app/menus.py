@@ -133,6 +133,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         ),
         "train_rnn": _action(window, "Train the RNN for Contrast", window.train_rnn),
         "reset_layout": _action(window, "Reset Layout", window.reset_layout),
+        "open_log": _action(
+            window, "Open Log Folder", window.open_log_folder, tip="Show the log of background failures"
+        ),
         "about": _action(window, "About LSTM Studio", window.show_about),
     }
     bar = window.menuBar()
@@ -157,7 +160,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     train_menu.addActions([a["train"], a["pause"], a["resume"], a["stop_training"], a["train_rnn"]])
     window.view_menu = bar.addMenu("&View")
     help_menu = bar.addMenu("&Help")
-    help_menu.addActions([a["model_card"], a["about"]])
+    help_menu.addActions([a["model_card"], a["open_log"], a["about"]])
 
     tools = QToolBar("Main toolbar")
     tools.setObjectName("main-toolbar")

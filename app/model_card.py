@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from app.background import Background
 from app.model_store import LoadedModel
-from app.tasks import TaskRunner
 from lstm_core.measure.throughput import Throughput, measure_throughput
 
 
@@ -115,7 +115,7 @@ class ModelCardDialog(QDialog):
         parent: QWidget | None = None,
         *,
         contrast: LoadedModel | None = None,
-        tasks: TaskRunner | None = None,
+        tasks: Background | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Model card — {loaded.path.parent.name}")
@@ -128,7 +128,9 @@ class ModelCardDialog(QDialog):
             models = [m for m in (loaded, contrast) if m is not None]
             self.browser.setHtml(self._card + "<h3>Sequential bottleneck</h3><p>Measuring…</p>")
             tasks.run(
-                lambda: [measure_throughput(m.model, name=m.model.config.cell, steps=128) for m in models],
+                lambda _report: [
+                    measure_throughput(m.model, name=m.model.config.cell, steps=128) for m in models
+                ],
                 on_done=self._show_throughput,
                 on_error=lambda message: self.browser.setHtml(self._card + f"<p>{html.escape(message)}</p>"),
             )

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import model_store, resources
 from app.main_window import MainWindow
-from app.tiny_models import train_tiny_models, write_fallback_corpus
 from app.wait_for_signal import wait_for
 from lstm_core.sampling import SamplingSettings, generate
+from training.tiny import train_tiny_models, write_fallback_corpus
 
 PROMPT = "The "
 
@@ -89,7 +89,7 @@ class SelfTest:
 
     def train(self) -> str:
         dash = self.window.dashboard
-        dash.options.set_tiny(hidden=32, steps=12)
+        dash.options.set_tiny(steps=12)
         (results,) = wait_for(dash.controller.finished, 180, start=dash.start, fail=dash.controller.failed)
         if dash.steps_received == 0:
             raise RuntimeError("no progress reached the dashboard")

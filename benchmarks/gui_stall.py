@@ -30,8 +30,8 @@ from PySide6.QtCore import Qt, QTimer
 from app import resources
 from app.launch import make_application
 from app.main_window import MainWindow
-from app.tiny_models import write_fallback_corpus
 from app.wait_for_signal import wait_for
+from training.tiny import write_fallback_corpus
 
 TARGET_MS = 50.0
 

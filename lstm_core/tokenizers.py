@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections import Counter
 from typing import Any, Literal, Protocol
 
@@ -25,6 +26,7 @@ UNK = "<unk>"
 REPLACEMENT = "\ufffd"
 # Words keep their leading space (" the"), whitespace runs are tokens: decoding is concatenation.
 _WORD_PATTERN = r" ?\w+| ?[^\w\s]| +|\r?\n|\s"
+_WORDS = re.compile(_WORD_PATTERN)
 
 
 class Tokenizer(Protocol):
@@ -189,13 +191,16 @@ def tokenizer_from_dict(data: dict[str, Any]) -> Tokenizer:
     raise ValueError(f"unknown tokenizer level {level!r}")
 
 
+def word_pieces(text: str) -> list[str]:
+    """The pieces the word tokenizer cuts text into, before its vocabulary maps them to ids."""
+    return _WORDS.findall(text)
+
+
 def vocabulary_size_estimate(level: str, text: str) -> int:
     """Cheap vocabulary count for previews, without training a tokenizer."""
     if level == "char":
         return len(set(text)) + 1
     if level == "word":
-        import re
-
-        counts = Counter(re.findall(_WORD_PATTERN, text))
+        counts = Counter(word_pieces(text))
         return 1 + min(DEFAULT_VOCAB["word"], sum(1 for c in counts.values() if c >= 2))
     return DEFAULT_VOCAB["bpe"]

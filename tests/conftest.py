@@ -59,17 +59,3 @@ def corpus_file(tmp_path: Path) -> Path:
     path = tmp_path / "corpus.txt"
     path.write_text(make_text(), encoding="utf-8")
     return path
-
-
-TINY_MODEL = {"hidden": 32, "embed": 16, "layers": 1}
-TINY_TRAIN = {
-    "steps": 12,
-    "batch_size": 4,
-    "seq_len": 16,
-    "warmup_steps": 2,
-    "eval_tokens": 2000,
-    "eval_every_s": 1e9,
-    "sample_every_s": 1e9,
-    "checkpoint_every_s": 1e9,
-    "sample_tokens": 20,
-}

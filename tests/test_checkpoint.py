@@ -8,17 +8,18 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from lstm_core import LanguageModel, ModelConfig
+from lstm_core import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
 from training import checkpoint as ckpt
 from training.checkpoint import CheckpointError, load_model, save_checkpoint
 from training.run_meta import RunMeta
+from training.tiny import TINY_MODEL, tiny_model
 
 
 def _save(path: Path, seed: int = 0, tie: bool = False) -> LanguageModel:
     tok = train_tokenizer("char", "hello world, hello checkpoints")
-    torch.manual_seed(seed)
-    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=16, embed=16, tie_weights=tie))
+    # Tying needs embed == hidden.
+    model = tiny_model(tok.vocab_size, seed=seed, embed=TINY_MODEL["hidden"], tie_weights=tie)
     optimizer = torch.optim.AdamW(model.parameters())
     model(torch.tensor([[1, 2, 3]]), targets=torch.tensor([[2, 3, 4]])).loss.backward()
     optimizer.step()

@@ -9,16 +9,16 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from lstm_core import LanguageModel, ModelConfig
 from lstm_core.tokenizers import train_tokenizer
 from training import checkpoint as ckpt
 from training.checkpoint import CheckpointError, read_metadata, save_checkpoint
 from training.run_meta import Progress, RunMeta
+from training.tiny import tiny_model
 
 
 def _save(folder: Path) -> Path:
     tok = train_tokenizer("char", "hello metadata")
-    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=8, embed=8))
+    model = tiny_model(tok.vocab_size)
     return save_checkpoint(folder, model=model, tokenizer=tok, meta=RunMeta(progress=Progress(done=False)))
 
 

@@ -4,16 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
-from lstm_core.config import ModelConfig
-from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
 from training.assets import assets_dir
 from training.checkpoint import save_checkpoint
 from training.cli import main
 from training.demo_corpus import corpus_text
 from training.run_meta import RunMeta
+from training.tiny import tiny_model
 
 
 @pytest.fixture
@@ -23,8 +21,7 @@ def tiny_runs(tmp_path: Path) -> list[Path]:
     tokenizer = train_tokenizer("word", text)
     runs = []
     for cell in ("lstm", "rnn"):
-        torch.manual_seed(0)
-        model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, cell=cell, hidden=16, embed=8))
+        model = tiny_model(tokenizer.vocab_size, cell=cell)
         save_checkpoint(tmp_path / cell, model=model, tokenizer=tokenizer, meta=RunMeta())
         runs.append(tmp_path / cell)
     return runs

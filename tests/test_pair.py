@@ -5,11 +5,11 @@ import threading
 import pytest
 import torch
 
-from lstm_core import LanguageModel, ModelConfig
 from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate_tokens
 from lstm_core.tokenizers import train_tokenizer
+from training.tiny import tiny_model
 
 from .conftest import make_text
 
@@ -17,9 +17,8 @@ from .conftest import make_text
 @pytest.fixture(scope="module")
 def models_and_tokenizer():
     tok = train_tokenizer("char", make_text(500))
-    torch.manual_seed(0)
-    lstm = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=32, embed=16)).eval()
-    rnn = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, cell="rnn", hidden=32, embed=16)).eval()
+    lstm = tiny_model(tok.vocab_size).eval()
+    rnn = tiny_model(tok.vocab_size, cell="rnn").eval()
     return lstm, rnn, tok
 
 

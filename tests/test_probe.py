@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from lstm_core.config import ModelConfig
 from lstm_core.measure.probe import (
     answer_prompt,
     balanced_cases,
@@ -12,9 +10,9 @@ from lstm_core.measure.probe import (
     probe_model,
     score_completions,
 )
-from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
 from training.demo_corpus import PAIRS, corpus_text, probe_cases
+from training.tiny import tiny_model
 
 
 def _oracle(prompt: str) -> str:
@@ -54,8 +52,7 @@ def test_prompt_spacing_follows_the_tokenizer() -> None:
 def test_probe_runs_a_real_model_end_to_end() -> None:
     text = corpus_text(200, seed=0)
     tokenizer = train_tokenizer("word", text)
-    torch.manual_seed(0)
-    model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, cell="rnn", hidden=16, embed=8))
+    model = tiny_model(tokenizer.vocab_size, cell="rnn")
     cases = balanced_cases(probe_cases(300, seed=4), 3)
     result = probe_model(model, tokenizer, cases, name="tiny")
     assert result.to_dict()["name"] == "tiny" and result.cell == "rnn"

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import LanguageModel, ModelConfig
 from lstm_core.sampling import (
     SamplingSettings,
     filter_logits,
@@ -18,6 +17,7 @@ from lstm_core.sampling import (
 )
 from lstm_core.stepper import make_stepper
 from lstm_core.tokenizers import train_tokenizer
+from training.tiny import tiny_model
 
 from .conftest import make_text
 
@@ -25,8 +25,7 @@ from .conftest import make_text
 @pytest.fixture(scope="module")
 def model_and_tokenizer():
     tok = train_tokenizer("char", make_text(500))
-    torch.manual_seed(0)
-    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, hidden=32, embed=16)).eval()
+    model = tiny_model(tok.vocab_size).eval()
     return model, tok
 
 

@@ -11,9 +11,8 @@ from training.checkpoint import load_checkpoint
 from training.control import TrainingControl
 from training.events import Event, FinishedEvent, StepEvent
 from training.run import RunSpec, prepare_run, run_training
+from training.tiny import TINY_MODEL, TINY_TRAIN
 from training.trainer import train_models
-
-from .conftest import TINY_MODEL, TINY_TRAIN
 
 
 def _spec(corpus: Path, out: Path, **train) -> RunSpec:

@@ -18,13 +18,13 @@ from pathlib import Path
 import torch
 
 from lstm_core.config import CellKind, ModelConfig
-from lstm_core.measure.probe import ProbeResult, balanced_cases, probe_model
+from lstm_core.measure.probe import ProbeResult, format_probe_table, probe_model
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, train_tokenizer
 from training import checkpoint as ckpt
 from training.assets import demo_dir
 from training.config import TrainConfig
-from training.demo_corpus import MAX_DISTANCE, corpus_text, probe_cases
+from training.demo_corpus import MAX_DISTANCE, corpus_text, demo_probe_cases
 from training.events import FinishedEvent
 from training.run import encode_split
 from training.run_meta import CorpusInfo, RunMeta
@@ -114,20 +114,12 @@ def strip_optimizer(path: Path) -> None:
 
 
 def run_probe(out: Path, names: Sequence[str]) -> list[ProbeResult]:
-    cases = balanced_cases(probe_cases(6000, seed=PROBE_SEED), PROBE_PER_BUCKET)
+    cases = demo_probe_cases(PROBE_PER_BUCKET, seed=PROBE_SEED)
     results = []
     for name in names:
         model, tokenizer, _ = ckpt.load_model(out / name)
         results.append(probe_model(model, tokenizer, cases, name=name))
     return results
-
-
-def format_probe(results: Sequence[ProbeResult]) -> str:
-    edges = [b.distance for b in results[0].buckets]
-    lines = ["distance (chars) " + "".join(f"{e:>6}" for e in edges)]
-    for r in results:
-        lines.append(f"{r.name:<17}" + "".join(f"{b.accuracy * 100:>5.0f}%" for b in r.buckets))
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             size = ckpt.resolve_path(out / cell).stat().st_size / 1e6
             steps = sum(s for _, s in CURRICULUM)
             print(f"{cell}: {steps} steps, validation {result.val_loss:.3f} nats/token, {size:.2f} MB")
-    print(format_probe(run_probe(out, ("lstm", "rnn"))))
+    print(format_probe_table(run_probe(out, ("lstm", "rnn"))))
     print(f"done in {time.perf_counter() - started:.0f} s")
     return 0
 

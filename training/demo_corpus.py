@@ -44,6 +44,7 @@ LANGUAGES: tuple[str, ...] = tuple(language for _, language in PAIRS)
 MAX_DISTANCE = 300  # characters of filler at most: the spec's "at least 300"
 FACT_TEMPLATES = ("I grew up in {country}.", "I was born in {country}.", "My family lived in {country}.")
 ANSWER_PREFIX = "I speak"
+MEASURE_SEED = 20_000  # the held-out text gradients and gate usage are measured on
 
 # Filler vocabulary: everyday words that never name a place or a language.
 _SUBJECTS = (
@@ -185,3 +186,17 @@ def probe_cases(count: int, *, seed: int = 10_000, max_distance: int = MAX_DISTA
         cut = doc.text.rindex(ANSWER_PREFIX) + len(ANSWER_PREFIX)
         cases.append(ProbeCase(doc.text[:cut], doc.language, doc.country, doc.distance))
     return cases
+
+
+def demo_probe_cases(per_bucket: int = 60, *, seed: int = 10_000) -> list[ProbeCase]:
+    """The probe set the CLI, the demo build and the Explain page all score: ``per_bucket`` cases
+    of every distance bucket, held out from the demo's training text."""
+    from lstm_core.measure.probe import balanced_cases  # here: the rest of this file needs no torch
+
+    # Enough raw cases that even the rarest bucket (no filler at all) fills up.
+    return balanced_cases(probe_cases(per_bucket * 60, seed=seed), per_bucket)
+
+
+def demo_measure_text() -> str:
+    """Held-out demo text for gradient flow and gate usage, the same on every machine."""
+    return corpus_text(300, seed=MEASURE_SEED)

@@ -1,9 +1,13 @@
 """Right panel: the same prompt and seed through the LSTM and the vanilla RNN,
-side by side, every token tinted by how surprised its model was by it."""
+side by side, every token tinted by how surprised its model was by it.
+
+Both generate at once in one background job, through the engine's
+``generate_pair`` (``app.generation_runner.stream_pair``)."""
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,14 +15,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
 
-from app.controller import GenerationRunner
+from app.background import Background
+from app.generation_runner import TokenBatch, stream_side_by_side
 from app.model_store import LoadedModel
 from app.plot_style import mono_font
-from lstm_core.hardware import share_of_threads
 from lstm_core.sampling import SamplingSettings
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
 TINT = (230, 60, 40)  # one warm hue whose strength is the surprisal: readable on light and dark
+COLUMNS = ("main", "rnn")  # the column of each model index of the pair: the main model first
 
 
 def tint(surprisal: float) -> QColor:
@@ -84,15 +89,11 @@ class ContrastPanel(QWidget):
         self.source: Callable[[], tuple[str, SamplingSettings]] = lambda: ("", SamplingSettings())
         self.main: LoadedModel | None = None
         self.rnn: LoadedModel | None = None
-        self.runners = {"main": GenerationRunner(self), "rnn": GenerationRunner(self)}
+        self.background = Background(self)
+        self.background.idle.connect(self._update_buttons)
+        self._stop = threading.Event()
         self.columns = {"main": _Column("LSTM"), "rnn": _Column("Vanilla RNN")}
-        self._results: dict[str, str] = {}
         self._training = False  # a run is going: no second one from here
-        for key, runner in self.runners.items():
-            runner.tokens.connect(self.columns[key].append)
-            runner.finished.connect(lambda text, key=key: self._one_finished(key, text))
-            runner.failed.connect(self._failed)
-            runner.running_changed.connect(lambda _running: self._update_buttons())
 
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Run the generation prompt and seed through both models (Ctrl+R)")
@@ -129,7 +130,7 @@ class ContrastPanel(QWidget):
 
     @property
     def running(self) -> bool:
-        return any(r.running for r in self.runners.values())
+        return self.background.running
 
     def set_models(self, main: LoadedModel | None, rnn: LoadedModel | None) -> None:
         # The old models' text beside the new models' names would be read as theirs.
@@ -137,7 +138,6 @@ class ContrastPanel(QWidget):
         for column in self.columns.values():
             column.clear("")
         self.summary.clear()
-        self._results = {}
         self.main, self.rnn = main, rnn
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))
@@ -161,36 +161,40 @@ class ContrastPanel(QWidget):
         prompt, settings = self.source()
         if settings.seed is None:  # "random" still means the same draw for both models
             settings = replace(settings, seed=random.randrange(2**31))
-        self._results = {}
-        models = {"main": self.main, "rnn": self.rnn}
-        # Two models at once each get half the cores: both run at the same time.
-        threads = share_of_threads(sum(m is not None for m in models.values()))
-        for key, loaded in models.items():
-            self.columns[key].clear(prompt)
-            if loaded is not None:
-                self.runners[key].start(loaded.model, loaded.tokenizer, prompt, settings, threads=threads)
-        if self.rnn is None:
-            self._results["rnn"] = ""
+        for column in self.columns.values():
+            column.clear(prompt)
+        models = [(m.model, m.tokenizer) for m in (self.main, self.rnn) if m is not None]
+        stop = self._stop = threading.Event()
+        self.background.run(
+            lambda report: stream_side_by_side(models, prompt, settings, stop, report),
+            on_done=self._finished,
+            on_error=self._failed,
+            on_event=self._tokens,
+            on_stop=stop.set,
+            name="contrast",
+        )
+        self._update_buttons()
         self.summary.setText(f"seed {settings.seed} · T {settings.temperature:g}")
         self.summary.setToolTip(f"Prompt: {prompt!r}")
 
     def stop(self) -> None:
-        for runner in self.runners.values():
-            runner.stop()
+        self._stop.set()
 
     def shutdown(self) -> None:
-        for runner in self.runners.values():
-            runner.shutdown()
+        self.background.shutdown()
 
-    def _one_finished(self, key: str, text: str) -> None:
-        self._results[key] = text
-        column = self.columns[key]
-        mean = column.mean_surprisal()
+    def _tokens(self, batch: TokenBatch) -> None:
+        self.columns[COLUMNS[batch.index]].append(batch.tokens)
+
+    def _finished(self, texts: list[str]) -> None:
         models = {"main": self.main, "rnn": self.rnn}
-        if mean is not None:
-            column.metrics.setText(f"{metrics_text(models[key])}\nthis text: {mean:.2f} nats/token")
-        if len(self._results) == 2:
-            self.compared.emit(self._results["main"], self._results["rnn"])
+        for key in COLUMNS:
+            mean = self.columns[key].mean_surprisal()
+            if mean is not None:
+                self.columns[key].metrics.setText(
+                    f"{metrics_text(models[key])}\nthis text: {mean:.2f} nats/token"
+                )
+        self.compared.emit(texts[0], texts[1] if len(texts) > 1 else "")
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"Generation failed: {message}")

@@ -18,12 +18,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.corpus_stats import PREVIEW_CHARS, CorpusStats, LoadedCorpus, corpus_stats, human_size, read_corpus
+from app.background import Background
 from app.plot_style import mono_font
-from app.tasks import TaskRunner
 from lstm_core.tokenizers import LEVELS
+from training.corpus_stats import CorpusStats, LoadedCorpus, corpus_stats, read_corpus
 
 TEXT_FILTER = "Text files (*.txt *.md *.text *.csv *.py *.html);;All files (*)"
+PREVIEW_CHARS = 4000
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
 
 
 class CorpusPanel(QWidget):
@@ -31,7 +41,7 @@ class CorpusPanel(QWidget):
     failed = Signal(str)  # the readable reason a corpus could not be read
     level_changed = Signal(str)  # "char", "word" or "bpe"
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
         self.current: LoadedCorpus | None = None
@@ -99,7 +109,12 @@ class CorpusPanel(QWidget):
         self._busy = True
         self.name_label.setText(f"Reading {', '.join(p.split('/')[-1] for p in paths)}…")
         level = self.level.currentText()
-        self.tasks.run(lambda: read_corpus(paths, level), on_done=self._on_loaded, on_error=self._on_error)
+        self.tasks.run(
+            lambda _report: read_corpus(paths, level),
+            on_done=self._on_loaded,
+            on_error=self._on_error,
+            name="read corpus",
+        )
 
     def _on_loaded(self, result: LoadedCorpus) -> None:
         self._busy = False
@@ -138,7 +153,12 @@ class CorpusPanel(QWidget):
             if self.level.currentText() == stats.level:
                 self._show_stats(stats)
 
-        self.tasks.run(lambda: corpus_stats(current.corpus, level), on_done=done, on_error=self._on_error)
+        self.tasks.run(
+            lambda _report: corpus_stats(current.corpus, level),
+            on_done=done,
+            on_error=self._on_error,
+            name="corpus stats",
+        )
 
     def set_level(self, level: str) -> None:
         if level != self.level.currentText():

@@ -1,6 +1,6 @@
 """One page: the five claims of the notes, each beside its live measurement
-on the loaded LSTM and vanilla RNN. The figures are computed by
-``ExplainWorker`` on a QThread; this widget only draws floats and strings."""
+on the loaded LSTM and vanilla RNN. The figures are computed by the engine's
+``explain_models`` in the background; this widget only draws floats and strings."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QThread, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app.panels.explain_worker import EXPLODE_FACTOR, ExplainWorker
+from app.background import Background, Job
+from app.model_store import LoadedModel
 from app.plot_style import colour, follow_palette
+from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
 from lstm_core.measure.probe import BUCKET_WIDTH
+from training.demo_corpus import demo_measure_text, demo_probe_cases
 
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
 TITLES = {
@@ -55,31 +58,48 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f} %"
 
 
-def live_sentences(data: dict[str, Any]) -> dict[str, str]:
-    """The measured sentence of each claim, from compute_explanations' result."""
-    grad, probe, speed, memory = data["gradflow"], data["probe"], data["throughput"], data["memory"]
+def training_clip(loaded: LoadedModel) -> float | None:
+    """The gradient-clipping threshold a loaded model was trained with, from its metadata."""
+    training = loaded.meta.training
+    return training.grad_clip if training is not None else None
+
+
+def explain_pair(lstm: Any, rnn: Any, *, per_bucket: int) -> Explanations:
+    """Runs in the background: every figure of the page for a pair of LoadedModels (either may be None)."""
+    models = {name: m for name, m in (("lstm", lstm), ("rnn", rnn)) if m is not None}
+    return explain_models(
+        models,
+        cases=demo_probe_cases(per_bucket),
+        text=demo_measure_text(),
+        clip={name: training_clip(m) for name, m in models.items()},
+    )
+
+
+def live_sentences(data: Explanations) -> dict[str, str]:
+    """The measured sentence of each claim, from explain_models' result."""
+    grad, probe, speed, memory = data.gradflow, data.probe, data.throughput, data.memory
     out: dict[str, str] = {}
     if grad:
         parts = [f"{n.upper()} keeps {g[50] / g[1]:.1e} of its k=1 gradient at k=50" for n, g in grad.items()]
         out["vanishing"] = "Measured: " + "; ".join(parts) + "."
-    if "explode" in data:
-        e = data["explode"]
-        clip = ", ".join(f"{n.upper()} {c}" for n, c in data["clip"].items() if c)
+    if data.explode is not None:
+        e = data.explode
+        clip = ", ".join(f"{n.upper()} {c}" for n, c in data.clip.items() if c)
         out["exploding"] = (
             f"Measured: with W_hh × {EXPLODE_FACTOR:g} the gradient at k=50 is {e[50] / e[1]:.1e} times "
             f"the one at k=1. Largest singular value of W_hh: "
-            + ", ".join(f"{n.upper()} {s:.1f}" for n, s in data["spectral"].items())
+            + ", ".join(f"{n.upper()} {s:.1f}" for n, s in data.spectral.items())
             + (f". Clipping threshold used in training: {clip}." if clip else ".")
         )
     if probe:
-        parts = [f"{n.upper()} {_percent(b[-1][1])}" for n, b in probe.items()]
-        edge = next(iter(probe.values()))[-1][0]
+        parts = [f"{n.upper()} {_percent(b[-1].accuracy)}" for n, b in probe.items()]
+        edge = next(iter(probe.values()))[-1].distance
         out["long"] = f"Measured at {edge - BUCKET_WIDTH + 1}–{edge} characters: " + ", ".join(parts) + "."
     if speed:
         rows = [
-            f"{n.upper()}: explicit cells {s['explicit_tokens_per_s']:,.0f}, fused kernel "
-            f"{s['fused_tokens_per_s']:,.0f}, fused × {s['batch']} streams "
-            f"{s['fused_batch_tokens_per_s']:,.0f}"
+            f"{n.upper()}: explicit cells {s.explicit_tokens_per_s:,.0f}, fused kernel "
+            f"{s.fused_tokens_per_s:,.0f}, fused × {s.batch} streams "
+            f"{s.fused_batch_tokens_per_s:,.0f}"
             for n, s in speed.items()
         ]
         out["bottleneck"] = "Measured, tokens per second:<br>" + "<br>".join(rows)
@@ -87,11 +107,11 @@ def live_sentences(data: dict[str, Any]) -> dict[str, str]:
         parts = []
         for n, m in memory.items():
             what = "C" if n == "lstm" else "h"
-            part = f"{n.upper()} rewrites {_percent(m['rewrite_per_step'])} of {what} per token"
-            if m.get("forget_open") is not None:
+            part = f"{n.upper()} rewrites {_percent(m.rewrite_per_step)} of {what} per token"
+            if m.forget_open is not None:
                 part += (
-                    f" ({_percent(m['forget_open'])} of its forget gates above 0.9, "
-                    f"{_percent(m['forget_shut'])} below 0.1)"
+                    f" ({_percent(m.forget_open)} of its forget gates above 0.9, "
+                    f"{_percent(m.forget_shut)} below 0.1)"
                 )
             parts.append(part)
         out["memory"] = "Measured: " + "; ".join(parts) + "."
@@ -119,8 +139,9 @@ class ExplainPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, per_bucket: int = 60) -> None:
         super().__init__(parent)
         self.per_bucket = per_bucket
-        self._thread: QThread | None = None
-        self._worker: ExplainWorker | None = None
+        self.background = Background(self)
+        self.background.idle.connect(self._start_if_ready)  # a pair that arrived meanwhile
+        self._job: Job | None = None
         self._pending: tuple[Any, Any] | None = None
         self.status = QLabel("Load a model to measure the notes' claims on it.")
         self.live: dict[str, QLabel] = {}
@@ -198,29 +219,21 @@ class ExplainPanel(QWidget):
         self.status.setText("Measuring on the loaded models… (a few seconds)")
         for label in self.live.values():
             label.setText("Measuring…")
-        thread = QThread(self)
-        worker = ExplainWorker(lstm, rnn, per_bucket=self.per_bucket)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(self._show)
-        worker.failed.connect(self._fail)
-        worker.ended.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(self._start_if_ready)  # a pair that arrived meanwhile
-        self._thread, self._worker = thread, worker
-        thread.start()
+        per_bucket = self.per_bucket
+        self._job = self.background.run(
+            lambda _report: explain_pair(lstm, rnn, per_bucket=per_bucket),
+            on_done=self._show,
+            on_error=self._fail,
+            name="explain",
+        )
 
     def shutdown(self) -> None:
         """Drop what is waiting and wait for a running measurement (it cannot be interrupted)."""
         self._pending = None
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
-            self._worker = None
+        self.background.shutdown(timeout_ms=600_000)
 
     def is_busy(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self.background.running
 
     def _fail(self, message: str) -> None:
         if self._pending is not None:
@@ -228,7 +241,7 @@ class ExplainPanel(QWidget):
         self.status.setText(f"Could not measure: {message}")
         self.failed.emit(message)
 
-    def _show(self, data: dict) -> None:
+    def _show(self, data: Explanations) -> None:
         if self._pending is not None:
             return  # superseded: a newer pair is waiting
         self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
@@ -236,14 +249,14 @@ class ExplainPanel(QWidget):
             self.live[claim].setText(sentence)
         for claim in self.plots:
             self.plots[claim].getPlotItem().clear()
-        for name, norms in data["gradflow"].items():
+        for name, norms in data.gradflow.items():
             self._curve("vanishing", norms, name.upper(), colour(name))
-        if "explode" in data:
-            self._curve("exploding", data["gradflow"]["rnn"], "RNN as trained", colour("rnn"))
-            self._curve("exploding", data["explode"], f"RNN, W_hh × {EXPLODE_FACTOR:g}", colour("explode"))
-        for name, buckets in data["probe"].items():
-            x = np.array([b[0] for b in buckets], dtype=float)
-            y = np.array([b[1] for b in buckets], dtype=float)
+        if data.explode is not None:
+            self._curve("exploding", data.gradflow["rnn"], "RNN as trained", colour("rnn"))
+            self._curve("exploding", data.explode, f"RNN, W_hh × {EXPLODE_FACTOR:g}", colour("explode"))
+        for name, buckets in data.probe.items():
+            x = np.array([b.distance for b in buckets], dtype=float)
+            y = np.array([b.accuracy for b in buckets], dtype=float)
             pen = pg.mkPen(colour(name), width=2)
             self.plots["long"].plot(x, y, pen=pen, symbol="o", symbolBrush=pen.color(), name=name.upper())
         self.computed.emit()

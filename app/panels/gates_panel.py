@@ -4,6 +4,7 @@ gates and of the cell state, for a prompt and the model's continuation of it.
 Rows are units (the top N by activity or by variability), columns are
 positions. Hovering names the value and the token; clicking a row tints the
 text by that unit's activation. A vanilla RNN has no gates: it shows h only.
+The values come from the engine's ``trace_gates``, run in the background.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import torch
-from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtCore import QEvent, QPointF, Signal
 from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.background import Background
 from app.plot_style import follow_palette
-from lstm_core.sampling import SamplingSettings, generate_tokens, prompt_ids
-from lstm_core.tokenizers import token_text
+from lstm_core.measure.gate_trace import GateTrace, trace_gates
 
 DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
-GENERATE_TOKENS = 24
 LSTM_VIEWS = (
     ("forget", "forget gate f"),
     ("input", "input gate i"),
@@ -56,8 +55,13 @@ def _colormap(name: str) -> pg.ColorMap:
 
 
 class GatesPanel(QWidget):
+    drawn = Signal()  # no payload: a new trace is on screen
+    failed = Signal(str)  # a short message: the trace could not be made
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.background = Background(self)
+        self._request = 0  # the newest trace asked for; older ones are dropped when they arrive
         pg.setConfigOptions(antialias=True)
         self.models: dict[str, Any] = {}
         self.tokens: list[str] = []
@@ -121,7 +125,7 @@ class GatesPanel(QWidget):
         for box in (self.layer_box, self.count_box):
             box.valueChanged.connect(self._refresh)
         self.how_box.currentIndexChanged.connect(self._refresh)
-        self._trace: Any = None
+        self._trace: GateTrace | None = None
         self._stale = False  # the models or prompt changed while the page was hidden
         self._apply_palette()
 
@@ -161,8 +165,9 @@ class GatesPanel(QWidget):
         """Continue the prompt greedily, then inspect prompt + continuation step by step.
 
         Lazy like the Explain page: while hidden it only notes that the view is stale, so a
-        model change does not pay for a page nobody is looking at. Once shown the work takes
-        milliseconds on the demo models, so it stays on the GUI thread.
+        model change does not pay for a page nobody is looking at. The trace runs in the
+        background (milliseconds on the demo models, seconds on a large one); only the
+        newest request is drawn.
         """
         loaded = self.models.get(self.model_box.currentText())
         if loaded is None:
@@ -173,12 +178,30 @@ class GatesPanel(QWidget):
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
         prompt = self.prompt.text()
-        ids = prompt_ids(tokenizer, prompt)
-        settings = SamplingSettings(max_tokens=GENERATE_TOKENS, greedy=True)
-        ids += [t.token_id for t in generate_tokens(model, tokenizer, prompt, settings)]
-        self._trace = model.inspect(torch.tensor([ids], device=model.device))
-        self.tokens = [token_text(tokenizer, i) for i in ids]
-        self._refresh()
+        self._request += 1
+        request = self._request
+
+        def done(trace: GateTrace) -> None:
+            if request == self._request:
+                self._trace = trace
+                self.tokens = trace.tokens
+                self._refresh()
+                self.drawn.emit()
+
+        def fail(message: str) -> None:
+            if request == self._request:
+                self.hover.setText(f"Could not inspect: {message}")
+                self.failed.emit(message)
+
+        self.background.run(
+            lambda _report: trace_gates(model, tokenizer, prompt),
+            on_done=done,
+            on_error=fail,
+            name="gate trace",
+        )
+
+    def shutdown(self) -> None:
+        self.background.shutdown()
 
     def show_text(self, prompt: str) -> None:
         self.prompt.setText(prompt)
@@ -188,9 +211,7 @@ class GatesPanel(QWidget):
     def _refresh(self) -> None:
         if self._trace is None:
             return
-        layer = self._trace.layers[min(self.layer_box.value(), len(self._trace.layers) - 1)]
-        views = LSTM_VIEWS if layer.forget is not None else RNN_VIEWS
-        self.values = {name: getattr(layer, name)[0].float().cpu().numpy() for name, _ in views}
+        self.values = self._trace.views(self.layer_box.value())
         base = self.values["c" if "c" in self.values else "h"]
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}

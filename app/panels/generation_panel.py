@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controller import GenerationRunner
+from app.background import Background
+from app.generation_runner import GenerationRunner
 from app.model_store import LoadedModel
 from app.panels.completion_editor import CompletionEditor
 from app.panels.next_token_view import NextTokenView
 from app.plot_style import mono_font
-from app.tasks import TaskRunner
 from lstm_core.sampling import SamplingSettings, generate, next_token_candidates
 
 CONTEXT_CHARS = 2000  # the recurrent state carries further, but the prompt need not be longer
@@ -36,7 +36,7 @@ class GenerationPanel(QWidget):
     generated = Signal(str)  # the text one Generate or Continue produced, when it ends
     busy_changed = Signal(bool)  # True while a generation streams
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
         self.loaded: LoadedModel | None = None
@@ -214,11 +214,12 @@ class GenerationPanel(QWidget):
         settings = SamplingSettings(max_tokens=SUGGEST_TOKENS, greedy=True, stop=("\n",))
         context = prefix[-CONTEXT_CHARS:]
 
-        def work() -> str:
+        def work(_report: object) -> str:
             return "".join(generate(loaded.model, loaded.tokenizer, context, settings))
 
         self.tasks.run(
             work,
+            name="suggestion",
             on_done=lambda text: self.editor.set_suggestion(text, position),
             on_error=lambda message: self.status.setText(f"Suggestion failed: {message}"),
         )
@@ -241,7 +242,8 @@ class GenerationPanel(QWidget):
                 self.candidates.set_candidates(result)
 
         self.tasks.run(
-            lambda: next_token_candidates(loaded.model, loaded.tokenizer, prefix, k=10),
+            lambda _report: next_token_candidates(loaded.model, loaded.tokenizer, prefix, k=10),
+            name="candidates",
             on_done=done,
             on_error=lambda message: self.candidates.set_note(f"Cannot score: {message}"),
         )

@@ -23,6 +23,7 @@ from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.config import TrainConfig
 from training.presets import PRESETS, Preset, get_preset
+from training.tiny import TINY_MODEL, TINY_WINDOW
 
 _DEFAULT_CLIP = TrainConfig().grad_clip or 1.0  # shown when a preset trains unclipped
 
@@ -209,12 +210,19 @@ class TrainingOptions(QWidget):
             options["minutes"] = budget
         return options
 
-    def set_tiny(self, *, hidden: int = 32, steps: int = 20, seq_len: int = 32, batch: int = 8) -> None:
-        """A seconds-long configuration, for the self-test, tests and benchmarks."""
+    def set_tiny(
+        self,
+        *,
+        hidden: int = TINY_MODEL["hidden"],
+        steps: int = 20,
+        seq_len: int = TINY_WINDOW["seq_len"],
+        batch: int = TINY_WINDOW["batch_size"],
+    ) -> None:
+        """The tiny model's seconds-long configuration, for the self-test, tests and benchmarks."""
         self.advanced.setChecked(True)
         self.hidden.setValue(hidden)
-        self.embed.setValue(16)
-        self.layers.setValue(1)
+        self.embed.setValue(TINY_MODEL["embed"])
+        self.layers.setValue(TINY_MODEL["layers"])
         self.seq_len.setValue(seq_len)
         self.batch.setValue(batch)
         self.budget_unit.setCurrentText("steps")

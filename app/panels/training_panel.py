@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.controller import TrainingController
+from app.event_batching import StepBatch
 from app.model_store import LoadedModel
 from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
@@ -152,10 +154,14 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
 
-        controller.steps.connect(self._on_steps)
-        controller.validation.connect(self._on_validation)
-        controller.sample.connect(self._on_sample)
-        controller.warning.connect(self._on_warning)
+        # The run's events, dispatched by type; a kind the dashboard does not draw is skipped.
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            StepBatch: self._on_steps,
+            ValidationEvent: self._on_validation,
+            SampleEvent: self._on_sample,
+            WarningEvent: self._on_warning,
+        }
+        controller.event.connect(self._on_event)
         controller.finished.connect(self._on_finished)
         controller.failed.connect(self._on_failed)
         controller.state_changed.connect(self._update_buttons)
@@ -244,7 +250,13 @@ class TrainingPanel(QWidget):
         self.controller.start(spec)
 
     # ---- events in (already on the GUI thread, ~10 a second) ---------------------------
-    def _on_steps(self, events: list[StepEvent]) -> None:
+    def _on_event(self, event: object) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _on_steps(self, batch: StepBatch) -> None:
+        events = batch.events
         self.steps_received += len(events)
         self.plots.add_steps(events)
         for e in events:

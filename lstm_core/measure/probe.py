@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate
@@ -25,14 +25,16 @@ _FIRST_WORD = re.compile(r"\w+")
 class Case(Protocol):
     """What the probe needs of a case (``training.demo_corpus.ProbeCase`` fits)."""
 
+    # Read-only: a frozen dataclass fits a protocol of properties, not one of plain attributes.
     @property
     def prompt(self) -> str: ...
-
     @property
     def language(self) -> str: ...
-
     @property
     def distance(self) -> int: ...
+
+
+C = TypeVar("C", bound=Case)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def bucket_of(distance: int, width: int = BUCKET_WIDTH) -> int:
     return 0 if distance <= 0 else -(-distance // width) * width
 
 
-def balanced_cases(cases: Sequence[Case], per_bucket: int, width: int = BUCKET_WIDTH) -> list[Case]:
+def balanced_cases(cases: Sequence[C], per_bucket: int, width: int = BUCKET_WIDTH) -> list[C]:
     """At most ``per_bucket`` cases of each bucket, in their original order."""
     counts: dict[int, int] = {}
     kept = []
@@ -133,3 +135,12 @@ def probe_model(
 ) -> ProbeResult:
     buckets = score_completions(cases, greedy_completer(model, tokenizer), width=width)
     return ProbeResult(name or model.config.cell, model.config.cell, buckets)
+
+
+def format_probe_table(results: Sequence[ProbeResult]) -> str:
+    """Accuracy per distance bucket, one row per model, and the number of cases per bucket."""
+    lines = [f"{'distance':<12}" + "".join(f"{b.distance:>7}" for b in results[0].buckets)]
+    for r in results:
+        lines.append(f"{r.name:<12}" + "".join(f"{b.accuracy * 100:>6.0f}%" for b in r.buckets))
+    lines.append(f"{'cases':<12}" + "".join(f"{b.n:>7}" for b in results[0].buckets))
+    return "\n".join(lines)

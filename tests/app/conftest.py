@@ -16,7 +16,7 @@ import torch
 from PySide6.QtWidgets import QMessageBox
 
 from app.main_window import MainWindow
-from app.tiny_models import train_tiny_models, write_fallback_corpus
+from training.tiny import train_tiny_models, write_fallback_corpus
 
 torch.set_num_threads(1)
 
@@ -32,7 +32,7 @@ class TinyAssets:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyAssets:
     root = tmp_path_factory.mktemp("tiny")
     corpus = write_fallback_corpus(root / "corpus.txt")
-    lstm, rnn = train_tiny_models(corpus, root / "run", steps=20, hidden=32)
+    lstm, rnn = train_tiny_models(corpus, root / "run", steps=20)
     return TinyAssets(corpus, lstm, rnn)
 
 

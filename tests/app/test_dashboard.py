@@ -41,7 +41,7 @@ def test_divergence_is_reported_and_the_diverged_rnn_not_loaded(qtbot, window, t
     dash = window.dashboard
     assert window.models.rnn is not None
     message = "training diverged at step 13 (loss 1e+09, gradient norm 1e+12); rolled back"
-    window.training.warning.emit(WarningEvent(model="rnn", message=message))
+    window.training.event.emit(WarningEvent(model="rnn", message=message))
     window.training.finished.emit(
         [_finished("lstm", "completed", tiny.lstm), _finished("rnn", "diverged", tiny.rnn)]
     )

@@ -29,11 +29,11 @@ def test_a_newer_pair_supersedes_a_running_measurement(qtbot) -> None:
     qtbot.addWidget(panel)
     panel.show()
     panel.set_models(*tiny_pair())
-    first = panel._worker
+    first = panel._job
     panel.set_models(*tiny_pair())  # returns at once; waits for the first run, whose result is dropped
-    assert panel.is_busy() and panel._worker is first
+    assert panel.is_busy() and panel._job is first
     with qtbot.waitSignal(panel.computed, timeout=60_000):
         pass
-    assert panel._worker is not first
+    assert panel._job is not first
     panel.shutdown()
     assert not panel.is_busy()

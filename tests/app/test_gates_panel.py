@@ -7,6 +7,7 @@ pytest.importorskip("pytestqt")
 
 from app.panels.gates_panel import GatesPanel, pick_units
 from tests.app.measure_pair import tiny_pair
+from training.tiny import TINY_MODEL
 
 
 def test_unit_choice() -> None:
@@ -22,10 +23,11 @@ def test_heatmaps_hover_and_highlight(qtbot) -> None:
     panel.show()  # the page works only while shown
     qtbot.waitExposed(panel)
     lstm, rnn = tiny_pair()
-    panel.set_models(lstm, rnn)
+    with qtbot.waitSignal(panel.drawn, timeout=20_000):
+        panel.set_models(lstm, rnn)
     assert set(panel.images) == {"forget", "input", "output", "c"}
     positions = len(panel.tokens)
-    assert panel.values["forget"].shape == (positions, 16)
+    assert panel.values["forget"].shape == (positions, TINY_MODEL["hidden"])
     assert ((panel.values["forget"] >= 0) & (panel.values["forget"] <= 1)).all()
     assert "".join(panel.tokens).startswith(panel.prompt.text())
     # Hovering the middle of the forget-gate heatmap names a token and a value.
@@ -34,5 +36,6 @@ def test_heatmaps_hover_and_highlight(qtbot) -> None:
     assert "token" in panel.hover.text() and "value" in panel.hover.text()
     panel.select_unit("c", int(panel.units[0]))
     assert panel.text.toPlainText() == "".join(panel.tokens)
-    panel.model_box.setCurrentText("RNN")
+    with qtbot.waitSignal(panel.drawn, timeout=20_000):
+        panel.model_box.setCurrentText("RNN")
     assert set(panel.images) == {"h"}

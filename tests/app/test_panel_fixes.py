@@ -42,8 +42,9 @@ def test_gates_waits_until_shown(qtbot):
     qtbot.addWidget(panel)
     panel.set_models(*tiny_pair())
     assert panel._trace is None and not panel.images  # hidden: nothing generated yet
-    panel.show()
-    qtbot.waitExposed(panel)
+    with qtbot.waitSignal(panel.drawn, timeout=20_000):
+        panel.show()
+        qtbot.waitExposed(panel)
     assert set(panel.images) == {"forget", "input", "output", "c"}
 
 

@@ -4,10 +4,10 @@ import sys
 from pathlib import Path
 
 from app import model_store, resources
+from app.background import Background
 from app.event_batching import Batcher
 from app.model_card import ModelCardDialog, model_card_html
 from app.settings import Settings
-from app.tasks import TaskRunner
 
 
 def test_batcher_delivers_every_item_at_most_once_per_interval():
@@ -58,7 +58,7 @@ def test_model_card_names_what_matters(tiny):
 
 def test_model_card_measures_the_sequential_bottleneck(tiny, qtbot):
     lstm, rnn = model_store.load(tiny.lstm.parent), model_store.load(tiny.rnn.parent)
-    tasks = TaskRunner()
+    tasks = Background()
     dialog = ModelCardDialog(lstm, contrast=rnn, tasks=tasks)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "explicit cell" in dialog.browser.toHtml(), timeout=30_000)

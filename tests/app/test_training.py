@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from tests.app.conftest import load_corpus
 
 
+def _steps(training):
+    """Wait for a batch of steps among the run's events."""
+    return {"signal": training.event, "check_params_cb": lambda event: isinstance(event, StepBatch)}
+
+
 def _start(qtbot, window, *, steps: int) -> None:
-    window.dashboard.options.set_tiny(hidden=32, steps=steps)
+    window.dashboard.options.set_tiny(steps=steps)
     qtbot.mouseClick(window.dashboard.start_button, Qt.MouseButton.LeftButton)
 
 
@@ -33,7 +39,7 @@ def test_training_through_the_buttons_reports_progress_and_loads_the_result(qtbo
 def test_pause_resume_stop(qtbot, window, tiny):
     load_corpus(qtbot, window, [str(tiny.corpus)])
     dash = window.dashboard
-    with qtbot.waitSignal(window.training.steps, timeout=30_000):
+    with qtbot.waitSignal(**_steps(window.training), timeout=30_000):
         _start(qtbot, window, steps=100_000)
     qtbot.mouseClick(dash.pause_button, Qt.MouseButton.LeftButton)
     assert window.training.state == "paused" and dash.resume_button.isEnabled()
@@ -50,9 +56,9 @@ def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot
     first = MainWindow(data_dir=data, load_defaults=False)
     qtbot.addWidget(first)
     load_corpus(qtbot, first, [str(tiny.corpus)])
-    with qtbot.waitSignal(first.training.steps, timeout=30_000):
+    with qtbot.waitSignal(**_steps(first.training), timeout=30_000):
         _start(qtbot, first, steps=100_000)
-    thread = first.training._thread
+    thread = first.training.job.thread
     first.close()  # closeEvent: cancel, quit, wait
     assert not first.training.running
     assert thread.isFinished()
@@ -62,9 +68,9 @@ def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot
     second = MainWindow(data_dir=data, load_defaults=False)  # the app reopened
     qtbot.addWidget(second)
     assert second.dashboard.resume_button.isEnabled()
-    with qtbot.waitSignal(second.training.steps, timeout=30_000) as first_steps:
+    with qtbot.waitSignal(**_steps(second.training), timeout=30_000) as first_steps:
         qtbot.mouseClick(second.dashboard.resume_button, Qt.MouseButton.LeftButton)
-    assert first_steps.args[0][0].step > 1  # continued from the checkpoint, not from step 1
+    assert first_steps.args[0].events[0].step > 1  # continued from the checkpoint, not from step 1
     assert second.training.spec.resume and second.training.spec.out_dir == run_dir
     second.close()
     assert not second.training.running
@@ -76,7 +82,7 @@ def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
     contrast = window.contrast
     assert not contrast.train_button.isHidden()
     load_corpus(qtbot, window, [str(tiny.corpus)])
-    window.dashboard.options.set_tiny(hidden=32, steps=10)
+    window.dashboard.options.set_tiny(steps=10)
     with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
         qtbot.mouseClick(contrast.train_button, Qt.MouseButton.LeftButton)
     assert [r.model for r in finished.args[0]] == ["rnn"]

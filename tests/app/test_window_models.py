@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app import model_store
+from app.event_batching import StepBatch
 from tests.app.conftest import load_corpus
 
 
@@ -40,8 +41,10 @@ def test_save_as_writes_a_run_folder_with_its_rnn(window, tmp_path):
 
 def test_a_cancelled_run_does_not_load_into_a_closed_window(qtbot, window, tiny):
     load_corpus(qtbot, window, [str(tiny.corpus)])
-    window.dashboard.options.set_tiny(hidden=32, steps=100_000)
-    with qtbot.waitSignal(window.training.steps, timeout=30_000):
+    window.dashboard.options.set_tiny(steps=100_000)
+    with qtbot.waitSignal(
+        window.training.event, timeout=30_000, check_params_cb=lambda e: isinstance(e, StepBatch)
+    ):
         window.dashboard.start()
     before = window.models.main
     window.close()

@@ -70,12 +70,11 @@ def add_measure_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from lstm_core.measure.probe import balanced_cases, probe_model
+    from lstm_core.measure.probe import format_probe_table, probe_model
     from training.checkpoint import load_model
-    from training.demo_corpus import probe_cases
+    from training.demo_corpus import demo_probe_cases
 
-    # Enough raw cases that even the rarest bucket (the longest gaps) fills up.
-    cases = balanced_cases(probe_cases(args.per_bucket * 60, seed=args.seed), args.per_bucket)
+    cases = demo_probe_cases(args.per_bucket, seed=args.seed)
     results = []
     for path in model_dirs(args.models):
         model, tokenizer, _ = load_model(path)
@@ -84,18 +83,15 @@ def cmd_probe(args: argparse.Namespace) -> int:
         print(json.dumps({"models": [r.to_dict() for r in results]}))
         return 0
     print("long-range recall: accuracy of the greedy completion after 'I speak', by characters of filler")
-    print(f"{'distance':<12}" + "".join(f"{b.distance:>7}" for b in results[0].buckets))
-    for r in results:
-        print(f"{r.name:<12}" + "".join(f"{b.accuracy * 100:>6.0f}%" for b in r.buckets))
-    print(f"{'cases':<12}" + "".join(f"{b.n:>7}" for b in results[0].buckets))
+    print(format_probe_table(results))
     return 0
 
 
 def _measure_text(path: Path | None) -> str:
     if path is None:
-        from training.demo_corpus import corpus_text
+        from training.demo_corpus import demo_measure_text
 
-        return corpus_text(300, seed=20_000)  # held-out demo text, the same on every machine
+        return demo_measure_text()
     from training.corpus import load_corpus
 
     return load_corpus([path], min_chars=2).text

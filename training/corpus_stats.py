@@ -1,15 +1,16 @@
-"""What the corpus panel shows about a corpus, computed off the GUI thread."""
+"""What the corpus panel shows about a corpus: vocabulary and token counts per level.
+
+Plain Python over the corpus reader and the tokenizers; the window runs it off
+the GUI thread and displays the numbers.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from lstm_core.tokenizers import train_tokenizer, vocabulary_size_estimate
+from lstm_core.tokenizers import train_tokenizer, vocabulary_size_estimate, word_pieces
 from training.corpus import Corpus, load_corpus
 
-PREVIEW_CHARS = 4000
-_WORDS = re.compile(r" ?\w+| ?[^\w\s]| +|\r?\n|\s")  # the word tokenizer's own pattern
 BPE_SAMPLE_CHARS = 2_000_000  # training BPE on more than this for a preview takes too long
 
 
@@ -26,7 +27,7 @@ def corpus_stats(corpus: Corpus, level: str) -> CorpusStats:
     if level == "char":
         return CorpusStats(level, vocabulary_size_estimate("char", text), len(text), False)
     if level == "word":
-        return CorpusStats(level, vocabulary_size_estimate("word", text), len(_WORDS.findall(text)), False)
+        return CorpusStats(level, vocabulary_size_estimate("word", text), len(word_pieces(text)), False)
     sample = text[:BPE_SAMPLE_CHARS]
     tokenizer = train_tokenizer("bpe", sample)
     tokens = len(tokenizer.encode(sample))
@@ -42,15 +43,6 @@ class LoadedCorpus:
 
 
 def read_corpus(paths: tuple[str, ...], level: str) -> LoadedCorpus:
-    """Runs on a pool thread: raises CorpusError for the person to read."""
+    """Read and count in one go; raises CorpusError, whose message names the file and the reason."""
     corpus = load_corpus(paths)
     return LoadedCorpus(paths, corpus, corpus_stats(corpus, level))
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
