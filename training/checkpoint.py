@@ -30,7 +30,12 @@ _META_KEY = "lstm_studio"
 
 
 class CheckpointError(ValueError):
-    """A checkpoint that cannot be used; the message names the file and why."""
+    """A checkpoint that cannot be used; the message names the file and why. Where the run
+    folder keeps an older checkpoint that reads cleanly, ``fallback`` names it."""
+
+    def __init__(self, message: str, *, fallback: Path | None = None) -> None:
+        super().__init__(message)
+        self.fallback = fallback
 
 
 @dataclass

@@ -66,6 +66,18 @@ class WarningEvent(Event):
 
 
 @dataclass(frozen=True)
+class SaveFailedEvent(Event):
+    """A checkpoint could not be written (disk full, folder not writable). Training goes on
+    with its state in memory; the previous checkpoint on disk is untouched."""
+
+    kind: ClassVar[str] = "save_failed"
+    model: str
+    step: int
+    folder: str  # where it tried to write
+    message: str  # readable: names the folder and the reason
+
+
+@dataclass(frozen=True)
 class FinishedEvent(Event):
     kind: ClassVar[str] = "finished"
     model: str

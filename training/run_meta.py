@@ -40,6 +40,7 @@ class CorpusInfo:
     tokens: int | None = None  # training + validation tokens
     encodings: str = ""
     description: str = ""
+    fingerprint: str = ""  # a hash of the files' contents: tells the same corpus from another
 
     @property
     def name(self) -> str:
@@ -55,6 +56,7 @@ class CorpusInfo:
             tokens=data.get("tokens") if isinstance(data.get("tokens"), int) else None,
             encodings=str(data.get("encodings") or ""),
             description=str(data.get("description") or ""),
+            fingerprint=str(data.get("fingerprint") or ""),
         )
 
 
