@@ -53,6 +53,16 @@ class Preset:
 _MODEL_DEFAULTS = ModelConfig(vocab_size=2)  # where each model option's default lives
 
 
+# Quick's and Balanced's training recipe (Balanced is Quick's recipe given five minutes).
+_SHORT_RECIPE: dict[str, Any] = {
+    "seq_len": 64,
+    "batch_size": 32,
+    "lr": 7e-3,
+    "weight_decay": 0.1,
+    "warmup_steps": 30,
+    "lr_floor": 0.05,
+}
+
 # Quick is tuned for the first minutes a person waits on a 2-core laptop CPU
 # (see benchmarks/SWEEP.md for the measurements behind these numbers).
 PRESETS: dict[str, Preset] = {
@@ -63,15 +73,7 @@ PRESETS: dict[str, Preset] = {
         # Sequence 64 doubles the updates a short budget gets, and the carried state still
         # reaches past it; lr 7e-3 with a 5 % cosine floor was best of those tried. At 60k
         # tokens/s 90 s is six passes over tinyshakespeare: weight decay 0.1 already pays.
-        train={
-            "seq_len": 64,
-            "batch_size": 32,
-            "lr": 7e-3,
-            "weight_decay": 0.1,
-            "warmup_steps": 30,
-            "lr_floor": 0.05,
-            "minutes": 1.5,
-        },
+        train={**_SHORT_RECIPE, "minutes": 1.5},
         # Given 5 minutes (16 passes) it overfits: 1.44-1.45 at 70k tokens/s, 1.41 with dropout.
         long_budget=(4.0, {"dropout": 0.2}),
     ),
@@ -81,15 +83,7 @@ PRESETS: dict[str, Preset] = {
         # Quick's model for five minutes (sixteen passes over tinyshakespeare): weight decay
         # does most of the work against overfitting; wider models learn less per second here.
         model={"layers": 1, "hidden": 512, "embed": 128, "dropout": 0.2},
-        train={
-            "seq_len": 64,
-            "batch_size": 32,
-            "lr": 7e-3,
-            "weight_decay": 0.1,
-            "warmup_steps": 30,
-            "lr_floor": 0.05,
-            "minutes": 5.0,
-        },
+        train={**_SHORT_RECIPE, "minutes": 5.0},
     ),
     "quality": Preset(
         "Quality",

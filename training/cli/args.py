@@ -26,24 +26,22 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def positive_int(text: str) -> int:
+def _whole(text: str, *, least: int, words: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be a {words} whole number, not {text}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole(text, least=1, words="positive")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative: {text}")
-    return value
+    return _whole(text, least=0, words="non-negative")
 
 
 def _finite(text: str) -> float:
