@@ -75,15 +75,19 @@ def test_console_entry_point_runs_the_cli(tmp_path: Path) -> None:
     assert out.stderr.startswith("lstm-studio: error:") and "Traceback" not in out.stderr
 
 
-def test_resume_needs_no_paths_and_names_what_it_ignores(corpus_file: Path, tmp_path: Path, capsys) -> None:
+def test_resume_needs_no_paths_and_refuses_a_new_shape(corpus_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "m"
     assert main(["train", str(corpus_file), "--out", str(out), *TINY]) == 0
     capsys.readouterr()
-    resumed = ["train", "--out", str(out), "--resume", "--steps", "10", "--hidden", "64", "--json"]
+    reshaped = ["train", "--out", str(out), "--resume", "--steps", "10", "--hidden", "64", "--level", "word"]
+    assert main(reshaped) == 2
+    err = capsys.readouterr().err.strip()
+    assert "hidden is 24, not 64" in err and "char-level, not word-level" in err and "\n" not in err
+    resumed = ["train", "--out", str(out), "--resume", "--steps", "10", "--preset", "quality", "--json"]
     assert main(resumed) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     warnings = [line["message"] for line in lines if line["event"] == "warning"]
-    assert any("hidden 64 (the run's is 24)" in w for w in warnings), warnings
+    assert any("preset quality is ignored" in w for w in warnings), warnings
     assert lines[-1]["steps"] == 10
 
 

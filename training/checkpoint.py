@@ -9,8 +9,6 @@ Tensor names: ``model.*`` weights, ``optim.<param>.<key>`` AdamW state,
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from torch import Tensor
 
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
+from training import checkpoint_io as io
 from training.run_meta import RunMeta
 
 FORMAT_VERSION = 1
@@ -97,36 +96,20 @@ def save_checkpoint(
         full_meta["optimizer_groups"] = groups
     tensors.update(extra_tensors or {})
     cpu = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
+    full_meta[io.CHECKSUM_KEY] = io.checksum(full_meta, cpu)
     blob = save_tensors(cpu, metadata={_META_KEY: json.dumps(full_meta)})
-    fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    io.write_atomically(path, blob)
     return path
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible (nor needed) on Windows.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tensor]]:
-    """(raw metadata, tensors or {}) after checking the file is ours and not from the future."""
+    """(raw metadata, tensors or {}) after checking the file is ours, whole and not from the
+    future. Without tensors only the header is read, so the checksum is not checked."""
     if not path.exists():
         raise CheckpointError(f"{path}: no checkpoint there")
+    declared = io.header_size(path)
+    if declared < 0 or declared > min(io.MAX_HEADER_BYTES, path.stat().st_size):
+        raise CheckpointError(f"{path}: not a readable LSTM Studio checkpoint (corrupt or truncated)")
     try:
         with safe_open(str(path), framework="pt", device="cpu") as f:
             header = f.metadata() or {}
@@ -144,6 +127,9 @@ def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tenso
             f"{path}: written by a newer LSTM Studio (format {version}; "
             f"this version reads up to {FORMAT_VERSION})"
         )
+    stored = meta.get(io.CHECKSUM_KEY)
+    if tensors and stored is not None and stored != io.checksum(meta, loaded):
+        raise CheckpointError(f"{path}: damaged: its contents do not match the checksum saved with them")
     return meta, loaded
 
 
@@ -157,9 +143,25 @@ def _typed(path: Path, raw: dict[str, Any]) -> RunMeta:
     return meta
 
 
+def _with_fallback(path: Path, err: CheckpointError) -> CheckpointError:
+    """The same error, naming the previous checkpoint beside a damaged or missing one when
+    that one reads cleanly."""
+    previous = io.previous_path(path)
+    if err.fallback is not None or not previous.is_file():
+        return err
+    try:
+        _read(previous, tensors=True)
+    except CheckpointError:
+        return err
+    return CheckpointError(f"{err}; the previous checkpoint, {previous}, reads cleanly", fallback=previous)
+
+
 def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
     path = resolve_path(path)
-    raw, tensors = _read(path, tensors=True)
+    try:
+        raw, tensors = _read(path, tensors=True)
+    except CheckpointError as err:
+        raise _with_fallback(path, err) from err
     groups = raw.get("optimizer_groups")
     tokenizer = raw.get("tokenizer")
     return LoadedCheckpoint(

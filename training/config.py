@@ -72,7 +72,8 @@ class TrainConfig:
     eval_tokens: int = 65536  # cap during training; the final evaluation scores everything
     sample_every_s: float = 20.0
     sample_tokens: int = 200
-    checkpoint_every_s: float = 25.0  # a crash loses at most this much work
+    first_checkpoint_s: float = 10.0  # after the first step: an early kill still leaves a run
+    checkpoint_every_s: float = 25.0  # then this often: a crash loses at most this much work
     device: str = "auto"
     precision: str = "auto"  # auto | bf16 | fp16 | fp32
     seed: int = 1337

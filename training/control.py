@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 
 class TrainingControl:
@@ -10,6 +11,8 @@ class TrainingControl:
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
+        self._move_to: Path | None = None
+        self._lock = threading.Lock()
 
     def pause(self) -> None:
         self._running.clear()
@@ -28,6 +31,17 @@ class TrainingControl:
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
+
+    def save_elsewhere(self, folder: Path) -> None:
+        """From the next step on, save the run into `folder` (after a save failed, say), and
+        save there at once."""
+        with self._lock:
+            self._move_to = Path(folder)
+
+    def take_new_folder(self) -> Path | None:
+        with self._lock:
+            folder, self._move_to = self._move_to, None
+        return folder
 
     def wait_while_paused(self) -> None:
         self._running.wait()

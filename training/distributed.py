@@ -68,3 +68,8 @@ def agree(flag: bool, ctx: DistContext, device: torch.device) -> bool:
     value = torch.tensor([1 if flag else 0], device=device)
     dist.broadcast(value, src=0)
     return bool(value.item())
+
+
+def is_main_process() -> bool:
+    """Rank 0 under torchrun, or a single process: the one that writes files."""
+    return int(os.environ.get("RANK", "0")) == 0

@@ -87,7 +87,8 @@ class FinishedEvent(Event):
     tokens_per_s: float
     val_loss: float
     bits_per_char: float
-    checkpoint: str
+    checkpoint: str  # "" when the final save failed (see SaveFailedEvent)
+    saved: bool = True
 
 
 EventCallback = Callable[[Event], None]

@@ -16,14 +16,18 @@ from lstm_core.options import OptionError, check_known
 from lstm_core.tokenizers import LEVELS, Tokenizer, decode, train_tokenizer
 from training import checkpoint as ckpt
 from training.batching import split_train_val, to_token_array
+from training.checkpoint_io import remove_leftover_temp_files
 from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import Corpus, load_corpus
-from training.distributed import device_for, init_from_env, shard
+from training.distributed import device_for, init_from_env, is_main_process, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import DEFAULT_PRESET, get_preset
+from training.resume_check import check_resume, text_fingerprint, unknown_share
+from training.run_lock import RunLock
+from training.run_loop import train_models
 from training.run_meta import CorpusInfo, RunMeta
-from training.trainer import DataSplit, Trainer, train_models
+from training.trainer import DataSplit, Trainer
 
 RNN_SUBDIR = "rnn"
 
@@ -42,6 +46,8 @@ class RunSpec:
     # names those it cannot honour.
     level_given: bool = False
     preset_given: bool = False
+    # Resume on text other than the run's own, with the run's tokenizer.
+    allow_new_corpus: bool = False
 
     def __post_init__(self) -> None:
         check_known(self.model_options, ModelConfig.option_names(), what="model")
@@ -57,6 +63,18 @@ class PreparedRun:
     tokenizer: Tokenizer
     data: DataSplit
     trainers: list[Trainer]
+    lock: RunLock | None = None  # held from preparing to the end of training
+
+    def train(self, control: TrainingControl | None = None) -> list[FinishedEvent]:
+        """Run the trainers to their budgets, then let go of the run folder."""
+        try:
+            return train_models(self.trainers, control)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
 
 def encode_split(tokenizer: Tokenizer, text: str, val_fraction: float) -> DataSplit:
@@ -74,23 +92,23 @@ def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainCo
     return model, train
 
 
-def _ignored_on_resume(spec: RunSpec, meta: RunMeta) -> list[str]:
-    """Options given with a resume that the run cannot change: its model and tokenizer are fixed."""
-    assert meta.model is not None
-    ignored = [
-        f"{key} {value} (the run's is {getattr(meta.model, key)})"
-        for key, value in spec.model_options.items()
-        if getattr(meta.model, key) != value
-    ]
-    if spec.level_given and spec.level != meta.level:
-        ignored.append(f"level {spec.level} (the run's is {meta.level})")
-    if spec.preset_given:
-        ignored.append(f"preset {spec.preset} (the run keeps its own recipe; give options to change it)")
-    return ignored
-
-
 def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> PreparedRun:
-    """Read the corpus, build or restore tokenizer and models, and make the trainers."""
+    """Read the corpus, build or restore tokenizer and models, and make the trainers. The run
+    folder is locked against other processes until ``PreparedRun.train`` ends (or ``release``)."""
+    lock = RunLock(Path(spec.out_dir)) if is_main_process() else None
+    if lock is not None:
+        lock.acquire()
+        remove_leftover_temp_files(Path(spec.out_dir))
+        remove_leftover_temp_files(Path(spec.out_dir) / RNN_SUBDIR)
+    try:
+        return _prepare(spec, on_event, lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> PreparedRun:
     out_dir = Path(spec.out_dir)
     main_path = ckpt.resolve_path(out_dir)
     resumed = ckpt.load_checkpoint(main_path) if spec.resume and main_path.exists() else None
@@ -102,15 +120,16 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
     corpus = load_corpus(paths)
     for message in corpus.warnings:
         on_event(WarningEvent(model="corpus", message=message))
+    fingerprint = text_fingerprint(corpus.text)
     if resumed is not None:
         tokenizer = ckpt.build_tokenizer(resumed)
         assert resumed.meta.model is not None  # load_checkpoint checks it
         model_config = resumed.meta.model
         stored = resumed.meta.training or get_preset(spec.preset).train_config({})
         train_config = stored.with_options(spec.train_options)
-        ignored = _ignored_on_resume(spec, resumed.meta)
-        if ignored:
-            message = f"resuming {out_dir}: ignored " + "; ".join(ignored)
+        check_resume(spec, resumed.meta, fingerprint=fingerprint, corpus_description=corpus.describe())
+        if spec.preset_given:
+            message = f"resuming {out_dir}: the run keeps its own recipe; preset {spec.preset} is ignored"
             on_event(WarningEvent(model="run", message=message))
     else:
         tokenizer = train_tokenizer(spec.level, corpus.text)
@@ -127,8 +146,14 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             tokens=int(len(data.train) + len(data.val)),
             encodings=corpus.encodings,
             description=corpus.describe(),
+            fingerprint=fingerprint,
         ),
     )
+    stored_fingerprint = resumed.meta.corpus.fingerprint if resumed is not None else ""
+    if stored_fingerprint and fingerprint != stored_fingerprint:
+        unknown = unknown_share(data.train, tokenizer)
+        message = f"training on new text with the run's tokenizer: {unknown:.1%} of its tokens are <unk>"
+        on_event(WarningEvent(model="corpus", message=message))
 
     def make(name: str, config: ModelConfig, path: Path) -> Trainer:
         loaded = (
@@ -154,7 +179,7 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
         trainers.append(
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
-    return PreparedRun(corpus, tokenizer, data, trainers)
+    return PreparedRun(corpus, tokenizer, data, trainers, lock)
 
 
 def resume_spec(
@@ -165,6 +190,7 @@ def resume_spec(
     preset: str | None = None,
     model_options: Mapping[str, Any] | None = None,
     train_options: Mapping[str, Any] | None = None,
+    allow_new_corpus: bool = False,
 ) -> RunSpec:
     """Continue the run saved in `run_dir` on its own corpus (or `paths`), with its vanilla RNN
     when it trained one. Level, preset and model options are the run's own; given ones that
@@ -185,6 +211,7 @@ def resume_spec(
         resume=True,
         level_given=level is not None,
         preset_given=preset is not None,
+        allow_new_corpus=allow_new_corpus,
     )
 
 
@@ -219,5 +246,4 @@ def contrast_rnn_spec(
 def run_training(
     spec: RunSpec, *, on_event: EventCallback = ignore_events, control: TrainingControl | None = None
 ) -> list[FinishedEvent]:
-    prepared = prepare_run(spec, on_event)
-    return train_models(prepared.trainers, control)
+    return prepare_run(spec, on_event).train(control)

@@ -2,7 +2,7 @@
 global-norm clipping and autocast. Events out through a callback, control in
 through a TrainingControl checked once per step. Library code never prints.
 
-A Trainer advances one step at a time, so ``train_models`` can interleave an
+A Trainer advances one step at a time, so ``run_loop.train_models`` can interleave an
 LSTM and a vanilla RNN in one run and both curves grow side by side.
 """
 
@@ -15,15 +15,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch import Tensor
 
 from lstm_core.hardware import autocast, autocast_dtype
-from lstm_core.model import LanguageModel, State
+from lstm_core.model import LanguageModel, ModelOutput, State
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import Tokenizer
 from training import checkpoint as ckpt
 from training.batching import StreamBatcher
 from training.config import TrainConfig
-from training.control import TrainingControl
 from training.distributed import SINGLE, DistContext, agree
 from training.evaluate import EvalResult, evaluate_tokens
 from training.events import (
@@ -31,13 +31,15 @@ from training.events import (
     EventCallback,
     FinishedEvent,
     SampleEvent,
+    SaveFailedEvent,
     StepEvent,
     ValidationEvent,
     WarningEvent,
     ignore_events,
 )
+from training.failures import OutOfMemory, is_out_of_memory
+from training.optimizer import learning_rate, make_optimizer
 from training.run_meta import RunMeta, ValidationPoint
-from training.schedule import learning_rate
 from training.trainer_state import BestWeights, Snapshot, restore_trainer, save_trainer
 
 
@@ -46,17 +48,6 @@ class DataSplit:
     train: np.ndarray
     val: np.ndarray
     val_chars: int  # characters the validation tokens decode to
-
-
-def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.AdamW:
-    # Decay only matrices that multiply activations; biases and the embedding table stay free.
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("embedding")]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.startswith("embedding")]
-    groups = [
-        {"params": decay, "weight_decay": config.weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ]
-    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99))
 
 
 def _detach(state: State) -> State:
@@ -115,6 +106,8 @@ class Trainer:
             restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
+        self.saves = 0  # checkpoints written (or tried) by this trainer
+        self.save_error: str | None = None  # why the last save failed, while it stays failed
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
 
@@ -149,15 +142,16 @@ class Trainer:
         )
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        with autocast(self.device, self.amp_dtype):
-            out = self.step_model(x, self.state, y)
-        loss = out.loss
         self.optimizer.zero_grad(set_to_none=True)
-        if self.scaler is not None:
-            self.scaler.scale(loss).backward()
-            self.scaler.unscale_(self.optimizer)
-        else:
-            loss.backward()
+        try:
+            out = self._forward_backward(x, y)
+        except (torch.OutOfMemoryError, MemoryError, RuntimeError) as err:
+            if not is_out_of_memory(err):
+                raise
+            self.optimizer.zero_grad(set_to_none=True)  # the failed step leaves nothing behind
+            raise OutOfMemory(self.name, self.step + 1, cfg.batch_size, cfg.seq_len) from err
+        loss = out.loss
+        assert loss is not None  # targets were given
         limit = cfg.grad_clip if cfg.grad_clip is not None else math.inf
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), limit))
         loss_value = loss.item()
@@ -194,6 +188,16 @@ class Trainer:
         )
         self._periodic()
 
+    def _forward_backward(self, x: Tensor, y: Tensor) -> ModelOutput:
+        with autocast(self.device, self.amp_dtype):
+            out = self.step_model(x, self.state, y)
+        if self.scaler is not None:
+            self.scaler.scale(out.loss).backward()
+            self.scaler.unscale_(self.optimizer)
+        else:
+            out.loss.backward()
+        return out
+
     def _periodic(self) -> None:
         if not self.dist.is_main:
             return  # other ranks only train; rank 0 evaluates, samples and saves
@@ -205,7 +209,9 @@ class Trainer:
         if now - self._last_sample_t >= cfg.sample_every_s:
             self.sample()
             self._last_sample_t = time.perf_counter()
-        if now - self._last_ckpt_t >= cfg.checkpoint_every_s:
+        # The first checkpoint comes soon after the first step, so that an early kill keeps a run.
+        every = cfg.first_checkpoint_s if self.saves == 0 else cfg.checkpoint_every_s
+        if now - self._last_ckpt_t >= every:
             self.save()
             self._last_ckpt_t = time.perf_counter()
 
@@ -245,13 +251,29 @@ class Trainer:
         self.emit(SampleEvent(model=self.name, step=self.step, text=text))
         return text
 
-    def save(self) -> Path:
+    def save(self) -> Path | None:
+        """Write a checkpoint; None when the disk refused it. Training goes on either way, with
+        its state in memory, and the previous checkpoint on disk stays whole."""
         if not self.dist.is_main:
             return self.out_path
-        path = save_trainer(self)
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
+        self.saves += 1
+        try:
+            path = save_trainer(self)
+        except OSError as err:
+            self.save_error = f"could not save into {self.out_path.parent}: {err.strerror or err}"
+            folder = str(self.out_path.parent)
+            failed = SaveFailedEvent(model=self.name, step=self.step, folder=folder, message=self.save_error)
+            self.emit(failed)
+            return None
+        self.save_error = None
         self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
         return path
+
+    def move_to(self, out_path: Path) -> Path | None:
+        """Save from now on into `out_path` (a run folder or file), starting now."""
+        self.out_path = ckpt.resolve_path(out_path)
+        return self.save()
 
     # ---- divergence, the end ------------------------------------------------------------
     def _diverged(self, loss: float, grad_norm: float) -> None:
@@ -286,7 +308,8 @@ class Trainer:
             tokens_per_s=rate,
             val_loss=result.loss_nats,
             bits_per_char=result.bits_per_char,
-            checkpoint=str(path),
+            checkpoint=str(path or ""),
+            saved=path is not None,
         )
         self.emit(self.finished)
         return self.finished
@@ -315,18 +338,3 @@ class Trainer:
                 ),
             )
         )
-
-
-def train_models(trainers: list[Trainer], control: TrainingControl | None = None) -> list[FinishedEvent]:
-    """Run trainers to their budgets, one step of each in turn. Pause and cancel apply
-    between steps, so they take effect within one step."""
-    control = control or TrainingControl()
-    while not control.cancelled and not all(t.done for t in trainers):
-        for trainer in trainers:
-            control.wait_while_paused()
-            if control.cancelled:
-                break
-            if not trainer.done:
-                trainer.train_step()
-    reason = "cancelled" if control.cancelled else "completed"
-    return [t.finish(reason) for t in trainers]

@@ -8,7 +8,7 @@ import time
 
 from tqdm import tqdm
 
-from training.events import Event, StepEvent, ValidationEvent, WarningEvent
+from training.events import Event, SaveFailedEvent, StepEvent, ValidationEvent, WarningEvent
 
 
 class JsonReporter:
@@ -80,6 +80,10 @@ class ProgressReporter:
             self._val[event.model] = event.loss_nats
         elif isinstance(event, WarningEvent):
             tqdm.write(f"warning: {event.message}", file=sys.stderr)
+        elif isinstance(event, SaveFailedEvent):
+            tqdm.write(
+                f"warning: {event.message}; training goes on, the last checkpoint stands", file=sys.stderr
+            )
 
     def close(self) -> None:
         for bar in self._bars.values():

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.checkpoint import resolve_path
+from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
 from training.config import PRECISIONS, TrainConfig
+from training.failures import OutOfMemory
 from training.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
 
 # The signals that end a run the cooperative way: the current step finishes, a checkpoint is
@@ -95,6 +98,11 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="continue the run saved in DIR, on its own corpus; its model and level are fixed",
     )
+    train.add_argument(
+        "--allow-new-corpus",
+        action="store_true",
+        help="with --resume: go on training on text other than the run's own, with its tokenizer",
+    )
     train.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
     train.set_defaults(handler=cmd_train)
 
@@ -136,7 +144,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     from training.cli.progress import JsonReporter, ProgressReporter
     from training.control import TrainingControl
     from training.run import RunSpec, prepare_run, resume_spec
-    from training.trainer import train_models
 
     model_opts, train_opts = train_options(args)
     if args.resume and resolve_path(args.out).exists():
@@ -147,6 +154,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             preset=args.preset,
             model_options=model_opts,
             train_options=train_opts,
+            allow_new_corpus=args.allow_new_corpus,
         )
     else:
         if not args.paths:
@@ -160,15 +168,27 @@ def cmd_train(args: argparse.Namespace) -> int:
             train_options=train_opts,
             compare_rnn=args.compare_rnn,
             resume=args.resume,
+            allow_new_corpus=args.allow_new_corpus,
         )
     main_rank = int(os.environ.get("RANK", "0")) == 0
     reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
     prepared = prepare_run(spec, reporter)
     control = TrainingControl()
+    stopped: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        control.cancel()
+
     for sig in STOP_SIGNALS:
-        signal.signal(sig, lambda *_: control.cancel())
+        signal.signal(sig, stop)
     started = time.perf_counter()
-    results = train_models(prepared.trainers, control)
+    try:
+        results = prepared.train(control)
+    except OutOfMemory as err:
+        reporter.close()
+        print(f"lstm-studio: error: {err}", file=sys.stderr)
+        return exit_codes.OUT_OF_MEMORY
     reporter.close()
     main_result = results[0]
     if not main_rank:
@@ -193,4 +213,13 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char -> "
                 f"{Path(r.checkpoint).parent}"
             )
-    return 0 if main_result.reason != "diverged" else 3
+    if stopped:
+        name = exit_codes.SIGNAL_NAMES.get(stopped[0], str(stopped[0]))
+        print(
+            f"lstm-studio: stopped by {name} at step {main_result.steps}; resume with --resume",
+            file=sys.stderr,
+        )
+        return exit_codes.stopped_by(stopped[0])
+    if not all(r.saved for r in results):
+        return exit_codes.NOT_SAVED
+    return exit_codes.DIVERGED if main_result.reason == "diverged" else exit_codes.OK

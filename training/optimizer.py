@@ -1,0 +1,34 @@
+"""The optimizer and its learning-rate schedule: AdamW with decoupled weight decay on the
+matrices, linear warm-up, then cosine decay to a floor."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lstm_core.model import LanguageModel
+from training.config import TrainConfig
+
+
+def learning_rate(*, step: int, progress: float, peak: float, warmup_steps: int, floor_ratio: float) -> float:
+    """``progress`` is the fraction of the budget spent (steps or seconds), in [0, 1].
+
+    Warm-up counts steps because its job, letting Adam's moment estimates settle,
+    is measured in updates whatever the budget's unit.
+    """
+    if step < warmup_steps:
+        return peak * (step + 1) / warmup_steps
+    cosine = 0.5 * (1.0 + math.cos(math.pi * min(1.0, max(0.0, progress))))
+    return peak * (floor_ratio + (1.0 - floor_ratio) * cosine)
+
+
+def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.AdamW:
+    # Decay only matrices that multiply activations; biases and the embedding table stay free.
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("embedding")]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.startswith("embedding")]
+    groups = [
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99))

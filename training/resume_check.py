@@ -1,0 +1,59 @@
+"""What a resume may change, checked before any training: a run's model shape and
+tokenizer are fixed, and it goes on with the text it was trained on unless told otherwise."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lstm_core.tokenizers import Tokenizer
+from training.run_meta import RunMeta
+
+if TYPE_CHECKING:
+    from training.run import RunSpec
+
+
+class ResumeError(ValueError):
+    """A resume that would silently change what the run is; the message says what differs."""
+
+
+def text_fingerprint(text: str) -> str:
+    """A short hash of the corpus text: tells the same corpus from another."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def check_resume(spec: RunSpec, meta: RunMeta, *, fingerprint: str, corpus_description: str) -> None:
+    """Raise ResumeError naming every difference between the run and what was asked."""
+    folder = Path(spec.out_dir)
+    assert meta.model is not None  # load_checkpoint checks it
+    differences = [
+        f"{key} is {getattr(meta.model, key)}, not {value}"
+        for key, value in spec.model_options.items()
+        if getattr(meta.model, key) != value
+    ]
+    if spec.level_given and spec.level != meta.level:
+        differences.append(f"its tokenizer is {meta.level}-level, not {spec.level}-level")
+    if differences:
+        raise ResumeError(
+            f"cannot resume {folder}: its model is fixed and "
+            + "; ".join(differences)
+            + ". Leave those options out to resume it, or train into a new folder"
+        )
+    same_text = not meta.corpus.fingerprint or meta.corpus.fingerprint == fingerprint
+    if not same_text and not spec.allow_new_corpus:
+        trained_on = meta.corpus.description or "another text"
+        raise ResumeError(
+            f"cannot resume {folder}: it was trained on {trained_on}, and the text given now "
+            f"({corpus_description}) is different. To go on training on the new text with the "
+            "run's own tokenizer, allow a new corpus (CLI: --allow-new-corpus)"
+        )
+
+
+def unknown_share(tokens: np.ndarray, tokenizer: Tokenizer) -> float:
+    """The fraction of tokens the tokenizer could not represent (0 where nothing is unknown)."""
+    if tokenizer.unk_id is None or len(tokens) == 0:
+        return 0.0
+    return float(np.count_nonzero(tokens == tokenizer.unk_id)) / len(tokens)
