@@ -46,7 +46,7 @@ def _run(mode: str) -> tuple[str, int]:
         [sys.executable, "-c", FAULTS_SCRIPT, mode],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         env=CLEAN_ENV,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     )

@@ -55,6 +55,18 @@ def resolve_path(path: str | Path) -> Path:
     return path if path.suffix == ".safetensors" else path / FILE_NAME
 
 
+def _existing(path: Path) -> Path:
+    """The checkpoint to read: the file itself or, where a kill fell between a save's two
+    renames, the previous one it had just become."""
+    previous = io.previous_path(path)
+    return previous if not path.exists() and previous.is_file() else path
+
+
+def has_checkpoint(path: str | Path) -> bool:
+    path = resolve_path(path)
+    return path.exists() or io.previous_path(path).is_file()
+
+
 def _model_tensors(model: LanguageModel) -> dict[str, Tensor]:
     state = model.state_dict()
     if model.config.tie_weights:
@@ -157,7 +169,7 @@ def _with_fallback(path: Path, err: CheckpointError) -> CheckpointError:
 
 
 def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
-    path = resolve_path(path)
+    path = _existing(resolve_path(path))
     try:
         raw, tensors = _read(path, tensors=True)
     except CheckpointError as err:
@@ -176,7 +188,7 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
 def read_metadata(path: str | Path) -> RunMeta:
     """The checkpoint's metadata without its tensors: only the safetensors header is read,
     so the window can ask "is this run finished?" on the GUI thread. Same errors as load_checkpoint."""
-    path = resolve_path(path)
+    path = _existing(resolve_path(path))
     return _typed(path, _read(path, tensors=False)[0])
 
 

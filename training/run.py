@@ -19,7 +19,7 @@ from training.batching import split_train_val, to_token_array
 from training.checkpoint_io import remove_leftover_temp_files
 from training.config import TrainConfig
 from training.control import TrainingControl
-from training.corpus import Corpus, load_corpus
+from training.corpus import Corpus, CorpusError, load_corpus
 from training.distributed import device_for, init_from_env, is_main_process, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import DEFAULT_PRESET, get_preset
@@ -111,7 +111,7 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
 def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> PreparedRun:
     out_dir = Path(spec.out_dir)
     main_path = ckpt.resolve_path(out_dir)
-    resumed = ckpt.load_checkpoint(main_path) if spec.resume and main_path.exists() else None
+    resumed = ckpt.load_checkpoint(main_path) if spec.resume and ckpt.has_checkpoint(main_path) else None
     if spec.resume and resumed is None:
         on_event(WarningEvent(model="run", message=f"nothing to resume in {out_dir}; starting fresh"))
     paths = spec.paths or (resumed.meta.corpus.files if resumed is not None else ())
@@ -133,6 +133,11 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
             on_event(WarningEvent(model="run", message=message))
     else:
         tokenizer = train_tokenizer(spec.level, corpus.text)
+        if tokenizer.vocab_size < 3:
+            raise CorpusError(
+                f"{corpus.describe()}: at {spec.level} level the text gives only {tokenizer.vocab_size} "
+                "distinct token(s) (a word must appear twice to be learnt); choose the char level or add text"
+            )
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
     data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
     dist_ctx = init_from_env()
@@ -156,9 +161,7 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
         on_event(WarningEvent(model="corpus", message=message))
 
     def make(name: str, config: ModelConfig, path: Path) -> Trainer:
-        loaded = (
-            ckpt.load_checkpoint(path) if resumed is not None and ckpt.resolve_path(path).exists() else None
-        )
+        loaded = ckpt.load_checkpoint(path) if resumed is not None and ckpt.has_checkpoint(path) else None
         torch.manual_seed(train_config.seed)
         return Trainer(
             name=name,

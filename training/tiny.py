@@ -33,6 +33,7 @@ TINY_TRAIN: dict[str, Any] = {
     "eval_tokens": 2000,
     "eval_every_s": 1e9,
     "sample_every_s": 1e9,
+    "first_checkpoint_s": 1e9,
     "checkpoint_every_s": 1e9,
     "sample_tokens": 20,
 }

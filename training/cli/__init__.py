@@ -33,7 +33,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_console() -> None:
+    """A console that cannot show a character (cp1252, LANG=C) gets a replacement mark
+    instead of ending the command; files written with --output stay exact UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_console()
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

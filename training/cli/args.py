@@ -36,6 +36,13 @@ def _whole(text: str, *, least: int, words: str) -> int:
     return value
 
 
+def bounded_int(text: str, *, least: int, most: int) -> int:
+    value = _whole(text, least=least, words="non-negative" if least == 0 else "positive")
+    if value > most:
+        raise argparse.ArgumentTypeError(f"must be at most {most:,}, not {text}")
+    return value
+
+
 def positive_int(text: str) -> int:
     return _whole(text, least=1, words="positive")
 

@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 from lstm_core.sampling import SamplingSettings
-from training.cli.args import HelpFormatter, non_negative_int, positive_float, probability
+from training.cli.args import HelpFormatter, bounded_int, non_negative_int, positive_float, probability
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
+MAX_LENGTH = 1_000_000  # tokens: minutes of output on a CPU; more is a typo, not a wish
+
+
+def generation_length(text: str) -> int:
+    return bounded_int(text, least=0, most=MAX_LENGTH)
 
 
 def add_generate_command(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +28,7 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
     gen.add_argument("--prompt", default="", help="text to continue")
     gen.add_argument(
-        "--length", type=non_negative_int, default=_SAMPLING.max_tokens, help="tokens to generate"
+        "--length", type=generation_length, default=_SAMPLING.max_tokens, help="tokens to generate"
     )
     gen.add_argument(
         "--temperature",

@@ -14,7 +14,7 @@ from typing import Any
 from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
-from training.checkpoint import resolve_path
+from training.checkpoint import has_checkpoint
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
 from training.config import PRECISIONS, TrainConfig
@@ -146,7 +146,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from training.run import RunSpec, prepare_run, resume_spec
 
     model_opts, train_opts = train_options(args)
-    if args.resume and resolve_path(args.out).exists():
+    if args.resume and has_checkpoint(args.out):
         spec = resume_spec(
             args.out,
             paths=args.paths,
