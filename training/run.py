@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from lstm_core.config import ModelConfig
+from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError, check_known
@@ -20,6 +21,7 @@ from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import Corpus, load_corpus
 from training.distributed import device_for, init_from_env, shard
+from training.documents import STREAM, DocumentMode, document_split, document_tokenizer, split_documents
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import DEFAULT_PRESET, get_preset
 from training.run_meta import CorpusInfo, RunMeta
@@ -42,8 +44,10 @@ class RunSpec:
     # names those it cannot honour.
     level_given: bool = False
     preset_given: bool = False
+    documents: str = STREAM  # stream, files, lines or separator:TEXT (training/documents.py)
 
     def __post_init__(self) -> None:
+        DocumentMode.parse(self.documents)  # nonsense fails here, naming the choices
         check_known(self.model_options, ModelConfig.option_names(), what="model")
         check_known(self.train_options, TrainConfig.option_names(), what="training")
         if self.level not in LEVELS:
@@ -102,6 +106,8 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
     corpus = load_corpus(paths)
     for message in corpus.warnings:
         on_event(WarningEvent(model="corpus", message=message))
+    mode = DocumentMode.parse(resumed.meta.corpus.documents if resumed is not None else spec.documents)
+    documents = None if mode.is_stream else split_documents(corpus, mode)
     if resumed is not None:
         tokenizer = ckpt.build_tokenizer(resumed)
         assert resumed.meta.model is not None  # load_checkpoint checks it
@@ -113,9 +119,18 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             message = f"resuming {out_dir}: ignored " + "; ".join(ignored)
             on_event(WarningEvent(model="run", message=message))
     else:
-        tokenizer = train_tokenizer(spec.level, corpus.text)
+        tokenizer = (
+            train_tokenizer(spec.level, corpus.text)
+            if documents is None
+            else document_tokenizer(spec.level, documents)
+        )
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
-    data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
+    if documents is None:
+        data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
+    elif isinstance(tokenizer, DocumentTokenizer):
+        data = document_split(tokenizer, documents, train_config.val_fraction)
+    else:
+        raise OptionError(f"{out_dir}: the run was trained without documents; it cannot resume with them")
     dist_ctx = init_from_env()
     data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))
@@ -127,6 +142,7 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             tokens=int(len(data.train) + len(data.val)),
             encodings=corpus.encodings,
             description=corpus.describe(),
+            documents=mode.describe(),
         ),
     )
 
@@ -183,6 +199,7 @@ def resume_spec(
         train_options=dict(train_options or {}),
         compare_rnn=ckpt.resolve_path(run_dir / RNN_SUBDIR).is_file(),
         resume=True,
+        documents=meta.corpus.documents,
         level_given=level is not None,
         preset_given=preset is not None,
     )
@@ -213,6 +230,7 @@ def contrast_rnn_spec(
         level=meta.level,
         model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
         train_options=dict(train_options or {}),
+        documents=meta.corpus.documents,
     )
 
 
