@@ -116,7 +116,7 @@ def generate_samples(
     active = list(range(count))  # the rows still generating, in the stepper's row order
     end = tokenizer.eod_id if settings.stop_at_end else None
     logits_t = stepper.prefill(ids, count)
-    for _ in range(settings.max_tokens):
+    for produced in range(1, settings.max_tokens + 1):
         logits = logits_t.cpu().double().numpy()
         if tokenizer.unk_id is not None:
             logits[:, tokenizer.unk_id] = -np.inf  # <unk> stands for "something else": never write it
@@ -128,8 +128,8 @@ def generate_samples(
             else:
                 row.add(token, settings)
         keep = [k for k, row in enumerate(live) if row.ended is None]
-        if not keep:
-            break
+        if not keep or produced == settings.max_tokens:
+            break  # no step after the last token: its logits would go unused
         token_t = torch.from_numpy(tokens.astype(np.int64))
         if len(keep) < len(live):  # finished rows leave the batch: later steps cost less
             index = torch.tensor(keep)
