@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_split_by_lines_separator_and_files(tmp_path: Path) -> None:
         "first poem\nline two",
         "second poem",
     ]
-    with pytest.raises(CorpusError, match="at least two"):
+    with pytest.raises(CorpusError, match="at least 2 needed"):
         split_documents(corpus, DocumentMode.parse("separator:no such text"))
 
 
@@ -131,6 +132,9 @@ def test_cli_trains_on_lines_and_refuses_a_bad_choice(tmp_path: Path, capsys) ->
     assert main(["train", str(corpus), "--out", str(tmp_path / "m"), "--documents", "lines", *tiny]) == 0
     assert load_model(tmp_path / "m")[2].corpus.documents == "lines"
     capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "m"), str(corpus), "--json"]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert scored["tokens"] == len(corpus.read_text(encoding="utf-8"))  # every character and every <eod>
     assert main(["train", str(corpus), "--out", str(tmp_path / "n"), "--documents", "pages", *tiny]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--documents" in err and "pages" in err

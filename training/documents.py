@@ -68,8 +68,9 @@ class DocumentMode:
         return f"separator:{separator}"
 
 
-def split_documents(corpus: Corpus, mode: DocumentMode) -> list[str]:
-    """The corpus's documents, without empty ones and without their surrounding line breaks."""
+def split_documents(corpus: Corpus, mode: DocumentMode, *, minimum: int = 2) -> list[str]:
+    """The corpus's documents, without empty ones and without their surrounding line breaks.
+    Training needs two (one to learn from, one to validate on); scoring one."""
     if mode.kind == "files":
         # The corpus joins its files; each is read again to keep its own boundaries.
         pieces = [read_text_file(f.path)[0] for f in corpus.files]
@@ -80,10 +81,10 @@ def split_documents(corpus: Corpus, mode: DocumentMode) -> list[str]:
     else:
         return [corpus.text]
     documents = [p.strip("\n") for p in pieces if p.strip()]
-    if len(documents) < 2:
+    if len(documents) < minimum:
         raise CorpusError(
             f"{corpus.describe()}: splitting by {mode.describe()} gives {len(documents)} document(s); "
-            "at least two are needed (one to learn from, one to validate on)"
+            f"at least {minimum} needed"
         )
     return documents
 

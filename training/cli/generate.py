@@ -165,17 +165,25 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from lstm_core.doc_tokens import DocumentTokenizer
     from training.batching import to_token_array
     from training.checkpoint import load_model
     from training.corpus import CorpusError, load_corpus
+    from training.document_eval import evaluate_documents
+    from training.documents import DocumentMode, split_documents
     from training.evaluate import evaluate_tokens
 
-    model, tokenizer, _ = load_model(args.model)
+    model, tokenizer, meta = load_model(args.model)
     corpus = load_corpus(args.paths, min_chars=2)
-    tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
-    if len(tokens) < 3:
-        raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
-    result = evaluate_tokens(model, tokens, chars=len(corpus.text))
+    if isinstance(tokenizer, DocumentTokenizer):  # scored per document, cut as in training
+        docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)
+        tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
+        result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
+    else:
+        tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
+        if len(tokens) < 3:
+            raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
+        result = evaluate_tokens(model, tokens, chars=len(corpus.text))
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
