@@ -11,7 +11,7 @@ configure_cpu_runtime()  # as the app does, before torch loads
 
 import torch
 
-from benchmarks import generation_speed, quality, training_speed
+from benchmarks import batch_generation, generation_speed, quality, training_speed
 
 
 def main() -> None:
@@ -26,6 +26,7 @@ def main() -> None:
         training_speed.run()
     if args.only in (None, "generation"):
         generation_speed.run()
+        batch_generation.run()
     if args.only in (None, "quality") and not args.skip_quality:
         quality.run("quick", 1.5)
         if args.long:

@@ -22,11 +22,17 @@ class SamplingSettings:
     temperature: float = 0.8  # below 1 sharpens, above 1 flattens the distribution
     top_k: int = 0  # 0 keeps every token
     top_p: float = 1.0  # nucleus: keep the smallest set whose probability reaches top_p
+    # Keep tokens at least min_p times as likely as the likeliest: a cut that follows the
+    # model's confidence (tight when one token dominates, loose when many are close). 0: off.
+    min_p: float = 0.0
     repetition_penalty: float = 1.0  # > 1 discourages tokens already in the recent window
     repetition_window: int = 64
     greedy: bool = False
     seed: int | None = None  # same seed, same text
     stop: tuple[str, ...] = ()
+    # A model trained on documents ends each with an end-of-document token; generation stops
+    # there unless this is off (then the token reads as a line break and a new document starts).
+    stop_at_end: bool = True
     # A prompt longer than this is primed from its last context_tokens tokens. A recurrent
     # state keeps little from further back (training carries it over 64-128-token windows),
     # and each prompt token is one sequential step: 10,000 of them take most of a second
@@ -42,6 +48,8 @@ class SamplingSettings:
             raise ValueError("top-k must not be negative")
         if not 0.0 < self.top_p <= 1.0:
             raise ValueError("top-p must be in (0, 1]")
+        if not 0.0 <= self.min_p < 1.0:
+            raise ValueError("min-p must be at least 0 and below 1")
         if self.repetition_penalty <= 0:
             raise ValueError("repetition penalty must be positive")
         if self.context_tokens is not None and self.context_tokens < 1:
@@ -55,13 +63,18 @@ class GeneratedToken(NamedTuple):
 
 
 def prompt_ids(tokenizer: Tokenizer, prompt: str) -> list[int]:
-    """The ids the model is primed with: an empty prompt starts as if after a line break."""
+    """The ids the model is primed with. A model trained on documents starts from a document
+    start (after an end-of-document token); otherwise an empty prompt starts as if after a
+    line break."""
     ids = tokenizer.encode(prompt)
+    if tokenizer.eod_id is not None:
+        return [tokenizer.eod_id, *ids]
     return ids if ids else tokenizer.encode("\n") or [0]
 
 
 def filter_logits(logits: np.ndarray, settings: SamplingSettings, recent: list[int]) -> np.ndarray:
-    """Apply repetition penalty, temperature, top-k and top-p to (V,) float64 logits, in place.
+    """Apply repetition penalty, temperature, min-p, top-k and top-p to (V,) float64 logits,
+    in place.
 
     numpy rather than torch: at batch 1 each torch call costs more than the arithmetic.
     """
@@ -71,6 +84,9 @@ def filter_logits(logits: np.ndarray, settings: SamplingSettings, recent: list[i
         penalty = settings.repetition_penalty
         logits[ids] = np.where(picked > 0, picked / penalty, picked * penalty)
     logits /= settings.temperature
+    if settings.min_p > 0.0:
+        # p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p): no softmax needed.
+        logits[logits < logits.max() + math.log(settings.min_p)] = -np.inf
     if 0 < settings.top_k < logits.size:
         kth = np.partition(logits, -settings.top_k)[-settings.top_k]
         logits[logits < kth] = -np.inf
@@ -90,12 +106,12 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def sampling_weights(logits: np.ndarray, settings: SamplingSettings, recent: list[int]) -> np.ndarray:
     """Unnormalised sampling weights for (V,) float64 logits (left unchanged)."""
-    if settings.top_k or settings.top_p < 1.0 or settings.repetition_penalty != 1.0:
+    if settings.top_k or settings.top_p < 1.0 or settings.repetition_penalty != 1.0 or settings.min_p:
         return _softmax(filter_logits(logits.copy(), settings, recent))
     return np.exp((logits - logits.max()) / settings.temperature)  # temperature alone: one pass
 
 
-def _draw(logits: np.ndarray, settings: SamplingSettings, recent: list[int], rng: np.random.Generator) -> int:
+def draw(logits: np.ndarray, settings: SamplingSettings, recent: list[int], rng: np.random.Generator) -> int:
     if settings.greedy:
         return int(logits.argmax())
     weights = sampling_weights(logits, settings, recent)
@@ -105,7 +121,7 @@ def _draw(logits: np.ndarray, settings: SamplingSettings, recent: list[int], rng
     return min(token, weights.size - 1)
 
 
-def _seed(settings: SamplingSettings) -> int:
+def base_seed(settings: SamplingSettings) -> int:
     if settings.seed is not None:
         return settings.seed
     entropy = np.random.SeedSequence().entropy
@@ -123,13 +139,14 @@ def generate_tokens(
 ) -> Iterator[GeneratedToken]:
     """Yield one GeneratedToken per new token, up to settings.max_tokens."""
     stepper = stepper or make_stepper(model)
-    rng = np.random.default_rng(_seed(settings))
+    rng = np.random.default_rng(base_seed(settings))
     ids = prompt_ids(tokenizer, prompt)
     if settings.context_tokens is not None:
         ids = ids[-settings.context_tokens :]
     recent = ids[-settings.repetition_window :]
     decoder = StreamDecoder(tokenizer)
     unk = tokenizer.unk_id
+    end = tokenizer.eod_id if settings.stop_at_end else None
     logits_t = stepper.prefill(ids)
     for _ in range(settings.max_tokens):
         logits = logits_t.cpu().float().numpy().astype(np.float64)
@@ -137,7 +154,9 @@ def generate_tokens(
             logits[unk] = -np.inf  # <unk> stands for "something else": never write it
         top = logits.max()
         log_norm = top + math.log(np.exp(logits - top).sum())
-        token = _draw(logits, settings, recent, rng)
+        token = draw(logits, settings, recent, rng)
+        if token == end:
+            return
         yield GeneratedToken(token, decoder.feed(token), float(log_norm - logits[token]))
         recent.append(token)
         if len(recent) > settings.repetition_window:

@@ -32,6 +32,7 @@ _WORDS = re.compile(_WORD_PATTERN)
 class Tokenizer(Protocol):
     level: str
     unk_id: int | None  # the id of <unk>, or None where nothing can be unknown
+    eod_id: int | None  # the end-of-document id (lstm_core/doc_tokens.py), or None for a stream
 
     @property
     def vocab_size(self) -> int: ...
@@ -68,6 +69,7 @@ class StreamDecoder:
 class CharTokenizer:
     level = "char"
     unk_id: int | None = 0
+    eod_id: int | None = None
 
     def __init__(self, chars: list[str]) -> None:
         self.chars = [UNK, *chars]
@@ -114,6 +116,7 @@ class HFTokenizerAdapter:
         self.hf = hf
         vocab = hf.get_vocab()
         self.unk_id = vocab.get(UNK) if level == "word" else None
+        self.eod_id: int | None = None
         tokens = [""] * len(vocab)
         for token, i in vocab.items():
             tokens[i] = token
@@ -183,6 +186,10 @@ def train_tokenizer(level: str, text: str, vocab_size: int | None = None) -> Tok
 
 
 def tokenizer_from_dict(data: dict[str, Any]) -> Tokenizer:
+    from lstm_core.doc_tokens import EOD_KEY, DocumentTokenizer
+
+    if data.get(EOD_KEY):
+        return DocumentTokenizer(tokenizer_from_dict({k: v for k, v in data.items() if k != EOD_KEY}))
     level = data.get("level")
     if level == "char":
         return CharTokenizer(list(data["chars"]))

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from lstm_core.config import ModelConfig
+from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError, check_known
@@ -21,6 +22,7 @@ from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import Corpus, CorpusError, load_corpus
 from training.distributed import device_for, init_from_env, is_main_process, shard
+from training.documents import STREAM, DocumentMode, document_split, document_tokenizer, split_documents
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
 from training.presets import DEFAULT_PRESET, get_preset
 from training.resume_check import check_resume, text_fingerprint, unknown_share
@@ -48,8 +50,10 @@ class RunSpec:
     preset_given: bool = False
     # Resume on text other than the run's own, with the run's tokenizer.
     allow_new_corpus: bool = False
+    documents: str = STREAM  # stream, files, lines or separator:TEXT (training/documents.py)
 
     def __post_init__(self) -> None:
+        DocumentMode.parse(self.documents)  # nonsense fails here, naming the choices
         check_known(self.model_options, ModelConfig.option_names(), what="model")
         check_known(self.train_options, TrainConfig.option_names(), what="training")
         if self.level not in LEVELS:
@@ -121,6 +125,8 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
     for message in corpus.warnings:
         on_event(WarningEvent(model="corpus", message=message))
     fingerprint = text_fingerprint(corpus.text)
+    mode = DocumentMode.parse(resumed.meta.corpus.documents if resumed is not None else spec.documents)
+    documents = None if mode.is_stream else split_documents(corpus, mode)
     if resumed is not None:
         tokenizer = ckpt.build_tokenizer(resumed)
         assert resumed.meta.model is not None  # load_checkpoint checks it
@@ -132,14 +138,23 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
             message = f"resuming {out_dir}: the run keeps its own recipe; preset {spec.preset} is ignored"
             on_event(WarningEvent(model="run", message=message))
     else:
-        tokenizer = train_tokenizer(spec.level, corpus.text)
+        tokenizer = (
+            train_tokenizer(spec.level, corpus.text)
+            if documents is None
+            else document_tokenizer(spec.level, documents)
+        )
         if tokenizer.vocab_size < 3:
             raise CorpusError(
                 f"{corpus.describe()}: at {spec.level} level the text gives only {tokenizer.vocab_size} "
                 "distinct token(s) (a word must appear twice to be learnt); choose the char level or add text"
             )
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
-    data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
+    if documents is None:
+        data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
+    elif isinstance(tokenizer, DocumentTokenizer):
+        data = document_split(tokenizer, documents, train_config.val_fraction)
+    else:
+        raise OptionError(f"{out_dir}: the run was trained without documents; it cannot resume with them")
     dist_ctx = init_from_env()
     data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))
@@ -152,6 +167,7 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
             encodings=corpus.encodings,
             description=corpus.describe(),
             fingerprint=fingerprint,
+            documents=mode.describe(),
         ),
     )
     stored_fingerprint = resumed.meta.corpus.fingerprint if resumed is not None else ""
@@ -212,6 +228,7 @@ def resume_spec(
         train_options=dict(train_options or {}),
         compare_rnn=ckpt.resolve_path(run_dir / RNN_SUBDIR).is_file(),
         resume=True,
+        documents=meta.corpus.documents,
         level_given=level is not None,
         preset_given=preset is not None,
         allow_new_corpus=allow_new_corpus,
@@ -243,6 +260,7 @@ def contrast_rnn_spec(
         level=meta.level,
         model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
         train_options=dict(train_options or {}),
+        documents=meta.corpus.documents,
     )
 
 

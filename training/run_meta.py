@@ -41,6 +41,7 @@ class CorpusInfo:
     encodings: str = ""
     description: str = ""
     fingerprint: str = ""  # a hash of the files' contents: tells the same corpus from another
+    documents: str = "stream"  # how the text was cut into documents (training/documents.py)
 
     @property
     def name(self) -> str:
@@ -57,6 +58,7 @@ class CorpusInfo:
             encodings=str(data.get("encodings") or ""),
             description=str(data.get("description") or ""),
             fingerprint=str(data.get("fingerprint") or ""),
+            documents=str(data.get("documents") or "stream"),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from training import checkpoint as ckpt
 from training.batching import StreamBatcher
 from training.config import TrainConfig
 from training.distributed import SINGLE, DistContext, agree
+from training.document_eval import evaluate_documents
 from training.evaluate import EvalResult, evaluate_tokens
 from training.events import (
     CheckpointEvent,
@@ -217,7 +219,9 @@ class Trainer:
 
     # ---- what runs beside training -----------------------------------------------------
     def validate(self, max_tokens: int | None = None) -> EvalResult:
-        result = evaluate_tokens(
+        eod = self.tokenizer.eod_id
+        score = evaluate_tokens if eod is None else partial(evaluate_documents, eod_id=eod)
+        result = score(
             self.model,
             self.data.val,
             chars=self.data.val_chars,

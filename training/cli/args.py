@@ -68,6 +68,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative: {text}")
+    return value
+
+
 def fraction(text: str) -> float:
     """A number in [0, 1)."""
     value = _finite(text)

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from lstm_core.beam import BeamSettings
 from lstm_core.sampling import SamplingSettings
-from training.cli.args import HelpFormatter, bounded_int, non_negative_int, positive_float, probability
+from training.cli.args import (
+    HelpFormatter,
+    UsageError,
+    bounded_int,
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    probability,
+)
+from training.copy_check import MIN_CHARS as COPY_MIN_CHARS
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
+_BEAM = BeamSettings()
 MAX_LENGTH = 1_000_000  # tokens: minutes of output on a CPU; more is a typo, not a wish
 
 
@@ -51,11 +63,63 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
         default=_SAMPLING.repetition_penalty,
         help="above 1 discourages tokens already in the recent window",
     )
+    gen.add_argument(
+        "--min-p",
+        type=fraction,
+        default=_SAMPLING.min_p,
+        help="keep tokens at least p times as likely as the likeliest (0: off)",
+    )
     gen.add_argument("--greedy", action="store_true", help="always the likeliest token")
     gen.add_argument(
         "--stop", action="append", default=[], metavar="TEXT", help="stop at this text (repeatable)"
     )
+    gen.add_argument(
+        "--past-end",
+        action="store_true",
+        help="a model trained on documents: go on past the end of a document instead of stopping there",
+    )
     gen.add_argument("--seed", type=int, help="same seed, same text (default: random)")
+    gen.add_argument(
+        "--num-samples",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="N samples generated together as one batch; sample i uses seed SEED + i - 1",
+    )
+    gen.add_argument(
+        "--beam",
+        type=positive_int,
+        metavar="K",
+        help="beam search with K beams instead of sampling (default: off); prints the best "
+        "--num-samples of them",
+    )
+    gen.add_argument(
+        "--length-penalty",
+        type=non_negative_float,
+        default=_BEAM.length_penalty,
+        help="beam search ranks by log p / length ** this (0: total log-probability)",
+    )
+    gen.add_argument(
+        "--no-repeat-ngram",
+        type=non_negative_int,
+        default=_BEAM.no_repeat_ngram,
+        metavar="N",
+        help="beam search never repeats an n-gram of N tokens (0: off)",
+    )
+    gen.add_argument("--json", action="store_true", help="one JSON object per sample, one per line")
+    gen.add_argument("--output", type=Path, metavar="FILE", help="write the samples to FILE (UTF-8)")
+    gen.add_argument(
+        "--check-copies",
+        action="store_true",
+        help="report the longest span of each sample copied verbatim from the training corpus",
+    )
+    gen.add_argument(
+        "--copy-min-chars",
+        type=positive_int,
+        default=COPY_MIN_CHARS,
+        metavar="N",
+        help="the share of copied text counts spans of at least N characters",
+    )
     gen.set_defaults(handler=cmd_generate)
 
     ev = sub.add_parser(
@@ -70,43 +134,62 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(handler=cmd_evaluate)
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    from lstm_core.sampling import generate
-    from training.checkpoint import load_model
-
-    settings = SamplingSettings(
+def _sampling(args: argparse.Namespace) -> SamplingSettings:
+    return SamplingSettings(
         max_tokens=args.length,
         temperature=args.temperature,
         top_k=args.top_k,
         top_p=args.top_p,
+        min_p=args.min_p,
         repetition_penalty=args.repetition_penalty,
         greedy=args.greedy,
         seed=args.seed,
         stop=tuple(args.stop),
+        stop_at_end=not args.past_end,
     )
-    model, tokenizer, _ = load_model(args.model)
-    out = sys.stdout
-    out.write(args.prompt)
-    out.flush()
-    for piece in generate(model, tokenizer, args.prompt, settings):
-        out.write(piece)
-        out.flush()
-    out.write("\n")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from training.checkpoint import load_model
+    from training.cli.samples import collect_samples, stream_one, write_samples
+
+    settings = _sampling(args)
+    if args.beam is not None and args.num_samples > args.beam:
+        raise UsageError(f"--num-samples {args.num_samples} is more than the {args.beam} beams searched")
+    model, tokenizer, meta = load_model(args.model)
+    if args.num_samples == 1 and args.beam is None and not (args.json or args.output or args.check_copies):
+        stream_one(model, tokenizer, args.prompt, settings)
+        return 0
+    samples = collect_samples(model, tokenizer, args, settings)
+    checker = None
+    if args.check_copies:
+        from training.copy_check import copy_checker
+
+        checker = copy_checker(args.model, meta, tokenizer)
+    write_samples(samples, args, checker)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from lstm_core.doc_tokens import DocumentTokenizer
     from training.batching import to_token_array
     from training.checkpoint import load_model
     from training.corpus import CorpusError, load_corpus
+    from training.document_eval import evaluate_documents
+    from training.documents import DocumentMode, split_documents
     from training.evaluate import evaluate_tokens
 
-    model, tokenizer, _ = load_model(args.model)
+    model, tokenizer, meta = load_model(args.model)
     corpus = load_corpus(args.paths, min_chars=2)
-    tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
-    if len(tokens) < 3:
-        raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
-    result = evaluate_tokens(model, tokens, chars=len(corpus.text))
+    if isinstance(tokenizer, DocumentTokenizer):  # scored per document, cut as in training
+        docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)
+        tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
+        result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
+    else:
+        tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
+        if len(tokens) < 3:
+            raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
+        result = evaluate_tokens(model, tokens, chars=len(corpus.text))
     if args.json:
         print(json.dumps(result.to_dict()))
     else:

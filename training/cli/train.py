@@ -18,6 +18,7 @@ from training.checkpoint import has_checkpoint
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
 from training.config import PRECISIONS, TrainConfig
+from training.documents import STREAM, DocumentMode
 from training.failures import OutOfMemory
 from training.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
 
@@ -50,6 +51,15 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--out", required=True, type=Path, metavar="DIR", help="the run folder to write")
     train.add_argument("--preset", choices=PRESET_NAMES, help=f"starting point (default: {DEFAULT_PRESET})")
     train.add_argument("--level", choices=LEVELS, help=f"token level (default: {LEVELS[0]})")
+    train.add_argument(
+        "--documents",
+        type=document_choice,
+        default=STREAM,
+        metavar="HOW",
+        help="the corpus as one stream, or as documents: files (one per file), lines (one per line) "
+        "or separator:TEXT (cut at TEXT; \\n is a line break); each document ends with an "
+        "end-of-document token and generation stops there",
+    )
     train.add_argument(
         "--cell", choices=CELL_KINDS, help="recurrent cell " + _preset_default(_QUICK_MODEL["cell"])
     )
@@ -105,6 +115,14 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
     train.set_defaults(handler=cmd_train)
+
+
+def document_choice(text: str) -> str:
+    """--documents: checked here so that nonsense is a one-line usage error."""
+    try:
+        return DocumentMode.parse(text).describe()
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("documents: ")) from None
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
@@ -169,6 +187,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             compare_rnn=args.compare_rnn,
             resume=args.resume,
             allow_new_corpus=args.allow_new_corpus,
+            documents=args.documents,
         )
     main_rank = int(os.environ.get("RANK", "0")) == 0
     reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)

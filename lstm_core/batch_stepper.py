@@ -1,0 +1,124 @@
+"""Carrying B rows of state through generation: many samples or beams in one recurrence.
+
+At batch 1 a step reads every weight once to multiply it by one vector; with B rows
+the same read serves B vectors, so B samples cost far less than B runs. ``reorder``
+lets beam search keep the rows of the surviving hypotheses.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import torch
+from torch import Tensor
+
+from lstm_core.model import LanguageModel, State
+from lstm_core.stepper import FastStepper, _prefill
+
+
+class BatchStepper(Protocol):
+    @property
+    def rows(self) -> int: ...
+
+    def prefill(self, ids: list[int], rows: int) -> Tensor:
+        """Prime on ids from a fresh state, copied into ``rows`` rows; return (rows, V) logits."""
+        ...
+
+    def step(self, tokens: Tensor) -> Tensor:
+        """Advance each row by its token, (rows,) int64; return (rows, V) logits."""
+        ...
+
+    def reorder(self, index: Tensor) -> None:
+        """Row i takes the state row index[i] had (beam search's survivors)."""
+        ...
+
+
+def _float_state(state: State, rows: int) -> list[Tensor]:
+    parts = list(state) if isinstance(state, tuple) else [state]
+    return [p.float().expand(-1, rows, -1).contiguous() for p in parts]
+
+
+class FusedBatchStepper:
+    """Every cell, every device: the fused module over a sequence of length one."""
+
+    def __init__(self, model: LanguageModel) -> None:
+        self.model = model
+        self.state: list[Tensor] = []
+
+    @property
+    def rows(self) -> int:
+        return self.state[0].shape[1] if self.state else 0
+
+    @torch.no_grad()
+    def prefill(self, ids: list[int], rows: int) -> Tensor:
+        out = _prefill(self.model, ids)
+        self.state = _float_state(out.state, rows)
+        return out.logits[0, -1].float().expand(rows, -1).clone()
+
+    @torch.no_grad()
+    def step(self, tokens: Tensor) -> Tensor:
+        state: State = (self.state[0], self.state[1]) if len(self.state) == 2 else self.state[0]
+        out = self.model(tokens.to(self.model.device)[:, None], state)
+        self.state = list(out.state) if isinstance(out.state, tuple) else [out.state]
+        return out.logits[:, -1].float()
+
+    def reorder(self, index: Tensor) -> None:
+        self.state = [s.index_select(1, index.to(s.device)) for s in self.state]
+
+
+class FastBatchStepper:
+    """The hand-fused step of ``FastStepper`` (LSTM and vanilla RNN on the CPU) over B rows."""
+
+    def __init__(self, model: LanguageModel) -> None:
+        self.fast = FastStepper(model)  # its re-laid-out weights; its own state stays unused
+        self.hidden = model.config.hidden
+        self.h: list[Tensor] = []  # per layer, (rows, H)
+        self.c: list[Tensor] = []
+
+    @property
+    def rows(self) -> int:
+        return self.h[0].shape[0] if self.h else 0
+
+    @torch.no_grad()
+    def prefill(self, ids: list[int], rows: int) -> Tensor:
+        out = _prefill(self.fast.model, ids)
+        parts = _float_state(out.state, rows)
+        self.h = list(parts[0])
+        self.c = list(parts[1]) if self.fast.lstm else []
+        return out.logits[0, -1].float().expand(rows, -1).clone()
+
+    @torch.no_grad()
+    def step(self, tokens: Tensor) -> Tensor:
+        fast, hid = self.fast, self.hidden
+        x = self.h[0]
+        for layer, (w, b) in enumerate(fast.layers):
+            h = self.h[layer]
+            if layer == 0:
+                gates = torch.addmm(fast.input_table.index_select(0, tokens), h, fast.w0_hh)
+            else:
+                gates = torch.addmm(b, torch.cat([x, h], dim=1), w)  # (rows, gates)
+            if fast.lstm:
+                sig = gates[:, : 3 * hid].sigmoid()
+                c = torch.addcmul(
+                    sig[:, hid : 2 * hid] * self.c[layer], sig[:, :hid], gates[:, 3 * hid :].tanh()
+                )
+                h = sig[:, 2 * hid :] * c.tanh()
+                self.c[layer] = c
+            else:
+                h = gates.tanh_()
+            self.h[layer] = h
+            x = h
+        return torch.addmm(fast.head_b, x, fast.head_w)
+
+    def reorder(self, index: Tensor) -> None:
+        self.h = [h.index_select(0, index) for h in self.h]
+        self.c = [c.index_select(0, index) for c in self.c]
+
+
+def make_batch_stepper(model: LanguageModel) -> BatchStepper:
+    """The fastest exact batched stepper for this model on its device (eval mode)."""
+    if model.training:
+        raise ValueError("put the model in eval mode before generating")
+    if model.config.cell in ("lstm", "rnn") and model.device.type == "cpu":
+        return FastBatchStepper(model)
+    return FusedBatchStepper(model)
