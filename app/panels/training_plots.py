@@ -3,13 +3,19 @@ gradient norm per step with the clipping threshold drawn across it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.plot_style import colour, follow_palette
+from training.checkpoint import CheckpointError, read_metadata
 from training.events import StepEvent, ValidationEvent
+from training.run import RNN_SUBDIR
+
+MIN_PLOT_HEIGHT = 110  # px per plot: below this tick labels overlap and a curve is a smear
 
 
 class _Series:
@@ -27,17 +33,38 @@ class _Series:
         return np.asarray(self.x, dtype=np.float64), np.asarray(self.y, dtype=np.float64)
 
 
+class StepAxis(pg.AxisItem):
+    """Steps are whole numbers: no "0.5" ticks early in a run, thousands grouped."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        kept = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
+        return kept or [(1.0, 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{round(v * scale):,}" for v in values]
+
+
 class TrainingPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pg.setConfigOptions(antialias=True)
         self.view = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.view.addPlot(row=0, col=0, title="Loss (nats per token)")
-        self.grad_plot = self.view.addPlot(
-            row=1, col=0, title="Gradient norm before clipping (dashed: clipping threshold)"
+        # The legend gets its own row above the plots: drawn inside, it hid the curves.
+        self.loss_legend = pg.LegendItem(colCount=4)
+        self.view.addItem(self.loss_legend, row=0, col=0)
+        self.loss_plot = self.view.addPlot(
+            row=1, col=0, title="Loss (nats per token)", axisItems={"bottom": StepAxis("bottom")}
         )
-        self.view.ci.layout.setRowStretchFactor(0, 3)
-        self.view.ci.layout.setRowStretchFactor(1, 2)
+        self.grad_plot = self.view.addPlot(
+            row=2,
+            col=0,
+            title="Gradient norm before clipping (dashed: clipping threshold)",
+            axisItems={"bottom": StepAxis("bottom")},
+        )
+        self.view.ci.layout.setRowStretchFactor(1, 3)
+        self.view.ci.layout.setRowStretchFactor(2, 2)
+        self.view.setMinimumHeight(2 * MIN_PLOT_HEIGHT + 60)
         for plot in (self.loss_plot, self.grad_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "step")
@@ -46,7 +73,6 @@ class TrainingPlots(QWidget):
         self.grad_plot.setXLink(self.loss_plot)
         self.grad_plot.setYRange(0, 2)  # until data arrives: readable empty axes
         self.loss_plot.setYRange(0, 5)
-        self.loss_legend = self.loss_plot.addLegend(offset=(-10, 5), colCount=2)
         self.threshold = pg.InfiniteLine(
             angle=0, pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
@@ -100,6 +126,31 @@ class TrainingPlots(QWidget):
         series.add(event.step, event.loss_nats)
         self._curve(event.model, "val").setData(*series.arrays())
 
+    def has_data(self) -> bool:
+        return bool(self._train or self._val)
+
+    def add_history(self, run_dir: Path) -> int:
+        """Draw the validation curves a run folder's checkpoints keep; returns the points drawn."""
+        drawn = 0
+        for folder in (run_dir, run_dir / RNN_SUBDIR):
+            try:
+                meta = read_metadata(folder)
+            except CheckpointError:
+                continue
+            model = meta.model.cell if meta.model else meta.name
+            for p in meta.metrics.history:
+                self.add_validation(
+                    ValidationEvent(
+                        model=model,
+                        step=p.step,
+                        loss_nats=p.val_loss,
+                        perplexity=float(np.exp(min(p.val_loss, 50.0))),
+                        bits_per_char=p.bits_per_char,
+                    )
+                )
+                drawn += 1
+        return drawn
+
     def points(self, model: str, kind: str) -> int:
         store = {"train": self._train, "val": self._val, "grad": self._grad}[kind]
         return len(store[model].x) if model in store else 0
@@ -111,8 +162,9 @@ class TrainingPlots(QWidget):
             c = colour(model)
             name = model.upper()
             if kind == "train":
-                item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2), name=f"{name} train")
+                item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2))
                 item.setOpacity(0.75)
+                self.loss_legend.addItem(item, f"{name} train")
             elif kind == "val":
                 item = self.loss_plot.plot(
                     pen=pg.mkPen(c, width=2.5),
@@ -120,8 +172,8 @@ class TrainingPlots(QWidget):
                     symbolSize=7,
                     symbolBrush=c,
                     symbolPen=None,
-                    name=f"{name} validation",
                 )
+                self.loss_legend.addItem(item, f"{name} validation")
             else:
                 item = self.grad_plot.plot(pen=pg.mkPen(c, width=1.0))
             self._curves[key] = item
@@ -129,6 +181,7 @@ class TrainingPlots(QWidget):
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), [self.view], [self.loss_plot, self.grad_plot])
+        self.loss_legend.setLabelTextColor(self.palette().color(self.palette().ColorRole.Text))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

@@ -74,7 +74,7 @@ def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot
     assert second.training.spec.resume and second.training.spec.out_dir == run_dir
     second.close()
     assert not second.training.running
-    assert dialogs == []
+    assert dialogs and {title for title, _ in dialogs} == {"Quit while training?"}  # asked, nothing else
 
 
 def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
