@@ -43,6 +43,8 @@ def test_pause_resume_stop(qtbot, window, tiny):
         _start(qtbot, window, steps=100_000)
     qtbot.mouseClick(dash.pause_button, Qt.MouseButton.LeftButton)
     assert window.training.state == "paused" and dash.resume_button.isEnabled()
+    qtbot.wait(200)  # steps queued before the pause arrive now and must not hide the paused state
+    assert dash.progress.format().startswith("paused") and "Paused" in dash.speed_label.text()
     qtbot.mouseClick(dash.resume_button, Qt.MouseButton.LeftButton)
     assert window.training.state == "running"
     with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
