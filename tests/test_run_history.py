@@ -88,3 +88,17 @@ def test_a_missing_or_damaged_note_costs_only_the_preset(tmp_path):
     assert read_note(tmp_path) == {}
     (tmp_path / "run_note.json").write_text("{not json", encoding="utf-8")
     assert read_note(tmp_path) == {}
+
+
+def test_corpus_counts_match_the_file(tmp_path):
+    from training.corpus import CorpusError, load_corpus
+
+    short = tmp_path / "two.txt"
+    short.write_bytes(b"ab")
+    with pytest.raises(CorpusError, match=r"\(2 characters"):
+        load_corpus([short])
+    body = "To be, or not to be: that is the question. " * 40 + "Ωμέγα"  # no final newline
+    one = tmp_path / "one.txt"
+    one.write_text(body, encoding="utf-8")
+    corpus = load_corpus([one])
+    assert len(corpus.text) == len(body) and set(corpus.text) == set(body)

@@ -79,3 +79,20 @@ def test_dashboard_lines_keep_the_model_order_and_each_models_step():
     vals = {m: ValidationEvent(m, 10, loss, 7.0, 2.5) for m, loss in (("rnn", 2.5), ("lstm", 1.9))}
     assert validation_text(vals).index("LSTM 1.900") < validation_text(vals).index("RNN 2.500")
     assert "Paused" in paused_text(latest) and "LSTM at step 356" in paused_text(latest)
+
+
+def test_out_of_range_options_are_changed_in_words_and_unwise_ones_warned(qtbot):
+    from app.panels.training_options import TrainingOptions
+
+    options = TrainingOptions()
+    qtbot.addWidget(options)
+    options.advanced.setChecked(True)
+    options.seq_len.setValue(999_999)
+    options.lr.setValue(1.0)
+    notes = options.check_values()
+    assert options.seq_len.value() == 2048
+    assert any("Sequence length 999,999" in n and "set to 2,048" in n for n in notes)
+    assert any("Learning rate 1 is high" in n for n in notes)
+    assert options.train_options()["seq_len"] == 2048
+    options.preset.setCurrentIndex((options.preset.currentIndex() + 1) % options.preset.count())
+    assert not any("Sequence length" in n for n in options.check_values())  # a preset starts afresh

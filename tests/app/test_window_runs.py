@@ -172,3 +172,16 @@ def test_menus_labels_and_version(window, capsys):
     with pytest.raises(SystemExit) as exit_info:
         parse_args(["--version"])
     assert exit_info.value.code == 0 and "lstm-studio" in capsys.readouterr().out
+
+
+def test_the_data_folder_names_the_app_once(monkeypatch, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+
+    from app.settings import user_data_dir
+
+    monkeypatch.setattr(QStandardPaths, "writableLocation", staticmethod(lambda _loc: str(tmp_path)))
+    old = tmp_path / "LSTM Studio" / "LSTM Studio"
+    (old / "runs" / "a").mkdir(parents=True)
+    path = user_data_dir()
+    assert path == tmp_path / "LSTM Studio" and path.name not in path.parent.parts[-1:]
+    assert (path / "runs" / "a").is_dir() and not old.exists()  # an older version's data moved up
