@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -25,10 +26,8 @@ def user_data_dir() -> Path:
         for item in doubled.iterdir():
             if not (path / item.name).exists():
                 item.rename(path / item.name)
-        try:
+        with contextlib.suppress(OSError):  # something was left behind: keep it rather than lose it
             doubled.rmdir()
-        except OSError:
-            pass  # something was left behind: keep it rather than lose it
     path.mkdir(parents=True, exist_ok=True)
     return path
 
