@@ -102,3 +102,20 @@ def test_corpus_counts_match_the_file(tmp_path):
     one.write_text(body, encoding="utf-8")
     corpus = load_corpus([one])
     assert len(corpus.text) == len(body) and set(corpus.text) == set(body)
+
+
+def test_divergence_and_overfitting_are_told_apart():
+    from training.rollback_message import Rollback, rollback_message
+
+    base = dict(best_step=5, best_loss=2.1, final_step=27, chance=4.42, clipped=False)
+    diverged = rollback_message(Rollback(**base, final_loss=16.439, train_at_best=2.3, train_now=14.0))
+    assert "diverged" in diverged and "overfit" not in diverged
+    assert "lower learning rate" in diverged and "clipping on" in diverged and "4.42" in diverged
+    overfit = rollback_message(Rollback(**base, final_loss=2.3, train_at_best=2.0, train_now=1.6))
+    assert "overfitting" in overfit and "diverged" not in overfit and "2.300" in overfit
+    stalled = rollback_message(Rollback(**base, final_loss=2.102, train_at_best=2.0, train_now=1.9))
+    assert "stopped improving" in stalled and "overfit" not in stalled
+    clipped = rollback_message(
+        Rollback(**{**base, "clipped": True}, final_loss=3.0, train_at_best=2.0, train_now=2.9)
+    )
+    assert "diverged" in clipped and "clipping" not in clipped  # rising training loss, clipping already on

@@ -36,6 +36,7 @@ from training.events import (
     WarningEvent,
     ignore_events,
 )
+from training.rollback_message import Rollback, rollback_message
 from training.run_meta import RunMeta, ValidationPoint
 from training.schedule import learning_rate
 from training.trainer_state import BestWeights, Snapshot, restore_trainer, save_trainer
@@ -111,6 +112,8 @@ class Trainer:
         self.finished: FinishedEvent | None = None
         self.step_time_ema: float | None = None
         self._best = BestWeights()  # judged on the capped periodic validation
+        self._train_ema: float | None = None  # smoothed training loss
+        self._train_at_best: float | None = None
         if resume is not None:
             restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
@@ -164,6 +167,8 @@ class Trainer:
         if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
             self._diverged(loss_value, grad_norm)
             return
+        ema = self._train_ema
+        self._train_ema = loss_value if ema is None else 0.95 * ema + 0.05 * loss_value
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -222,6 +227,8 @@ class Trainer:
         )
         self.last_eval = result
         if max_tokens is not None:
+            if result.loss_nats < self._best.loss:
+                self._train_at_best = self._train_ema  # tells overfitting from divergence later
             self._best.offer(self.model, step=self.step, loss=result.loss_nats)
         self.history.append(
             ValidationPoint(self.step, self.train_seconds, result.loss_nats, result.bits_per_char)
@@ -300,21 +307,23 @@ class Trainer:
         like); a stopped run keeps its last weights, which is what stopping asks for.
         """
         best_step, best_loss, weights = self._best.step, self._best.loss, self._best.weights
-        if weights is None or best_step == self.step:
+        if weights is None or best_step is None or best_step == self.step:
             return
         final = self.validate(max_tokens=self.config.eval_tokens)
         if final.loss_nats <= best_loss:
             return
         self.model.load_state_dict(weights)
-        self.emit(
-            WarningEvent(
-                model=self.name,
-                message=(
-                    f"kept the weights from step {best_step} (held-out loss {best_loss:.3f} nats): "
-                    f"by step {self.step} the model had begun to overfit ({final.loss_nats:.3f})"
-                ),
-            )
+        rollback = Rollback(
+            best_step=best_step,
+            best_loss=best_loss,
+            final_step=self.step,
+            final_loss=final.loss_nats,
+            train_at_best=self._train_at_best,
+            train_now=self._train_ema,
+            chance=math.log(max(self.model.config.vocab_size, 2)),
+            clipped=self.config.grad_clip is not None,
         )
+        self.emit(WarningEvent(model=self.name, message=rollback_message(rollback)))
 
 
 def train_models(trainers: list[Trainer], control: TrainingControl | None = None) -> list[FinishedEvent]:
