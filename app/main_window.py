@@ -69,9 +69,9 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.generation, "Generate")
+        self.tabs.addTab(window_layout.scrolling(self.generation), "Generate")
         self._add_optional_panels()
-        self.tabs.addTab(self.runs, "Runs")
+        self.tabs.addTab(window_layout.scrolling(self.runs), "Runs")
         self.setCentralWidget(self.tabs)
         area = Qt.DockWidgetArea
         self.docks = {
@@ -128,12 +128,13 @@ class MainWindow(QMainWindow):
                 log.exception("could not create %s", class_name)
                 continue
             self.extra_panels.append(panel)
-            self.tabs.addTab(panel, title)
+            self.tabs.addTab(window_layout.scrolling(panel), title)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.show()
+        window_layout.size_docks(self)
 
     # ---- defaults and recents ----------------------------------------------------------
     def load_defaults(self) -> None:

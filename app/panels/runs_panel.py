@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.training_plots import StepAxis
 from app.plot_style import follow_palette
 from training.run_history import RunRecord, delete_run, rename_run, scan_runs
 
@@ -119,7 +120,7 @@ class RunsPanel(QWidget):
             row.addWidget(button)
         row.addStretch(1)
 
-        self.plot_view = pg.PlotWidget()
+        self.plot_view = pg.PlotWidget(axisItems={"bottom": StepAxis("bottom")})
         self.plot = self.plot_view.getPlotItem()
         self.plot.setTitle("Validation loss of the selected runs (nats per token)")
         self.plot.setLabel("bottom", "step")

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.plot_style import colour, follow_palette
@@ -15,7 +16,8 @@ from training.checkpoint import CheckpointError, read_metadata
 from training.events import StepEvent, ValidationEvent
 from training.run import RNN_SUBDIR
 
-MIN_PLOT_HEIGHT = 110  # px per plot: below this tick labels overlap and a curve is a smear
+MIN_PLOT_HEIGHT = 120  # px: below this tick labels overlap and a curve is a smear
+SIDE_BY_SIDE = 2.4  # width/height ratio above which the two plots sit side by side, not stacked
 
 
 class _Series:
@@ -52,22 +54,17 @@ class TrainingPlots(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         # The legend gets its own row above the plots: drawn inside, it hid the curves.
         self.loss_legend = pg.LegendItem(colCount=4)
-        self.view.addItem(self.loss_legend, row=0, col=0)
-        self.loss_plot = self.view.addPlot(
-            row=1, col=0, title="Loss (nats per token)", axisItems={"bottom": StepAxis("bottom")}
-        )
-        self.grad_plot = self.view.addPlot(
-            row=2,
-            col=0,
-            title="Gradient norm before clipping (dashed: clipping threshold)",
-            axisItems={"bottom": StepAxis("bottom")},
-        )
-        self.view.ci.layout.setRowStretchFactor(1, 3)
-        self.view.ci.layout.setRowStretchFactor(2, 2)
-        self.view.setMinimumHeight(2 * MIN_PLOT_HEIGHT + 60)
+        # Axis labels instead of titles: a title row cost each plot a fifth of its height.
+        self.loss_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
+        self.grad_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
+        self.loss_plot.setLabel("left", "loss, nats")
+        self.grad_plot.setLabel("left", "grad norm")
+        self.grad_plot.setToolTip("Gradient norm before clipping; dashed: the clipping threshold")
+        self.side_by_side: bool | None = None
+        self._arrange(side_by_side=False)
+        self.view.setMinimumHeight(MIN_PLOT_HEIGHT + 40)
         for plot in (self.loss_plot, self.grad_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.setLabel("bottom", "step")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.grad_plot.setXLink(self.loss_plot)
@@ -88,6 +85,35 @@ class TrainingPlots(QWidget):
         self.clipped: dict[str, int] = {}
         self.set_threshold(1.0)
         self._apply_palette()
+
+    def _arrange(self, *, side_by_side: bool) -> None:
+        """Stacked in a tall area, side by side in a wide, short one (a 1280×720 window)."""
+        if side_by_side == self.side_by_side:
+            return
+        layout = self.view.ci
+        for item in (self.loss_legend, self.loss_plot, self.grad_plot):
+            if item in layout.items:
+                layout.removeItem(item)
+        if side_by_side:
+            layout.addItem(self.loss_legend, row=0, col=0, colspan=2)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.grad_plot, row=1, col=1)
+            layout.layout.setRowStretchFactor(1, 1)
+            layout.layout.setRowStretchFactor(2, 0)
+        else:
+            layout.addItem(self.loss_legend, row=0, col=0)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.grad_plot, row=2, col=0)
+            layout.layout.setRowStretchFactor(1, 3)
+            layout.layout.setRowStretchFactor(2, 2)
+        self.side_by_side = side_by_side
+        self.loss_plot.setLabel("bottom", "step")
+        self.grad_plot.setLabel("bottom", "step")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        size = event.size()
+        self._arrange(side_by_side=size.width() > SIDE_BY_SIDE * size.height())
+        super().resizeEvent(event)
 
     # ---- data in ----------------------------------------------------------------------
     def reset(self, clip_threshold: float | None) -> None:
