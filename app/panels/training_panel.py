@@ -31,9 +31,10 @@ from app.panels.training_status import (
     clipped_text,
     finish_lines,
     finish_summary,
+    idle_hint,
     paused_text,
     progress_text,
-    resume_text,
+    resumable,
     speed_text,
     validation_text,
 )
@@ -52,16 +53,6 @@ from training.run import RunSpec, contrast_rnn_spec, resume_spec
 from training.run_history import write_note
 
 LAST_RUN_KEY = "training/last_run"
-IDLE_HINT = "Pick a preset and press Start (F5)."
-
-
-def resumable(run_dir: Path) -> bool:
-    """A run folder whose checkpoint says its budget is not used up. Reads only the header,
-    so it is cheap enough for every state change on the GUI thread."""
-    try:
-        return read_metadata(run_dir).resumable
-    except CheckpointError:
-        return False
 
 
 class TrainingPanel(QWidget):
@@ -109,7 +100,7 @@ class TrainingPanel(QWidget):
         self.speed_label = QLabel("–")
         self.clip_label = QLabel("Clipped steps: –")
         self.val_label = QLabel("Validation: –")
-        self.status_label = QLabel(IDLE_HINT)
+        self.status_label = QLabel(idle_hint(None, has_corpus=False))
         for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -270,7 +261,7 @@ class TrainingPanel(QWidget):
         self.sample_view.clear()
         self.warning_label.clear()
         self.warning_label.hide()
-        self.progress.setValue(0)
+        self.progress.setValue(0 if not continuing else self.progress.value())
         self.progress.setFormat("starting…")
         self.status_label.setText(f"Training into {spec.out_dir}")
         if not spec.resume:
@@ -280,9 +271,7 @@ class TrainingPanel(QWidget):
 
     # ---- events in (already on the GUI thread, ~10 a second) ---------------------------
     def _on_event(self, event: object) -> None:
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event)
+        self._handlers.get(type(event), lambda _event: None)(event)
 
     def _on_steps(self, batch: StepBatch) -> None:
         events = batch.events
@@ -357,15 +346,4 @@ class TrainingPanel(QWidget):
         elif state == "stopping":
             self.progress.setFormat("stopping: final evaluation and save…")
         elif idle and not self.run_dir:
-            self.status_label.setText(self.idle_hint(last))
-
-    def idle_hint(self, last: Path | None) -> str:
-        """Before any run this session: what Resume would continue, or how to begin."""
-        if last is not None:
-            try:
-                meta = read_metadata(last)
-            except CheckpointError:
-                meta = None
-            if meta is not None and meta.resumable:
-                return resume_text(last, meta)
-        return IDLE_HINT if self.corpus_paths else "Open a corpus, pick a preset, press Start (F5)."
+            self.status_label.setText(idle_hint(last, has_corpus=bool(self.corpus_paths)))

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from training.checkpoint import CheckpointError, read_metadata
 from training.events import FinishedEvent, StepEvent, ValidationEvent
 from training.run_meta import RunMeta
 
@@ -100,4 +101,29 @@ def resume_text(run_dir: Path, meta: RunMeta) -> str:
     return (
         f"Can resume {run_dir.name}: {cell} at step {meta.progress.step:,}{budget_text(meta)}, "
         f"on {corpus}. Press Resume (F7), or Start for a new run."
+    )
+
+
+def resumable(run_dir: Path) -> bool:
+    """A run folder whose checkpoint says its budget is not used up. Reads only the header,
+    so it is cheap enough for every state change on the GUI thread."""
+    try:
+        return read_metadata(run_dir).resumable
+    except CheckpointError:
+        return False
+
+
+def idle_hint(last: Path | None, *, has_corpus: bool) -> str:
+    """Before any run this session: what Resume would continue, or how to begin."""
+    if last is not None:
+        try:
+            meta = read_metadata(last)
+        except CheckpointError:
+            meta = None
+        if meta is not None and meta.resumable:
+            return resume_text(last, meta)
+    return (
+        "Pick a preset and press Start (F5)."
+        if has_corpus
+        else "Open a corpus, pick a preset, press Start (F5)."
     )
