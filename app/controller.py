@@ -8,6 +8,7 @@ events, steps batched to ~10 deliveries a second; the panels dispatch them by ty
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import torch
 from PySide6.QtCore import QObject, Signal
@@ -111,6 +112,14 @@ class TrainingController(QObject):
         if self._control and self.running:
             self._control.cancel()
             self._set_state("stopping")
+
+    def save_elsewhere(self, folder: Path) -> bool:
+        """Move the running run's checkpoints to `folder` (saving there at once); False when
+        no run is going."""
+        if self._control is None or not self.running:
+            return False
+        self._control.save_elsewhere(folder)
+        return True
 
     def shutdown(self, timeout_ms: int = 60_000) -> bool:
         # A cancelled run still evaluates and saves once: give it a minute.

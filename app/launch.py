@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch  # noqa: F401  (before PySide6: loading Qt's libraries first can break torch's on some systems)
 
+from app import __version__
+
 APP_NAME = "LSTM Studio"
 
 
@@ -17,6 +19,7 @@ def parse_args(args: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "paths", nargs="*", help="corpus files or folders, or a checkpoint.safetensors, to open"
     )
+    parser.add_argument("--version", action="version", version=f"lstm-studio {__version__}")
     parser.add_argument("--self-test", action="store_true", help="run the end-to-end path without a person")
     parser.add_argument("--screenshot", metavar="PATH", help="with --self-test: save a PNG of the window")
     parser.add_argument(

@@ -10,24 +10,24 @@ from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from app import model_files, resources, window_layout
+from app import __version__, model_files, resources, run_results, window_guards, window_layout
 from app.background import Background
 from app.controller import TrainingController
 from app.error_log import open_log_folder, start_log_file
-from app.menus import build_menus, fill_recent
+from app.menus import build_menus, fill_recent, recent_model_labels, shortcuts_text
 from app.model_card import ModelCardDialog
 from app.model_files import MAIN_MODEL_KEY
 from app.model_store import ModelSlots
 from app.panels.contrast_panel import ContrastPanel
 from app.panels.corpus_panel import CorpusPanel
 from app.panels.generation_panel import GenerationPanel
-from app.panels.training_panel import TrainingPanel
+from app.panels.runs_panel import RunsPanel
+from app.panels.training_panel import LAST_RUN_KEY, TrainingPanel
 from app.settings import Settings, user_data_dir
 from app.warmup import warm_up_torch
 from lstm_core.hardware import device_label, pick_device
 from training.corpus_stats import LoadedCorpus
 from training.events import FinishedEvent
-from training.run import RNN_SUBDIR, own_corpus
 
 log = logging.getLogger(__name__)
 OPTIONAL_PANELS = (
@@ -60,13 +60,18 @@ class MainWindow(QMainWindow):
             self.generation.prompt.toPlainText(),
             self.generation.sampling_settings(),
         )
+        self.runs = RunsPanel(self.data_dir / "runs")
         self.extra_panels: list[QWidget] = []
         self._shut_down = False  # after closeEvent, late queued results must not load anything
+        self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
+        self.save_failure_shown = False  # one dialog per run, however many saves fail
+        self.dashboard.before_start = lambda: window_guards.confirm_start(self)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.generation, "Generate")
+        self.tabs.addTab(window_layout.scrolling(self.generation), "Generate")
         self._add_optional_panels()
+        self.tabs.addTab(window_layout.scrolling(self.runs), "Runs")
         self.setCentralWidget(self.tabs)
         area = Qt.DockWidgetArea
         self.docks = {
@@ -90,17 +95,24 @@ class MainWindow(QMainWindow):
         self.dashboard.options.level.currentTextChanged.connect(self.corpus.set_level)
         self.models.changed.connect(self._models_changed)
         self.dashboard.run_finished.connect(self._training_finished)
+        self.dashboard.save_failed.connect(lambda event: window_guards.on_save_failed(self, event))
+        self.runs.open_requested.connect(self.open_model)
+        self.runs.resume_requested.connect(self._resume_run)
+        self.runs.renamed.connect(self._run_renamed)
         self.training.state_changed.connect(self._training_state)
         self.contrast.train_rnn_requested.connect(self.train_rnn)
         self.generation.busy_changed.connect(
             lambda busy: self.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
         )
+        self.generation.busy_changed.connect(self._generating_changed)
+        self.contrast.busy_changed.connect(self._generating_changed)
 
         self._default_state = self.saveState()
         window_layout.restore_layout(self)
         self.refresh_recent()
         self._models_changed()
         self._training_state(self.training.state)
+        self._generating_changed()
         if load_defaults:
             self.load_defaults()
 
@@ -116,12 +128,13 @@ class MainWindow(QMainWindow):
                 log.exception("could not create %s", class_name)
                 continue
             self.extra_panels.append(panel)
-            self.tabs.addTab(panel, title)
+            self.tabs.addTab(window_layout.scrolling(panel), title)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.show()
+        window_layout.size_docks(self)
 
     # ---- defaults and recents ----------------------------------------------------------
     def load_defaults(self) -> None:
@@ -151,10 +164,7 @@ class MainWindow(QMainWindow):
         )
         models = self.settings.recent_models()
         fill_recent(
-            self.recent_models_menu,
-            models,
-            [f"{Path(m).parent.name}/{Path(m).name}" for m in models],
-            lambda entry: self.open_model(entry),
+            self.recent_models_menu, models, recent_model_labels(models), lambda entry: self.open_model(entry)
         )
 
     # ---- corpus ------------------------------------------------------------------------
@@ -190,6 +200,9 @@ class MainWindow(QMainWindow):
     def save_model_as(self, target: str | Path | None = None) -> Path | None:
         return model_files.save_model_as(self, target)
 
+    def open_demo(self) -> bool:
+        return model_files.open_demo(self)
+
     def show_model_card(self) -> None:
         if self.models.main is None:
             QMessageBox.information(self, "No model", "Open or train a model first.")
@@ -205,51 +218,40 @@ class MainWindow(QMainWindow):
                 panel.set_models(main, rnn)
             except Exception:
                 log.exception("%s.set_models failed", type(panel).__name__)
-        label = main.short_label() if main else "No model"
-        if rnn is not None:
-            label += " · + RNN"
+        if main is None:
+            label = "No model"
+        else:
+            label = main.run_label() + (" · + its RNN" if rnn is not None else " · no RNN")
         self.model_label.setText(label)
+        if main is not None:
+            # The corpus panel counts tokens at the loaded model's level, not a stale one.
+            self.corpus.level.setCurrentText(main.tokenizer.level)
         has = main is not None
         for name in ("save_model", "model_card"):
             self.actions_by_name[name].setEnabled(has)
 
     # ---- training ----------------------------------------------------------------------
     def train_rnn(self) -> None:
-        main = self.models.main
-        if main is None or self.training.running:
-            return
-        # The contrast is only fair on the LSTM's own corpus: prefer it to whatever is open.
-        own = own_corpus(main.meta)
-        if own is not None:
-            paths = own
-        else:
-            corpus = self.corpus.current
-            if corpus is None:
-                QMessageBox.information(self, "No corpus", "Open the corpus the model was trained on first.")
-                return
-            paths = tuple(corpus.paths)
-            names = ", ".join(Path(p).name for p in paths)
-            self.statusBar().showMessage(
-                f"The model's own corpus is missing: the RNN trains on the open corpus, {names}", 15000
-            )
-        run_dir = main.path.parent
-        if resources.is_inside_assets(run_dir):
-            run_dir = self.data_dir / "runs" / f"{run_dir.name}-contrast"
-        self.dashboard.train_rnn_for(main, paths, run_dir / RNN_SUBDIR)
-        self.docks["training"].raise_()
+        run_results.train_rnn(self)
 
     def _training_finished(self, results: list[FinishedEvent]) -> None:
         if self._shut_down:
             return  # a cancelled run's results, queued while the window closed
-        loaded_main = False
-        for result in sorted(results, key=lambda r: r.model == "rnn"):  # main model first, then its RNN
-            if result.model == "rnn" and result.reason == "diverged":
-                # A rolled-back, stopped RNN is no fair contrast; and the old RNN belongs to the old model.
-                if loaded_main and self.models.rnn is not None:
-                    self.models.clear_rnn()
-                self.statusBar().showMessage("The RNN diverged: not loaded for contrast.", 15000)
-                continue
-            loaded_main |= self.open_model(result.checkpoint, with_companion=False) and result.model != "rnn"
+        self.runs.refresh()
+        run_results.handle_finished(self, results)
+
+    def _resume_run(self, folder: Path) -> None:
+        self.dashboard.resume_run(folder)
+        self.docks["training"].raise_()
+
+    def _run_renamed(self, old: Path, new: Path) -> None:
+        if self.settings.get_str(LAST_RUN_KEY) == str(old):
+            self.settings.set_str(LAST_RUN_KEY, str(new))
+        for model in (self.models.main, self.models.rnn):
+            if model is not None and old in model.path.parents:
+                self.open_model(new, remember=False)  # the loaded files moved with their folder
+                break
+        self.dashboard.set_corpus(self.dashboard.corpus_paths)  # Resume's text names the run
 
     def _training_state(self, state: str) -> None:
         idle = state == "idle"
@@ -259,10 +261,19 @@ class MainWindow(QMainWindow):
         # The dashboard has just decided (it connected first): F7 works exactly when its button does.
         self.actions_by_name["resume"].setEnabled(self.dashboard.resume_button.isEnabled())
         self.contrast.set_training(not idle)
+        if state == "running":
+            self.save_failure_shown = False
+        elif idle:
+            self.runs.refresh()
 
     def stop_generating(self) -> None:
         self.generation.stop()
         self.contrast.stop()
+
+    def _generating_changed(self, _busy: bool = False) -> None:
+        # Enabled exactly while something generates: the signal of the other one may lag.
+        busy = self.generation.runner.running or self.contrast.running
+        self.actions_by_name["stop"].setEnabled(busy)
 
     # ---- drag and drop -----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -270,13 +281,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        models = [p for p in paths if p.endswith(".safetensors")]
-        texts = [p for p in paths if p not in models]
-        for m in models:
-            self.open_model(m)
-        if texts:
-            self.open_corpus(texts)
+        model_files.open_paths(self, [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
         event.acceptProposedAction()
 
     # ---- about and closing -------------------------------------------------------------
@@ -284,9 +289,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             "About LSTM Studio",
-            "<b>LSTM Studio</b><br>Train LSTM and vanilla RNN language models on your own text, "
-            f"generate with them and compare them.<br><br>Your data: {self.data_dir}",
+            f"<b>LSTM Studio {__version__}</b><br>Train LSTM and vanilla RNN language models on your "
+            f"own text, generate with them and compare them.<br><br>Your data: {self.data_dir}",
         )
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_text(self.actions_by_name))
 
     def open_log_folder(self) -> None:
         if not open_log_folder(self.data_dir):
@@ -317,6 +325,9 @@ class MainWindow(QMainWindow):
                 thread.wait(5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._shut_down and not window_guards.confirm_quit(self):
+            event.ignore()
+            return
         window_layout.save_layout(self)
         if self.training.running:
             self.statusBar().showMessage("Stopping training: saving a checkpoint…")

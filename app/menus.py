@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -58,8 +60,11 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             "Open Model…",
             window.choose_model,
             ["Ctrl+M"],
-            SP.SP_DriveHDIcon,
+            SP.SP_FileDialogStart,
             "Open a checkpoint.safetensors",
+        ),
+        "open_demo": _action(
+            window, "Open Built-in Demo", window.open_demo, tip="Back to the demo corpus's shipped models"
         ),
         "open_run": _action(window, "Open Run Folder…", window.choose_run_folder, ["Ctrl+Shift+M"]),
         "save_model": _action(
@@ -137,13 +142,14 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             window, "Open Log Folder", window.open_log_folder, tip="Show the log of background failures"
         ),
         "about": _action(window, "About LSTM Studio", window.show_about),
+        "shortcuts": _action(window, "Keyboard Shortcuts", window.show_shortcuts, ["F1"]),
     }
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([a["open_files"], a["open_folder"]])
     window.recent_corpora_menu = file_menu.addMenu("Recent Corpora")
     file_menu.addSeparator()
-    file_menu.addActions([a["open_model"], a["open_run"]])
+    file_menu.addActions([a["open_model"], a["open_run"], a["open_demo"]])
     window.recent_models_menu = file_menu.addMenu("Recent Models")
     file_menu.addActions([a["save_model"], a["model_card"]])
     file_menu.addSeparator()
@@ -160,7 +166,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     train_menu.addActions([a["train"], a["pause"], a["resume"], a["stop_training"], a["train_rnn"]])
     window.view_menu = bar.addMenu("&View")
     help_menu = bar.addMenu("&Help")
-    help_menu.addActions([a["model_card"], a["open_log"], a["about"]])
+    help_menu.addActions([a["shortcuts"], a["model_card"], a["open_log"], a["about"]])
 
     tools = QToolBar("Main toolbar")
     tools.setObjectName("main-toolbar")
@@ -183,3 +189,33 @@ def fill_recent(
         action.setToolTip(entry)
         action.triggered.connect(lambda _checked=False, e=entry: open_entry(e))
     menu.setEnabled(bool(entries))
+
+
+def recent_model_labels(paths: list[str]) -> list[str]:
+    """Each checkpoint by its run: "shakespeare-0412", "shakespeare-0412 (RNN)"; where two
+    runs share a name, the folder above tells them apart."""
+
+    def label(path: Path, depth: int) -> str:
+        run = path.parent.parent if path.parent.name == "rnn" else path.parent
+        name = "/".join(p.name for p in reversed([run, *run.parents][:depth]) if p.name)
+        return f"{name} (RNN)" if path.parent.name == "rnn" else name
+
+    files = [Path(p) for p in paths]
+    labels = [label(f, 1) for f in files]
+    for depth in (2, 3, 4):
+        clashes = {x for x in labels if labels.count(x) > 1}
+        if not clashes:
+            break
+        labels = [label(f, depth) if x in clashes else x for f, x in zip(files, labels, strict=True)]
+    return labels
+
+
+def shortcuts_text(actions: Mapping[str, QAction]) -> str:
+    """Help ▸ Keyboard Shortcuts: every action that has keys, as an HTML table."""
+    rows = []
+    for action in actions.values():
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        if keys:
+            name = html.escape(action.text().replace("…", "").replace("&", ""))
+            rows.append(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>")
+    return "<table>" + "".join(rows) + "</table>"

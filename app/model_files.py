@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import model_store, resources
+from app.window_guards import offer_fallback
 from training.checkpoint import CheckpointError
 from training.run import RNN_SUBDIR
 
@@ -36,15 +37,19 @@ def open_model(
         companion = model_store.companion_rnn_path(loaded.path) if with_companion else None
         rnn = model_store.load(companion) if companion and loaded.cell != "rnn" else None
     except (CheckpointError, OSError) as err:
-        if not quiet:
-            QMessageBox.warning(window, "Cannot open model", str(err))
         window.statusBar().showMessage(f"Cannot open model: {err}", 8000)
+        if quiet:
+            return False
+        fallback = offer_fallback(window, err) if isinstance(err, CheckpointError) else None
+        if fallback is not None:
+            return open_model(window, fallback, with_companion=with_companion, remember=remember)
+        QMessageBox.warning(window, "Cannot open model", str(err))
         return False
-    if loaded.cell != "rnn" and with_companion:
-        window.models.rnn = None  # an RNN belonging to another model would mislead
-    window.models.put(loaded)
-    if rnn is not None:
-        window.models.put(rnn)
+    if loaded.cell == "rnn":
+        window.models.put(loaded)  # beside the loaded main model, for contrast
+    else:
+        # The RNN shown and saved with a model is the one trained with it, or none.
+        window.models.put_main(loaded, rnn)
     if remember and not resources.is_inside_assets(loaded.path):
         window.settings.add_recent_model(str(loaded.path))
         if loaded.cell != "rnn":
@@ -53,47 +58,103 @@ def open_model(
     return True
 
 
+LAST_FOLDER_KEY = "models/last_folder"  # where Open Model and Save Model As start
+
+
+def start_folder(window: MainWindow) -> str:
+    last = window.settings.get_str(LAST_FOLDER_KEY)
+    return last if last and Path(last).is_dir() else str(window.data_dir / "runs")
+
+
 def choose_model(window: MainWindow) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open model", "", "Checkpoints (*.safetensors)")
+    path, _ = QFileDialog.getOpenFileName(
+        window, "Open model", start_folder(window), "Checkpoints (*.safetensors)"
+    )
     if path:
+        window.settings.set_str(LAST_FOLDER_KEY, str(Path(path).parent.parent))
         open_model(window, path)
 
 
 def choose_run_folder(window: MainWindow) -> None:
-    folder = QFileDialog.getExistingDirectory(window, "Open a run folder", str(window.data_dir / "runs"))
+    folder = QFileDialog.getExistingDirectory(window, "Open a run folder", start_folder(window))
     if folder:
         open_model(window, folder)
 
 
+def open_demo(window: MainWindow) -> bool:
+    """Back to the built-in demo models (File ▸ Open Built-in Demo)."""
+    lstm, rnn = resources.demo_model("lstm"), resources.demo_model("rnn")
+    if lstm is None:
+        QMessageBox.information(window, "No demo", "The built-in demo models are not part of this copy.")
+        return False
+    if not open_model(window, lstm, with_companion=False, remember=False):
+        return False
+    if rnn is not None:
+        open_model(window, rnn, remember=False)
+    window.settings.set_str(MAIN_MODEL_KEY, "")  # the next start opens the demo too
+    return True
+
+
+def ask_save_folder(window: MainWindow) -> Path | None:
+    """A new folder name (or an existing run folder) to save into; None when cancelled."""
+    name, _ = QFileDialog.getSaveFileName(
+        window,
+        "Save as a run folder (type a new name)",
+        str(Path(start_folder(window)) / (window.models.main.run_name if window.models.main else "model")),
+        "Run folder (*)",
+        options=QFileDialog.Option.DontConfirmOverwrite,
+    )
+    return Path(name) if name else None
+
+
 def save_model_as(window: MainWindow, target: str | Path | None = None) -> Path | None:
     """Save as a run folder, the CLI's layout: DIR/checkpoint.safetensors and, when an RNN is
-    loaded for contrast, DIR/rnn/checkpoint.safetensors. Opening DIR brings both back."""
+    loaded for contrast, DIR/rnn/checkpoint.safetensors. Opening DIR brings both back.
+    The folder may be new: it is created."""
     loaded = window.models.main
     if loaded is None:
         QMessageBox.information(window, "No model", "There is no model to save yet.")
         return None
     if target is None:
-        target = QFileDialog.getExistingDirectory(
-            window, "Save as a run folder", str(window.data_dir / "runs")
-        )
-        if not target:
+        target = ask_save_folder(window)
+        if target is None:
             return None
     folder = Path(target)
     if folder.suffix == ".safetensors":  # a checkpoint's path names its run folder
         folder = folder.parent
     main_target = folder / resources.CHECKPOINT
+    if folder.exists() and not folder.is_dir():
+        QMessageBox.warning(window, "Cannot save model", f"{folder} is a file, not a folder.")
+        return None
+    if main_target.exists() and main_target.resolve() == loaded.path.resolve():
+        QMessageBox.information(window, "Already saved", f"The model is already saved in {folder}.")
+        return main_target
+    rnn_target = folder / RNN_SUBDIR / resources.CHECKPOINT
     try:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy2(loaded.path, main_target)  # a checkpoint is self-contained: weights, tokenizer, meta
         rnn = window.models.rnn
         if rnn is not None:
-            rnn_target = folder / RNN_SUBDIR / resources.CHECKPOINT
             rnn_target.parent.mkdir(exist_ok=True)
             shutil.copy2(rnn.path, rnn_target)
+        elif rnn_target.exists():
+            rnn_target.unlink()  # an RNN left from an earlier save would reopen beside this model
     except OSError as err:
         QMessageBox.warning(window, "Cannot save model", f"{folder}: {err.strerror or err}")
         return None
     window.settings.add_recent_model(str(main_target))
+    window.settings.set_str(LAST_FOLDER_KEY, str(folder.parent))
+    window.unsaved_result = None
     window.refresh_recent()
     window.statusBar().showMessage(f"Saved {folder}", 5000)
     return main_target
+
+
+def open_paths(window: MainWindow, paths: list[str]) -> None:
+    """Dropped or named on the command line: checkpoints open as models, the rest as one corpus."""
+    models = [p for p in paths if p.endswith(".safetensors")]
+    texts = [p for p in paths if p not in models]
+    for m in models:
+        open_model(window, m)
+    if texts:
+        window.open_corpus(texts)

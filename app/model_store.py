@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.resources import is_inside_assets
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoint import load_model, resolve_path
@@ -38,10 +39,24 @@ class LoadedModel:
     def bits_per_char(self) -> float | None:
         return self.meta.metrics.bits_per_char
 
+    @property
+    def is_demo(self) -> bool:
+        return is_inside_assets(self.path)
+
+    @property
+    def run_name(self) -> str:
+        """Which run this model came from, as the Runs tab names it."""
+        return "the built-in demo" if self.is_demo else self.path.parent.name
+
     def short_label(self) -> str:
         cfg = self.model.config
         corpus_name = self.meta.corpus.name or self.path.parent.name
         return f"{cfg.cell.upper()} {cfg.layers}×{cfg.hidden} · {self.tokenizer.level} · {corpus_name}"
+
+    def run_label(self) -> str:
+        """The short label and the run: "LSTM 1×512 · char · tiny.txt · run tiny-0412"."""
+        run = "built-in demo" if self.is_demo else f"run {self.run_name}"
+        return f"{self.short_label()} · {run}"
 
 
 def load(path: str | Path) -> LoadedModel:
@@ -72,6 +87,11 @@ class ModelSlots(QObject):
             self.rnn = loaded
         else:
             self.main = loaded
+        self.changed.emit()
+
+    def put_main(self, loaded: LoadedModel, rnn: LoadedModel | None) -> None:
+        """A main model and the RNN trained with it (or none): never another model's RNN."""
+        self.main, self.rnn = loaded, rnn
         self.changed.emit()
 
     def clear_rnn(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -10,10 +11,23 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 MAX_RECENT = 8
 
 
+APP_FOLDER = "LSTM Studio"
+
+
 def user_data_dir() -> Path:
-    """The platform's per-user data folder (never the program folder)."""
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    path = Path(location or Path.home() / ".lstm-studio")
+    """The platform's per-user data folder (never the program folder), named once:
+    ``~/.local/share/LSTM Studio`` on Linux. Qt's AppDataLocation appends both the
+    organisation and the application name, which are the same here, so it read
+    ``…/LSTM Studio/LSTM Studio``; a folder left there by an older version is moved up."""
+    generic = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    path = Path(generic) / APP_FOLDER if generic else Path.home() / ".lstm-studio"
+    doubled = path / APP_FOLDER
+    if doubled.is_dir() and not (path / "settings.ini").exists():
+        for item in doubled.iterdir():
+            if not (path / item.name).exists():
+                item.rename(path / item.name)
+        with contextlib.suppress(OSError):  # something was left behind: keep it rather than lose it
+            doubled.rmdir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -157,7 +157,9 @@ def load_corpus(paths: Sequence[str | Path], *, min_chars: int = MIN_CHARS) -> C
         files.append(SourceFile(str(path), encoding, len(text), path.stat().st_size))
     if not files:
         raise CorpusError(f"{', '.join(map(str, paths))}: holds no readable text files")
-    text = "\n\n".join(t.strip("\n") for t in texts) + "\n"
+    # One file is kept as it is, so its counts are what `wc -m` and a set of its text say;
+    # several are joined with a blank line between them.
+    text = texts[0] if len(texts) == 1 else "\n\n".join(t.strip("\n") for t in texts) + "\n"
     if len(text) < min_chars:
         names = ", ".join(Path(f.path).name for f in files)
         raise CorpusError(

@@ -41,6 +41,7 @@ from training.events import (
 )
 from training.failures import OutOfMemory, is_out_of_memory
 from training.optimizer import learning_rate, make_optimizer
+from training.rollback_message import Rollback, rollback_message
 from training.run_meta import RunMeta, ValidationPoint
 from training.trainer_state import BestWeights, Snapshot, restore_trainer, save_trainer
 
@@ -104,6 +105,8 @@ class Trainer:
         self.finished: FinishedEvent | None = None
         self.step_time_ema: float | None = None
         self._best = BestWeights()  # judged on the capped periodic validation
+        self._train_ema: float | None = None  # smoothed training loss
+        self._train_at_best: float | None = None
         if resume is not None:
             restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
@@ -160,6 +163,8 @@ class Trainer:
         if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
             self._diverged(loss_value, grad_norm)
             return
+        ema = self._train_ema
+        self._train_ema = loss_value if ema is None else 0.95 * ema + 0.05 * loss_value
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -232,6 +237,8 @@ class Trainer:
         )
         self.last_eval = result
         if max_tokens is not None:
+            if result.loss_nats < self._best.loss:
+                self._train_at_best = self._train_ema  # tells overfitting from divergence later
             self._best.offer(self.model, step=self.step, loss=result.loss_nats)
         self.history.append(
             ValidationPoint(self.step, self.train_seconds, result.loss_nats, result.bits_per_char)
@@ -266,9 +273,8 @@ class Trainer:
             path = save_trainer(self)
         except OSError as err:
             self.save_error = f"could not save into {self.out_path.parent}: {err.strerror or err}"
-            folder = str(self.out_path.parent)
-            failed = SaveFailedEvent(model=self.name, step=self.step, folder=folder, message=self.save_error)
-            self.emit(failed)
+            where = str(self.out_path.parent)
+            self.emit(SaveFailedEvent(model=self.name, step=self.step, folder=where, message=self.save_error))
             return None
         self.save_error = None
         self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
@@ -283,16 +289,12 @@ class Trainer:
     def _diverged(self, loss: float, grad_norm: float) -> None:
         bad_step = self.step + 1
         self.step = self._snapshot.restore(self.model, self.optimizer)
-        self.emit(
-            WarningEvent(
-                model=self.name,
-                message=(
-                    f"training diverged at step {bad_step} (loss {loss:.3g}, gradient norm {grad_norm:.3g}); "
-                    f"rolled back to step {self.step} and stopped. Turn gradient clipping on or lower "
-                    "the learning rate."
-                ),
-            )
+        message = (
+            f"training diverged at step {bad_step} (loss {loss:.3g}, gradient norm {grad_norm:.3g}); "
+            f"rolled back to step {self.step} and stopped. Turn gradient clipping on or lower "
+            "the learning rate."
         )
+        self.emit(WarningEvent(model=self.name, message=message))
         self.finish("diverged")
 
     def finish(self, reason: str = "completed") -> FinishedEvent:
@@ -327,18 +329,20 @@ class Trainer:
         like); a stopped run keeps its last weights, which is what stopping asks for.
         """
         best_step, best_loss, weights = self._best.step, self._best.loss, self._best.weights
-        if weights is None or best_step == self.step:
+        if weights is None or best_step is None or best_step == self.step:
             return
         final = self.validate(max_tokens=self.config.eval_tokens)
         if final.loss_nats <= best_loss:
             return
         self.model.load_state_dict(weights)
-        self.emit(
-            WarningEvent(
-                model=self.name,
-                message=(
-                    f"kept the weights from step {best_step} (held-out loss {best_loss:.3f} nats): "
-                    f"by step {self.step} the model had begun to overfit ({final.loss_nats:.3f})"
-                ),
-            )
+        rollback = Rollback(
+            best_step=best_step,
+            best_loss=best_loss,
+            final_step=self.step,
+            final_loss=final.loss_nats,
+            train_at_best=self._train_at_best,
+            train_now=self._train_ema,
+            chance=math.log(max(self.model.config.vocab_size, 2)),
+            clipped=self.config.grad_clip is not None,
         )
+        self.emit(WarningEvent(model=self.name, message=rollback_message(rollback)))

@@ -83,6 +83,7 @@ class _Column(QWidget):
 class ContrastPanel(QWidget):
     train_rnn_requested = Signal()  # no payload: the person asked for an RNN on the current corpus
     compared = Signal(str, str)  # (LSTM text, RNN text) once both have finished
+    busy_changed = Signal(bool)  # True while the two models generate side by side
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +92,7 @@ class ContrastPanel(QWidget):
         self.rnn: LoadedModel | None = None
         self.background = Background(self)
         self.background.idle.connect(self._update_buttons)
+        self.background.idle.connect(lambda: self.busy_changed.emit(False))
         self._stop = threading.Event()
         self.columns = {"main": _Column("LSTM"), "rnn": _Column("Vanilla RNN")}
         self._training = False  # a run is going: no second one from here
@@ -142,7 +144,7 @@ class ContrastPanel(QWidget):
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))
         self.columns["rnn"].metrics.setText(
-            metrics_text(rnn) if rnn else "No RNN trained for this corpus yet: one click trains it."
+            metrics_text(rnn) if rnn else "No RNN was trained with this model: one click trains one."
         )
         self._update_buttons()
 
@@ -174,6 +176,7 @@ class ContrastPanel(QWidget):
             name="contrast",
         )
         self._update_buttons()
+        self.busy_changed.emit(True)
         self.summary.setText(f"seed {settings.seed} · T {settings.temperature:g}")
         self.summary.setToolTip(f"Prompt: {prompt!r}")
 
@@ -191,8 +194,14 @@ class ContrastPanel(QWidget):
         for key in COLUMNS:
             mean = self.columns[key].mean_surprisal()
             if mean is not None:
+                # Each model scores the text it wrote itself: a measure of its confidence,
+                # not of quality (a hotter sample can score lower). Said so on screen.
                 self.columns[key].metrics.setText(
-                    f"{metrics_text(models[key])}\nthis text: {mean:.2f} nats/token"
+                    f"{metrics_text(models[key])}\nits own sample, scored by itself: {mean:.2f} nats/token"
+                )
+                self.columns[key].metrics.setToolTip(
+                    "How surprised each model is by the text it generated. It measures confidence, not "
+                    "quality: each model scores a different text, so compare validation losses instead."
                 )
         self.compared.emit(texts[0], texts[1] if len(texts) > 1 else "")
 

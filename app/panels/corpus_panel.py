@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -79,6 +80,8 @@ class CorpusPanel(QWidget):
         self.preview.setReadOnly(True)
         self.preview.setPlaceholderText("A preview of the text appears here.")
         self.preview.setFont(mono_font())
+        # Lines break between words only: the default also breaks inside one ("A / pache").
+        self.preview.setWordWrapMode(QTextOption.WrapMode.WordWrap)
 
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -137,7 +140,10 @@ class CorpusPanel(QWidget):
 
     # ---- level -------------------------------------------------------------------------
     def _show_stats(self, stats: CorpusStats) -> None:
-        self.vocab_label.setText(f"{stats.vocab_size:,} {stats.level} tokens")
+        if stats.level == "char":  # the model's vocabulary adds one token for unseen characters
+            self.vocab_label.setText(f"{stats.vocab_size - 1:,} distinct characters")
+        else:
+            self.vocab_label.setText(f"{stats.vocab_size:,} {stats.level} tokens")
         approx = "≈ " if stats.estimated else ""
         self.tokens_label.setText(f"{approx}{stats.tokens:,}")
 

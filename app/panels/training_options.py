@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.option_checks import ENTRY_MAX, clamp, unwise
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.config import TrainConfig
@@ -74,13 +75,14 @@ class TrainingOptions(QWidget):
         self.level.currentTextChanged.connect(
             lambda level: self.embed.setValue(get_preset(self.preset_key).model_fields(level)["embed"])
         )
-        self.hidden = _spin(8, 4096, 32)
-        self.embed = _spin(4, 2048, 16)
-        self.layers = _spin(1, 6)
-        self.seq_len = _spin(8, 2048, 16)
-        self.batch = _spin(1, 1024, 8)
-        self.lr = _dspin(1e-5, 1.0, 5e-4, 5)
-        self.dropout = _dspin(0.0, 0.9, 0.05, 2)
+        # Wide entry ranges: an out-of-range number reaches check_values and is answered in words.
+        self.hidden = _spin(0, ENTRY_MAX, 32)
+        self.embed = _spin(0, ENTRY_MAX, 16)
+        self.layers = _spin(0, ENTRY_MAX)
+        self.seq_len = _spin(0, ENTRY_MAX, 16)
+        self.batch = _spin(0, ENTRY_MAX, 8)
+        self.lr = _dspin(0.0, 100.0, 5e-4, 5)
+        self.dropout = _dspin(0.0, 1.0, 0.05, 2)
         self.budget = _dspin(0.1, 100000, 1, 1)
         self.budget_unit = QComboBox()
         self.budget_unit.addItems(["minutes", "steps"])
@@ -89,8 +91,26 @@ class TrainingOptions(QWidget):
         self.device.addItems(list(DEVICES))
         self.clip = QCheckBox("clip at")
         self.clip.setChecked(True)
-        self.clip_value = _dspin(0.01, 100.0, 0.25, 2)
+        self.clip_value = _dspin(0.0, 10_000.0, 0.25, 2)
         self.clip.toggled.connect(self.clip_value.setEnabled)
+        self.boxes = {
+            "hidden": self.hidden,
+            "embed": self.embed,
+            "layers": self.layers,
+            "seq_len": self.seq_len,
+            "batch": self.batch,
+            "lr": self.lr,
+            "dropout": self.dropout,
+            "clip": self.clip_value,
+        }
+        self.notes = QLabel("")  # what was changed, and legal values that usually go wrong
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #b36b00;")
+        self.notes.hide()
+        self._changed: dict[str, str] = {}  # option -> what was changed, until the next preset
+        for box in self.boxes.values():
+            box.editingFinished.connect(self.check_values)
+        self.clip.toggled.connect(lambda _on: self.check_values())
 
         budget_row = QHBoxLayout()
         budget_row.addWidget(self.budget, 1)
@@ -114,6 +134,7 @@ class TrainingOptions(QWidget):
         form.addRow("Budget", budget_row)
         form.addRow("Device", self.device)
         form.addRow("Gradient clipping", clip_row)
+        form.addRow(self.notes)
 
         # Collapsed by default: most people pick a preset, and the form would push the rest away.
         self.expander = QToolButton()
@@ -140,6 +161,19 @@ class TrainingOptions(QWidget):
         self.expander.setChecked(expanded)
         self.expander.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.advanced.setVisible(expanded)
+
+    def check_values(self) -> list[str]:
+        """Bring out-of-range values into range, saying so, and warn on unwise ones."""
+        for name, box in self.boxes.items():
+            used, note = clamp(name, box.value())
+            if note is not None:
+                box.setValue(used)
+                self._changed[name] = note
+        values = {name: box.value() for name, box in self.boxes.items()}
+        notes = list(self._changed.values()) + unwise(values, clip_on=self.clip.isChecked())
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+        return notes
 
     def _advanced_in_use(self, on: bool) -> None:
         # Collapsed overrides still apply: say so, or a run would surprise its owner.
@@ -170,6 +204,8 @@ class TrainingOptions(QWidget):
         budget = train.budget
         self.budget_unit.setCurrentText("steps" if budget.steps is not None else "minutes")
         self.budget.setValue(budget.steps if budget.steps is not None else budget.minutes or 0.0)
+        self._changed = {}
+        self.check_values()
 
     @property
     def preset_key(self) -> str:
@@ -185,6 +221,7 @@ class TrainingOptions(QWidget):
     def model_options(self) -> dict[str, Any]:
         if not self.advanced.isChecked():
             return {}
+        self.check_values()  # a value typed and not yet confirmed is checked before use
         return {
             "hidden": self.hidden.value(),
             "embed": self.embed.value(),
@@ -195,6 +232,7 @@ class TrainingOptions(QWidget):
     def train_options(self) -> dict[str, Any]:
         if not self.advanced.isChecked():
             return dict(LIVE_OPTIONS)
+        self.check_values()
         budget = self.budget.value()
         options: dict[str, Any] = {
             **LIVE_OPTIONS,

@@ -27,39 +27,37 @@ from app.event_batching import StepBatch
 from app.model_store import LoadedModel
 from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
+from app.panels.training_status import (
+    clipped_text,
+    finish_lines,
+    finish_summary,
+    idle_hint,
+    paused_text,
+    progress_text,
+    resumable,
+    speed_text,
+    validation_text,
+)
 from app.plot_style import mono_font
 from app.settings import Settings
 from training.checkpoint import CheckpointError, read_metadata, resolve_path
-from training.events import FinishedEvent, SampleEvent, StepEvent, ValidationEvent, WarningEvent
+from training.events import (
+    FinishedEvent,
+    SampleEvent,
+    SaveFailedEvent,
+    StepEvent,
+    ValidationEvent,
+    WarningEvent,
+)
 from training.run import RunSpec, contrast_rnn_spec, resume_spec
+from training.run_history import write_note
 
 LAST_RUN_KEY = "training/last_run"
 
 
-def format_duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def resumable(run_dir: Path) -> bool:
-    """A run folder whose checkpoint says its budget is not used up. Reads only the header,
-    so it is cheap enough for every state change on the GUI thread."""
-    try:
-        return read_metadata(run_dir).resumable
-    except CheckpointError:
-        return False
-
-
-def finish_summary(results: Sequence[FinishedEvent]) -> str:
-    """Every model's reason, e.g. "LSTM completed · RNN diverged · 1:32"."""
-    reasons = " · ".join(f"{r.model.upper()} {r.reason}" for r in results)
-    return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
-
-
 class TrainingPanel(QWidget):
     run_finished = Signal(list)  # list[FinishedEvent] of a run that ended (completed or cancelled)
+    save_failed = Signal(object)  # SaveFailedEvent: a checkpoint could not be written, training goes on
 
     def __init__(
         self,
@@ -76,6 +74,8 @@ class TrainingPanel(QWidget):
         self._latest: dict[str, StepEvent] = {}
         self._val: dict[str, ValidationEvent] = {}
         self.steps_received = 0
+        self.run_dir: Path | None = None  # the folder of the run the plots show
+        self.before_start: Callable[[], bool] = lambda: True  # the window asks before a new run
 
         self.options = TrainingOptions()
         self.start_button = QPushButton("Start")
@@ -100,7 +100,7 @@ class TrainingPanel(QWidget):
         self.speed_label = QLabel("–")
         self.clip_label = QLabel("Clipped steps: –")
         self.val_label = QLabel("Validation: –")
-        self.status_label = QLabel("Open a corpus, pick a preset, press Start.")
+        self.status_label = QLabel(idle_hint(None, has_corpus=False))
         for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -112,24 +112,27 @@ class TrainingPanel(QWidget):
         self.warning_label.setStyleSheet("color: #d62728")
         self.warning_label.hide()
 
-        # Buttons and progress first, always in view; only the options scroll.
-        status = QWidget()
-        status_column = QVBoxLayout(status)
-        status_column.setContentsMargins(0, 0, 0, 0)
-        status_column.addLayout(buttons)
-        status_column.addWidget(self.progress)
+        # Buttons and progress always in view; the messages and the options below them scroll
+        # together, so a long finish message pushes the options down instead of hiding under them.
+        details = QWidget()
+        details_column = QVBoxLayout(details)
+        details_column.setContentsMargins(0, 0, 4, 0)
         for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
-            status_column.addWidget(label)
-        status_column.addWidget(self.warning_label)
-        options_scroll = QScrollArea()
-        options_scroll.setWidget(self.options)
-        options_scroll.setWidgetResizable(True)
-        options_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            details_column.addWidget(label)
+        details_column.addWidget(self.warning_label)
+        details_column.addWidget(self.options)
+        details_column.addStretch(1)
+        details_scroll = QScrollArea()
+        details_scroll.setWidget(details)
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         controls = QWidget()
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(status)
-        column.addWidget(options_scroll, 1)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(details_scroll, 1)
         controls.setMinimumWidth(self.options.sizeHint().width() + 24)
 
         self.plots = TrainingPlots()
@@ -160,6 +163,7 @@ class TrainingPanel(QWidget):
             ValidationEvent: self._on_validation,
             SampleEvent: self._on_sample,
             WarningEvent: self._on_warning,
+            SaveFailedEvent: self._on_save_failed,
         }
         controller.event.connect(self._on_event)
         controller.finished.connect(self._on_finished)
@@ -193,6 +197,8 @@ class TrainingPanel(QWidget):
         )
 
     def start(self) -> None:
+        if self.controller.running or not self.before_start():
+            return
         if not self.corpus_paths:
             QMessageBox.information(self, "No corpus", "Open a corpus first (File ▸ Open Corpus Files…).")
             return
@@ -203,7 +209,12 @@ class TrainingPanel(QWidget):
             self.controller.resume()
             return
         last = self.last_run()
-        if last is None or self.controller.running:
+        if last is not None:
+            self.resume_run(last)
+
+    def resume_run(self, last: Path) -> None:
+        """Continue a stopped run where its checkpoint left it, its curves redrawn from its history."""
+        if self.controller.running:
             return
         try:
             spec = resume_spec(last, paths=self.corpus_paths_if_unrecorded(last), train_options=LIVE_OPTIONS)
@@ -212,6 +223,7 @@ class TrainingPanel(QWidget):
             QMessageBox.warning(self, "Cannot resume", str(err))
             self._update_buttons(self.controller.state)
             return
+        self.settings.set_str(LAST_RUN_KEY, str(last))
         self.run(spec, clip=meta.training.grad_clip if meta.training else None)
 
     def corpus_paths_if_unrecorded(self, run_dir: Path) -> tuple[str, ...]:
@@ -235,25 +247,31 @@ class TrainingPanel(QWidget):
     def run(self, spec: RunSpec, *, clip: float | None) -> None:
         if self.controller.running:
             return
-        self.plots.reset(clip)
-        self._latest.clear()
-        self._val.clear()
-        self.steps_received = 0
+        # A resumed run keeps its history: the curves already drawn stay (same run, same
+        # session) or are redrawn from the validation history its checkpoint keeps.
+        continuing = spec.resume and self.run_dir == spec.out_dir and self.plots.has_data()
+        if not continuing:
+            self.plots.reset(clip)
+            if spec.resume:
+                self.plots.add_history(spec.out_dir)
+            self._latest.clear()
+            self._val.clear()
+            self.steps_received = 0
+        self.run_dir = spec.out_dir
         self.sample_view.clear()
         self.warning_label.clear()
         self.warning_label.hide()
-        self.progress.setValue(0)
+        self.progress.setValue(0 if not continuing else self.progress.value())
         self.progress.setFormat("starting…")
         self.status_label.setText(f"Training into {spec.out_dir}")
         if not spec.resume:
             self.settings.set_str(LAST_RUN_KEY, str(spec.out_dir))
+            write_note(spec.out_dir, preset=spec.preset)
         self.controller.start(spec)
 
     # ---- events in (already on the GUI thread, ~10 a second) ---------------------------
     def _on_event(self, event: object) -> None:
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event)
+        self._handlers.get(type(event), lambda _event: None)(event)
 
     def _on_steps(self, batch: StepBatch) -> None:
         events = batch.events
@@ -261,28 +279,18 @@ class TrainingPanel(QWidget):
         self.plots.add_steps(events)
         for e in events:
             self._latest[e.model] = e
-        latest = list(self._latest.values())
-        fraction = sum(e.progress for e in latest) / len(latest)
-        eta = sum(e.eta_s for e in latest)  # the models take turns, so their times add up
+        self.clip_label.setText(clipped_text(self.plots.clipped))
+        if self.controller.state != "running":
+            return  # steps queued before Pause: the paused state stays on screen
+        fraction, text = progress_text(self._latest)
         self.progress.setValue(round(fraction * 1000))
-        self.progress.setFormat(f"{fraction:.0%} · ETA {format_duration(eta)}")
-        step = max(e.step for e in latest)
-        total = latest[0].total_steps
-        speeds = " · ".join(f"{e.model.upper()} {e.tokens_per_s:,.0f} tok/s" for e in latest)
-        self.speed_label.setText(f"Step {step:,}{f' / {total:,}' if total else ''} · {speeds}")
-        clipped = " · ".join(f"{m.upper()} {n:,}" for m, n in self.plots.clipped.items())
-        self.clip_label.setText(f"Clipped steps: {clipped}")
+        self.progress.setFormat(text)
+        self.speed_label.setText(speed_text(self._latest))
 
     def _on_validation(self, event: ValidationEvent) -> None:
         self.plots.add_validation(event)
         self._val[event.model] = event
-        self.val_label.setText(
-            "Validation: "
-            + " · ".join(
-                f"{v.model.upper()} {v.loss_nats:.3f} nats ({v.bits_per_char:.2f} bits/char)"
-                for v in self._val.values()
-            )
-        )
+        self.val_label.setText(validation_text(self._val))
 
     def _on_sample(self, event: SampleEvent) -> None:
         self.sample_view.setPlainText(f"[{event.model.upper()}, step {event.step}]\n{event.text}")
@@ -293,12 +301,14 @@ class TrainingPanel(QWidget):
         self.warning_label.setText(f"{previous}\n{line}" if previous else line)
         self.warning_label.show()
 
+    def _on_save_failed(self, event: SaveFailedEvent) -> None:
+        self._on_warning(WarningEvent(model=event.model, message=f"checkpoint not saved: {event.message}"))
+        self.save_failed.emit(event)
+
     def _on_finished(self, results: list[FinishedEvent]) -> None:
         if results:
             self.progress.setFormat(finish_summary(results))
-        self.status_label.setText(
-            "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in results)
-        )
+        self.status_label.setText(finish_lines(results))
         self.run_finished.emit(results)
         diverged = [r for r in results if r.reason == "diverged"]
         if diverged:
@@ -328,6 +338,12 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(state in ("running", "paused"))
         self.options.setEnabled(idle)
         if state == "paused":
-            self.progress.setFormat("paused")
+            self.progress.setFormat(f"paused · {self.progress.value() / 10:.0f} %")
+            self.speed_label.setText(paused_text(self._latest))
+        elif state == "running" and self._latest:
+            self.progress.setFormat(progress_text(self._latest)[1])
+            self.speed_label.setText(speed_text(self._latest))
         elif state == "stopping":
             self.progress.setFormat("stopping: final evaluation and save…")
+        elif idle and not self.run_dir:
+            self.status_label.setText(idle_hint(last, has_corpus=bool(self.corpus_paths)))

@@ -3,13 +3,21 @@ gradient norm per step with the clipping threshold drawn across it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.plot_style import colour, follow_palette
+from training.checkpoint import CheckpointError, read_metadata
 from training.events import StepEvent, ValidationEvent
+from training.run import RNN_SUBDIR
+
+MIN_PLOT_HEIGHT = 120  # px: below this tick labels overlap and a curve is a smear
+SIDE_BY_SIDE = 2.4  # width/height ratio above which the two plots sit side by side, not stacked
 
 
 class _Series:
@@ -27,26 +35,41 @@ class _Series:
         return np.asarray(self.x, dtype=np.float64), np.asarray(self.y, dtype=np.float64)
 
 
+class StepAxis(pg.AxisItem):
+    """Steps are whole numbers: no "0.5" ticks early in a run, thousands grouped."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        kept = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
+        return kept or [(1.0, 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{round(v * scale):,}" for v in values]
+
+
 class TrainingPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pg.setConfigOptions(antialias=True)
         self.view = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.view.addPlot(row=0, col=0, title="Loss (nats per token)")
-        self.grad_plot = self.view.addPlot(
-            row=1, col=0, title="Gradient norm before clipping (dashed: clipping threshold)"
-        )
-        self.view.ci.layout.setRowStretchFactor(0, 3)
-        self.view.ci.layout.setRowStretchFactor(1, 2)
+        # The legend gets its own row above the plots: drawn inside, it hid the curves.
+        self.loss_legend = pg.LegendItem(colCount=4)
+        # Axis labels instead of titles: a title row cost each plot a fifth of its height.
+        self.loss_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
+        self.grad_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
+        self.loss_plot.setLabel("left", "loss, nats")
+        self.grad_plot.setLabel("left", "grad norm")
+        self.grad_plot.setToolTip("Gradient norm before clipping; dashed: the clipping threshold")
+        self.side_by_side: bool | None = None
+        self._arrange(side_by_side=False)
+        self.view.setMinimumHeight(MIN_PLOT_HEIGHT + 40)
         for plot in (self.loss_plot, self.grad_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.setLabel("bottom", "step")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.grad_plot.setXLink(self.loss_plot)
         self.grad_plot.setYRange(0, 2)  # until data arrives: readable empty axes
         self.loss_plot.setYRange(0, 5)
-        self.loss_legend = self.loss_plot.addLegend(offset=(-10, 5), colCount=2)
         self.threshold = pg.InfiniteLine(
             angle=0, pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
@@ -62,6 +85,35 @@ class TrainingPlots(QWidget):
         self.clipped: dict[str, int] = {}
         self.set_threshold(1.0)
         self._apply_palette()
+
+    def _arrange(self, *, side_by_side: bool) -> None:
+        """Stacked in a tall area, side by side in a wide, short one (a 1280×720 window)."""
+        if side_by_side == self.side_by_side:
+            return
+        layout = self.view.ci
+        for item in (self.loss_legend, self.loss_plot, self.grad_plot):
+            if item in layout.items:
+                layout.removeItem(item)
+        if side_by_side:
+            layout.addItem(self.loss_legend, row=0, col=0, colspan=2)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.grad_plot, row=1, col=1)
+            layout.layout.setRowStretchFactor(1, 1)
+            layout.layout.setRowStretchFactor(2, 0)
+        else:
+            layout.addItem(self.loss_legend, row=0, col=0)
+            layout.addItem(self.loss_plot, row=1, col=0)
+            layout.addItem(self.grad_plot, row=2, col=0)
+            layout.layout.setRowStretchFactor(1, 3)
+            layout.layout.setRowStretchFactor(2, 2)
+        self.side_by_side = side_by_side
+        self.loss_plot.setLabel("bottom", "step")
+        self.grad_plot.setLabel("bottom", "step")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        size = event.size()
+        self._arrange(side_by_side=size.width() > SIDE_BY_SIDE * size.height())
+        super().resizeEvent(event)
 
     # ---- data in ----------------------------------------------------------------------
     def reset(self, clip_threshold: float | None) -> None:
@@ -100,6 +152,31 @@ class TrainingPlots(QWidget):
         series.add(event.step, event.loss_nats)
         self._curve(event.model, "val").setData(*series.arrays())
 
+    def has_data(self) -> bool:
+        return bool(self._train or self._val)
+
+    def add_history(self, run_dir: Path) -> int:
+        """Draw the validation curves a run folder's checkpoints keep; returns the points drawn."""
+        drawn = 0
+        for folder in (run_dir, run_dir / RNN_SUBDIR):
+            try:
+                meta = read_metadata(folder)
+            except CheckpointError:
+                continue
+            model = meta.model.cell if meta.model else meta.name
+            for p in meta.metrics.history:
+                self.add_validation(
+                    ValidationEvent(
+                        model=model,
+                        step=p.step,
+                        loss_nats=p.val_loss,
+                        perplexity=float(np.exp(min(p.val_loss, 50.0))),
+                        bits_per_char=p.bits_per_char,
+                    )
+                )
+                drawn += 1
+        return drawn
+
     def points(self, model: str, kind: str) -> int:
         store = {"train": self._train, "val": self._val, "grad": self._grad}[kind]
         return len(store[model].x) if model in store else 0
@@ -111,8 +188,9 @@ class TrainingPlots(QWidget):
             c = colour(model)
             name = model.upper()
             if kind == "train":
-                item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2), name=f"{name} train")
+                item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2))
                 item.setOpacity(0.75)
+                self.loss_legend.addItem(item, f"{name} train")
             elif kind == "val":
                 item = self.loss_plot.plot(
                     pen=pg.mkPen(c, width=2.5),
@@ -120,8 +198,8 @@ class TrainingPlots(QWidget):
                     symbolSize=7,
                     symbolBrush=c,
                     symbolPen=None,
-                    name=f"{name} validation",
                 )
+                self.loss_legend.addItem(item, f"{name} validation")
             else:
                 item = self.grad_plot.plot(pen=pg.mkPen(c, width=1.0))
             self._curves[key] = item
@@ -129,6 +207,7 @@ class TrainingPlots(QWidget):
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), [self.view], [self.loss_plot, self.grad_plot])
+        self.loss_legend.setLabelTextColor(self.palette().color(self.palette().ColorRole.Text))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

@@ -1,0 +1,276 @@
+"""The Runs tab: every run in the data folder, sortable, with their validation curves overlaid.
+
+The rows come from ``training.run_history`` (checkpoint headers only, no tensors), so
+refreshing is cheap enough for the GUI thread. Open and Resume are requests the
+window answers; rename and delete act on the folder here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QFile, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.panels.training_plots import StepAxis
+from app.plot_style import follow_palette
+from training.run_history import RunRecord, delete_run, rename_run, scan_runs
+
+COLUMNS = ("Run", "Corpus", "Level", "Shape", "Preset", "Budget", "Steps", "Best val.", "Date", "State")
+CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def _item(text: str, sort_value: object | None = None) -> QTableWidgetItem:
+    """A cell showing ``text``; numbers carry their value too, so the column sorts as numbers."""
+    item = _SortItem(text)
+    if sort_value is not None:
+        item.setData(Qt.ItemDataRole.UserRole + 1, sort_value)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    item.setToolTip(text)
+    return item
+
+
+class _SortItem(QTableWidgetItem):
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(Qt.ItemDataRole.UserRole + 1), other.data(Qt.ItemDataRole.UserRole + 1)
+        if mine is not None and theirs is not None:
+            return bool(mine < theirs)
+        return self.text() < other.text()
+
+
+def row_cells(run: RunRecord) -> list[QTableWidgetItem]:
+    best = run.best_val_loss
+    date = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.saved_at)) if run.saved_at else ""
+    shape = f"{run.main.cell.upper()} {run.main.shape}" + (" + RNN" if run.rnn else "")
+    cells = [
+        _item(run.name),
+        _item(run.corpus),
+        _item(run.level),
+        _item(shape),
+        _item(run.preset or "–"),
+        _item(run.budget or "–"),
+        _item(f"{run.main.steps:,}", run.main.steps),
+        _item(f"{best:.3f}" if best is not None else "–", round(best, 3) if best is not None else 1e9),
+        _item(date),
+        _item(run.state),
+    ]
+    cells[0].setData(Qt.ItemDataRole.UserRole, str(run.folder))
+    if run.state == "diverged":
+        cells[-1].setForeground(Qt.GlobalColor.red)
+    return cells
+
+
+def move_to_trash(folder: Path) -> bool:
+    result = QFile.moveToTrash(str(folder))
+    # PySide6 returns (ok, path in trash) or only ok, depending on the version.
+    return bool(result[0] if isinstance(result, tuple) else result)
+
+
+class RunsPanel(QWidget):
+    open_requested = Signal(object)  # Path: a run folder to load as the model
+    resume_requested = Signal(object)  # Path: a resumable run folder to continue
+    renamed = Signal(object, object)  # (old Path, new Path)
+
+    def __init__(self, runs_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runs_dir = runs_dir
+        self.records: dict[str, RunRecord] = {}
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+
+        self.buttons = {
+            "open": QPushButton("Open"),
+            "resume": QPushButton("Resume"),
+            "rename": QPushButton("Rename…"),
+            "delete": QPushButton("Delete…"),
+            "refresh": QPushButton("Refresh"),
+        }
+        self.buttons["open"].clicked.connect(self.open_selected)
+        self.buttons["resume"].clicked.connect(self.resume_selected)
+        self.buttons["rename"].clicked.connect(self.rename_selected)
+        self.buttons["delete"].clicked.connect(self.delete_selected)
+        self.buttons["refresh"].clicked.connect(self.refresh)
+        self.hint = QLabel("Select two or more runs to overlay their validation curves.")
+        self.hint.setWordWrap(True)
+        row = QHBoxLayout()
+        for button in self.buttons.values():
+            row.addWidget(button)
+        row.addStretch(1)
+
+        self.plot_view = pg.PlotWidget(axisItems={"bottom": StepAxis("bottom")})
+        self.plot = self.plot_view.getPlotItem()
+        self.plot.setTitle("Validation loss of the selected runs (nats per token)")
+        self.plot.setLabel("bottom", "step")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        follow_palette(self.palette(), [self.plot_view], [self.plot])
+
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.hint)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.plot_view)
+        split.setSizes([300, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+        self.refresh()
+
+    # ---- the list ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        selected = {str(r.folder) for r in self.selected()}
+        self.records = {str(r.folder): r for r in scan_runs(self.runs_dir)}
+        self.table.setSortingEnabled(False)  # filling a sorted table scrambles the rows
+        self.table.setRowCount(len(self.records))
+        for index, run in enumerate(self.records.values()):
+            for col, cell in enumerate(row_cells(run)):
+                self.table.setItem(index, col, cell)
+        self.table.setSortingEnabled(True)
+        for index in range(self.table.rowCount()):
+            if self._folder_at(index) in selected:
+                self.table.selectRow(index)
+        self._selection_changed()
+
+    def _folder_at(self, row: int) -> str:
+        item = self.table.item(row, 0)
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+    def selected(self) -> list[RunRecord]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.records[f] for f in (self._folder_at(r) for r in rows) if f in self.records]
+
+    def select_folders(self, folders: list[Path]) -> None:
+        wanted = {str(f) for f in folders}
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for index in range(self.table.rowCount()):
+            if self._folder_at(index) in wanted:
+                self.table.selectRow(index)
+        self.table.setSelectionMode(mode)
+
+    def _selection_changed(self) -> None:
+        runs = self.selected()
+        one = len(runs) == 1
+        self.buttons["open"].setEnabled(one)
+        self.buttons["resume"].setEnabled(one and runs[0].state == "resumable")
+        self.buttons["rename"].setEnabled(one)
+        self.buttons["delete"].setEnabled(bool(runs))
+        self.draw_curves(runs)
+
+    def draw_curves(self, runs: list[RunRecord]) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        self.curve_names: list[str] = []
+        for index, run in enumerate(runs):
+            colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
+            for model, dash in ((run.main, Qt.PenStyle.SolidLine), (run.rnn, Qt.PenStyle.DashLine)):
+                if model is None or not model.history:
+                    continue
+                name = f"{run.name} {model.cell.upper()}"
+                self.plot.plot(
+                    [p.step for p in model.history],
+                    [p.val_loss for p in model.history],
+                    pen=pg.mkPen(colour, width=2, style=dash),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=colour,
+                    name=name,
+                )
+                self.curve_names.append(name)
+
+    # ---- actions -----------------------------------------------------------------------
+    def open_selected(self) -> None:
+        runs = self.selected()
+        if len(runs) == 1:
+            self.open_requested.emit(runs[0].folder)
+
+    def resume_selected(self) -> None:
+        runs = self.selected()
+        if len(runs) == 1 and runs[0].state == "resumable":
+            self.resume_requested.emit(runs[0].folder)
+
+    def rename_selected(self, new_name: str | None = None) -> Path | None:
+        runs = self.selected()
+        if len(runs) != 1:
+            return None
+        old = runs[0].folder
+        if new_name is None:
+            new_name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=old.name)
+            if not ok:
+                return None
+        try:
+            new = rename_run(old, new_name)
+        except ValueError as err:
+            QMessageBox.warning(self, "Cannot rename run", str(err))
+            return None
+        self.refresh()
+        self.select_folders([new])
+        self.renamed.emit(old, new)
+        return new
+
+    def delete_selected(self) -> int:
+        runs = self.selected()
+        if not runs:
+            return 0
+        names = ", ".join(r.name for r in runs)
+        answer = QMessageBox.question(
+            self,
+            "Delete runs",
+            f"Move {len(runs)} run folder(s) to the trash?\n\n{names}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return 0
+        deleted = 0
+        for_good: bool | None = None  # asked once, the first time the trash refuses
+        for run in runs:
+            if move_to_trash(run.folder):
+                deleted += 1
+                continue
+            if for_good is None:
+                for_good = (
+                    QMessageBox.question(
+                        self,
+                        "No trash",
+                        "The system trash is not available here. Delete for good?",
+                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    )
+                    == QMessageBox.StandardButton.Yes
+                )
+            if not for_good:
+                break
+            try:
+                delete_run(run.folder)
+                deleted += 1
+            except ValueError as err:
+                QMessageBox.warning(self, "Cannot delete run", str(err))
+        self.refresh()
+        return deleted

@@ -1,0 +1,129 @@
+"""The training dashboard's lines of text, as plain functions of the engine's events.
+
+Kept apart from the widget so each line can be tested without a run: the progress
+text, one step count per model (the LSTM and the RNN run at different speeds), the
+validation line in a fixed model order, and what a resumable run is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from training.checkpoint import CheckpointError, read_metadata
+from training.events import FinishedEvent, StepEvent, ValidationEvent
+from training.run_meta import RunMeta
+
+MODEL_ORDER = ("lstm", "gru", "rnn")  # the main model first, its contrast after, in every line
+
+T = TypeVar("T")
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def in_model_order(by_model: Mapping[str, T]) -> list[T]:
+    """Values of a {model: value} map, the main model first whatever arrived first."""
+
+    def rank(model: str) -> tuple[int, str]:
+        return (MODEL_ORDER.index(model) if model in MODEL_ORDER else len(MODEL_ORDER), model)
+
+    return [by_model[m] for m in sorted(by_model, key=rank)]
+
+
+def progress_text(latest: Mapping[str, StepEvent]) -> tuple[float, str]:
+    """(fraction done, "20 % · ETA 2:24") over every model of the run."""
+    events = list(latest.values())
+    fraction = sum(e.progress for e in events) / len(events)
+    eta = sum(e.eta_s for e in events)  # the models take turns, so their times add up
+    return fraction, f"{fraction:.0%} · ETA {format_duration(eta)}"
+
+
+def speed_text(latest: Mapping[str, StepEvent]) -> str:
+    """One step count and speed per model: "LSTM step 356 / 1,000 · 9,800 tok/s   RNN step 340 …"."""
+    parts = []
+    for e in in_model_order(latest):
+        total = f" / {e.total_steps:,}" if e.total_steps else ""
+        parts.append(f"{e.model.upper()} step {e.step:,}{total} · {e.tokens_per_s:,.0f} tok/s")
+    return "   ".join(parts)
+
+
+def paused_text(latest: Mapping[str, StepEvent]) -> str:
+    steps = ", ".join(f"{e.model.upper()} at step {e.step:,}" for e in in_model_order(latest))
+    return f"Paused{': ' + steps if steps else ''}. Press Resume (F7) to go on."
+
+
+def validation_text(vals: Mapping[str, ValidationEvent]) -> str:
+    return "Validation: " + " · ".join(
+        f"{v.model.upper()} {v.loss_nats:.3f} nats ({v.bits_per_char:.2f} bits/char)"
+        for v in in_model_order(vals)
+    )
+
+
+def clipped_text(clipped: Mapping[str, int]) -> str:
+    return "Clipped steps: " + " · ".join(f"{m.upper()} {n:,}" for m, n in _ordered_items(clipped))
+
+
+def _ordered_items(values: Mapping[str, int]) -> list[tuple[str, int]]:
+    return list(zip(in_model_order({m: m for m in values}), in_model_order(values), strict=True))
+
+
+def finish_summary(results: Sequence[FinishedEvent]) -> str:
+    """Every model's reason, e.g. "LSTM completed · RNN diverged · 1:32"."""
+    ordered = in_model_order({r.model: r for r in results})
+    reasons = " · ".join(f"{r.model.upper()} {r.reason}" for r in ordered)
+    return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
+
+
+def finish_lines(results: Iterable[FinishedEvent]) -> str:
+    ordered = in_model_order({r.model: r for r in results})
+    return "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in ordered)
+
+
+def budget_text(meta: RunMeta) -> str:
+    if meta.training is None:
+        return ""
+    budget = meta.training.budget
+    if budget.steps is not None:
+        return f" of {budget.steps:,}"
+    return f" ({budget.minutes:g} minutes per model)" if budget.minutes is not None else ""
+
+
+def resume_text(run_dir: Path, meta: RunMeta) -> str:
+    """What Resume would continue: "Can resume shakespeare-0412: LSTM at step 356 of 1,000, on …"."""
+    corpus = meta.corpus.name or ", ".join(Path(f).name for f in meta.corpus.files) or "its corpus"
+    cell = (meta.model.cell if meta.model else meta.name or "model").upper()
+    return (
+        f"Can resume {run_dir.name}: {cell} at step {meta.progress.step:,}{budget_text(meta)}, "
+        f"on {corpus}. Press Resume (F7), or Start for a new run."
+    )
+
+
+def resumable(run_dir: Path) -> bool:
+    """A run folder whose checkpoint says its budget is not used up. Reads only the header,
+    so it is cheap enough for every state change on the GUI thread."""
+    try:
+        return read_metadata(run_dir).resumable
+    except CheckpointError:
+        return False
+
+
+def idle_hint(last: Path | None, *, has_corpus: bool) -> str:
+    """Before any run this session: what Resume would continue, or how to begin."""
+    if last is not None:
+        try:
+            meta = read_metadata(last)
+        except CheckpointError:
+            meta = None
+        if meta is not None and meta.resumable:
+            return resume_text(last, meta)
+    return (
+        "Pick a preset and press Start (F5)."
+        if has_corpus
+        else "Open a corpus, pick a preset, press Start (F5)."
+    )
