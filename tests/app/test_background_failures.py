@@ -88,3 +88,29 @@ def test_help_opens_the_log_folder(window, monkeypatch):
     )
     window.actions_by_name["open_log"].trigger()
     assert opened == [window.data_dir / "logs"] and window.log_file.parent == opened[0]
+
+
+def test_out_of_memory_in_a_step_says_what_to_try_and_the_window_goes_on(
+    qtbot, window, dialogs, tiny, monkeypatch
+):
+    import torch
+
+    from training.trainer import Trainer
+
+    def no_memory(*_args):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    window.dashboard.options.set_tiny(steps=5)
+    with monkeypatch.context() as oom:
+        oom.setattr(Trainer, "_forward_backward", no_memory)
+        with qtbot.waitSignal(window.training.failed, timeout=30_000) as failed:
+            window.dashboard.start()
+    assert "out of memory at step 1" in failed.args[0] and "smaller batch" in failed.args[0]
+    assert "Traceback" not in failed.args[0]
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=10_000)
+    run_dir = window.dashboard.last_run()
+    assert run_dir is None or not (run_dir / "checkpoint.safetensors").exists()  # nothing from the step
+    with qtbot.waitSignal(window.training.finished, timeout=60_000) as done:
+        window.dashboard.start()  # the window trains again once memory allows
+    assert done.args[0][0].steps == 5
