@@ -89,26 +89,8 @@ class FastBatchStepper:
 
     @torch.no_grad()
     def step(self, tokens: Tensor) -> Tensor:
-        fast, hid = self.fast, self.hidden
-        x = self.h[0]
-        for layer, (w, b) in enumerate(fast.layers):
-            h = self.h[layer]
-            if layer == 0:
-                gates = torch.addmm(fast.input_table.index_select(0, tokens), h, fast.w0_hh)
-            else:
-                gates = torch.addmm(b, torch.cat([x, h], dim=1), w)  # (rows, gates)
-            if fast.lstm:
-                sig = gates[:, : 3 * hid].sigmoid()
-                c = torch.addcmul(
-                    sig[:, hid : 2 * hid] * self.c[layer], sig[:, :hid], gates[:, 3 * hid :].tanh()
-                )
-                h = sig[:, 2 * hid :] * c.tanh()
-                self.c[layer] = c
-            else:
-                h = gates.tanh_()
-            self.h[layer] = h
-            x = h
-        return torch.addmm(fast.head_b, x, fast.head_w)
+        fast = self.fast
+        return fast.advance(fast.input_table.index_select(0, tokens), self.h, self.c)
 
     def reorder(self, index: Tensor) -> None:
         self.h = [h.index_select(0, index) for h in self.h]

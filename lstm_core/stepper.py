@@ -105,26 +105,30 @@ class FastStepper:
 
     @torch.no_grad()
     def step(self, token: int) -> Tensor:
+        return self.advance(self.input_table[token : token + 1], self.h, self.c)[0]
+
+    def advance(self, token_rows: Tensor, hs: list[Tensor], cs: list[Tensor]) -> Tensor:
+        """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
+        of the rows' tokens; `hs`/`cs` (per layer, (rows, H)) are updated in place. Returns the
+        logits (rows, V). The batched stepper runs the same step over many rows."""
         hid = self.model.config.hidden
-        x = self.h[0]  # replaced before use; keeps the type checker content
+        x = hs[0]  # replaced before use; keeps the type checker content
         for layer, (w, b) in enumerate(self.layers):
-            h = self.h[layer]
+            h = hs[layer]
             if layer == 0:
-                gates = torch.addmm(self.input_table[token : token + 1], h, self.w0_hh)
+                gates = torch.addmm(token_rows, h, self.w0_hh)
             else:
                 gates = torch.addmm(b, torch.cat([x, h], dim=1), w)
             if self.lstm:
                 sig = gates[:, : 3 * hid].sigmoid()
-                c = torch.addcmul(
-                    sig[:, hid : 2 * hid] * self.c[layer], sig[:, :hid], gates[:, 3 * hid :].tanh()
-                )
+                c = torch.addcmul(sig[:, hid : 2 * hid] * cs[layer], sig[:, :hid], gates[:, 3 * hid :].tanh())
                 h = sig[:, 2 * hid :] * c.tanh()
-                self.c[layer] = c
+                cs[layer] = c
             else:
                 h = gates.tanh_()
-            self.h[layer] = h
+            hs[layer] = h
             x = h
-        return torch.addmm(self.head_b, x, self.head_w)[0]
+        return torch.addmm(self.head_b, x, self.head_w)
 
 
 def make_stepper(model: LanguageModel) -> Stepper:

@@ -90,12 +90,7 @@ def _model_record(meta: RunMeta) -> ModelRecord:
 
 
 def _budget(meta: RunMeta) -> str:
-    if meta.training is None:
-        return ""
-    budget = meta.training.budget
-    if budget.steps is not None:
-        return f"{budget.steps:,} steps"
-    return f"{budget.minutes:g} min" if budget.minutes is not None else ""
+    return meta.training.budget.describe() if meta.training is not None else ""
 
 
 def run_state(meta: RunMeta, main: ModelRecord) -> str:
