@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
         self.save_failure_shown = False  # one dialog per run, however many saves fail
         self.dashboard.before_start = lambda: window_guards.confirm_start(self)
+        self.dashboard.options.documents = self.corpus.documents
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

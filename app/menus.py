@@ -100,6 +100,14 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             SP.SP_MediaSeekForward,
             "Continue the text (Ctrl+Shift+Enter)",
         ),
+        "alternatives": _action(
+            window,
+            "Generate 5 Alternatives",
+            gen.generate_alternatives,
+            ["Ctrl+Alt+Return", "Ctrl+Alt+Enter"],
+            tip="Five continuations of the prompt at once; click one to keep it (Ctrl+Alt+Enter)",
+        ),
+        "history": _action(window, "Generation History…", gen.show_history, ["Ctrl+H"]),
         "stop": _action(
             window,
             "Stop Generating",
@@ -155,7 +163,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
     gen_menu = bar.addMenu("&Generate")
-    gen_menu.addActions([a["generate"], a["continue"], a["stop"], a["compare"]])
+    gen_menu.addActions([a["generate"], a["continue"], a["alternatives"], a["stop"], a["compare"]])
+    gen_menu.addAction(a["history"])
     gen_menu.addSeparator()
     suggest = gen.suggest
     toggle = QAction("Suggest As I Type", window, checkable=True, checked=suggest.isChecked())

@@ -42,6 +42,10 @@ def confirm_quit(window: MainWindow) -> bool:
 
 def confirm_start(window: MainWindow) -> bool:
     """A finished run that was neither loaded nor saved under a name is easy to lose track of."""
+    problem = window.corpus.documents_problem()  # e.g. "separator…" with no separator
+    if problem:
+        QMessageBox.warning(window, "Cannot start training", problem)
+        return False
     pending = window.unsaved_result
     if pending is None:
         return True

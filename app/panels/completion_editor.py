@@ -6,12 +6,25 @@ so undo, the text and the caret stay exactly what the person typed.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PAUSE_MS = 450  # long enough not to fire between keystrokes of a fluent typist
 RIGHT_MARGIN = 4  # px kept clear of the viewport's right edge
+# Spaces and punctuation, then one word: the rest of the word at the caret, or the next one.
+_NEXT_WORD = re.compile(r"[^\S\n]*[^\w\s]*[^\S\n]*\w+|[^\S\n]*\S+")
+
+
+def through_next_word(text: str) -> str:
+    """A suggestion cut at the end of its first word, as a person completes words: after
+    "The quick bro", "wn fox jumps" suggests "wn"; after "The ", "fox jumps" suggests "fox";
+    after "fox", ", said he" suggests ", said". Text with no word in it (spaces) stays whole."""
+    line = text.split("\n", 1)[0]
+    found = _NEXT_WORD.match(line)
+    return found.group(0) if found else line
 
 
 class CompletionEditor(QPlainTextEdit):

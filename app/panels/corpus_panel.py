@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -21,8 +22,18 @@ from PySide6.QtWidgets import (
 
 from app.background import Background
 from app.plot_style import mono_font
+from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
 from training.corpus_stats import CorpusStats, LoadedCorpus, corpus_stats, read_corpus
+from training.documents import STREAM, DocumentMode
+
+# (shown, the value training.documents parses); a separator's text comes from its own field
+DOCUMENT_KINDS = (
+    ("stream", STREAM),
+    ("one per file", "files"),
+    ("one per line", "lines"),
+    ("separator…", "separator"),
+)
 
 TEXT_FILTER = "Text files (*.txt *.md *.text *.csv *.py *.html);;All files (*)"
 PREVIEW_CHARS = 4000
@@ -61,6 +72,19 @@ class CorpusPanel(QWidget):
         self.level.setToolTip("The unit the model reads and writes: characters, words or BPE pieces")
         self.level.currentTextChanged.connect(self._level_changed)
 
+        self.documents_kind = QComboBox()
+        for shown, value in DOCUMENT_KINDS:
+            self.documents_kind.addItem(shown, value)
+        self.documents_kind.setToolTip(
+            "Train on one stream of text, or on documents that each end with an end-of-document "
+            "token: generation then starts a fresh document and stops at its end"
+        )
+        self.separator = QLineEdit()
+        self.separator.setPlaceholderText("e.g. --- or \\n\\n (a blank line)")
+        self.separator.setToolTip("The text between documents; \\n is a line break, \\t a tab")
+        self.documents_kind.currentIndexChanged.connect(self._documents_kind_changed)
+        self._documents_kind_changed()
+
         self.name_label = QLabel("No corpus yet: open a file or folder, or drop one on the window.")
         self.name_label.setWordWrap(True)
         self.size_label, self.encoding_label = QLabel("–"), QLabel("–")
@@ -71,6 +95,8 @@ class CorpusPanel(QWidget):
 
         form = QFormLayout()
         form.addRow("Level", self.level)
+        form.addRow("Documents", self.documents_kind)
+        form.addRow("Separator", self.separator)
         form.addRow("Size", self.size_label)
         form.addRow("Encoding", self.encoding_label)
         form.addRow("Vocabulary", self.vocab_label)
@@ -165,6 +191,23 @@ class CorpusPanel(QWidget):
             on_error=self._on_error,
             name="corpus stats",
         )
+
+    # ---- documents ---------------------------------------------------------------------
+    def _documents_kind_changed(self, _index: int = 0) -> None:
+        self.separator.setEnabled(self.documents_kind.currentData() == "separator")
+
+    def documents(self) -> str:
+        """The choice as RunSpec.documents reads it: stream, files, lines or separator:TEXT."""
+        kind = str(self.documents_kind.currentData())
+        return f"separator:{self.separator.text()}" if kind == "separator" else kind
+
+    def documents_problem(self) -> str:
+        """Why the documents choice cannot start a run (an empty separator), or ""."""
+        try:
+            DocumentMode.parse(self.documents())
+        except OptionError as err:
+            return str(err)
+        return ""
 
     def set_level(self, level: str) -> None:
         if level != self.level.currentText():

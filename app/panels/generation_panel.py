@@ -1,9 +1,18 @@
-"""Centre panel: prompt, sampling controls, streaming output, completion while typing,
-and the next-token view at the caret."""
+"""Centre panel: prompt, decoding controls, streaming output, completion while typing,
+the next-token view at the caret, alternatives, the copy check and the history.
+
+Sampling streams through the generation runner; beam search and the five
+alternatives (one batch through ``generate_samples``) run as background jobs and
+arrive whole. Every finished output is checked for copied spans and kept in the history.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,14 +31,19 @@ from PySide6.QtWidgets import (
 from app.background import Background
 from app.generation_runner import GenerationRunner
 from app.model_store import LoadedModel
+from app.panels.alternatives_view import AlternativesView
+from app.panels.caret_assist import CONTEXT_CHARS, CaretAssist
 from app.panels.completion_editor import CompletionEditor
+from app.panels.copy_marks import CopyMarks
+from app.panels.decoding_controls import DecodingControls
+from app.panels.generation_history import GenerationHistory, describe_beam, describe_sampling, entry
 from app.panels.next_token_view import NextTokenView
 from app.plot_style import mono_font
-from lstm_core.sampling import SamplingSettings, generate, next_token_candidates
+from lstm_core.batch_sampling import Sample, generate_samples
+from lstm_core.beam import Hypothesis, beam_search
+from lstm_core.sampling import SamplingSettings, base_seed
 
-CONTEXT_CHARS = 2000  # the recurrent state carries further, but the prompt need not be longer
-SUGGEST_TOKENS = 24
-CANDIDATES_DELAY_MS = 150
+ALTERNATIVES = 5  # enough to choose from, few enough to read side by side
 
 
 class GenerationPanel(QWidget):
@@ -45,7 +59,9 @@ class GenerationPanel(QWidget):
         self.runner.finished.connect(self.generated)
         self.runner.failed.connect(self._on_failed)
         self.runner.running_changed.connect(self._on_running)
-        self._candidate_request = 0
+        self._alternatives_prompt = ""  # the prompt the alternatives on show continue
+        self._job_running = False  # beam search or alternatives: one job, no streaming
+        self._pending: tuple[str, str, int | None] = ("generate", "", None)  # kind, settings, seed
 
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Prompt (may be empty). Ctrl+Enter generates.")
@@ -73,14 +89,17 @@ class GenerationPanel(QWidget):
         self.seed.setSpecialValueText("random")
         self.seed.setToolTip("The same seed gives the same text; 'random' picks a new one each time")
 
+        self.decoding = DecodingControls()
         grid = QGridLayout()
         for col, (label, widget) in enumerate(
             [
                 ("Temperature", self.temperature),
                 ("Top-k", self.top_k),
                 ("Top-p", self.top_p),
+                *self.decoding.fields()[:1],
                 ("Length", self.length),
                 ("Seed", self.seed),
+                *self.decoding.fields()[1:],
             ]
         ):
             grid.addWidget(QLabel(label), 0, col)
@@ -96,38 +115,52 @@ class GenerationPanel(QWidget):
         self.generate_button.clicked.connect(self.generate)
         self.continue_button.clicked.connect(self.continue_text)
         self.stop_button.clicked.connect(self.stop)
+        self.alternatives_button = QPushButton(f"Generate {ALTERNATIVES} Alternatives")
+        self.alternatives_button.setToolTip(
+            f"{ALTERNATIVES} continuations of the prompt at once, seeds counting up from the seed "
+            "(Ctrl+Alt+Enter); click one to keep it"
+        )
+        self.alternatives_button.clicked.connect(self.generate_alternatives)
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Every output since the window opened, with its settings and seed")
+        self.history = GenerationHistory(self)
+        self.history.chosen.connect(self.put_back)
+        self.history_button.clicked.connect(self.show_history)
         self.suggest = QCheckBox("Suggest as I type (Tab accepts)")
         self.suggest.setChecked(True)
-        self.suggest.toggled.connect(self._suggest_toggled)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.continue_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.alternatives_button)
+        buttons.addWidget(self.history_button)
         buttons.addStretch(1)
         buttons.addWidget(self.suggest)
 
         self.editor = CompletionEditor()
         self.editor.setFont(mono_font(12))
         self.editor.setPlaceholderText("Generated text streams in here. Type to get suggestions.")
-        self.editor.typing_paused.connect(self._suggest)
-        self.editor.cursorPositionChanged.connect(self._schedule_candidates)
         self.candidates = NextTokenView()
-        self._candidates_timer = QTimer(self)
-        self._candidates_timer.setSingleShot(True)
-        self._candidates_timer.setInterval(CANDIDATES_DELAY_MS)
-        self._candidates_timer.timeout.connect(self._request_candidates)
+        self.assist = CaretAssist(self)
+        self.alternatives = AlternativesView()
+        self.alternatives.chosen.connect(self.keep_alternative)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(QLabel("Next token at the caret"))
         side_layout.addWidget(self.candidates)
-        side_layout.addStretch(1)
+        side_layout.addWidget(QLabel("Alternatives (click one to keep it)"))
+        side_layout.addWidget(self.alternatives, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.editor)
         split.addWidget(side)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
 
+        self.copy_line = QLabel("")  # the copy check of the last output
+        self.copy_line.setWordWrap(True)
+        self.copy_marks = CopyMarks(self.editor, self.copy_line, tasks)
+        self.runner.finished.connect(self._stream_finished)
         self.status = QLabel("")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Prompt"))
@@ -135,19 +168,22 @@ class GenerationPanel(QWidget):
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
+        layout.addWidget(self.copy_line)
         layout.addWidget(self.status)
         self.set_model(None)
 
     # ---- model -------------------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:
         self.loaded = loaded
+        self.copy_marks.forget_model()
+        self.alternatives.set_samples([])
         self._on_running(self.runner.running)
         if loaded is None:
             self.status.setText("No model loaded: open one (File ▸ Open Model…) or train one below.")
             self.candidates.set_note("No model loaded.")
         else:
             self.status.setText(f"Model: {loaded.short_label()}")
-            self._schedule_candidates()
+            self.assist.schedule_candidates()
 
     def sampling_settings(self) -> SamplingSettings:
         seed = self.seed.value()
@@ -156,27 +192,134 @@ class GenerationPanel(QWidget):
             temperature=self.temperature.value(),
             top_k=self.top_k.value(),
             top_p=self.top_p.value(),
+            min_p=self.decoding.min_p.value(),
             seed=None if seed < 0 else seed,
         )
 
+    def fixed_seed_settings(self) -> SamplingSettings:
+        """The settings with a "random" seed drawn now, not in the engine, so the history can
+        name it, within the seed box's range, so it can be typed back in."""
+        settings = self.sampling_settings()
+        return replace(settings, seed=base_seed(settings) % (self.seed.maximum() + 1))
+
     # ---- generating --------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.runner.running or self._job_running
+
     def generate(self) -> None:
         prompt = self.prompt.toPlainText()
-        if self._start(prompt):
+        if self._start(prompt, "generate"):
             self.editor.setPlainText(prompt)
             self.editor.moveCursor(QTextCursor.MoveOperation.End)
 
     def continue_text(self) -> None:
         text = self.editor.toPlainText()
-        if self._start(text[-CONTEXT_CHARS:]):
+        if self._start(text[-CONTEXT_CHARS:], "continue"):
             self.editor.moveCursor(QTextCursor.MoveOperation.End)
 
-    def _start(self, prompt: str) -> bool:
-        if self.loaded is None or self.runner.running:
+    def _start(self, prompt: str, kind: str) -> bool:
+        loaded = self.loaded
+        if loaded is None or self.busy:
             return False
         self.editor.clear_suggestion()
-        self.runner.start(self.loaded.model, self.loaded.tokenizer, prompt, self.sampling_settings())
+        self.copy_marks.clear()
+        beam = self.decoding.beam_settings(self.length.value())
+        if beam is not None:
+            self._pending = (kind, describe_beam(beam), None)
+            self._run_job(
+                lambda _report: beam_search(loaded.model, loaded.tokenizer, prompt, beam),
+                self._beam_done,
+                "beam search",
+            )
+            return True
+        settings = self.fixed_seed_settings()
+        self._pending = (kind, describe_sampling(settings), settings.seed)
+        self.runner.start(loaded.model, loaded.tokenizer, prompt, settings)
         return True
+
+    def _run_job(self, work: Callable[[object], Any], done: Callable[[Any], None], name: str) -> None:
+        """Beam search or alternatives: no stream, the result arrives whole."""
+        self._job_running = True
+        self._on_running(True)
+
+        def ended() -> None:
+            self._job_running = False
+            self._on_running(self.runner.running)
+
+        self.tasks.run(
+            work,
+            on_done=lambda result: (ended(), done(result)),
+            on_error=lambda message: (ended(), self._on_failed(message)),
+            name=name,
+        )
+
+    def _beam_done(self, hypotheses: list[Hypothesis]) -> None:
+        text = hypotheses[0].text if hypotheses else ""
+        self._on_tokens([(text, 0.0)])
+        self._finished(text)
+        self.generated.emit(text)
+
+    def _stream_finished(self, text: str) -> None:
+        self._finished(text)
+
+    def _finished(self, text: str) -> None:
+        """An output is complete: into the history, and checked for copied spans."""
+        kind, settings, seed = self._pending
+        full = self.editor.toPlainText()
+        self.history.add(entry(full, kind=kind, settings=settings, seed=seed))
+        if self.loaded is not None:
+            self.copy_marks.check(self.loaded, text, len(full) - len(text))
+
+    def generate_alternatives(self) -> None:
+        """ALTERNATIVES continuations of the prompt in one batch, seeds counting up from the seed."""
+        loaded = self.loaded
+        if loaded is None or self.busy:
+            return
+        prompt = self.prompt.toPlainText()
+        settings = self.fixed_seed_settings()
+        self.alternatives.set_samples([])
+        self.status.setText(f"Generating {ALTERNATIVES} alternatives…")
+        self._run_job(
+            lambda _report: generate_samples(loaded.model, loaded.tokenizer, prompt, settings, ALTERNATIVES),
+            lambda samples: self._alternatives_done(prompt, settings, samples),
+            "alternatives",
+        )
+
+    def _alternatives_done(self, prompt: str, settings: SamplingSettings, samples: list[Sample]) -> None:
+        self._alternatives_prompt = prompt
+        self.alternatives.set_samples(samples)
+        for sample in samples:
+            self.history.add(
+                entry(
+                    prompt + sample.text,
+                    kind="alternative",
+                    settings=describe_sampling(settings),
+                    seed=sample.seed,
+                )
+            )
+        self.status.setText(f"{len(samples)} alternatives beside the editor: click one to keep it.")
+
+    def keep_alternative(self, text: str, _seed: int) -> None:
+        """Prompt and alternative into the editor, so Continue goes on from it."""
+        prompt = self._alternatives_prompt
+        if self.put_back(prompt + text) and self.loaded is not None:
+            self.copy_marks.check(self.loaded, text, len(prompt))
+
+    def put_back(self, text: str) -> bool:
+        """An earlier output (or a kept alternative) into the editor, the caret at its end."""
+        if self.busy:
+            return False
+        self.copy_marks.clear()
+        self.editor.setPlainText(text)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.setFocus()
+        return True
+
+    def show_history(self) -> None:
+        self.history.show()
+        self.history.raise_()
+        self.history.activateWindow()
 
     def stop(self) -> None:
         self.runner.stop()
@@ -191,59 +334,13 @@ class GenerationPanel(QWidget):
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"Generation failed: {message}")
 
-    def _on_running(self, running: bool) -> None:
-        ready = self.loaded is not None and not running
-        self.generate_button.setEnabled(ready)
-        self.continue_button.setEnabled(ready)
-        self.stop_button.setEnabled(running)
-        self.editor.setReadOnly(running)
-        self.busy_changed.emit(running)
-        if not running:
-            self._schedule_candidates()
-
-    # ---- completion and candidates (pool threads, results back on the GUI thread) -----
-    def _suggest_toggled(self, on: bool) -> None:
-        self.editor.completion_enabled = on
-        if not on:
-            self.editor.clear_suggestion()
-
-    def _suggest(self, prefix: str, position: int) -> None:
-        loaded = self.loaded
-        if loaded is None or self.runner.running or not self.suggest.isChecked():
-            return
-        settings = SamplingSettings(max_tokens=SUGGEST_TOKENS, greedy=True, stop=("\n",))
-        context = prefix[-CONTEXT_CHARS:]
-
-        def work(_report: object) -> str:
-            return "".join(generate(loaded.model, loaded.tokenizer, context, settings))
-
-        self.tasks.run(
-            work,
-            name="suggestion",
-            on_done=lambda text: self.editor.set_suggestion(text, position),
-            on_error=lambda message: self.status.setText(f"Suggestion failed: {message}"),
-        )
-
-    def _schedule_candidates(self) -> None:
-        if self.loaded is not None and not self.runner.running:
-            self._candidates_timer.start()
-
-    def _request_candidates(self) -> None:
-        loaded = self.loaded
-        if loaded is None or self.runner.running:
-            return
-        cursor = self.editor.textCursor()
-        prefix = self.editor.toPlainText()[: cursor.position()][-CONTEXT_CHARS:]
-        self._candidate_request += 1
-        request = self._candidate_request
-
-        def done(result: list[tuple[str, float]]) -> None:
-            if request == self._candidate_request and self.loaded is loaded:
-                self.candidates.set_candidates(result)
-
-        self.tasks.run(
-            lambda _report: next_token_candidates(loaded.model, loaded.tokenizer, prefix, k=10),
-            name="candidates",
-            on_done=done,
-            on_error=lambda message: self.candidates.set_note(f"Cannot score: {message}"),
-        )
+    def _on_running(self, _running: bool) -> None:
+        busy = self.busy
+        ready = self.loaded is not None and not busy
+        for button in (self.generate_button, self.continue_button, self.alternatives_button):
+            button.setEnabled(ready)
+        self.stop_button.setEnabled(self.runner.running)  # beam search and alternatives end alone
+        self.editor.setReadOnly(busy)
+        self.busy_changed.emit(busy)
+        if not busy:
+            self.assist.schedule_candidates()

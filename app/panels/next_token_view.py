@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 ROWS = 10
@@ -17,8 +17,12 @@ def visible_token(text: str) -> str:
 
 
 class NextTokenView(QWidget):
+    picked = Signal(str)  # the token text of the row clicked
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click a token to type it at the caret")
         self.candidates: list[tuple[str, float]] = []
         self.note = "Place the caret in the text to see what the model expects next."
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -31,6 +35,21 @@ class NextTokenView(QWidget):
         self.note = note
         self.candidates = []
         self.update()
+
+    def row_at(self, y: int) -> int:
+        """The candidate row under a y coordinate, or -1 off the rows."""
+        row = (y - 4) // self._row_height()
+        return row if y >= 4 and row < len(self.candidates) else -1
+
+    def row_centre(self, row: int) -> int:
+        return 4 + row * self._row_height() + self._row_height() // 2
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        row = self.row_at(round(event.position().y()))
+        if event.button() == Qt.MouseButton.LeftButton and row >= 0:
+            self.picked.emit(self.candidates[row][0])
+            return
+        super().mousePressEvent(event)
 
     def _row_height(self) -> int:
         return self.fontMetrics().height() + 6

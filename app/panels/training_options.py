@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from app.panels.option_checks import ENTRY_MAX, clamp, unwise
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.config import TrainConfig
+from training.documents import STREAM
 from training.presets import PRESETS, Preset, get_preset
 from training.tiny import TINY_MODEL, TINY_WINDOW
 
@@ -56,6 +58,8 @@ def _dspin(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBo
 class TrainingOptions(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The corpus panel's choice (stream, files, lines, separator:TEXT); the window links it.
+        self.documents: Callable[[], str] = lambda: STREAM
         self.preset = QComboBox()
         for key, preset in PRESETS.items():
             self.preset.addItem(preset_label(preset), key)

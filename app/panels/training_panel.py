@@ -194,6 +194,7 @@ class TrainingPanel(QWidget):
             model_options=opts.model_options(),
             train_options=opts.train_options(),
             compare_rnn=opts.compare.isChecked(),
+            documents=opts.documents(),
         )
 
     def start(self) -> None:
