@@ -54,3 +54,17 @@ def test_bad_input_is_one_line(char_run: tuple[Path, Path], capsys) -> None:
     assert "not a regular expression" in err and err.count("\n") == 1
     assert main(["context", str(run), str(text.parent / "missing.txt")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_generate_with_a_clamp(char_run: tuple[Path, Path], capsys) -> None:
+    run, _ = char_run
+    base = ["generate", str(run), "--prompt", "The ", "--length", "20", "--greedy"]
+    assert main(base) == 0
+    free = capsys.readouterr().out
+    held = [arg for unit in range(0, 32, 2) for arg in ("--clamp", f"0:{unit}=6")]
+    assert main(base + held) == 0
+    assert capsys.readouterr().out != free
+    assert main([*base, "--clamp", "0:99=1"]) == 2
+    assert "32 units" in capsys.readouterr().err
+    assert main([*base, "--clamp", "nonsense"]) == 2
+    assert "LAYER:UNIT=VALUE" in capsys.readouterr().err

@@ -7,7 +7,10 @@ import json
 import sys
 from pathlib import Path
 
+from lstm_core.measure.steering import Clamp, ClampedStepper
+from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings
+from lstm_core.stepper import Stepper
 from training.cli.args import HelpFormatter, non_negative_int, positive_float, probability
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
@@ -51,6 +54,7 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
         "--stop", action="append", default=[], metavar="TEXT", help="stop at this text (repeatable)"
     )
     gen.add_argument("--seed", type=int, help="same seed, same text (default: random)")
+    add_clamp_option(gen)
     gen.set_defaults(handler=cmd_generate)
 
     ev = sub.add_parser(
@@ -63,6 +67,31 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("paths", nargs="+", metavar="PATH", help="text files or folders to score")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(handler=cmd_evaluate)
+
+
+# ---- steering: --clamp holds one unit at a value while generating ------------------------
+def _clamp(text: str) -> Clamp:
+    try:
+        return Clamp.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_clamp_option(gen: argparse.ArgumentParser) -> None:
+    gen.add_argument(
+        "--clamp",
+        action="append",
+        default=[],
+        type=_clamp,
+        metavar="LAYER:UNIT=VALUE",
+        help="hold a unit at VALUE from the last prompt token on: an LSTM's cell state C, "
+        "another cell's h (repeatable; see `lstm-studio units` for units worth holding)",
+    )
+
+
+def clamped_stepper(model: LanguageModel, clamps: list[Clamp]) -> Stepper | None:
+    """The stepper that holds the clamps, or None for the usual fast one."""
+    return ClampedStepper(model, clamps) if clamps else None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -83,7 +112,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(args.prompt)
     out.flush()
-    for piece in generate(model, tokenizer, args.prompt, settings):
+    stepper = clamped_stepper(model, args.clamp)
+    for piece in generate(model, tokenizer, args.prompt, settings, stepper=stepper):
         out.write(piece)
         out.flush()
     out.write("\n")
