@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background
+from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, trace_gates
 
@@ -39,6 +40,19 @@ LSTM_VIEWS = (
     ("c", "cell state C"),
 )
 RNN_VIEWS = (("h", "hidden h"),)
+MAX_TICKS = 60  # columns labelled with their token; longer texts label every n-th (hover names each)
+
+
+def token_label(token: str) -> str:
+    """A token as an axis label: visible whitespace, at most six characters."""
+    shown = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
+    return shown if len(shown) <= 6 else shown[:5] + "…"
+
+
+def token_ticks(tokens: list[str], limit: int = MAX_TICKS) -> list[tuple[float, str]]:
+    """(x, label) at the centre of every column, or of every n-th when there are too many."""
+    every = max(1, -(-len(tokens) // limit))
+    return [(t + 0.5, token_label(tokens[t])) for t in range(0, len(tokens), every)]
 
 
 def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
@@ -106,6 +120,8 @@ class GatesPanel(QWidget):
         self.text = QTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumHeight(90)
+        self.tools = UnitTools()
+        self.tools.found.connect(self._tint_found)
         controls = QHBoxLayout()
         for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
             controls.addWidget(widget)
@@ -119,6 +135,7 @@ class GatesPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hover)
         layout.addWidget(self.text)
+        layout.addWidget(self.tools)
         self.run_button.clicked.connect(self.run)
         self.prompt.returnPressed.connect(self.run)
         self.model_box.currentIndexChanged.connect(self._model_changed)
@@ -159,6 +176,7 @@ class GatesPanel(QWidget):
         self.layer_box.setRange(0, loaded.model.config.layers - 1)
         self.layer_box.setValue(loaded.model.config.layers - 1)
         self.count_box.setMaximum(loaded.model.config.hidden)
+        self.tools.set_model(loaded)
         self.run()
 
     def run(self) -> None:
@@ -178,6 +196,7 @@ class GatesPanel(QWidget):
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
         prompt = self.prompt.text()
+        self.tools.prompt = prompt
         self._request += 1
         request = self._request
 
@@ -202,6 +221,7 @@ class GatesPanel(QWidget):
 
     def shutdown(self) -> None:
         self.background.shutdown()
+        self.tools.shutdown()
 
     def show_text(self, prompt: str) -> None:
         self.prompt.setText(prompt)
@@ -215,10 +235,13 @@ class GatesPanel(QWidget):
         base = self.values["c" if "c" in self.values else "h"]
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}
+        drawn = {n for n, _ in (LSTM_VIEWS if "c" in self.values else RNN_VIEWS)}
+        ticks = [token_ticks(self.tokens)]
         for name, plot in self.plots.items():
-            plot.setVisible(name in self.values)
-            if name not in self.values:
+            plot.setVisible(name in drawn)
+            if name not in drawn:
                 continue
+            plot.getAxis("bottom").setTicks(ticks)
             image = self._all_images[name]
             image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
             bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))
@@ -253,6 +276,18 @@ class GatesPanel(QWidget):
         hit = self._cell_at(event.scenePos(), name)
         if hit is not None:
             self.select_unit(name, int(self.units[hit[1]]))
+
+    def _tint_found(self, found: tuple[str, Any]) -> None:
+        """Tint the text by the unit UnitTools found for a property, if the trace has its layer."""
+        name, best = found
+        if self._trace is None or best.layer >= len(self._trace.layers):
+            return
+        self.layer_box.setValue(best.layer)
+        self.values = self._trace.views(best.layer)
+        self._tint_text((best.state, best.unit))
+        self.hover.setText(
+            f"text tinted by {best.label()}, the unit that best tracks {name} (r = {best.r:+.2f})"
+        )
 
     def select_unit(self, view: str, unit: int) -> None:
         """Tint every token of the text by this unit's value in this view."""

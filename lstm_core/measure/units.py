@@ -213,12 +213,13 @@ def _varies(values: np.ndarray) -> bool:
 
 def format_units_table(report: UnitsReport) -> str:
     """One line per property: its best units and r, and the untrained model's best |r|."""
-    lines = [f"{'property':<16}{'best units (r)':<48}{'untrained best |r|':>18}"]
+    width = max(16, *(len(p.name) + 2 for p in report.properties))
+    lines = [f"{'property':<{width}}{'best units (r)':<48}{'untrained best |r|':>18}"]
     for prop in report.properties:
         if not prop.best:
-            lines.append(f"{prop.name:<16}{'(absent from this text)':<48}{'–':>18}")
+            lines.append(f"{prop.name:<{width}}{'(absent from this text)':<48}{'–':>18}")
             continue
         units = ", ".join(f"{u.label()} {u.r:+.2f}" for u in prop.best)
         base = "–" if prop.baseline is None else f"{prop.baseline:.2f}"
-        lines.append(f"{prop.name:<16}{units:<48}{base:>18}")
+        lines.append(f"{prop.name:<{width}}{units:<48}{base:>18}")
     return "\n".join(lines)
