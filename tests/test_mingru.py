@@ -65,3 +65,22 @@ def test_training_lowers_the_loss() -> None:
         loss.backward()
         opt.step()
     assert float(loss.detach()) < first / 4
+
+
+def test_trains_saves_and_loads_through_the_trainer(tmp_path) -> None:
+    from training.checkpoint import load_model
+    from training.run import RunSpec, run_training
+    from training.tiny import TINY_WINDOW, write_fallback_corpus
+
+    corpus = write_fallback_corpus(tmp_path / "text.txt", repeats=8)
+    spec = RunSpec(
+        paths=(str(corpus),),
+        out_dir=tmp_path / "run",
+        model_options={"cell": "mingru", "hidden": 32, "embed": 16},
+        train_options={"steps": 6, **TINY_WINDOW, "device": "cpu", "precision": "fp32"},
+    )
+    result = run_training(spec)[0]
+    model, tokenizer, _ = load_model(result.checkpoint)
+    assert model.config.cell == "mingru" and result.steps == 6
+    ids = torch.tensor([tokenizer.encode("The quick brown fox")])
+    assert (model(ids).logits - model.inspect(ids).logits).abs().max().item() <= 1e-5
