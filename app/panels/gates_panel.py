@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background
+from app.panels.token_axis import LABEL_HEIGHT, TokenAxis
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, trace_gates
@@ -40,19 +41,7 @@ LSTM_VIEWS = (
     ("c", "cell state C"),
 )
 RNN_VIEWS = (("h", "hidden h"),)
-MAX_TICKS = 60  # columns labelled with their token; longer texts label every n-th (hover names each)
-
-
-def token_label(token: str) -> str:
-    """A token as an axis label: visible whitespace, at most six characters."""
-    shown = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
-    return shown if len(shown) <= 6 else shown[:5] + "…"
-
-
-def token_ticks(tokens: list[str], limit: int = MAX_TICKS) -> list[tuple[float, str]]:
-    """(x, label) at the centre of every column, or of every n-th when there are too many."""
-    every = max(1, -(-len(tokens) // limit))
-    return [(t + 0.5, token_label(tokens[t])) for t in range(0, len(tokens), every)]
+HEATMAP_HEIGHT = 80  # the least a heatmap may shrink to: below it rows stop being pickable
 
 
 def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
@@ -105,7 +94,7 @@ class GatesPanel(QWidget):
         stack.setContentsMargins(0, 0, 0, 0)
         self._all_images: dict[str, pg.ImageItem] = {}
         for name, title in (*LSTM_VIEWS, *RNN_VIEWS):
-            plot = pg.PlotWidget(title=title)
+            plot = pg.PlotWidget(title=title, axisItems={"bottom": TokenAxis()})
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.setLabel("left", "unit")
@@ -236,12 +225,15 @@ class GatesPanel(QWidget):
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}
         drawn = {n for n, _ in (LSTM_VIEWS if "c" in self.values else RNN_VIEWS)}
-        ticks = [token_ticks(self.tokens)]
+        lowest = [name for name in self.plots if name in drawn][-1]
         for name, plot in self.plots.items():
             plot.setVisible(name in drawn)
             if name not in drawn:
                 continue
-            plot.getAxis("bottom").setTicks(ticks)
+            axis = plot.getAxis("bottom")
+            assert isinstance(axis, TokenAxis)
+            axis.set_tokens(self.tokens, labelled=name == lowest)
+            plot.setMinimumHeight(HEATMAP_HEIGHT + (LABEL_HEIGHT if name == lowest else 0))
             image = self._all_images[name]
             image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
             bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))

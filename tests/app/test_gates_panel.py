@@ -42,7 +42,7 @@ def test_heatmaps_hover_and_highlight(qtbot) -> None:
 
 
 def test_columns_are_labelled_with_their_tokens() -> None:
-    from app.panels.gates_panel import token_label, token_ticks
+    from app.panels.token_axis import token_label, token_ticks
 
     assert token_label(" ") == "␣" and token_label("\n") == "↵" and token_label("abcdefgh") == "abcde…"
     assert token_ticks(["a", "b", " "]) == [(0.5, "a"), (1.5, "b"), (2.5, "␣")]
@@ -59,8 +59,11 @@ def test_find_a_unit_tint_and_steer(qtbot) -> None:
     lstm, rnn = tiny_pair()
     with qtbot.waitSignal(panel.drawn, timeout=20_000):
         panel.set_models(lstm, rnn)
-    ticks = panel.plots["forget"].getAxis("bottom")._tickLevels[0]
-    assert [label for _, label in ticks][:3] == [t.replace(" ", "␣")[:6] for t in panel.tokens[:3]]
+    axis = panel.plots["c"].getAxis("bottom")  # the lowest heatmap carries the labels
+    assert [label for _, label in axis.labels][:3] == [t.replace(" ", "␣")[:6] for t in panel.tokens[:3]]
+    assert panel.plots["forget"].getAxis("bottom").labels == []
+    grab = panel.plots["c"].grab()  # draws the rotated labels; a failure there raises
+    assert not grab.isNull()
     tools = panel.tools
     tools.property_box.setCurrentIndex(tools.property_box.findData("word start"))
     with qtbot.waitSignal(tools.found, timeout=60_000) as found:
