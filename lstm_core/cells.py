@@ -26,6 +26,12 @@ class LSTMStep(NamedTuple):
     output: Tensor  # (B, H) o_t: how much of tanh(C) is shown as h
 
 
+class MinGRUStep(NamedTuple):
+    h: Tensor  # (B, H) always positive: a convex mix of positive candidates
+    update: Tensor  # (B, H) z_t: ≈ 1 takes the candidate, ≈ 0 keeps h_{t-1}
+    candidate: Tensor  # (B, H) h~_t = g(W_h · x_t + b_h) > 0
+
+
 class GRUStep(NamedTuple):
     h: Tensor  # (B, H)
     reset: Tensor  # (B, H) r_t: how much of h_{t-1} the candidate sees
@@ -71,3 +77,26 @@ def gru_step(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_h
     n = torch.tanh(gx_n + r * gh_n)
     h_new = (1.0 - z) * n + z * h
     return GRUStep(h_new, r, z, n)
+
+
+def positive_candidate(a: Tensor) -> Tensor:
+    """g(a) = a + 1/2 for a >= 0, sigmoid(a) below: continuous, increasing, always positive,
+    so the scan may run in log space (Feng et al. 2024)."""
+    return torch.where(a >= 0, a + 0.5, torch.sigmoid(a))
+
+
+def mingru_step(x: Tensor, h: Tensor, w_ih: Tensor, b_ih: Tensor) -> MinGRUStep:
+    """One minGRU step. Neither gate nor candidate reads h_{t-1}:
+
+        z_t  = σ(W_z · x_t + b_z)
+        h~_t = g(W_h · x_t + b_h)
+        h_t  = (1 − z_t) ⊙ h_{t−1} + z_t ⊙ h~_t
+
+    so h_t is a linear recurrence in h whose coefficients are known for every t at
+    once, and a whole sequence can be computed as a scan (``lstm_core.mingru``).
+    Rows of ``w_ih`` (2H, X): update gate, then candidate.
+    """
+    a_z, a_h = (x @ w_ih.T + b_ih).chunk(2, dim=-1)
+    z = torch.sigmoid(a_z)
+    h_tilde = positive_candidate(a_h)
+    return MinGRUStep((1.0 - z) * h + z * h_tilde, z, h_tilde)

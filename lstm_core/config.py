@@ -8,14 +8,15 @@ from typing import Any, Literal
 
 from lstm_core.options import OptionError, check_known, field_names, known_only
 
-CellKind = Literal["lstm", "rnn", "gru"]
-CELL_KINDS: tuple[str, ...] = ("lstm", "rnn", "gru")
+CellKind = Literal["lstm", "rnn", "gru", "mingru"]
+# mingru: gates read only x_t, so training runs as a scan over the sequence (lstm_core/mingru.py)
+CELL_KINDS: tuple[str, ...] = ("lstm", "rnn", "gru", "mingru")
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     vocab_size: int
-    cell: CellKind = "lstm"  # lstm | rnn | gru: comparing them is a config flip
+    cell: CellKind = "lstm"  # lstm | rnn | gru | mingru: comparing them is a config flip
     layers: int = 1  # one wide layer learns fastest in a few CPU minutes
     hidden: int = 512  # width of h (and of C for the LSTM)
     embed: int = 128  # characters need few dimensions; words and BPE want more

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from lstm_core import cells
 from lstm_core.config import ModelConfig
+from lstm_core.mingru import MinGRU
 
 # LSTM: (h, c), each (layers, B, H). RNN and GRU: h, (layers, B, H).
 State = Union[tuple[Tensor, Tensor], Tensor]  # noqa: UP007 (a runtime alias; 3.10 lacks | on generics here)
@@ -52,15 +53,20 @@ class LanguageModel(nn.Module):
         super().__init__()
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embed)
-        extra = {"nonlinearity": "tanh"} if config.cell == "rnn" else {}
-        self.rnn = _FUSED[config.cell](
-            config.embed,
-            config.hidden,
-            num_layers=config.layers,
-            dropout=config.dropout if config.layers > 1 else 0.0,
-            batch_first=True,
-            **extra,
-        )
+        dropout = config.dropout if config.layers > 1 else 0.0
+        self.rnn: nn.Module
+        if config.cell == "mingru":
+            self.rnn = MinGRU(config.embed, config.hidden, num_layers=config.layers, dropout=dropout)
+        else:
+            extra = {"nonlinearity": "tanh"} if config.cell == "rnn" else {}
+            self.rnn = _FUSED[config.cell](
+                config.embed,
+                config.hidden,
+                num_layers=config.layers,
+                dropout=dropout,
+                batch_first=True,
+                **extra,
+            )
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden, config.vocab_size)
         if config.tie_weights:
@@ -106,9 +112,17 @@ class LanguageModel(nn.Module):
 
     def layer_weights(self, layer: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """(w_ih, w_hh, b_ih, b_hh) of one layer of the fused module, shared, not copied."""
+        if self.config.cell == "mingru":
+            raise ValueError("a minGRU layer has no recurrent weights W_hh; see MinGRU.layer_weights")
         return tuple(
             getattr(self.rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         )
+
+    def cell_weights(self, layer: int) -> tuple[Tensor, ...]:
+        """What this layer's explicit cell in ``cells.py`` takes after (x, h[, c])."""
+        if self.config.cell == "mingru":
+            return (getattr(self.rnn, f"weight_ih_l{layer}"), getattr(self.rnn, f"bias_ih_l{layer}"))
+        return self.layer_weights(layer)
 
     @torch.no_grad()
     def inspect(self, idx: Tensor, state: State | None = None) -> Inspection:
@@ -125,14 +139,18 @@ class LanguageModel(nn.Module):
         x_seq = self.embedding(idx)  # (B, T, E)
         traces: list[LayerTrace] = []
         for layer in range(self.config.layers):
-            weights = self.layer_weights(layer)
+            weights = self.cell_weights(layer)
             h = hs[layer]
             c = cs[layer] if kind == "lstm" else h  # the GRU and RNN carry no C
             steps: dict[str, list[Tensor]] = {}
             values: dict[str, Tensor]
             for t in range(x_seq.shape[1]):
                 x = x_seq[:, t]
-                if kind == "lstm":
+                if kind == "mingru":
+                    small = cells.mingru_step(x, h, *weights)
+                    h = small.h
+                    values = small._asdict()
+                elif kind == "lstm":
                     lstm = cells.lstm_step(x, h, c, *weights)
                     h, c = lstm.h, lstm.c
                     values = lstm._asdict()

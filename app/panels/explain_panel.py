@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.background import Background, Job
 from app.model_store import LoadedModel
+from app.panels.insight_sections import BottleneckSection, ContextSection
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
 from lstm_core.measure.probe import BUCKET_WIDTH
@@ -159,6 +160,12 @@ class ExplainPanel(QWidget):
             grid.addWidget(self._text_block(claim), row, 0)
             if claim in self.plots:
                 grid.addWidget(self.plots[claim], row, 1)
+        # Measured on demand (Measure / Cancel): the bottleneck removed, under its claim,
+        # and how far back the loaded models look on their own held-out text.
+        self.bottleneck = BottleneckSection()
+        self.context = ContextSection()
+        grid.addWidget(self.bottleneck, CLAIMS.index("bottleneck"), 1)
+        grid.addWidget(self.context, len(CLAIMS), 0, 1, 2)
         self.page = page
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -172,6 +179,8 @@ class ExplainPanel(QWidget):
     def _apply_palette(self) -> None:
         plots = self.plots.values()
         follow_palette(self.palette(), plots, [p.getPlotItem() for p in plots])
+        for section in (self.bottleneck, self.context):
+            section.apply_palette()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -203,6 +212,7 @@ class ExplainPanel(QWidget):
         that arrives while another is measured waits for it, and the older result is dropped.
         """
         self._pending = (lstm, rnn)
+        self.context.set_models(lstm, rnn)
         self._start_if_ready()
 
     def showEvent(self, event: Any) -> None:
@@ -231,6 +241,8 @@ class ExplainPanel(QWidget):
         """Drop what is waiting and wait for a running measurement (it cannot be interrupted)."""
         self._pending = None
         self.background.shutdown(timeout_ms=600_000)
+        for section in (self.bottleneck, self.context):
+            section.shutdown()
 
     def is_busy(self) -> bool:
         return self.background.running

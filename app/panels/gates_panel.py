@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background
+from app.panels.token_axis import LABEL_HEIGHT, TokenAxis
+from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, trace_gates
 
@@ -39,6 +41,7 @@ LSTM_VIEWS = (
     ("c", "cell state C"),
 )
 RNN_VIEWS = (("h", "hidden h"),)
+HEATMAP_HEIGHT = 80  # the least a heatmap may shrink to: below it rows stop being pickable
 
 
 def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
@@ -91,7 +94,7 @@ class GatesPanel(QWidget):
         stack.setContentsMargins(0, 0, 0, 0)
         self._all_images: dict[str, pg.ImageItem] = {}
         for name, title in (*LSTM_VIEWS, *RNN_VIEWS):
-            plot = pg.PlotWidget(title=title)
+            plot = pg.PlotWidget(title=title, axisItems={"bottom": TokenAxis()})
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.setLabel("left", "unit")
@@ -106,6 +109,8 @@ class GatesPanel(QWidget):
         self.text = QTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumHeight(90)
+        self.tools = UnitTools()
+        self.tools.found.connect(self._tint_found)
         controls = QHBoxLayout()
         for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
             controls.addWidget(widget)
@@ -119,6 +124,7 @@ class GatesPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hover)
         layout.addWidget(self.text)
+        layout.addWidget(self.tools)
         self.run_button.clicked.connect(self.run)
         self.prompt.returnPressed.connect(self.run)
         self.model_box.currentIndexChanged.connect(self._model_changed)
@@ -159,6 +165,7 @@ class GatesPanel(QWidget):
         self.layer_box.setRange(0, loaded.model.config.layers - 1)
         self.layer_box.setValue(loaded.model.config.layers - 1)
         self.count_box.setMaximum(loaded.model.config.hidden)
+        self.tools.set_model(loaded)
         self.run()
 
     def run(self) -> None:
@@ -178,6 +185,7 @@ class GatesPanel(QWidget):
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
         prompt = self.prompt.text()
+        self.tools.prompt = prompt
         self._request += 1
         request = self._request
 
@@ -202,6 +210,7 @@ class GatesPanel(QWidget):
 
     def shutdown(self) -> None:
         self.background.shutdown()
+        self.tools.shutdown()
 
     def show_text(self, prompt: str) -> None:
         self.prompt.setText(prompt)
@@ -215,10 +224,16 @@ class GatesPanel(QWidget):
         base = self.values["c" if "c" in self.values else "h"]
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}
+        drawn = {n for n, _ in (LSTM_VIEWS if "c" in self.values else RNN_VIEWS)}
+        lowest = [name for name in self.plots if name in drawn][-1]
         for name, plot in self.plots.items():
-            plot.setVisible(name in self.values)
-            if name not in self.values:
+            plot.setVisible(name in drawn)
+            if name not in drawn:
                 continue
+            axis = plot.getAxis("bottom")
+            assert isinstance(axis, TokenAxis)
+            axis.set_tokens(self.tokens, labelled=name == lowest)
+            plot.setMinimumHeight(HEATMAP_HEIGHT + (LABEL_HEIGHT if name == lowest else 0))
             image = self._all_images[name]
             image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
             bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))
@@ -253,6 +268,18 @@ class GatesPanel(QWidget):
         hit = self._cell_at(event.scenePos(), name)
         if hit is not None:
             self.select_unit(name, int(self.units[hit[1]]))
+
+    def _tint_found(self, found: tuple[str, Any]) -> None:
+        """Tint the text by the unit UnitTools found for a property, if the trace has its layer."""
+        name, best = found
+        if self._trace is None or best.layer >= len(self._trace.layers):
+            return
+        self.layer_box.setValue(best.layer)
+        self.values = self._trace.views(best.layer)
+        self._tint_text((best.state, best.unit))
+        self.hover.setText(
+            f"text tinted by {best.label()}, the unit that best tracks {name} (r = {best.r:+.2f})"
+        )
 
     def select_unit(self, view: str, unit: int) -> None:
         """Tint every token of the text by this unit's value in this view."""

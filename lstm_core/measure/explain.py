@@ -59,6 +59,8 @@ def exploded_gradient_flow(rnn: LanguageModel, ids: Sequence[int], *, max_k: int
 
 def spectral_norm(model: LanguageModel) -> float:
     """Largest singular value of the top layer's recurrent weights: above 1, gradients can grow."""
+    if model.config.cell == "mingru":
+        return 1.0  # its recurrence is elementwise, h_(t-1) × (1 − z) with 0 < 1 − z < 1: at most 1
     w_hh = model.layer_weights(model.config.layers - 1)[1].detach().float()
     return float(torch.linalg.matrix_norm(w_hh, ord=2))
 

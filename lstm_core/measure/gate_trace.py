@@ -17,7 +17,8 @@ from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate_tokens, prompt_ids
 from lstm_core.tokenizers import Tokenizer, token_text
 
-GATE_VIEWS = ("forget", "input", "output", "c")  # an LSTM's gates in [0, 1], then its signed cell state
+# An LSTM's gates in [0, 1], its signed cell state, and h (not drawn; a unit found in h tints the text).
+GATE_VIEWS = ("forget", "input", "output", "c", "h")
 HIDDEN_VIEWS = ("h",)  # a cell without those gates shows its hidden state
 CONTINUE_TOKENS = 24  # long enough to show the gates at work, short enough to read
 

@@ -32,7 +32,7 @@ def _top_hidden_states(model: LanguageModel, idx: Tensor) -> list[Tensor]:
     zeros = model.head.weight.new_zeros(batch, model.config.hidden)
     hs = [zeros] * model.config.layers
     cs = [zeros] * model.config.layers
-    weights = [model.layer_weights(layer) for layer in range(model.config.layers)]
+    weights = [model.cell_weights(layer) for layer in range(model.config.layers)]
     x_seq = model.embedding(idx)  # (B, T, E)
     tops = []
     for t in range(idx.shape[1]):
@@ -41,6 +41,8 @@ def _top_hidden_states(model: LanguageModel, idx: Tensor) -> list[Tensor]:
             if kind == "lstm":
                 step = cells.lstm_step(x, hs[layer], cs[layer], *w)
                 hs[layer], cs[layer] = step.h, step.c
+            elif kind == "mingru":
+                hs[layer] = cells.mingru_step(x, hs[layer], *w).h
             elif kind == "gru":
                 hs[layer] = cells.gru_step(x, hs[layer], *w).h
             else:

@@ -37,3 +37,39 @@ def test_a_newer_pair_supersedes_a_running_measurement(qtbot) -> None:
     assert panel._job is not first
     panel.shutdown()
     assert not panel.is_busy()
+
+
+def test_context_section_measures_both_models_and_cancels(qtbot) -> None:
+    panel = ExplainPanel(per_bucket=2)
+    qtbot.addWidget(panel)
+    panel.set_models(*tiny_pair())  # hidden: the claims wait, the section is ready
+    section = panel.context
+    assert section.button.isEnabled()
+    with qtbot.waitSignal(section.finished, timeout=120_000):
+        section.button.click()
+    assert [c.name for c in section.curves] == ["lstm", "rnn"]
+    assert "the LSTM uses" in section.sentence.text() and "demo text" in section.sentence.text()
+    assert len(section.plot.getPlotItem().listDataItems()) == 4  # a curve and its full-context line each
+    assert section.progress.value() == 1000
+    with qtbot.waitSignal(section.finished, timeout=120_000):
+        section.button.click()
+        section.cancel.click()
+    assert section.sentence.text() == "Cancelled." and section.button.isEnabled()
+    panel.shutdown()
+
+
+def test_bottleneck_section_times_three_cells(qtbot, monkeypatch) -> None:
+    import app.panels.insight_sections as sections
+
+    monkeypatch.setattr(sections, "PAGE_SEQ_LENS", (8, 16))
+    monkeypatch.setattr(sections, "PAGE_TIMING", {"hidden": 8, "batch": 2, "rounds": 1})
+    panel = ExplainPanel(per_bucket=2)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.bottleneck.finished, timeout=60_000):
+        panel.bottleneck.button.click()
+    times = panel.bottleneck.times
+    assert times is not None and set(times.seconds) == {"rnn", "lstm", "mingru"}
+    assert all(set(row) == {8, 16} and min(row.values()) > 0 for row in times.seconds.values())
+    assert "at length 16 a minGRU step is" in panel.bottleneck.sentence.text()
+    assert len(panel.bottleneck.plot.getPlotItem().listDataItems()) == 3
+    panel.shutdown()

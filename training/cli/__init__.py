@@ -15,13 +15,23 @@ from training.cli.args import Parser, UsageError
 
 PROG = "lstm-studio"
 # Every subcommand, defined once: the window's entry point routes these names here.
-COMMANDS: tuple[str, ...] = ("train", "generate", "evaluate", "probe", "gradflow", "export")
+COMMANDS: tuple[str, ...] = (
+    "train",
+    "generate",
+    "evaluate",
+    "probe",
+    "gradflow",
+    "export",
+    "context",
+    "units",
+)
 HELP_FLAGS: tuple[str, ...] = ("-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from training.cli.export import add_export_command
     from training.cli.generate import add_generate_command
+    from training.cli.insight import add_insight_commands
     from training.cli.measure import add_measure_commands
     from training.cli.train import add_train_command
 
@@ -31,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_command(sub)
     add_measure_commands(sub)
     add_export_command(sub)
+    add_insight_commands(sub)
     assert tuple(sub.choices) == COMMANDS, f"COMMANDS is out of date: {tuple(sub.choices)}"
     return parser
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from lstm_core.beam import BeamSettings
+from lstm_core.measure.steering import Clamp, ClampedStepper
 from lstm_core.sampling import SamplingSettings
 from training.cli.args import (
     HelpFormatter,
@@ -120,6 +121,7 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="the share of copied text counts spans of at least N characters",
     )
+    add_clamp_option(gen)
     gen.set_defaults(handler=cmd_generate)
 
     ev = sub.add_parser(
@@ -149,6 +151,26 @@ def _sampling(args: argparse.Namespace) -> SamplingSettings:
     )
 
 
+# ---- steering: --clamp holds one unit at a value while generating ------------------------
+def _clamp(text: str) -> Clamp:
+    try:
+        return Clamp.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_clamp_option(gen: argparse.ArgumentParser) -> None:
+    gen.add_argument(
+        "--clamp",
+        action="append",
+        default=[],
+        type=_clamp,
+        metavar="LAYER:UNIT=VALUE",
+        help="hold a unit at VALUE from the last prompt token on: an LSTM's cell state C, "
+        "another cell's h (repeatable; see `lstm-studio units` for units worth holding)",
+    )
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from training.checkpoint import load_model
     from training.cli.samples import collect_samples, stream_one, write_samples
@@ -156,9 +178,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     settings = _sampling(args)
     if args.beam is not None and args.num_samples > args.beam:
         raise UsageError(f"--num-samples {args.num_samples} is more than the {args.beam} beams searched")
+    one_stream = (
+        args.num_samples == 1 and args.beam is None and not (args.json or args.output or args.check_copies)
+    )
+    if args.clamp and not one_stream:
+        raise UsageError(
+            "--clamp streams one sample: it does not combine with --num-samples, --beam, --json, "
+            "--output or --check-copies"
+        )
     model, tokenizer, meta = load_model(args.model)
-    if args.num_samples == 1 and args.beam is None and not (args.json or args.output or args.check_copies):
-        stream_one(model, tokenizer, args.prompt, settings)
+    if one_stream:
+        stepper = ClampedStepper(model, args.clamp) if args.clamp else None
+        stream_one(model, tokenizer, args.prompt, settings, stepper=stepper)
         return 0
     samples = collect_samples(model, tokenizer, args, settings)
     checker = None

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate
+from lstm_core.stepper import Stepper
 from lstm_core.tokenizers import Tokenizer
 from training.copy_check import CopyChecker
 
@@ -24,11 +25,18 @@ class Output:
     fields: dict[str, object]  # for --json
 
 
-def stream_one(model: LanguageModel, tokenizer: Tokenizer, prompt: str, settings: SamplingSettings) -> None:
+def stream_one(
+    model: LanguageModel,
+    tokenizer: Tokenizer,
+    prompt: str,
+    settings: SamplingSettings,
+    *,
+    stepper: Stepper | None = None,
+) -> None:
     out = sys.stdout
     out.write(prompt)
     out.flush()
-    for piece in generate(model, tokenizer, prompt, settings):
+    for piece in generate(model, tokenizer, prompt, settings, stepper=stepper):
         out.write(piece)
         out.flush()
     out.write("\n")

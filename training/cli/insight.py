@@ -1,0 +1,125 @@
+"""``lstm-studio context`` and ``lstm-studio units``: the measurements on a person's own text.
+
+``context`` asks how far back a model looks (the loss when it may see only the last k
+tokens); ``units`` which single units track a property of the text. Both read one run
+folder and one text; ``context`` also measures the run's vanilla RNN when it has one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, WITHIN
+from lstm_core.measure.units import MAX_TOKENS, TOP
+from training.checkpoint import resolve_path
+from training.cli.args import HelpFormatter, positive_int
+from training.cli.measure import model_name
+from training.run import RNN_SUBDIR
+
+
+def add_insight_commands(sub: argparse._SubParsersAction) -> None:
+    ctx = sub.add_parser(
+        "context",
+        help="how far back the model looks: loss seeing only the last k tokens",
+        description=(
+            "Loss on TEXT when the model may see only the last k tokens before each scored token "
+            f"(k = {', '.join(map(str, CONTEXT_KS))}, capped by the text), against the loss with the "
+            f"state carried from the start. 'Uses about N tokens': the smallest k within {WITHIN:.0%} "
+            "of the full-context loss. A run with a vanilla RNN beside it is measured with it."
+        ),
+        formatter_class=HelpFormatter,
+    )
+    ctx.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
+    ctx.add_argument("text", type=Path, metavar="TEXT", help="held-out text: a file or folder")
+    ctx.add_argument("--tokens", type=positive_int, default=SCORED_TOKENS, help="tokens scored per k")
+    ctx.add_argument("--json", action="store_true", help="print one JSON object")
+    ctx.set_defaults(handler=cmd_context)
+
+    units = sub.add_parser(
+        "units",
+        help="units that track quotes, brackets, line position, ... in a text",
+        description=(
+            "Rank every hidden (h) and cell (C) unit by its correlation with simple properties of "
+            "TEXT, beside the best an untrained model of the same shape reaches."
+        ),
+        formatter_class=HelpFormatter,
+    )
+    units.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
+    units.add_argument("text", type=Path, metavar="TEXT", help="text to read: a file or folder")
+    units.add_argument(
+        "--regex", action="append", default=[], metavar="PATTERN", help="also a property: inside a match"
+    )
+    units.add_argument("--top", type=positive_int, default=TOP, help="units shown per property")
+    units.add_argument("--tokens", type=positive_int, default=MAX_TOKENS, help="tokens of TEXT read")
+    units.add_argument("--no-baseline", action="store_true", help="skip the untrained model")
+    units.add_argument("--json", action="store_true", help="print one JSON object")
+    units.set_defaults(handler=cmd_units)
+
+
+def _read(path: Path) -> str:
+    from training.corpus import load_corpus
+
+    return load_corpus([path], min_chars=2).text
+
+
+def _with_companion(path: Path) -> list[Path]:
+    """The run itself, and its vanilla RNN when it was trained beside it."""
+    folder = path.parent if path.suffix == ".safetensors" else path
+    companion = folder / RNN_SUBDIR
+    return [path, companion] if resolve_path(companion).is_file() else [path]
+
+
+def cmd_context(args: argparse.Namespace) -> int:
+    from lstm_core.measure.context import describe_context, measure_context
+    from training.checkpoint import load_model
+
+    text = _read(args.text)
+    curves = []
+    for path in _with_companion(args.model):
+        model, tokenizer, _ = load_model(path)
+        name = model.config.cell if path != args.model else model_name(path)
+        curves.append(measure_context(model, tokenizer.encode(text), scored=args.tokens, name=name))
+    if args.json:
+        print(json.dumps({"models": [c.to_dict() for c in curves]}))
+        return 0
+    ks = list(curves[0].losses)
+    print(f"loss (nats/token) seeing only the last k tokens, {curves[0].scored} tokens scored")
+    print(f"{'k':<12}" + "".join(f"{k:>7}" for k in ks) + f"{'full':>8}")
+    for c in curves:
+        print(
+            f"{c.name:<12}"
+            + "".join(f"{c.losses.get(k, float('nan')):>7.3f}" for k in ks)
+            + f"{c.full:>8.3f}"
+        )
+    print(describe_context(curves) + f" (the smallest k within {WITHIN:.0%} of the full-context loss)")
+    skipped = [c for c in curves if c.converged is not None and c.converged < ks[-1]]
+    for c in skipped:
+        print(f"{c.name}: at k >= {c.converged} the loss had settled; larger k not run", file=sys.stderr)
+    return 0
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    from lstm_core.measure.units import format_units_table, rank_units
+    from training.checkpoint import load_model
+
+    text = _read(args.text)
+    model, tokenizer, _ = load_model(args.model)
+    report = rank_units(
+        model,
+        tokenizer,
+        text,
+        patterns=args.regex,
+        baseline=not args.no_baseline,
+        max_tokens=args.tokens,
+        top=args.top,
+        name=model_name(args.model),
+    )
+    if args.json:
+        print(json.dumps(report.to_dict()))
+        return 0
+    print(f"units tracking properties of the text: Pearson r over {report.positions:,} positions")
+    print(format_units_table(report))
+    return 0
