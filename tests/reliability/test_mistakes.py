@@ -181,6 +181,11 @@ def test_a_console_that_cannot_show_the_text_gets_replacements(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode("cp1252").startswith("??????")
+    out_file = tmp_path / "out.txt"
+    to_file = [*result.args, "--output", str(out_file)]
+    written = subprocess.run(to_file, cwd=REPO, capture_output=True, env=env, timeout=120)
+    assert written.returncode == 0, written.stderr
+    assert "Привет" in out_file.read_text(encoding="utf-8")  # the file has the exact text
 
 
 @pytest.mark.parametrize(
