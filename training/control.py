@@ -29,5 +29,9 @@ class TrainingControl:
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
+    def is_cancelled(self) -> bool:
+        """The same as ``cancelled``, as a callable for code that polls (corpus reading)."""
+        return self._cancelled.is_set()
+
     def wait_while_paused(self) -> None:
         self._running.wait()

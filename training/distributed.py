@@ -9,11 +9,15 @@ when to stop and tells the others every step.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import torch
 import torch.distributed as dist
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,37 @@ def device_for(ctx: DistContext, device: torch.device) -> torch.device:
     return device
 
 
-def shard(tokens: np.ndarray, ctx: DistContext) -> np.ndarray:
-    """This rank's contiguous share of the training stream."""
+def shard(tokens: np.ndarray, ctx: DistContext, batch_size: int) -> np.ndarray:
+    """This rank's rows of the global stream layout (``training.batching``).
+
+    With N processes of ``batch_size`` streams each, the training stream is laid out as
+    N × batch_size rows, exactly as one process with a batch of N × batch_size would lay
+    it out, and rank r takes rows r·B … (r+1)·B − 1::
+
+        rows 0..B-1   -> rank 0      (one contiguous slice of the stream)
+        rows B..2B-1  -> rank 1
+
+    so an N-process run takes the same steps as that single process: the gradients DDP
+    averages are the ones the single process would compute over all its rows.
+    """
     if not ctx.enabled:
         return tokens
-    size = len(tokens) // ctx.world_size
-    return tokens[ctx.rank * size : (ctx.rank + 1) * size]
+    columns = (len(tokens) - 1) // (batch_size * ctx.world_size)
+    start = ctx.rank * batch_size * columns
+    return tokens[start : start + batch_size * columns + 1]
+
+
+def builder_first(ctx: DistContext, work: Callable[[], T]) -> T:
+    """Run ``work`` on each node's first process, then on the others once it is done: the
+    first builds what is cached on the node's disk (the token file), the rest read it."""
+    if not ctx.enabled:
+        return work()
+    if ctx.local_rank == 0:
+        result = work()
+        dist.barrier()
+        return result
+    dist.barrier()
+    return work()
 
 
 def agree(flag: bool, ctx: DistContext, device: torch.device) -> bool:

@@ -7,20 +7,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from lstm_core.config import ModelConfig
 from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError, check_known
-from lstm_core.tokenizers import LEVELS, Tokenizer, decode, train_tokenizer
+from lstm_core.tokenizers import LEVELS, Tokenizer
 from training import checkpoint as ckpt
-from training.batching import split_train_val, to_token_array
+from training.batching import to_token_array
 from training.config import TrainConfig
 from training.control import TrainingControl
-from training.corpus import Corpus, load_corpus
-from training.distributed import device_for, init_from_env, shard
+from training.distributed import DistContext, builder_first, device_for, init_from_env, shard
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
+from training.holdout import count_chars, split_holdout
+from training.ingest import IngestCancelled, IngestedCorpus, ingest_corpus
 from training.presets import DEFAULT_PRESET, get_preset
 from training.run_meta import CorpusInfo, RunMeta
 from training.trainer import DataSplit, Trainer, train_models
@@ -53,17 +55,21 @@ class RunSpec:
 
 @dataclass
 class PreparedRun:
-    corpus: Corpus
+    corpus: IngestedCorpus
     tokenizer: Tokenizer
     data: DataSplit
     trainers: list[Trainer]
 
 
+def split_data(tokenizer: Tokenizer, tokens: np.ndarray, val_fraction: float) -> DataSplit:
+    """Training and held-out views of ``tokens`` (see ``training.holdout`` for the rule)."""
+    train, val = split_holdout(tokens, val_fraction)
+    return DataSplit(train, val, max(1, count_chars(tokenizer, val)))
+
+
 def encode_split(tokenizer: Tokenizer, text: str, val_fraction: float) -> DataSplit:
-    tokens = to_token_array(tokenizer.encode(text), tokenizer.vocab_size)
-    train, val = split_train_val(tokens, val_fraction)
-    val_chars = len(decode(tokenizer, val.tolist()))
-    return DataSplit(train, val, max(1, val_chars))
+    """For text already in memory (the demo builder): encode it all, then split."""
+    return split_data(tokenizer, to_token_array(tokenizer.encode(text), tokenizer.vocab_size), val_fraction)
 
 
 def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
@@ -89,8 +95,12 @@ def _ignored_on_resume(spec: RunSpec, meta: RunMeta) -> list[str]:
     return ignored
 
 
-def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> PreparedRun:
-    """Read the corpus, build or restore tokenizer and models, and make the trainers."""
+def prepare_run(
+    spec: RunSpec, on_event: EventCallback = ignore_events, control: TrainingControl | None = None
+) -> PreparedRun:
+    """Read the corpus, build or restore tokenizer and models, and make the trainers.
+
+    Raises IngestCancelled when ``control`` is cancelled while the corpus is read."""
     out_dir = Path(spec.out_dir)
     main_path = ckpt.resolve_path(out_dir)
     resumed = ckpt.load_checkpoint(main_path) if spec.resume and main_path.exists() else None
@@ -99,11 +109,10 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
     paths = spec.paths or (resumed.meta.corpus.files if resumed is not None else ())
     if not paths:
         raise OptionError(f"{out_dir}: no corpus given, and no run there records one")
-    corpus = load_corpus(paths)
-    for message in corpus.warnings:
-        on_event(WarningEvent(model="corpus", message=message))
+    dist_ctx = init_from_env()
+    corpus = _ingest(spec, paths, resumed, dist_ctx, on_event, control)
+    tokenizer = corpus.tokenizer
     if resumed is not None:
-        tokenizer = ckpt.build_tokenizer(resumed)
         assert resumed.meta.model is not None  # load_checkpoint checks it
         model_config = resumed.meta.model
         stored = resumed.meta.training or get_preset(spec.preset).train_config({})
@@ -113,20 +122,19 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             message = f"resuming {out_dir}: ignored " + "; ".join(ignored)
             on_event(WarningEvent(model="run", message=message))
     else:
-        tokenizer = train_tokenizer(spec.level, corpus.text)
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
-    data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
-    dist_ctx = init_from_env()
-    data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
+    data = split_data(tokenizer, corpus.tokens, train_config.val_fraction)
+    data = DataSplit(shard(data.train, dist_ctx, train_config.batch_size), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))
     meta = RunMeta(
         level=tokenizer.level,
         corpus=CorpusInfo(
             files=tuple(f.path for f in corpus.files),
-            chars=len(corpus.text),
-            tokens=int(len(data.train) + len(data.val)),
+            chars=corpus.chars,
+            tokens=len(corpus.tokens),
             encodings=corpus.encodings,
             description=corpus.describe(),
+            fingerprint=corpus.fingerprint,
         ),
     )
 
@@ -155,6 +163,31 @@ def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> Prepa
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
     return PreparedRun(corpus, tokenizer, data, trainers)
+
+
+def _ingest(
+    spec: RunSpec,
+    paths: Sequence[str],
+    resumed: ckpt.LoadedCheckpoint | None,
+    dist_ctx: DistContext,
+    on_event: EventCallback,
+    control: TrainingControl | None,
+) -> IngestedCorpus:
+    """The corpus as tokens, through the token cache. Under torchrun each node's first process
+    builds the cache while the others wait, then read what it built."""
+    tokenizer = ckpt.build_tokenizer(resumed) if resumed is not None else None
+    cancelled = control.is_cancelled if control is not None else (lambda: False)
+    return builder_first(
+        dist_ctx,
+        lambda: ingest_corpus(
+            paths,
+            level=spec.level,
+            tokenizer=tokenizer,
+            on_event=on_event if dist_ctx.is_main else ignore_events,
+            cancelled=cancelled,
+            fallback_dir=Path(spec.out_dir) / "token-cache",
+        ),
+    )
 
 
 def resume_spec(
@@ -219,5 +252,8 @@ def contrast_rnn_spec(
 def run_training(
     spec: RunSpec, *, on_event: EventCallback = ignore_events, control: TrainingControl | None = None
 ) -> list[FinishedEvent]:
-    prepared = prepare_run(spec, on_event)
+    try:
+        prepared = prepare_run(spec, on_event, control)
+    except IngestCancelled:
+        return []  # stopped before training began: there is no model to finish
     return train_models(prepared.trainers, control)

@@ -114,6 +114,9 @@ class Trainer:
         if resume is not None:
             restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
+            if dist_ctx.enabled:
+                # The checkpoint holds rank 0's carried state only: every rank starts afresh.
+                self.state = self.model.init_state(config.batch_size)
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
@@ -273,9 +276,11 @@ class Trainer:
         """Final evaluation and checkpoint; idempotent."""
         if self.finished is not None:
             return self.finished
-        if reason == "completed":
-            self._keep_best_weights()
-        result = self.validate()
+        result = self._keep_best_weights() if reason == "completed" else None
+        if result is None:
+            # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
+            # scoring all of them would take far longer than a short run's steps.
+            result = self.validate(max_tokens=self.config.eval_tokens)
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
         self.finished = FinishedEvent(
@@ -287,24 +292,26 @@ class Trainer:
             val_loss=result.loss_nats,
             bits_per_char=result.bits_per_char,
             checkpoint=str(path),
+            tokens_scored=result.tokens,
         )
         self.emit(self.finished)
         return self.finished
 
-    def _keep_best_weights(self) -> None:
+    def _keep_best_weights(self) -> EvalResult | None:
         """End a completed run on its best weights, as judged by the periodic validation.
 
         A budget that lets a model pass over a small corpus many times ends past its best:
         held-out loss turns up while training loss still falls. The weights at the lowest
         periodic validation are kept (on the same capped sample, so like is compared with
         like); a stopped run keeps its last weights, which is what stopping asks for.
+        Returns the validation of the weights the run ends on when it has one.
         """
         best_step, best_loss, weights = self._best.step, self._best.loss, self._best.weights
         if weights is None or best_step == self.step:
-            return
+            return None
         final = self.validate(max_tokens=self.config.eval_tokens)
         if final.loss_nats <= best_loss:
-            return
+            return final
         self.model.load_state_dict(weights)
         self.emit(
             WarningEvent(
@@ -315,6 +322,7 @@ class Trainer:
                 ),
             )
         )
+        return None
 
 
 def train_models(trainers: list[Trainer], control: TrainingControl | None = None) -> list[FinishedEvent]:

@@ -29,6 +29,7 @@ from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
 from app.plot_style import mono_font
 from app.settings import Settings
+from training import events as ev
 from training.checkpoint import CheckpointError, read_metadata, resolve_path
 from training.events import FinishedEvent, SampleEvent, StepEvent, ValidationEvent, WarningEvent
 from training.run import RunSpec, contrast_rnn_spec, resume_spec
@@ -157,6 +158,7 @@ class TrainingPanel(QWidget):
         # The run's events, dispatched by type; a kind the dashboard does not draw is skipped.
         self._handlers: dict[type, Callable[[Any], None]] = {
             StepBatch: self._on_steps,
+            ev.IngestEvent: self._on_ingest,
             ValidationEvent: self._on_validation,
             SampleEvent: self._on_sample,
             WarningEvent: self._on_warning,
@@ -255,6 +257,12 @@ class TrainingPanel(QWidget):
         if handler is not None:
             handler(event)
 
+    def _on_ingest(self, event: ev.IngestEvent) -> None:
+        # Reading a large corpus comes before the first step: the same bar, with its stage.
+        eta = f" · ETA {format_duration(event.eta_s)}" if event.eta_s is not None else ""
+        self.progress.setValue(round(event.fraction * 1000))
+        self.progress.setFormat(f"Corpus: {event.stage} {event.fraction:.0%}{eta}")
+
     def _on_steps(self, batch: StepBatch) -> None:
         events = batch.events
         self.steps_received += len(events)
@@ -294,8 +302,13 @@ class TrainingPanel(QWidget):
         self.warning_label.show()
 
     def _on_finished(self, results: list[FinishedEvent]) -> None:
-        if results:
-            self.progress.setFormat(finish_summary(results))
+        if not results:  # stopped while the corpus was read: nothing was trained
+            self.progress.setValue(0)
+            self.progress.setFormat("stopped before training began")
+            self.status_label.setText("Stopped while reading the corpus; nothing was trained.")
+            self.run_finished.emit(results)
+            return
+        self.progress.setFormat(finish_summary(results))
         self.status_label.setText(
             "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in results)
         )

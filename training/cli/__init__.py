@@ -20,6 +20,7 @@ HELP_FLAGS: tuple[str, ...] = ("-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from training.cli.evaluate import add_evaluate_command
     from training.cli.generate import add_generate_command
     from training.cli.measure import add_measure_commands
     from training.cli.train import add_train_command
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     add_train_command(sub)
     add_generate_command(sub)
+    add_evaluate_command(sub)
     add_measure_commands(sub)
     assert tuple(sub.choices) == COMMANDS, f"COMMANDS is out of date: {tuple(sub.choices)}"
     return parser

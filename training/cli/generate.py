@@ -1,9 +1,8 @@
-"""``lstm-studio generate`` and ``lstm-studio evaluate``: using a trained model."""
+"""``lstm-studio generate``: stream text from a trained model."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -53,17 +52,6 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, help="same seed, same text (default: random)")
     gen.set_defaults(handler=cmd_generate)
 
-    ev = sub.add_parser(
-        "evaluate",
-        help="loss, bits per character and perplexity on text",
-        description="Score a model on text: nats per token, bits per character and perplexity.",
-        formatter_class=HelpFormatter,
-    )
-    ev.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
-    ev.add_argument("paths", nargs="+", metavar="PATH", help="text files or folders to score")
-    ev.add_argument("--json", action="store_true", help="print one JSON object")
-    ev.set_defaults(handler=cmd_evaluate)
-
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from lstm_core.sampling import generate
@@ -87,26 +75,4 @@ def cmd_generate(args: argparse.Namespace) -> int:
         out.write(piece)
         out.flush()
     out.write("\n")
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from training.batching import to_token_array
-    from training.checkpoint import load_model
-    from training.corpus import CorpusError, load_corpus
-    from training.evaluate import evaluate_tokens
-
-    model, tokenizer, _ = load_model(args.model)
-    corpus = load_corpus(args.paths, min_chars=2)
-    tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
-    if len(tokens) < 3:
-        raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
-    result = evaluate_tokens(model, tokens, chars=len(corpus.text))
-    if args.json:
-        print(json.dumps(result.to_dict()))
-    else:
-        print(
-            f"loss {result.loss_nats:.4f} nats/token   {result.bits_per_char:.4f} bits/char   "
-            f"perplexity {result.perplexity:.2f}   ({result.tokens:,} tokens)"
-        )
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,13 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--device", choices=DEVICES, help="where to train (default: auto)")
     train.add_argument("--seed", type=int, help=f"random seed (default: {_DEFAULTS.seed})")
     train.add_argument(
+        "--checkpoint-every",
+        type=positive_float,
+        metavar="SECONDS",
+        help=f"save a checkpoint this often; a crash loses at most this much work "
+        f"(default: {_DEFAULTS.checkpoint_every_s:g})",
+    )
+    train.add_argument(
         "--resume",
         action="store_true",
         help="continue the run saved in DIR, on its own corpus; its model and level are fixed",
@@ -125,6 +133,7 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
             "seed": args.seed,
             "precision": args.precision,
             "grad_clip": args.clip,
+            "checkpoint_every_s": args.checkpoint_every,
         }
     )
     if args.no_clip:
@@ -135,11 +144,15 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
 def cmd_train(args: argparse.Namespace) -> int:
     from training.cli.progress import JsonReporter, ProgressReporter
     from training.control import TrainingControl
+    from training.ingest import IngestCancelled
     from training.run import RunSpec, prepare_run, resume_spec
     from training.trainer import train_models
 
     model_opts, train_opts = train_options(args)
-    if args.resume and resolve_path(args.out).exists():
+    # torchrun --max-restarts starts every process again after one dies: they go on from
+    # the last checkpoint rather than from scratch.
+    restarted = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")) > 0
+    if (args.resume or restarted) and resolve_path(args.out).exists():
         spec = resume_spec(
             args.out,
             paths=args.paths,
@@ -163,10 +176,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     main_rank = int(os.environ.get("RANK", "0")) == 0
     reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
-    prepared = prepare_run(spec, reporter)
     control = TrainingControl()
     for sig in STOP_SIGNALS:
         signal.signal(sig, lambda *_: control.cancel())
+    try:
+        prepared = prepare_run(spec, reporter, control)
+    except IngestCancelled:
+        reporter.close()
+        print("lstm-studio: stopped while reading the corpus; nothing was trained", file=sys.stderr)
+        return 130
+    except BaseException:
+        reporter.close()  # clear the corpus bar: the error gets a line of its own
+        raise
     started = time.perf_counter()
     results = train_models(prepared.trainers, control)
     reporter.close()
@@ -190,7 +211,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         for r in results:
             print(
                 f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
-                f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char -> "
+                f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char "
+                f"({r.tokens_scored:,} held-out tokens) -> "
                 f"{Path(r.checkpoint).parent}"
             )
     return 0 if main_result.reason != "diverged" else 3
