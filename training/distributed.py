@@ -44,11 +44,32 @@ def init_from_env() -> DistContext:
     if world_size <= 1:
         return SINGLE
     if not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        rank = int(os.environ["RANK"])
+        store = _attempt_store(world_size)
+        dist.init_process_group(backend=backend, store=store, rank=rank, world_size=world_size)
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if torch.cuda.is_available():
         torch.cuda.set_device(local_rank)
     return DistContext(dist.get_rank(), world_size, local_rank)
+
+
+def _attempt_store(world_size: int) -> dist.Store:
+    """torchrun's store, seen under a prefix of its own for each restart attempt.
+
+    After ``--max-restarts`` starts the processes again they meet in the same store, where
+    the dead attempt's addresses are still written: gloo then dials a process that is gone
+    and fails ("Connection refused"). A prefix per attempt keeps the attempts apart."""
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    rank = int(os.environ.get("RANK", "0"))
+    agent_hosts_it = os.environ.get("TORCHELASTIC_USE_AGENT_STORE", "").lower() == "true"
+    store = dist.TCPStore(
+        os.environ.get("MASTER_ADDR", "127.0.0.1"),
+        int(os.environ.get("MASTER_PORT", "29500")),
+        world_size,
+        is_master=rank == 0 and not agent_hosts_it,
+    )
+    return dist.PrefixStore(f"lstm-studio/attempt-{attempt}", store)
 
 
 def device_for(ctx: DistContext, device: torch.device) -> torch.device:
