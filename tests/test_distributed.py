@@ -136,7 +136,13 @@ def test_a_killed_rank_restarts_the_job_from_the_last_checkpoint(corpus_file: Pa
         if job.poll() is None:
             job.kill()
     assert job.returncode == 0, stderr[-2000:]
-    steps_seen = [e["step"] for e in map(json.loads, stdout.splitlines()) if e.get("event") == "step"]
-    drop = next(i for i in range(1, len(steps_seen)) if steps_seen[i] < steps_seen[i - 1])
-    assert steps_seen[drop] > 1  # the restarted job went on from a checkpoint, not from step 1
+    # Each start of the job begins by reading the corpus; what follows is that start's steps.
+    starts: list[list[int]] = []
+    for event in map(json.loads, stdout.splitlines()):
+        if event.get("event") == "ingest" and (not starts or starts[-1]):  # the first since steps
+            starts.append([])
+        elif event.get("event") == "step":
+            starts[-1].append(event["step"])
+    assert len(starts) == 2 and starts[0][0] == 1, [s[:3] for s in starts]
+    assert starts[1][0] > 1  # the restarted job went on from its checkpoint, not from step 1
     assert load_checkpoint(out).meta.progress.step == steps

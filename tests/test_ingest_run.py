@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from training.checkpoint import load_checkpoint
 from training.cli import main
 from training.events import Event, FinishedEvent, IngestEvent
@@ -13,8 +15,9 @@ from training.tiny import TINY_MODEL, TINY_TRAIN
 
 
 def test_a_run_records_the_corpus_fingerprint_and_scores_a_capped_sample(
-    corpus_file: Path, tmp_path: Path
+    corpus_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LSTM_STUDIO_CACHE", str(tmp_path / "cache"))  # its own: the first run tokenises
     out = tmp_path / "m"
     events: list[Event] = []
     spec = RunSpec(
