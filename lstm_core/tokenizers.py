@@ -15,10 +15,13 @@ import codecs
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
 from tokenizers import Regex, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HFTokenizer
+
+from lstm_core.chunking import split_at_cuts
 
 Level = Literal["char", "word", "bpe"]
 LEVELS: tuple[str, ...] = ("char", "word", "bpe")
@@ -128,6 +131,11 @@ class HFTokenizerAdapter:
 
     @classmethod
     def train(cls, level: str, text: str, vocab_size: int) -> HFTokenizerAdapter:
+        return cls.train_from_pieces(level, _chunks(text), vocab_size)
+
+    @classmethod
+    def train_from_pieces(cls, level: str, pieces: Iterable[str], vocab_size: int) -> HFTokenizerAdapter:
+        """Train on text that arrives in pieces (an iterator: a corpus need not fit in memory)."""
         if level == "word":
             hf = HFTokenizer(models.WordLevel(unk_token=UNK))
             hf.pre_tokenizer = pre_tokenizers.Split(Regex(_WORD_PATTERN), behavior="isolated")
@@ -142,7 +150,7 @@ class HFTokenizerAdapter:
                 initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                 show_progress=False,
             )
-        hf.train_from_iterator(_chunks(text), trainer=trainer)
+        hf.train_from_iterator(pieces, trainer=trainer)
         return cls(level, hf)
 
     @property
@@ -152,7 +160,7 @@ class HFTokenizerAdapter:
     def encode(self, text: str) -> list[int]:
         if len(text) < 1 << 16:
             return self.hf.encode(text).ids
-        # Encoding in line-aligned chunks keeps memory flat and uses every core.
+        # Encoding in chunks cut at safe places keeps memory flat and uses every core.
         return [i for enc in self.hf.encode_batch(list(_chunks(text))) for i in enc.ids]
 
     def token_bytes(self, token_id: int) -> bytes:
@@ -163,14 +171,8 @@ class HFTokenizerAdapter:
 
 
 def _chunks(text: str, size: int = 1 << 16) -> list[str]:
-    """Split text at line ends into pieces of about ``size`` characters, losing nothing."""
-    pieces, start = [], 0
-    while start < len(text):
-        end = text.find("\n", start + size)
-        end = len(text) if end < 0 else end + 1
-        pieces.append(text[start:end])
-        start = end
-    return pieces
+    """Pieces of about ``size`` characters, cut where tokenising them gives the whole text's ids."""
+    return split_at_cuts(text, size)
 
 
 DEFAULT_VOCAB = {"word": 8000, "bpe": 1024}

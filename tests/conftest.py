@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,14 @@ def corpus_file(tmp_path: Path) -> Path:
     path = tmp_path / "corpus.txt"
     path.write_text(make_text(), encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def token_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The token cache of every test (and of the processes they start) lives in a temporary
+    folder, never in the person's own cache."""
+    folder = tmp_path_factory.mktemp("token-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LSTM_STUDIO_CACHE", str(folder))
+    yield folder
+    patch.undo()

@@ -157,7 +157,7 @@ def test_a_completed_run_ends_on_its_best_validated_weights(corpus_file: Path, t
         trainer = prepared.trainers[0]
         trainer.validate(max_tokens=2000)  # step 0: the untrained weights are the first best
         early = {k: v.clone() for k, v in trainer.model.state_dict().items()}
-        trainer._best.loss = -1.0  # pretend nothing later can beat them
+        trainer.best.loss = -1.0  # pretend nothing later can beat them
         while not trainer.done:
             trainer.train_step()
         trainer.finish(reason)

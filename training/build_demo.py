@@ -26,7 +26,7 @@ from training.assets import demo_dir
 from training.config import TrainConfig
 from training.demo_corpus import MAX_DISTANCE, corpus_text, demo_probe_cases
 from training.events import FinishedEvent
-from training.run import encode_split
+from training.run_corpus import encode_split
 from training.run_meta import CorpusInfo, RunMeta
 from training.trainer import Trainer
 

@@ -69,7 +69,7 @@ class TrainConfig:
     grad_clip: float | None = 1.0  # global-norm threshold; None trains unclipped
     budget: Budget = field(default_factory=lambda: Budget(minutes=1.5))
     eval_every_s: float = 15.0
-    eval_tokens: int = 65536  # cap during training; the final evaluation scores everything
+    eval_tokens: int = 65536  # held-out tokens every validation scores, evenly spread (final too)
     sample_every_s: float = 20.0
     sample_tokens: int = 200
     first_checkpoint_s: float = 10.0  # after the first step: an early kill still leaves a run

@@ -43,5 +43,9 @@ class TrainingControl:
             folder, self._move_to = self._move_to, None
         return folder
 
+    def is_cancelled(self) -> bool:
+        """The same as ``cancelled``, as a callable for code that polls (corpus reading)."""
+        return self._cancelled.is_set()
+
     def wait_while_paused(self) -> None:
         self._running.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ def evaluate_tokens(
     seq_len: int = 256,
     max_tokens: int | None = None,
     amp_dtype: torch.dtype | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> EvalResult:
     """Stateful evaluation over ``tokens`` laid out as contiguous streams.
 
@@ -45,6 +47,7 @@ def evaluate_tokens(
     ``max_tokens`` only the first ``max_tokens / batch_size`` tokens of each stream are
     scored: the streams start at even intervals, so a capped evaluation samples the whole
     text rather than its beginning (the end of a corpus can read quite unlike its start).
+    ``on_progress(scored, total)`` hears after each chunk how many tokens are scored so far.
     """
     batch_size = max(1, min(batch_size, (len(tokens) - 1) // 2))
     columns = (len(tokens) - 1) // batch_size
@@ -54,21 +57,24 @@ def evaluate_tokens(
     #   b=0 |t0 t1 ... t(c-1)|  b=1 |tc ... t(2c-1)|  ...  each stream's first
     #   `scored` columns are scored, carrying the state from one chunk to the next.
     scored = columns if max_tokens is None else max(1, min(columns, max_tokens // batch_size))
-    data = torch.from_numpy(np.asarray(tokens[: batch_size * columns + 1]).astype(np.int64))
-    x_all = data[:-1].view(batch_size, columns)[:, :scored]
-    y_all = data[1:].view(batch_size, columns)[:, :scored]
+    # Views of the (memory-mapped) array: only the chunk being scored is copied, as int64.
+    x_all = tokens[: batch_size * columns].reshape(batch_size, columns)
+    y_all = tokens[1 : batch_size * columns + 1].reshape(batch_size, columns)
     was_training = model.training
     model.eval()
     device = model.device
     state = None
     total = 0.0
     for start in range(0, scored, seq_len):
-        x = x_all[:, start : start + seq_len].to(device)
-        y = y_all[:, start : start + seq_len].to(device)
+        end = min(scored, start + seq_len)
+        x = torch.from_numpy(x_all[:, start:end].astype(np.int64)).to(device)
+        y = torch.from_numpy(y_all[:, start:end].astype(np.int64)).to(device)
         with autocast(device, amp_dtype):
             out = model(x, state, y)
         state = out.state
         total += float(out.loss) * y.numel()
+        if on_progress is not None:
+            on_progress(batch_size * end, batch_size * scored)
     model.train(was_training)
     count = batch_size * scored
     # bits per character: the whole text's bits over its characters, prorated to what was scored

@@ -78,6 +78,22 @@ class SaveFailedEvent(Event):
 
 
 @dataclass(frozen=True)
+class IngestEvent(Event):
+    """Reading and tokenising the corpus before training: one stage at a time, with its ETA."""
+
+    kind: ClassVar[str] = "ingest"
+    stage: str  # "checking files", "learning the vocabulary", "tokenising" or "reusing tokens"
+    done: int  # bytes of the corpus this stage has been through
+    total: int  # bytes it will go through
+    elapsed_s: float  # since the stage began
+    eta_s: float | None  # None until there is a rate to go by
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 1.0
+
+
+@dataclass(frozen=True)
 class FinishedEvent(Event):
     kind: ClassVar[str] = "finished"
     model: str
@@ -89,6 +105,7 @@ class FinishedEvent(Event):
     bits_per_char: float
     checkpoint: str  # "" when the final save failed (see SaveFailedEvent)
     saved: bool = True
+    tokens_scored: int = 0  # held-out tokens the final validation scored (a capped sample)
 
 
 EventCallback = Callable[[Event], None]

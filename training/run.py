@@ -10,22 +10,22 @@ from typing import Any
 import torch
 
 from lstm_core.config import ModelConfig
-from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.hardware import pick_device
 from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError, check_known
-from lstm_core.tokenizers import LEVELS, Tokenizer, decode, train_tokenizer
+from lstm_core.tokenizers import LEVELS, Tokenizer
 from training import checkpoint as ckpt
-from training.batching import split_train_val, to_token_array
 from training.checkpoint_io import remove_leftover_temp_files
 from training.config import TrainConfig
 from training.control import TrainingControl
-from training.corpus import Corpus, CorpusError, load_corpus
+from training.corpus import CorpusError
 from training.distributed import device_for, init_from_env, is_main_process, shard
-from training.documents import STREAM, DocumentMode, document_split, document_tokenizer, split_documents
+from training.documents import STREAM, DocumentMode
 from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
+from training.ingest import IngestCancelled
 from training.presets import DEFAULT_PRESET, get_preset
-from training.resume_check import check_resume, text_fingerprint, unknown_share
+from training.resume_check import check_resume, unknown_share
+from training.run_corpus import read_run_corpus
 from training.run_lock import RunLock
 from training.run_loop import train_models
 from training.run_meta import CorpusInfo, RunMeta
@@ -63,11 +63,12 @@ class RunSpec:
 
 @dataclass
 class PreparedRun:
-    corpus: Corpus
+    corpus: CorpusInfo
     tokenizer: Tokenizer
     data: DataSplit
     trainers: list[Trainer]
     lock: RunLock | None = None  # held from preparing to the end of training
+    reused: bool = False  # the corpus's tokens came from the token cache
 
     def train(self, control: TrainingControl | None = None) -> list[FinishedEvent]:
         """Run the trainers to their budgets, then let go of the run folder."""
@@ -81,13 +82,6 @@ class PreparedRun:
             self.lock.release()
 
 
-def encode_split(tokenizer: Tokenizer, text: str, val_fraction: float) -> DataSplit:
-    tokens = to_token_array(tokenizer.encode(text), tokenizer.vocab_size)
-    train, val = split_train_val(tokens, val_fraction)
-    val_chars = len(decode(tokenizer, val.tolist()))
-    return DataSplit(train, val, max(1, val_chars))
-
-
 def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
     train = get_preset(spec.preset).train_config(spec.train_options)
     model_fields = get_preset(spec.preset).model_fields(spec.level, train.budget)
@@ -96,23 +90,29 @@ def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainCo
     return model, train
 
 
-def prepare_run(spec: RunSpec, on_event: EventCallback = ignore_events) -> PreparedRun:
+def prepare_run(
+    spec: RunSpec, on_event: EventCallback = ignore_events, control: TrainingControl | None = None
+) -> PreparedRun:
     """Read the corpus, build or restore tokenizer and models, and make the trainers. The run
-    folder is locked against other processes until ``PreparedRun.train`` ends (or ``release``)."""
+    folder is locked against other processes until ``PreparedRun.train`` ends (or ``release``).
+
+    Raises IngestCancelled when ``control`` is cancelled while the corpus is read."""
     lock = RunLock(Path(spec.out_dir)) if is_main_process() else None
     if lock is not None:
         lock.acquire()
         remove_leftover_temp_files(Path(spec.out_dir))
         remove_leftover_temp_files(Path(spec.out_dir) / RNN_SUBDIR)
     try:
-        return _prepare(spec, on_event, lock)
+        return _prepare(spec, on_event, lock, control)
     except BaseException:
         if lock is not None:
             lock.release()
         raise
 
 
-def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> PreparedRun:
+def _prepare(
+    spec: RunSpec, on_event: EventCallback, lock: RunLock | None, control: TrainingControl | None
+) -> PreparedRun:
     out_dir = Path(spec.out_dir)
     main_path = ckpt.resolve_path(out_dir)
     resumed = ckpt.load_checkpoint(main_path) if spec.resume and ckpt.has_checkpoint(main_path) else None
@@ -121,57 +121,48 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
     paths = spec.paths or (resumed.meta.corpus.files if resumed is not None else ())
     if not paths:
         raise OptionError(f"{out_dir}: no corpus given, and no run there records one")
-    corpus = load_corpus(paths)
-    for message in corpus.warnings:
-        on_event(WarningEvent(model="corpus", message=message))
-    fingerprint = text_fingerprint(corpus.text)
+    dist_ctx = init_from_env()
     mode = DocumentMode.parse(resumed.meta.corpus.documents if resumed is not None else spec.documents)
-    documents = None if mode.is_stream else split_documents(corpus, mode)
+    corpus = read_run_corpus(
+        paths,
+        level=spec.level,
+        mode=mode,
+        resumed=resumed,
+        out_dir=out_dir,
+        dist_ctx=dist_ctx,
+        on_event=on_event,
+        control=control,
+    )
+    tokenizer = corpus.tokenizer
     if resumed is not None:
-        tokenizer = ckpt.build_tokenizer(resumed)
         assert resumed.meta.model is not None  # load_checkpoint checks it
         model_config = resumed.meta.model
         stored = resumed.meta.training or get_preset(spec.preset).train_config({})
         train_config = stored.with_options(spec.train_options)
-        check_resume(spec, resumed.meta, fingerprint=fingerprint, corpus_description=corpus.describe())
+        check_resume(
+            spec,
+            resumed.meta,
+            fingerprint=corpus.info.fingerprint,
+            corpus_description=corpus.info.description,
+        )
         if spec.preset_given:
             message = f"resuming {out_dir}: the run keeps its own recipe; preset {spec.preset} is ignored"
             on_event(WarningEvent(model="run", message=message))
     else:
-        tokenizer = (
-            train_tokenizer(spec.level, corpus.text)
-            if documents is None
-            else document_tokenizer(spec.level, documents)
-        )
         if tokenizer.vocab_size < 3:
+            size, where = tokenizer.vocab_size, corpus.info.description
             raise CorpusError(
-                f"{corpus.describe()}: at {spec.level} level the text gives only {tokenizer.vocab_size} "
-                "distinct token(s) (a word must appear twice to be learnt); choose the char level or add text"
+                f"{where}: at {spec.level} level the text gives only {size} distinct token(s) "
+                "(a word must appear twice to be learnt); choose the char level or add text"
             )
         model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
-    if documents is None:
-        data = encode_split(tokenizer, corpus.text, train_config.val_fraction)
-    elif isinstance(tokenizer, DocumentTokenizer):
-        data = document_split(tokenizer, documents, train_config.val_fraction)
-    else:
-        raise OptionError(f"{out_dir}: the run was trained without documents; it cannot resume with them")
-    dist_ctx = init_from_env()
-    data = DataSplit(shard(data.train, dist_ctx), data.val, data.val_chars)
+    data = corpus.split(train_config.val_fraction)
+    data = DataSplit(shard(data.train, dist_ctx, train_config.batch_size), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))
-    meta = RunMeta(
-        level=tokenizer.level,
-        corpus=CorpusInfo(
-            files=tuple(f.path for f in corpus.files),
-            chars=len(corpus.text),
-            tokens=int(len(data.train) + len(data.val)),
-            encodings=corpus.encodings,
-            description=corpus.describe(),
-            fingerprint=fingerprint,
-            documents=mode.describe(),
-        ),
-    )
+    info = corpus.info if corpus.info.tokens else replace(corpus.info, tokens=len(data.train) + len(data.val))
+    meta = RunMeta(level=tokenizer.level, corpus=info)
     stored_fingerprint = resumed.meta.corpus.fingerprint if resumed is not None else ""
-    if stored_fingerprint and fingerprint != stored_fingerprint:
+    if stored_fingerprint and info.fingerprint != stored_fingerprint:
         unknown = unknown_share(data.train, tokenizer)
         message = f"training on new text with the run's tokenizer: {unknown:.1%} of its tokens are <unk>"
         on_event(WarningEvent(model="corpus", message=message))
@@ -198,13 +189,14 @@ def _prepare(spec: RunSpec, on_event: EventCallback, lock: RunLock | None) -> Pr
         trainers.append(
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
-    return PreparedRun(corpus, tokenizer, data, trainers, lock)
+    return PreparedRun(info, tokenizer, data, trainers, lock, reused=corpus.reused)
 
 
 def resume_spec(
     run_dir: str | Path,
     *,
     paths: Sequence[str] = (),
+    unrecorded_paths: Sequence[str] = (),
     level: str | None = None,
     preset: str | None = None,
     model_options: Mapping[str, Any] | None = None,
@@ -216,7 +208,8 @@ def resume_spec(
     differ are named in a warning when the run starts."""
     run_dir = Path(run_dir)
     meta = ckpt.read_metadata(run_dir)
-    files = tuple(paths) or meta.corpus.files
+    # `unrecorded_paths`: the corpus to use when the run does not name its own (old checkpoints).
+    files = tuple(paths) or meta.corpus.files or tuple(unrecorded_paths)
     if not files:
         raise OptionError(f"{run_dir}: the run does not record its corpus; give the corpus paths")
     return RunSpec(
@@ -267,4 +260,8 @@ def contrast_rnn_spec(
 def run_training(
     spec: RunSpec, *, on_event: EventCallback = ignore_events, control: TrainingControl | None = None
 ) -> list[FinishedEvent]:
-    return prepare_run(spec, on_event).train(control)
+    try:
+        prepared = prepare_run(spec, on_event, control)
+    except IngestCancelled:
+        return []  # stopped before training began: there is no model to finish
+    return prepared.train(control)

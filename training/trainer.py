@@ -41,9 +41,8 @@ from training.events import (
 )
 from training.failures import OutOfMemory, is_out_of_memory
 from training.optimizer import learning_rate, make_optimizer
-from training.rollback_message import Rollback, rollback_message
 from training.run_meta import RunMeta, ValidationPoint
-from training.trainer_state import BestWeights, Snapshot, restore_trainer, save_trainer
+from training.trainer_state import BestWeights, Snapshot, end_on_best_weights, restore_trainer, save_trainer
 
 
 @dataclass
@@ -104,12 +103,15 @@ class Trainer:
         self.history: list[ValidationPoint] = []
         self.finished: FinishedEvent | None = None
         self.step_time_ema: float | None = None
-        self._best = BestWeights()  # judged on the capped periodic validation
-        self._train_ema: float | None = None  # smoothed training loss
-        self._train_at_best: float | None = None
+        self.best = BestWeights()  # judged on the capped periodic validation
+        self.train_loss_ema: float | None = None  # smoothed training loss
+        self.train_loss_at_best: float | None = None
         if resume is not None:
             restore_trainer(self, resume)
             self._budget_spent = self.progress >= 1.0
+            if dist_ctx.enabled:
+                # The checkpoint holds rank 0's carried state only: every rank starts afresh.
+                self.state = self.model.init_state(config.batch_size)
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves = 0  # checkpoints written (or tried) by this trainer
         self.save_error: str | None = None  # why the last save failed, while it stays failed
@@ -163,8 +165,8 @@ class Trainer:
         if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
             self._diverged(loss_value, grad_norm)
             return
-        ema = self._train_ema
-        self._train_ema = loss_value if ema is None else 0.95 * ema + 0.05 * loss_value
+        ema = self.train_loss_ema
+        self.train_loss_ema = loss_value if ema is None else 0.95 * ema + 0.05 * loss_value
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -237,9 +239,9 @@ class Trainer:
         )
         self.last_eval = result
         if max_tokens is not None:
-            if result.loss_nats < self._best.loss:
-                self._train_at_best = self._train_ema  # tells overfitting from divergence later
-            self._best.offer(self.model, step=self.step, loss=result.loss_nats)
+            if result.loss_nats < self.best.loss:
+                self.train_loss_at_best = self.train_loss_ema  # tells overfitting from divergence later
+            self.best.offer(self.model, step=self.step, loss=result.loss_nats)
         self.history.append(
             ValidationPoint(self.step, self.train_seconds, result.loss_nats, result.bits_per_char)
         )
@@ -301,9 +303,11 @@ class Trainer:
         """Final evaluation and checkpoint; idempotent."""
         if self.finished is not None:
             return self.finished
-        if reason == "completed":
-            self._keep_best_weights()
-        result = self.validate()
+        result = end_on_best_weights(self) if reason == "completed" else None
+        if result is None:
+            # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
+            # scoring all of them would take far longer than a short run's steps.
+            result = self.validate(max_tokens=self.config.eval_tokens)
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
         self.finished = FinishedEvent(
@@ -316,33 +320,7 @@ class Trainer:
             bits_per_char=result.bits_per_char,
             checkpoint=str(path or ""),
             saved=path is not None,
+            tokens_scored=result.tokens,
         )
         self.emit(self.finished)
         return self.finished
-
-    def _keep_best_weights(self) -> None:
-        """End a completed run on its best weights, as judged by the periodic validation.
-
-        A budget that lets a model pass over a small corpus many times ends past its best:
-        held-out loss turns up while training loss still falls. The weights at the lowest
-        periodic validation are kept (on the same capped sample, so like is compared with
-        like); a stopped run keeps its last weights, which is what stopping asks for.
-        """
-        best_step, best_loss, weights = self._best.step, self._best.loss, self._best.weights
-        if weights is None or best_step is None or best_step == self.step:
-            return
-        final = self.validate(max_tokens=self.config.eval_tokens)
-        if final.loss_nats <= best_loss:
-            return
-        self.model.load_state_dict(weights)
-        rollback = Rollback(
-            best_step=best_step,
-            best_loss=best_loss,
-            final_step=self.step,
-            final_loss=final.loss_nats,
-            train_at_best=self._train_at_best,
-            train_now=self._train_ema,
-            chance=math.log(max(self.model.config.vocab_size, 2)),
-            clipped=self.config.grad_clip is not None,
-        )
-        self.emit(WarningEvent(model=self.name, message=rollback_message(rollback)))

@@ -4,6 +4,7 @@ snapshot it rolls back to when a step diverges, and the best weights a run ends 
 from __future__ import annotations
 
 import copy
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,9 @@ import torch
 from torch import Tensor
 
 from training import checkpoint as ckpt
+from training.evaluate import EvalResult
+from training.events import WarningEvent
+from training.rollback_message import Rollback, rollback_message
 from training.run_meta import Metrics, Progress
 
 if TYPE_CHECKING:
@@ -112,3 +116,33 @@ def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     h = h.to(trainer.device)
     c = loaded.tensors.get("state.c")
     trainer.state = (h, c.to(trainer.device)) if c is not None else h
+
+
+def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
+    """End a completed run on its best weights, as judged by the periodic validation.
+
+    A budget that lets a model pass over a small corpus many times ends past its best:
+    held-out loss turns up while training loss still falls. The weights at the lowest
+    periodic validation are kept (on the same capped sample, so like is compared with
+    like); a stopped run keeps its last weights, which is what stopping asks for.
+    Returns the validation of the weights the run ends on when it has one.
+    """
+    best_step, best_loss, weights = trainer.best.step, trainer.best.loss, trainer.best.weights
+    if weights is None or best_step is None or best_step == trainer.step:
+        return None
+    final = trainer.validate(max_tokens=trainer.config.eval_tokens)
+    if final.loss_nats <= best_loss:
+        return final
+    trainer.model.load_state_dict(weights)
+    rollback = Rollback(
+        best_step=best_step,
+        best_loss=best_loss,
+        final_step=trainer.step,
+        final_loss=final.loss_nats,
+        train_at_best=trainer.train_loss_at_best,
+        train_now=trainer.train_loss_ema,
+        chance=math.log(max(trainer.model.config.vocab_size, 2)),
+        clipped=trainer.config.grad_clip is not None,
+    )
+    trainer.emit(WarningEvent(model=trainer.name, message=rollback_message(rollback)))
+    return None

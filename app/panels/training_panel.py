@@ -32,6 +32,7 @@ from app.panels.training_status import (
     finish_lines,
     finish_summary,
     idle_hint,
+    ingest_progress,
     paused_text,
     progress_text,
     resumable,
@@ -40,7 +41,8 @@ from app.panels.training_status import (
 )
 from app.plot_style import mono_font
 from app.settings import Settings
-from training.checkpoint import CheckpointError, read_metadata, resolve_path
+from training import events as ev
+from training.checkpoint import read_metadata, resolve_path
 from training.events import (
     FinishedEvent,
     SampleEvent,
@@ -160,6 +162,7 @@ class TrainingPanel(QWidget):
         # The run's events, dispatched by type; a kind the dashboard does not draw is skipped.
         self._handlers: dict[type, Callable[[Any], None]] = {
             StepBatch: self._on_steps,
+            ev.IngestEvent: self._on_ingest,
             ValidationEvent: self._on_validation,
             SampleEvent: self._on_sample,
             WarningEvent: self._on_warning,
@@ -218,7 +221,7 @@ class TrainingPanel(QWidget):
         if self.controller.running:
             return
         try:
-            spec = resume_spec(last, paths=self.corpus_paths_if_unrecorded(last), train_options=LIVE_OPTIONS)
+            spec = resume_spec(last, unrecorded_paths=self.corpus_paths, train_options=LIVE_OPTIONS)
             meta = read_metadata(last)
         except ValueError as err:  # e.g. the file was damaged since the button was enabled
             QMessageBox.warning(self, "Cannot resume", str(err))
@@ -226,13 +229,6 @@ class TrainingPanel(QWidget):
             return
         self.settings.set_str(LAST_RUN_KEY, str(last))
         self.run(spec, clip=meta.training.grad_clip if meta.training else None)
-
-    def corpus_paths_if_unrecorded(self, run_dir: Path) -> tuple[str, ...]:
-        """The open corpus, for a run whose checkpoint does not name its own."""
-        try:
-            return () if read_metadata(run_dir).corpus.files else tuple(self.corpus_paths)
-        except CheckpointError:
-            return ()
 
     def train_rnn_for(self, lstm: LoadedModel, paths: Sequence[str], out_dir: Path) -> None:
         """One click: a vanilla RNN of the main model's shape on the same corpus."""
@@ -274,6 +270,11 @@ class TrainingPanel(QWidget):
     def _on_event(self, event: object) -> None:
         self._handlers.get(type(event), lambda _event: None)(event)
 
+    def _on_ingest(self, event: ev.IngestEvent) -> None:
+        value, text = ingest_progress(event)
+        self.progress.setValue(value)
+        self.progress.setFormat(text)
+
     def _on_steps(self, batch: StepBatch) -> None:
         events = batch.events
         self.steps_received += len(events)
@@ -307,8 +308,9 @@ class TrainingPanel(QWidget):
         self.save_failed.emit(event)
 
     def _on_finished(self, results: list[FinishedEvent]) -> None:
-        if results:
-            self.progress.setFormat(finish_summary(results))
+        if not results:  # stopped while the corpus was read: nothing was trained
+            self.progress.setValue(0)
+        self.progress.setFormat(finish_summary(results))
         self.status_label.setText(finish_lines(results))
         self.run_finished.emit(results)
         diverged = [r for r in results if r.reason == "diverged"]
@@ -319,11 +321,8 @@ class TrainingPanel(QWidget):
     def _warn_diverged(self, diverged: list[FinishedEvent]) -> None:
         names = " and ".join(r.model.upper() for r in diverged)
         details = self.warning_label.text() or "The loss became too large to go on."
-        QMessageBox.warning(
-            self,
-            "Training diverged",
-            f"{names} diverged and stopped; its last good weights were kept.\n\n{details}",
-        )
+        text = f"{names} diverged and stopped; its last good weights were kept.\n\n{details}"
+        QMessageBox.warning(self, "Training diverged", text)
 
     def _on_failed(self, message: str) -> None:
         self.progress.setFormat("failed")

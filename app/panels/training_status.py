@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from training.checkpoint import CheckpointError, read_metadata
-from training.events import FinishedEvent, StepEvent, ValidationEvent
+from training.events import FinishedEvent, IngestEvent, StepEvent, ValidationEvent
 from training.run_meta import RunMeta
 
 MODEL_ORDER = ("lstm", "gru", "rnn")  # the main model first, its contrast after, in every line
@@ -75,6 +75,8 @@ def _ordered_items(values: Mapping[str, int]) -> list[tuple[str, int]]:
 
 def finish_summary(results: Sequence[FinishedEvent]) -> str:
     """Every model's reason, e.g. "LSTM completed · RNN diverged · 1:32"."""
+    if not results:
+        return "stopped before training began"
     ordered = in_model_order({r.model: r for r in results})
     reasons = " · ".join(f"{r.model.upper()} {r.reason}" for r in ordered)
     return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
@@ -82,7 +84,15 @@ def finish_summary(results: Sequence[FinishedEvent]) -> str:
 
 def finish_lines(results: Iterable[FinishedEvent]) -> str:
     ordered = in_model_order({r.model: r for r in results})
+    if not ordered:  # stopped while the corpus was read
+        return "Stopped while reading the corpus; nothing was trained."
     return "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in ordered)
+
+
+def ingest_progress(event: IngestEvent) -> tuple[int, str]:
+    """Reading a large corpus comes before the first step: the same bar, with its stage."""
+    eta = f" · ETA {format_duration(event.eta_s)}" if event.eta_s is not None else ""
+    return round(event.fraction * 1000), f"Corpus: {event.stage} {event.fraction:.0%}{eta}"
 
 
 def budget_text(meta: RunMeta) -> str:

@@ -29,6 +29,7 @@ HELP_FLAGS: tuple[str, ...] = ("-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from training.cli.evaluate import add_evaluate_command
     from training.cli.export import add_export_command
     from training.cli.generate import add_generate_command
     from training.cli.insight import add_insight_commands
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     add_train_command(sub)
     add_generate_command(sub)
+    add_evaluate_command(sub)
     add_measure_commands(sub)
     add_export_command(sub)
     add_insight_commands(sub)

@@ -1,9 +1,8 @@
-"""``lstm-studio generate`` and ``lstm-studio evaluate``: using a trained model."""
+"""``lstm-studio generate``: stream text from a trained model."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from lstm_core.beam import BeamSettings
@@ -124,17 +123,6 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     add_clamp_option(gen)
     gen.set_defaults(handler=cmd_generate)
 
-    ev = sub.add_parser(
-        "evaluate",
-        help="loss, bits per character and perplexity on text",
-        description="Score a model on text: nats per token, bits per character and perplexity.",
-        formatter_class=HelpFormatter,
-    )
-    ev.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
-    ev.add_argument("paths", nargs="+", metavar="PATH", help="text files or folders to score")
-    ev.add_argument("--json", action="store_true", help="print one JSON object")
-    ev.set_defaults(handler=cmd_evaluate)
-
 
 def _sampling(args: argparse.Namespace) -> SamplingSettings:
     return SamplingSettings(
@@ -198,34 +186,4 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
         checker = copy_checker(args.model, meta, tokenizer)
     write_samples(samples, args, checker)
-    return 0
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from lstm_core.doc_tokens import DocumentTokenizer
-    from training.batching import to_token_array
-    from training.checkpoint import load_model
-    from training.corpus import CorpusError, load_corpus
-    from training.document_eval import evaluate_documents
-    from training.documents import DocumentMode, split_documents
-    from training.evaluate import evaluate_tokens
-
-    model, tokenizer, meta = load_model(args.model)
-    corpus = load_corpus(args.paths, min_chars=2)
-    if isinstance(tokenizer, DocumentTokenizer):  # scored per document, cut as in training
-        docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)
-        tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
-        result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
-    else:
-        tokens = to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
-        if len(tokens) < 3:
-            raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
-        result = evaluate_tokens(model, tokens, chars=len(corpus.text))
-    if args.json:
-        print(json.dumps(result.to_dict()))
-    else:
-        print(
-            f"loss {result.loss_nats:.4f} nats/token   {result.bits_per_char:.4f} bits/char   "
-            f"perplexity {result.perplexity:.2f}   ({result.tokens:,} tokens)"
-        )
     return 0

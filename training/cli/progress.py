@@ -8,7 +8,7 @@ import time
 
 from tqdm import tqdm
 
-from training.events import Event, SaveFailedEvent, StepEvent, ValidationEvent, WarningEvent
+from training.events import Event, IngestEvent, SaveFailedEvent, StepEvent, ValidationEvent, WarningEvent
 
 
 class JsonReporter:
@@ -43,12 +43,38 @@ class _Bar(tqdm):
 
 
 class ProgressReporter:
-    """One tqdm bar per model on stderr, counting percent of the budget."""
+    """On stderr: a bar for each stage of reading the corpus (bytes, with an ETA), then one
+    bar per model counting percent of the budget."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self._bars: dict[str, _Bar] = {}
         self._val: dict[str, float] = {}
+        self._ingest: tqdm | None = None
+        self._stage = ""
+
+    def _on_ingest(self, event: IngestEvent) -> None:
+        if event.stage != self._stage:
+            self._end_ingest()
+            self._stage = event.stage
+            self._ingest = tqdm(
+                total=event.total,
+                desc=event.stage,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=False,  # gone once the stage ends, so an error that follows stands alone
+                disable=None,  # only on a terminal: a log file gets no bar drawings
+            )
+        assert self._ingest is not None
+        self._ingest.update(event.done - self._ingest.n)
+
+    def _end_ingest(self) -> None:
+        if self._ingest is not None:
+            self._ingest.close()
+            self._ingest = None
 
     def _bar(self, model: str) -> _Bar:
         if model not in self._bars:
@@ -66,6 +92,10 @@ class ProgressReporter:
     def __call__(self, event: Event) -> None:
         if not self.enabled:
             return
+        if isinstance(event, IngestEvent):
+            self._on_ingest(event)
+            return
+        self._end_ingest()
         if isinstance(event, StepEvent):
             bar = self._bar(event.model)
             bar.n = round(100 * event.progress, 1)
@@ -86,5 +116,6 @@ class ProgressReporter:
             )
 
     def close(self) -> None:
+        self._end_ingest()
         for bar in self._bars.values():
             bar.close()

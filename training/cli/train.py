@@ -104,6 +104,13 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--device", choices=DEVICES, help="where to train (default: auto)")
     train.add_argument("--seed", type=int, help=f"random seed (default: {_DEFAULTS.seed})")
     train.add_argument(
+        "--checkpoint-every",
+        type=positive_float,
+        metavar="SECONDS",
+        help=f"save a checkpoint this often; a crash loses at most this much work "
+        f"(default: {_DEFAULTS.checkpoint_every_s:g})",
+    )
+    train.add_argument(
         "--resume",
         action="store_true",
         help="continue the run saved in DIR, on its own corpus; its model and level are fixed",
@@ -151,6 +158,7 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
             "seed": args.seed,
             "precision": args.precision,
             "grad_clip": args.clip,
+            "checkpoint_every_s": args.checkpoint_every,
         }
     )
     if args.no_clip:
@@ -161,10 +169,14 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
 def cmd_train(args: argparse.Namespace) -> int:
     from training.cli.progress import JsonReporter, ProgressReporter
     from training.control import TrainingControl
+    from training.ingest import IngestCancelled
     from training.run import RunSpec, prepare_run, resume_spec
 
     model_opts, train_opts = train_options(args)
-    if args.resume and has_checkpoint(args.out):
+    # torchrun --max-restarts starts every process again after one dies: they go on from
+    # the last checkpoint rather than from scratch.
+    restarted = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")) > 0
+    if (args.resume or restarted) and has_checkpoint(args.out):
         spec = resume_spec(
             args.out,
             paths=args.paths,
@@ -191,7 +203,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     main_rank = int(os.environ.get("RANK", "0")) == 0
     reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
-    prepared = prepare_run(spec, reporter)
     control = TrainingControl()
     stopped: list[int] = []
 
@@ -201,6 +212,18 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
+    try:
+        prepared = prepare_run(spec, reporter, control)
+    except IngestCancelled:
+        reporter.close()
+        name = exit_codes.SIGNAL_NAMES.get(stopped[0], "a signal") if stopped else "a signal"
+        print(
+            f"lstm-studio: stopped by {name} while reading the corpus; nothing was trained", file=sys.stderr
+        )
+        return exit_codes.stopped_by(stopped[0]) if stopped else exit_codes.INTERRUPTED
+    except BaseException:
+        reporter.close()  # clear the corpus bar: the error gets a line of its own
+        raise
     started = time.perf_counter()
     try:
         results = prepared.train(control)
@@ -229,7 +252,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         for r in results:
             print(
                 f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
-                f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char -> "
+                f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char "
+                f"({r.tokens_scored:,} held-out tokens) -> "
                 f"{Path(r.checkpoint).parent}"
             )
     if stopped:

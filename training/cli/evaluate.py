@@ -1,0 +1,103 @@
+"""``lstm-studio evaluate``: score a trained model on text, all of it unless capped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lstm_core.doc_tokens import DocumentTokenizer
+from lstm_core.model import LanguageModel
+from training.cli.args import HelpFormatter, positive_int
+from training.evaluate import EvalResult
+from training.run_meta import RunMeta
+
+
+def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
+    ev = sub.add_parser(
+        "evaluate",
+        help="loss, bits per character and perplexity on text",
+        description=(
+            "Score a model on text: nats per token, bits per character and perplexity. The text "
+            "is tokenised once into the token cache, so scoring it again starts at once."
+        ),
+        formatter_class=HelpFormatter,
+    )
+    ev.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
+    ev.add_argument("paths", nargs="+", metavar="PATH", help="text files or folders to score")
+    ev.add_argument(
+        "--max-tokens",
+        type=positive_int,
+        metavar="N",
+        help="score an evenly spread sample of about N tokens (default: every token)",
+    )
+    ev.add_argument("--json", action="store_true", help="print one JSON object, and no progress bar")
+    ev.set_defaults(handler=cmd_evaluate)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from training.checkpoint import load_model
+    from training.cli.progress import ProgressReporter
+    from training.corpus import CorpusError
+    from training.evaluate import evaluate_tokens
+    from training.ingest import ingest_corpus
+
+    model, tokenizer, meta = load_model(args.model)
+    if isinstance(tokenizer, DocumentTokenizer):
+        return _evaluate_documents(args, model, tokenizer, meta)
+    reporter = ProgressReporter(enabled=not args.json)
+    try:
+        corpus = ingest_corpus(args.paths, tokenizer=tokenizer, on_event=reporter, min_chars=2)
+    finally:
+        reporter.close()  # clear the corpus bar: an error gets a line of its own
+    if len(corpus.tokens) < 3:
+        raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
+    with tqdm(
+        total=0,
+        unit="tok",
+        unit_scale=True,
+        desc="scoring",
+        file=sys.stderr,
+        disable=True if args.json else None,  # None: only on a terminal
+        leave=False,
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = evaluate_tokens(
+            model, corpus.tokens, chars=corpus.chars, max_tokens=args.max_tokens, on_progress=progress
+        )
+    _print(args, result, total=len(corpus.tokens))
+    return 0
+
+
+def _evaluate_documents(
+    args: argparse.Namespace, model: LanguageModel, tokenizer: DocumentTokenizer, meta: RunMeta
+) -> int:
+    """A model trained on documents scores each document from its own start, cut as in training."""
+    from training.batching import to_token_array
+    from training.corpus import load_corpus
+    from training.document_eval import evaluate_documents
+    from training.documents import DocumentMode, split_documents
+
+    corpus = load_corpus(args.paths, min_chars=2)
+    docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)
+    tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
+    result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
+    _print(args, result, total=len(tokens))
+    return 0
+
+
+def _print(args: argparse.Namespace, result: EvalResult, *, total: int) -> None:
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(
+            f"loss {result.loss_nats:.4f} nats/token   {result.bits_per_char:.4f} bits/char   "
+            f"perplexity {result.perplexity:.2f}   ({result.tokens:,} of {total:,} tokens)"
+        )
