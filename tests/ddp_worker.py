@@ -13,8 +13,8 @@ from pathlib import Path
 from safetensors.torch import save_file
 
 from training.run import RunSpec, prepare_run
-from training.tiny import TINY_MODEL, TINY_TRAIN
 from training.run_loop import train_models
+from training.tiny import TINY_MODEL, TINY_TRAIN
 
 
 def main() -> None:
