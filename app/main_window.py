@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app import __version__, model_files, resources, run_results, window_guards, window_layout
 from app.background import Background
@@ -63,6 +63,10 @@ class MainWindow(QMainWindow):
         self.runs = RunsPanel(self.data_dir / "runs")
         self.extra_panels: list[QWidget] = []
         self._shut_down = False  # after closeEvent, late queued results must not load anything
+        # Quitting without closing the window (QApplication.quit) must stop the threads as well.
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
         self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
         self.save_failure_shown = False  # one dialog per run, however many saves fail
         self.dashboard.before_start = lambda: window_guards.confirm_start(self)
@@ -303,6 +307,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop every background thread and wait for it: nothing outlives the window."""
+        if self._shut_down:
+            return
         self._shut_down = True
         self.training.shutdown()
         self.generation.runner.shutdown()
@@ -310,6 +316,8 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         for panel in self.extra_panels:
             self._shutdown_panel(panel)
+        for background in self.findChildren(Background):  # any other part's jobs, too
+            background.shutdown()
 
     @staticmethod
     def _shutdown_panel(panel: QWidget) -> None:

@@ -65,3 +65,17 @@ def test_shutdown_sets_the_stop_flag_quits_and_waits(qtbot):
     assert background.shutdown(timeout_ms=5_000)
     assert stop.is_set() and job.thread.isFinished()
     assert not background.running
+
+
+def test_quitting_the_application_stops_every_background_job(qtbot, window):
+    # QApplication.quit() does not close the window: its aboutToQuit must stop the threads,
+    # or Python tears a running QThread down and the process aborts.
+    from PySide6.QtWidgets import QApplication
+
+    stop = threading.Event()
+    job = window.tasks.run(
+        lambda _report: stop.wait(30), on_done=lambda _v: None, on_error=lambda _m: None, on_stop=stop.set
+    )
+    QApplication.instance().aboutToQuit.emit()
+    assert stop.is_set() and job.thread.isFinished()
+    assert not window.tasks.running
