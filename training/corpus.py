@@ -8,7 +8,8 @@ naming the file. Line endings become "\n". Files are joined with a blank line.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,19 @@ _BOMS = (
 
 class CorpusError(ValueError):
     """A problem with the input that the person can fix; the message names the file."""
+
+
+@contextmanager
+def named_read_errors(path: Path) -> Iterator[None]:
+    """A file that cannot be opened or read, as a CorpusError that names it and says why."""
+    try:
+        yield
+    except FileNotFoundError as err:
+        raise CorpusError(f"{path}: no such file") from err
+    except IsADirectoryError as err:
+        raise CorpusError(f"{path}: is a folder, not a file") from err
+    except OSError as err:
+        raise CorpusError(f"{path}: cannot be read ({err.strerror or err})") from err
 
 
 @dataclass(frozen=True)
@@ -97,14 +111,8 @@ def _looks_binary(text: str) -> bool:
 def read_text_file(path: str | Path) -> tuple[str, str, str | None]:
     """Read one file as text: (text, encoding, warning or None)."""
     path = Path(path)
-    try:
+    with named_read_errors(path):
         raw = path.read_bytes()
-    except FileNotFoundError as err:
-        raise CorpusError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise CorpusError(f"{path}: is a folder, not a file") from err
-    except OSError as err:
-        raise CorpusError(f"{path}: cannot be read ({err.strerror or err})") from err
     if not raw.strip():
         raise CorpusError(f"{path}: is empty")
     text, encoding, warning = decode_bytes(raw, str(path))

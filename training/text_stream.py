@@ -18,7 +18,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpus import CorpusError, SourceFile, _expand, _looks_binary, detect_encoding
+from training.corpus import (
+    CorpusError,
+    SourceFile,
+    _expand,
+    _looks_binary,
+    detect_encoding,
+    named_read_errors,
+)
 
 CHUNK_BYTES = 4 << 20  # per read: large enough to amortise Python's per-chunk cost, small for memory
 _SNIFF_BYTES = 8192
@@ -40,16 +47,9 @@ def _display(codec: str) -> str:
 
 
 def _read_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(chunk_bytes):
-                yield chunk
-    except FileNotFoundError as err:
-        raise CorpusError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise CorpusError(f"{path}: is a folder, not a file") from err
-    except OSError as err:
-        raise CorpusError(f"{path}: cannot be read ({err.strerror or err})") from err
+    with named_read_errors(path), path.open("rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            yield chunk
 
 
 def _valid(path: Path, codec: str, chunk_bytes: int) -> bool:
