@@ -107,3 +107,12 @@ def test_every_option_of_every_subcommand_is_explained() -> None:
 def test_a_misspelt_option_key_is_one_clear_line(tmp_path: Path, capsys) -> None:
     assert main(["train", "--out", str(tmp_path / "m")]) == 2
     assert "give the corpus" in capsys.readouterr().err
+
+
+def test_checkpoint_every_also_brings_the_first_checkpoint_forward() -> None:
+    from training.cli import build_parser
+    from training.cli.train import train_options
+
+    args = build_parser().parse_args(["train", "c.txt", "--out", "m", "--checkpoint-every", "0.3"])
+    _, train = train_options(args)
+    assert train["checkpoint_every_s"] == 0.3 and train["first_checkpoint_s"] == 0.3

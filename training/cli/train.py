@@ -107,8 +107,9 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         "--checkpoint-every",
         type=positive_float,
         metavar="SECONDS",
-        help=f"save a checkpoint this often; a crash loses at most this much work "
-        f"(default: {_DEFAULTS.checkpoint_every_s:g})",
+        help="save a checkpoint this often; a crash loses at most this much work (default: "
+        f"{_DEFAULTS.first_checkpoint_s:g} after the first step, "
+        f"then every {_DEFAULTS.checkpoint_every_s:g})",
     )
     train.add_argument(
         "--resume",
@@ -163,6 +164,8 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
     )
     if args.no_clip:
         train["grad_clip"] = None
+    if args.checkpoint_every is not None:  # saving more often starts sooner, too
+        train["first_checkpoint_s"] = min(args.checkpoint_every, _DEFAULTS.first_checkpoint_s)
     return model, train
 
 
