@@ -14,6 +14,7 @@ from lstm_core import LanguageModel, ModelConfig
 from lstm_core.hardware import kernel_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate
+from lstm_core.stepper import FastStepper, make_stepper, use_int8
 from lstm_core.tokenizers import CharTokenizer
 
 LENGTH = 600
@@ -42,6 +43,31 @@ def naive_generate(model: LanguageModel, prompt_ids: list[int], length: int) -> 
     return out
 
 
+def _step_and_copy(stepper: FastStepper, repeats: int) -> tuple[float, float, int]:
+    """(seconds per step, seconds to copy a buffer the size of the step's weights, bytes)."""
+    stepper.prefill([1, 2, 3])
+    source = torch.empty(stepper.weight_bytes(), dtype=torch.uint8)
+    target = torch.empty_like(source)
+    times = interleaved(
+        {"step": lambda: [stepper.step(5) for _ in range(100)], "copy": lambda: target.copy_(source)},
+        rounds=repeats // 100,
+    )
+    return times["step"] / 100, times["copy"], source.numel()
+
+
+def step_against_bandwidth(model: LanguageModel, repeats: int = 2000) -> float:
+    """A step's time against the time to read its weights once: copying a buffer of the
+    same size (read once, written once) is the machine's bound for that read."""
+    ratios = {}
+    for int8 in (True, False):
+        step, copy, size = _step_and_copy(FastStepper(model, int8=int8), repeats)
+        label = "int8" if int8 else "float32"
+        row(f"{label}: µs per step / to read its {size / 1e6:.1f} MB", f"{step * 1e6:.0f} / {copy * 1e6:.0f}")
+        ratios[label] = step / copy
+        row(f"{label}: step / bandwidth bound", f"{step / copy:.2f}", "target <= 1.5" if int8 else "")
+    return ratios["int8"]
+
+
 def run(rounds: int = 5) -> dict[str, float]:
     tokenizer = CharTokenizer(sorted(set(string.printable)))
     lstm, rnn = _model("lstm", tokenizer.vocab_size), _model("rnn", tokenizer.vocab_size)
@@ -52,18 +78,26 @@ def run(rounds: int = 5) -> dict[str, float]:
         for _ in generate(model, tokenizer, prompt, settings):
             pass
 
+    def streamed_exact() -> None:
+        for _ in generate(lstm, tokenizer, prompt, settings, stepper=make_stepper(lstm, int8=False)):
+            pass
+
     times = interleaved(
         {
             "fast": lambda: streamed(lstm),
+            "exact": streamed_exact,
             "naive": lambda: naive_generate(lstm, tokenizer.encode(prompt), LENGTH),
         },
         rounds=rounds,
     )
     fast_cps, naive_cps = LENGTH / times["fast"], LENGTH / times["naive"]
-    print(f"Generation, 2x512 char LSTM, batch 1, streaming {LENGTH} chars, temperature 0.8")
+    weights = "int8 step weights" if use_int8(lstm) else "float32 step weights"
+    print(f"Generation, 2x512 char LSTM, batch 1, streaming {LENGTH} chars, temperature 0.8, {weights}")
     row("streaming generator chars/s", f"{fast_cps:,.0f}", "target >= 3000")
+    row("the same with exact float32 step weights, chars/s", f"{LENGTH / times['exact']:,.0f}")
     row("naive nn.LSTM-per-character loop chars/s", f"{naive_cps:,.0f}")
-    row("speed-up", f"{fast_cps / naive_cps:.1f}x")
+    row("speed-up over naive", f"{fast_cps / naive_cps:.1f}x", "target >= 10x")
+    step_against_bandwidth(lstm)
 
     long_prompt = ("Now is the winter of our discontent made glorious summer by this sun of York. " * 200)[
         :10_000

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
-from lstm_core.stepper import FastStepper, _prefill
+from lstm_core.stepper import FastStepper, _prefill, use_int8
 
 
 class BatchStepper(Protocol):
@@ -69,8 +69,9 @@ class FusedBatchStepper:
 class FastBatchStepper:
     """The hand-fused step of ``FastStepper`` (LSTM and vanilla RNN on the CPU) over B rows."""
 
-    def __init__(self, model: LanguageModel) -> None:
-        self.fast = FastStepper(model)  # its re-laid-out weights; its own state stays unused
+    def __init__(self, model: LanguageModel, *, int8: bool = False) -> None:
+        # Its re-laid-out (or int8) weights; its own state stays unused.
+        self.fast = FastStepper(model, int8=int8)
         self.hidden = model.config.hidden
         self.h: list[Tensor] = []  # per layer, (rows, H)
         self.c: list[Tensor] = []
@@ -97,10 +98,11 @@ class FastBatchStepper:
         self.c = [c.index_select(0, index) for c in self.c]
 
 
-def make_batch_stepper(model: LanguageModel) -> BatchStepper:
-    """The fastest exact batched stepper for this model on its device (eval mode)."""
+def make_batch_stepper(model: LanguageModel, *, int8: bool | None = None) -> BatchStepper:
+    """The fastest batched stepper for this model on its device (eval mode); ``int8`` as
+    in ``stepper.make_stepper``. A row's result never depends on the other rows."""
     if model.training:
         raise ValueError("put the model in eval mode before generating")
     if model.config.cell in ("lstm", "rnn") and model.device.type == "cpu":
-        return FastBatchStepper(model)
+        return FastBatchStepper(model, int8=use_int8(model) if int8 is None else int8)
     return FusedBatchStepper(model)

@@ -15,11 +15,16 @@ import torch
 from torch import Tensor
 
 from lstm_core.hardware import inference_autocast
+from lstm_core.int8_weights import Int8Linear, int8_available, range_columns
 from lstm_core.model import LanguageModel, State
 
 # Prompts shorter than this are primed in float32; longer ones in the precision
 # training used (bfloat16 where the CPU has it), which halves the time to first token.
 _BF16_PREFILL_TOKENS = 64
+
+# Int8 step weights pay from two layers of 256 units (layers × hidden², about 0.5 MB
+# of float32 recurrent weights per layer): below that a step costs its kernel launches.
+_INT8_FROM_SIZE = 2 * 256**2
 
 
 def _prefill(model: LanguageModel, ids: list[int]):
@@ -62,14 +67,20 @@ class FusedStepper:
 
 
 class FastStepper:
-    """Hand-fused single step for LSTM and vanilla RNN at batch 1 (weights re-laid out once)."""
+    """Hand-fused single step for LSTM and vanilla RNN at batch 1 (weights re-laid out once).
 
-    def __init__(self, model: LanguageModel) -> None:
+    With ``int8`` the recurrent, upper-layer and output matrices are kept as int8
+    (lstm_core.int8_weights): a quarter of the bytes to read per token; layer 0's input
+    projection stays a float32 lookup table.
+    """
+
+    def __init__(self, model: LanguageModel, *, int8: bool = False) -> None:
         cfg = model.config
         if cfg.cell not in ("lstm", "rnn"):
             raise ValueError(f"no hand-fused step for {cfg.cell}")
         self.model = model
         self.lstm = cfg.cell == "lstm"
+        self.int8 = int8
         hid = cfg.hidden
         # torch stores LSTM gate rows as (i, f, g, o); (i, f, o, g) makes the sigmoids one slice.
         order = (
@@ -92,8 +103,24 @@ class FastStepper:
             self.w0_hh = w0[cfg.embed :].contiguous()
             self.head_w = model.head.weight.detach().float().t().contiguous()
             self.head_b = model.head.bias.detach().float().unsqueeze(0)
+            self.products: list[Int8Linear] = []  # layer 0's W_hh, layers 1.. [x, h], the head
+            if int8:
+                self.products = [Int8Linear(self.w0_hh.t(), None)]
+                self.products += [Int8Linear(w.t(), b[0]) for w, b in self.layers[1:]]
+                self.products.append(Int8Linear(self.head_w.t(), self.head_b[0]))
+                # Only the int8 copies are read from now on: free the float32 ones.
+                self.layers = [(torch.empty(0), b) for _, b in self.layers]
+                self.w0_hh = self.head_w = torch.empty(0)
         self.h: list[Tensor] = []
         self.c: list[Tensor] = []
+
+    def weight_bytes(self) -> int:
+        """Bytes of weights one step reads (layer 0 reads one row of its lookup table)."""
+        row = self.input_table.shape[1] * 4
+        if self.int8:
+            return row + sum(p.nbytes for p in self.products)
+        dense = [self.w0_hh, *(w for w, _ in self.layers[1:]), self.head_w]
+        return row + sum(t.numel() * 4 for t in dense)
 
     @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
@@ -112,10 +139,16 @@ class FastStepper:
         of the rows' tokens; `hs`/`cs` (per layer, (rows, H)) are updated in place. Returns the
         logits (rows, V). The batched stepper runs the same step over many rows."""
         hid = self.model.config.hidden
+        pins = range_columns(token_rows.shape[0]) if self.int8 else None
         x = hs[0]  # replaced before use; keeps the type checker content
         for layer, (w, b) in enumerate(self.layers):
             h = hs[layer]
-            if layer == 0:
+            if pins is not None:
+                if layer == 0:
+                    gates = self.products[0](torch.cat([h, pins], dim=1)).add_(token_rows)
+                else:
+                    gates = self.products[layer](torch.cat([x, h, pins], dim=1))
+            elif layer == 0:
                 gates = torch.addmm(token_rows, h, self.w0_hh)
             else:
                 gates = torch.addmm(b, torch.cat([x, h], dim=1), w)
@@ -128,13 +161,27 @@ class FastStepper:
                 h = gates.tanh_()
             hs[layer] = h
             x = h
+        if pins is not None:
+            return self.products[-1](torch.cat([x, pins], dim=1))
         return torch.addmm(self.head_b, x, self.head_w)
 
 
-def make_stepper(model: LanguageModel) -> Stepper:
-    """The fastest exact stepper for this model on its device (model must be in eval mode)."""
+def use_int8(model: LanguageModel) -> bool:
+    """Int8 step weights where they pay: on the CPU, for models big enough that reading
+    the weights is a step's cost."""
+    cfg = model.config
+    if model.device.type != "cpu" or cfg.cell not in ("lstm", "rnn") or not int8_available():
+        return False
+    return cfg.layers * cfg.hidden**2 >= _INT8_FROM_SIZE
+
+
+def make_stepper(model: LanguageModel, *, int8: bool | None = None) -> Stepper:
+    """The fastest stepper for this model on its device (model must be in eval mode).
+
+    ``int8=None`` chooses int8 step weights where they pay (``use_int8``); False keeps
+    the exact float32 step."""
     if model.training:
         raise ValueError("put the model in eval mode before generating")
     if model.config.cell in ("lstm", "rnn") and model.device.type == "cpu":
-        return FastStepper(model)
+        return FastStepper(model, int8=use_int8(model) if int8 is None else int8)
     return FusedStepper(model)

@@ -1,0 +1,83 @@
+"""Int8 step weights: close to float32, and a row's result independent of the batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_core import LanguageModel, ModelConfig
+from lstm_core.batch_sampling import generate_samples
+from lstm_core.batch_stepper import make_batch_stepper
+from lstm_core.int8_weights import int8_available
+from lstm_core.sampling import SamplingSettings, generate, prompt_ids
+from lstm_core.stepper import FastStepper, make_stepper, use_int8
+from lstm_core.tokenizers import CharTokenizer
+from training.checkpoint import load_model
+
+pytestmark = pytest.mark.skipif(not int8_available(), reason="no quantized CPU engine in this torch")
+
+DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo"
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_int8_steps_stay_within_the_stated_tolerance_of_float32(cell: str) -> None:
+    """Along the float32 model's greedy path over 500 tokens of the shipped demo model:
+    per-token KL(float32 ‖ int8) at most 1e-3 on average and 2e-2 at worst, and the top
+    choice differs only where float32's two best are within 0.01 of probability."""
+    model, tok, _ = load_model(DEMO / cell)
+    exact, compact = FastStepper(model), FastStepper(model, int8=True)
+    ids = prompt_ids(tok, "The ")
+    a, b = exact.prefill(ids), compact.prefill(ids)
+    kls = []
+    for _ in range(500):
+        pa, pb = torch.log_softmax(a.double(), -1), torch.log_softmax(b.double(), -1)
+        kls.append(float((pa.exp() * (pa - pb)).sum()))
+        token = int(a.argmax())
+        if int(b.argmax()) != token:
+            best, second = pa.exp().topk(2).values.tolist()
+            assert best - second < 0.01
+        a, b = exact.step(token), compact.step(token)
+    assert np.mean(kls) <= 1e-3 and max(kls) <= 2e-2
+    assert compact.weight_bytes() < exact.weight_bytes() / 3
+
+
+def _model(layers: int, hidden: int) -> LanguageModel:
+    torch.manual_seed(5)
+    return LanguageModel(ModelConfig(vocab_size=40, layers=layers, hidden=hidden, embed=32)).eval()
+
+
+def test_int8_is_chosen_for_models_big_enough_to_gain() -> None:
+    assert not use_int8(_model(1, 64))
+    assert use_int8(_model(2, 256))
+    assert isinstance(make_stepper(_model(2, 256)), FastStepper)
+    assert make_stepper(_model(2, 256), int8=False).int8 is False  # type: ignore[attr-defined]
+
+
+def test_a_rows_int8_result_does_not_depend_on_the_other_rows() -> None:
+    model = _model(2, 256)
+    stepper = make_batch_stepper(model)
+    single = FastStepper(model, int8=True)
+    ids = [1, 2, 3, 4]
+    stepper.prefill(ids, 6)
+    single.prefill(ids)
+    tokens = torch.tensor([5, 9, 5, 30, 2, 7])
+    for _ in range(20):
+        rows = stepper.step(tokens)
+        alone = single.step(5)
+        assert torch.equal(rows[0], alone) and torch.equal(rows[2], alone)
+        tokens = rows.argmax(dim=1)
+        tokens[0] = tokens[2] = 5
+
+
+def test_int8_samples_of_a_batch_are_the_single_runs() -> None:
+    tok = CharTokenizer(list("abcdefghijklmnopqrstuvwxyz .,\n"))
+    torch.manual_seed(6)
+    model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, layers=2, hidden=256, embed=32)).eval()
+    settings = SamplingSettings(max_tokens=60, seed=11)
+    samples = generate_samples(model, tok, "the ", settings, 4)
+    for s in samples:
+        alone = "".join(generate(model, tok, "the ", SamplingSettings(max_tokens=60, seed=s.seed)))
+        assert s.text == alone
