@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
@@ -12,6 +13,8 @@ from shiboken6 import isValid
 from app.background import Background
 from app.model_store import LoadedModel
 from lstm_core.measure.throughput import Throughput, measure_throughput
+from training.copy_check import copy_checker
+from training.copy_summary import CopySummary, measure_copying
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
@@ -108,7 +111,24 @@ def model_card_html(loaded: LoadedModel) -> str:
     return f"<h2>{html.escape(loaded.short_label())}</h2>{body}"
 
 
+def copying_html(summary: CopySummary | str) -> str:
+    """The copy figure: how much of a few fresh samples lies verbatim in the training text."""
+    body = html.escape(summary if isinstance(summary, str) else summary.describe())
+    return (
+        "<h3>Copying (measured now on fresh samples)</h3>"
+        f"<p>{body}</p><p style='color:gray'>A model that has learnt a style copies short phrases; "
+        "one that has memorised its text copies whole lines.</p>"
+    )
+
+
+def _measure_copying(loaded: LoadedModel) -> CopySummary:
+    return measure_copying(copy_checker(loaded.path, loaded.meta, loaded.tokenizer), loaded.model)
+
+
 class ModelCardDialog(QDialog):
+    """The card at once; the measured sections (bottleneck, copying) filled in off the GUI
+    thread as each finishes."""
+
     def __init__(
         self,
         loaded: LoadedModel,
@@ -121,19 +141,23 @@ class ModelCardDialog(QDialog):
         self.setWindowTitle(f"Model card — {loaded.path.parent.name}")
         self.browser = QTextBrowser()
         self._card = model_card_html(loaded)
-        self.browser.setHtml(self._card)
-        self._tasks = tasks  # the runner must outlive the measurement it runs
+        self._sections: dict[str, str] = {}
+        self._tasks = tasks  # the runner must outlive the measurements it runs
         if tasks is not None:
-            # Timing takes a second or two of CPU: off the GUI thread, filled in when done.
             models = [m for m in (loaded, contrast) if m is not None]
-            self.browser.setHtml(self._card + "<h3>Sequential bottleneck</h3><p>Measuring…</p>")
-            tasks.run(
+            self._measure(
+                "bottleneck",
+                "Sequential bottleneck",
                 lambda _report: [
                     measure_throughput(m.model, name=m.model.config.cell, steps=128) for m in models
                 ],
-                on_done=self._show_throughput,
-                on_error=lambda message: self.browser.setHtml(self._card + f"<p>{html.escape(message)}</p>"),
+                bottleneck_html,
             )
+            if loaded.is_demo:
+                self._sections["copying"] = copying_html("the built-in demo keeps no corpus files to check")
+            else:
+                self._measure("copying", "Copying", lambda _report: _measure_copying(loaded), copying_html)
+        self._show()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -141,6 +165,23 @@ class ModelCardDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 640)
 
-    def _show_throughput(self, figures: list[Throughput]) -> None:
-        if isValid(self.browser):  # the card may have been closed while timing ran
-            self.browser.setHtml(self._card + bottleneck_html(figures))
+    def _measure(
+        self, key: str, title: str, work: Callable[[Any], Any], render: Callable[[Any], str]
+    ) -> None:
+        self._sections[key] = f"<h3>{html.escape(title)}</h3><p>Measuring…</p>"
+
+        def fill(section: str) -> None:
+            self._sections[key] = section
+            self._show()
+
+        assert self._tasks is not None
+        self._tasks.run(
+            work,
+            on_done=lambda result: fill(render(result)),
+            on_error=lambda message: fill(f"<h3>{html.escape(title)}</h3><p>{html.escape(message)}</p>"),
+            name=f"model card: {key}",
+        )
+
+    def _show(self) -> None:
+        if isValid(self.browser):  # the card may have been closed while measuring
+            self.browser.setHtml(self._card + "".join(self._sections.values()))

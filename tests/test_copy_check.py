@@ -12,6 +12,7 @@ import pytest
 from training.checkpoint import load_model
 from training.cli import main
 from training.copy_check import INDEX_DIR, copy_checker
+from training.copy_summary import measure_copying, summarize_copies
 from training.copy_index import CopyIndex
 
 from .conftest import make_text
@@ -100,3 +101,21 @@ def test_cli_check_copies_in_json(run_with_two_files, capsys) -> None:
         assert copies["min_chars"] == 8 and 0.0 <= copies["copied_share"] <= 1.0
         for start, end, _source in copies["spans"]:
             assert end - start >= 8
+
+
+def test_the_model_cards_copy_figure_sums_up_its_samples(run_with_two_files) -> None:
+    run, second = run_with_two_files
+    model, tok, meta = load_model(run)
+    checker = copy_checker(run, meta, tok)
+    copied = second.read_text(encoding="utf-8").splitlines()[10][:60]
+    texts = ["qxzj " + copied + " vkq", "".join(random.Random(1).choice("qxzjvk ") for _ in range(200))]
+    summary = summarize_copies(checker, texts, tokens=100, min_chars=30)
+    assert summary.samples == 2 and summary.chars == sum(map(len, texts))
+    assert summary.longest is not None and summary.longest.length >= len(copied)
+    assert summary.copied_share == pytest.approx(summary.longest.length / summary.chars, abs=0.02)
+    assert summary.describe().startswith(
+        f"2 samples of 100 tokens: longest copied span {summary.longest.length}"
+    )
+    measured = measure_copying(checker, model, samples=3, tokens=40, seed=2)
+    assert measured.samples == 3 and 0.0 <= measured.copied_share <= 1.0
+    assert measured == measure_copying(checker, model, samples=3, tokens=40, seed=2)  # seeded

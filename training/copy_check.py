@@ -24,6 +24,7 @@ from training.batching import to_token_array
 from training.copy_index import CopyIndex
 from training.corpus import CorpusError, load_corpus, read_text_file
 from training.documents import DocumentMode, split_documents
+from training.ingest import ingest_corpus
 from training.run_meta import RunMeta
 
 MIN_CHARS = 50  # a copied span this long is more than a common phrase
@@ -84,10 +85,11 @@ def corpus_tokens(meta: RunMeta, tokenizer: Tokenizer) -> np.ndarray:
     files = [f for f in meta.corpus.files if Path(f).is_file()]
     if not files or len(files) < len(meta.corpus.files):
         raise CorpusError("the copy check needs the training corpus, and the model's files are not all there")
-    corpus = load_corpus(files, min_chars=1)
     mode = DocumentMode.parse(meta.corpus.documents)
     if mode.is_stream or not isinstance(tokenizer, DocumentTokenizer):
-        return to_token_array(tokenizer.encode(corpus.text), tokenizer.vocab_size)
+        # Through the token cache: a memory-mapped file, whatever the corpus's size.
+        return ingest_corpus(files, tokenizer=tokenizer, min_chars=1).tokens
+    corpus = load_corpus(files, min_chars=1)
     return to_token_array(tokenizer.encode_documents(split_documents(corpus, mode)), tokenizer.vocab_size)
 
 
