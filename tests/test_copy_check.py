@@ -11,7 +11,7 @@ import pytest
 
 from training.checkpoint import load_model
 from training.cli import main
-from training.copy_check import INDEX_DIR, copy_checker
+from training.copy_check import INDEX_DIR, copy_checker, find_line
 from training.copy_summary import measure_copying, summarize_copies
 from training.copy_index import CopyIndex
 
@@ -119,3 +119,13 @@ def test_the_model_cards_copy_figure_sums_up_its_samples(run_with_two_files) -> 
     measured = measure_copying(checker, model, samples=3, tokens=40, seed=2)
     assert measured.samples == 3 and 0.0 <= measured.copied_share <= 1.0
     assert measured == measure_copying(checker, model, samples=3, tokens=40, seed=2)  # seeded
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 1 << 20])
+def test_the_source_line_is_found_across_chunk_borders_and_line_ends(tmp_path, chunk: int) -> None:
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("first\r\nsecond line\rthird é line\nfourth".encode())
+    assert find_line(path, "utf-8", "third é", chunk) == 3
+    assert find_line(path, "utf-8", "line\nthird", chunk) == 2
+    assert find_line(path, "utf-8", "fourth", chunk) == 4
+    assert find_line(path, "utf-8", "fifth", chunk) is None

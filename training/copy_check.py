@@ -10,6 +10,7 @@ copies short phrases; one that has memorised its text copies whole lines.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ from lstm_core.tokenizers import Tokenizer, word_pieces
 from training import checkpoint as ckpt
 from training.batching import to_token_array
 from training.copy_index import CopyIndex
-from training.corpus import CorpusError, load_corpus, read_text_file
+from training.corpus import CorpusError, load_corpus
 from training.documents import DocumentMode, split_documents
 from training.ingest import ingest_corpus
 from training.run_meta import RunMeta
+from training.text_stream import scan_file
 
 MIN_CHARS = 50  # a copied span this long is more than a common phrase
 # Tokens hashed per index entry: about a dozen characters at every level.
@@ -158,7 +160,8 @@ class CopyChecker:
         self.index = index
         self.tokenizer = tokenizer
         self.files = files
-        self._texts: dict[str, str] = {}
+        self._sources: dict[str, str] = {}  # span -> where it was found
+        self._codecs: dict[str, str] = {}  # each file's codec, "" when unreadable
 
     def check(self, text: str, *, min_chars: int = MIN_CHARS) -> CopyReport:
         ids = self.tokenizer.encode(text)
@@ -178,16 +181,44 @@ class CopyChecker:
 
     def source(self, span: str) -> str:
         """ "file, line N" where the span first occurs in the corpus files, or ""."""
+        if span not in self._sources:
+            self._sources[span] = self._locate(span)
+        return self._sources[span]
+
+    def _locate(self, span: str) -> str:
         for name in self.files:
-            if name not in self._texts:
+            if name not in self._codecs:
                 try:
-                    self._texts[name] = read_text_file(name)[0]
+                    self._codecs[name] = scan_file(Path(name)).codec
                 except CorpusError:
-                    self._texts[name] = ""
-            found = self._texts[name].find(span)
-            if found >= 0:
-                return f"{Path(name).name}, line {self._texts[name].count(chr(10), 0, found) + 1}"
+                    self._codecs[name] = ""
+            if self._codecs[name]:
+                line = find_line(Path(name), self._codecs[name], span)
+                if line is not None:
+                    return f"{Path(name).name}, line {line}"
         return ""
+
+
+def find_line(path: Path, codec: str, span: str, chunk_bytes: int = 1 << 22) -> int | None:
+    """The line on which ``span`` first starts in the file, read in chunks (memory bounded
+    on any corpus), line ends normalised as the corpus reader does; None if absent."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    tail, lines_before, held_cr = "", 0, ""
+    with path.open("rb") as stream:
+        while True:
+            chunk = stream.read(chunk_bytes)
+            text = held_cr + decoder.decode(chunk, final=not chunk)
+            held_cr = "\r" if chunk and text.endswith("\r") else ""
+            text = text[: len(text) - len(held_cr)].replace("\r\n", "\n").replace("\r", "\n")
+            window = tail + text
+            found = window.find(span)
+            if found >= 0:
+                return lines_before + window.count("\n", 0, found) + 1
+            if not chunk:
+                return None
+            cut = max(0, len(window) - len(span) + 1)  # a span across chunks starts in the tail
+            lines_before += window.count("\n", 0, cut)
+            tail = window[cut:]
 
 
 def copy_checker(run: str | Path, meta: RunMeta, tokenizer: Tokenizer) -> CopyChecker:
