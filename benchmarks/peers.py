@@ -1,0 +1,160 @@
+"""The Quick preset against char-rnn's 2015 recipe, at equal training time, on one machine.
+
+For each corpus the text is split at 90 %: both train on the first part only and are
+scored on the last 10 % by the same stateful evaluation (``training.evaluate``), as
+``lstm-studio evaluate`` scores it. The peer is a plain loop written here with
+char-rnn's defaults: a 2×128 LSTM, sequences of 50, batches of 50, RMSprop (lr 2e-3,
+decay 0.95), each gradient element clipped to ±5, the state carried between batches,
+float32. The Quick preset runs through the product's own trainer (which holds out a
+tenth of what it is given for its own validation: it trains on less text than the peer).
+
+Corpora: tinyshakespeare (from ../shared/data, skipped when absent) and Python's own
+standard-library sources (built here, a different kind of text).
+
+    python -m benchmarks.peers [--seconds 90] [--long] [--corpus shakespeare|python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sysconfig
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import numpy as np
+import torch
+from torch import nn
+
+from benchmarks.common import SHAKESPEARE, row
+from lstm_core.config import ModelConfig
+from lstm_core.hardware import cpu_supports_bf16
+from lstm_core.model import LanguageModel
+from lstm_core.tokenizers import CharTokenizer, Tokenizer
+from training.evaluate import evaluate_tokens
+from training.ingest import ingest_corpus
+from training.run import RunSpec, run_training
+
+TARGET_MARGIN = 0.10  # Quick must beat the peer by at least this many nats/char
+PYTHON_CHARS = 4_000_000
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware_line() -> str:
+    bf16 = "native bf16" if cpu_supports_bf16() else "no native bf16 (training runs float32)"
+    return f"{cpu_model()}, {bf16}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+
+
+def python_sources(chars: int = PYTHON_CHARS) -> str:
+    """Standard-library sources (not their tests), in a fixed order, up to ``chars``."""
+    parts, total = [], 0
+    for path in sorted(Path(sysconfig.get_paths()["stdlib"]).rglob("*.py")):
+        if "test" in path.parts or "tests" in path.parts or "site-packages" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        parts.append(text)
+        total += len(text)
+        if total >= chars:
+            break
+    return "\n\n".join(parts)[:chars]
+
+
+def char_rnn_loop(text: str, seconds: float, *, seed: int = 0) -> tuple[LanguageModel, Tokenizer, int]:
+    """char-rnn's defaults in a plain loop, trained for ``seconds``; (model, tokenizer, steps)."""
+    torch.manual_seed(seed)
+    tokenizer = CharTokenizer.train(text)
+    ids = torch.tensor(tokenizer.encode(text), dtype=torch.long)
+    batch, seq = 50, 50
+    columns = (len(ids) - 1) // batch
+    x_all = ids[: batch * columns].view(batch, columns)
+    y_all = ids[1 : batch * columns + 1].view(batch, columns)
+    config = ModelConfig(vocab_size=tokenizer.vocab_size, layers=2, hidden=128, embed=tokenizer.vocab_size)
+    model = LanguageModel(config)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=2e-3, alpha=0.95)
+    state, start, steps, deadline = None, 0, 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if start + seq > columns:
+            state, start = None, 0  # a new pass over the text starts from a fresh state
+        x, y = x_all[:, start : start + seq], y_all[:, start : start + seq]
+        out = model(x, state, y)
+        optimizer.zero_grad(set_to_none=True)
+        out.loss.backward()
+        nn.utils.clip_grad_value_(model.parameters(), 5.0)
+        optimizer.step()
+        state = tuple(s.detach() for s in out.state)
+        start += seq
+        steps += 1
+    return model.eval(), tokenizer, steps
+
+
+def _score(model: LanguageModel, tokenizer: Tokenizer, heldout: Path) -> float:
+    corpus = ingest_corpus([heldout], tokenizer=tokenizer, min_chars=2)
+    return evaluate_tokens(model, np.asarray(corpus.tokens), chars=corpus.chars).loss_nats
+
+
+def compare(name: str, text: str, seconds: float) -> float:
+    """Quick minus the peer, in nats/char on the held-out tenth (negative: Quick is better)."""
+    cut = int(len(text) * 0.9)
+    with TemporaryDirectory(prefix="lstm-studio-peers-") as tmp:
+        train, heldout = Path(tmp) / "train.txt", Path(tmp) / "heldout.txt"
+        train.write_text(text[:cut], encoding="utf-8")
+        heldout.write_text(text[cut:], encoding="utf-8")
+        peer, peer_tok, peer_steps = char_rnn_loop(text[:cut], seconds)
+        peer_loss = _score(peer, peer_tok, heldout)
+        spec = RunSpec(
+            paths=(str(train),),
+            out_dir=Path(tmp) / "quick",
+            preset="quick",
+            train_options={"minutes": seconds / 60},
+        )
+        quick = run_training(spec)[0]
+        from training.checkpoint import load_model
+
+        model, tokenizer, _ = load_model(quick.checkpoint)
+        quick_loss = _score(model, tokenizer, heldout)
+    difference = quick_loss - peer_loss
+    print(f"{name}: {len(text):,} characters, last 10 % scored; {seconds:.0f} s of training each", flush=True)
+    row("char-rnn defaults (2×128, RMSprop), plain loop", f"{peer_loss:.3f} nats/char", f"{peer_steps} steps")
+    row("Quick preset, the product's trainer", f"{quick_loss:.3f} nats/char", f"{quick.steps} steps")
+    verdict = "met" if difference <= -TARGET_MARGIN else "MISSED"
+    row("Quick − char-rnn", f"{difference:+.3f}", f"{verdict} (target ≤ −{TARGET_MARGIN:.2f})")
+    return difference
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.peers", description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=90.0, help="training time of each (default: 90)")
+    parser.add_argument("--long", action="store_true", help="300 s each instead")
+    parser.add_argument(
+        "--corpus", choices=["shakespeare", "python"], help="only this corpus (default: both)"
+    )
+    args = parser.parse_args()
+    seconds = 300.0 if args.long else args.seconds
+    print(hardware_line(), flush=True)
+    if args.corpus in (None, "shakespeare"):
+        if SHAKESPEARE.exists():
+            compare("tinyshakespeare", SHAKESPEARE.read_text(encoding="utf-8"), seconds)
+        else:
+            print(f"tinyshakespeare: {SHAKESPEARE} not found; skipped")
+    if args.corpus in (None, "python"):
+        compare("Python standard library", python_sources(), seconds)
+
+
+if __name__ == "__main__":
+    from training.cpu_runtime import configure_cpu_runtime
+
+    configure_cpu_runtime()
+    main()
