@@ -25,7 +25,8 @@ from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
 from training.corpus_stats import CorpusStats, LoadedCorpus, corpus_stats, read_corpus
-from training.documents import STREAM, DocumentMode
+
+STREAM = "stream"  # training.documents.STREAM, which needs torch: the panel works before it loads
 
 # (shown, the value training.documents parses); a separator's text comes from its own field
 DOCUMENT_KINDS = (
@@ -203,6 +204,8 @@ class CorpusPanel(QWidget):
 
     def documents_problem(self) -> str:
         """Why the documents choice cannot start a run (an empty separator), or ""."""
+        from training.documents import DocumentMode
+
         try:
             DocumentMode.parse(self.documents())
         except OptionError as err:
