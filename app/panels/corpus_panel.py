@@ -54,6 +54,7 @@ class CorpusPanel(QWidget):
     loaded = Signal(object)  # LoadedCorpus: a corpus was read and is now current
     failed = Signal(str)  # the readable reason a corpus could not be read
     level_changed = Signal(str)  # "char", "word" or "bpe"
+    counted = Signal(object)  # CorpusStats: a count at a newly chosen level is on show
 
     def __init__(self, tasks: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -247,6 +248,7 @@ class CorpusPanel(QWidget):
                 self.tokens_label.setText("not counted")
             elif self.level.currentText() == stats.level:
                 self._show_stats(stats)
+                self.counted.emit(stats)
 
         self._start(
             lambda progress, stopped: count_level(current.corpus, level, progress=progress, stopped=stopped),
