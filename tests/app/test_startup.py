@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_first_window_imports_neither_torch_nor_the_plots() -> None:
     code = (
-        "import sys, app.launch, app.main_window; "
+        "import sys, app.__main__, app.launch, app.main_window; "
         "print('torch' in sys.modules, 'pyqtgraph' in sys.modules, 'lstm_core.model' in sys.modules)"
     )
     done = subprocess.run(
