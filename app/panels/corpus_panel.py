@@ -184,11 +184,16 @@ class CorpusPanel(QWidget):
                 self._show_progress(False)
                 self._on_error(message)
 
+        def progressed(fraction: object) -> None:
+            # A replaced job's last reports are not this one's progress.
+            if job is self._job and isinstance(fraction, float):
+                self.progress.setValue(round(fraction * 1000))
+
         job = self._job = self.tasks.run(
             lambda report: work(report, stop.is_set),
             on_done=finished,
             on_error=failed,
-            on_event=lambda fraction: self.progress.setValue(round(float(fraction) * 1000)),
+            on_event=progressed,
             on_stop=stop.set,
             name=name,
         )
