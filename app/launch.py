@@ -7,9 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-import torch  # noqa: F401  (before PySide6: loading Qt's libraries first can break torch's on some systems)
-
 from app import __version__
+from app.engine_loader import load_engine, torch_first
+
+if torch_first():  # Windows: torch's DLLs before Qt's (see app.engine_loader.torch_first)
+    import torch  # noqa: F401
 
 APP_NAME = "LSTM Studio"
 
@@ -64,11 +66,12 @@ def launch_gui(args: list[str]) -> int:
 
     from app.main_window import MainWindow
 
-    window = MainWindow(data_dir=data_dir)
+    # The window shows first; torch, the models and the plots load behind it.
+    window = MainWindow(data_dir=data_dir, engine_loader=load_engine)
     models = [p for p in opts.paths if p.endswith(".safetensors")]
     texts = [p for p in opts.paths if p not in models]
     for model in models:
-        window.open_model(model)
+        window.when_ready(lambda model=model: window.open_model(model))
     if texts:
         window.open_corpus(texts)
     window.show()

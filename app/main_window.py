@@ -1,47 +1,71 @@
-"""The main window: composition only. Panels do their own jobs; this file wires them."""
+"""The main window: composition only. Panels do their own jobs; this file wires them.
+
+The window shows before the engine has loaded: the corpus panel and a prompt box work at
+once, the rest ("Loading the engine…") arrives when ``app.engine_loader`` has imported torch
+and the plots on a background thread (``app.engine_parts`` builds it). Only light modules
+are imported here: importing this file must not import torch.
+"""
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QThread
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
-from app import __version__, model_files, resources, run_results, window_guards, window_layout
+from app import __version__, window_defaults, window_layout
 from app.background import Background
-from app.controller import TrainingController
+from app.engine_loader import load_engine, shutdown_panel
 from app.error_log import open_log_folder, start_log_file
-from app.menus import build_menus, fill_recent, recent_model_labels, shortcuts_text
-from app.model_card import ModelCardDialog
-from app.model_files import MAIN_MODEL_KEY
-from app.model_store import ModelSlots
-from app.panels.contrast_panel import ContrastPanel
+from app.loading_page import LOADING, LoadingPage, loading_label
+from app.menus import shortcuts_text
+from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel
-from app.panels.generation_panel import GenerationPanel
-from app.panels.runs_panel import RunsPanel
-from app.panels.training_panel import LAST_RUN_KEY, TrainingPanel
 from app.settings import Settings, user_data_dir
-from app.warmup import warm_up_torch
-from lstm_core.hardware import device_label, pick_device
-from training.corpus_stats import LoadedCorpus
-from training.events import FinishedEvent
+
+if TYPE_CHECKING:
+    from app.controller import TrainingController
+    from app.model_store import ModelSlots
+    from app.panels.contrast_panel import ContrastPanel
+    from app.panels.generation_panel import GenerationPanel
+    from app.panels.runs_panel import RunsPanel
+    from app.panels.training_panel import TrainingPanel
+    from training.corpus_stats import LoadedCorpus
+    from training.events import FinishedEvent
 
 log = logging.getLogger(__name__)
-OPTIONAL_PANELS = (
-    ("app.panels.explain_panel", "ExplainPanel", "Explain"),
-    ("app.panels.gates_panel", "GatesPanel", "Gates"),
-)
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, *, data_dir: Path | None = None, load_defaults: bool = True) -> None:
+class MainWindow(ModelFileActions, QMainWindow):
+    engine_ready = Signal()  # no payload: every panel and action is in place and enabled
+    engine_failed = Signal(str)  # why the engine could not load
+
+    # Built by app.engine_parts once the engine has loaded.
+    models: ModelSlots
+    training: TrainingController
+    generation: GenerationPanel
+    contrast: ContrastPanel
+    dashboard: TrainingPanel
+    runs: RunsPanel
+    actions_by_name: dict[str, QAction]
+    view_menu: QMenu
+    recent_corpora_menu: QMenu
+    recent_models_menu: QMenu
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path | None = None,
+        load_defaults: bool = True,
+        engine_loader: Callable[[], object] | None = None,
+    ) -> None:
+        """``engine_loader`` None loads the engine here, before returning (tests, the
+        self-test); given, it runs on a background thread once the window has been shown."""
         super().__init__()
-        # Before the window shows, not after: done later it freezes the first training
-        # run's window for most of a second (benchmarks/gui_stall.py).
-        warm_up_torch()
         self.setWindowTitle("LSTM Studio")
         self.setAcceptDrops(True)
         self.data_dir = data_dir or user_data_dir()
@@ -49,92 +73,95 @@ class MainWindow(QMainWindow):
         self.settings = Settings(self.data_dir)
         self.log_file = start_log_file(self.data_dir)  # every background failure, with its traceback
         self.tasks = Background(self)  # short jobs: reading a corpus, scoring candidates, timing
-        self.models = ModelSlots(self)
-        self.training = TrainingController(self)
-
-        self.corpus = CorpusPanel(self.tasks)
-        self.generation = GenerationPanel(self.tasks)
-        self.contrast = ContrastPanel()
-        self.dashboard = TrainingPanel(self.training, self.settings, self.data_dir / "runs")
-        self.contrast.source = lambda: (
-            self.generation.prompt.toPlainText(),
-            self.generation.sampling_settings(),
-        )
-        self.runs = RunsPanel(self.data_dir / "runs")
+        self.ready = False  # the engine has loaded and its panels are in place
+        self._after_ready: list[Callable[[], None]] = []
+        self._load_defaults = load_defaults
+        self._engine_loader = engine_loader
+        self._loader_started = False
         self.extra_panels: list[QWidget] = []
         self._shut_down = False  # after closeEvent, late queued results must not load anything
+        self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
+        self.save_failure_shown = False  # one dialog per run, however many saves fail
         # Quitting without closing the window (QApplication.quit) must stop the threads as well.
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
-        self.save_failure_shown = False  # one dialog per run, however many saves fail
-        self.dashboard.before_start = lambda: window_guards.confirm_start(self)
-        self.dashboard.options.documents = self.corpus.documents
 
+        self.corpus = CorpusPanel(self.tasks)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(window_layout.scrolling(self.generation), "Generate")
-        self._add_optional_panels()
-        self.tabs.addTab(window_layout.scrolling(self.runs), "Runs")
+        self.loading_page = LoadingPage()
+        self.early_prompt = self.loading_page.prompt  # what is typed here moves to the real prompt
+        self.tabs.addTab(self.loading_page, "Generate")
         self.setCentralWidget(self.tabs)
         area = Qt.DockWidgetArea
         self.docks = {
             "corpus": window_layout.add_dock(self, "Corpus", self.corpus, area.LeftDockWidgetArea),
-            "contrast": window_layout.add_dock(self, "LSTM vs RNN", self.contrast, area.RightDockWidgetArea),
-            "training": window_layout.add_dock(self, "Training", self.dashboard, area.BottomDockWidgetArea),
+            "contrast": window_layout.add_dock(
+                self, "LSTM vs RNN", loading_label(), area.RightDockWidgetArea
+            ),
+            "training": window_layout.add_dock(self, "Training", loading_label(), area.BottomDockWidgetArea),
         }
-        self.actions_by_name = build_menus(self)
-        for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(self.actions_by_name["reset_layout"])
-
         self.model_label = QLabel("No model")
-        self.device_label = QLabel(f"Device: {device_label(pick_device('auto'))}")
+        self.device_label = QLabel("Device: …")
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.device_label)
-
+        self.statusBar().showMessage(LOADING)
         self.corpus.loaded.connect(self._corpus_loaded)
-        self.corpus.level_changed.connect(self.dashboard.options.level.setCurrentText)
-        self.dashboard.options.level.currentTextChanged.connect(self.corpus.set_level)
-        self.models.changed.connect(self._models_changed)
-        self.dashboard.run_finished.connect(self._training_finished)
-        self.dashboard.save_failed.connect(lambda event: window_guards.on_save_failed(self, event))
-        self.runs.open_requested.connect(self.open_model)
-        self.runs.resume_requested.connect(self._resume_run)
-        self.runs.renamed.connect(self._run_renamed)
-        self.training.state_changed.connect(self._training_state)
-        self.contrast.train_rnn_requested.connect(self.train_rnn)
-        self.generation.busy_changed.connect(
-            lambda busy: self.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
-        )
-        self.generation.busy_changed.connect(self._generating_changed)
-        self.contrast.busy_changed.connect(self._generating_changed)
+        geometry = self.settings.get_bytes("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*window_layout.default_size())
+        if engine_loader is None:
+            load_engine()
+            self._engine_loaded()
 
-        self._default_state = self.saveState()
-        window_layout.restore_layout(self)
-        self.refresh_recent()
-        self._models_changed()
-        self._training_state(self.training.state)
-        self._generating_changed()
-        if load_defaults:
+    # ---- the engine --------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._engine_loader is not None and not self._loader_started:
+            self._loader_started = True
+            # After the first paint, which is queued already: the window is readable first.
+            QTimer.singleShot(0, self._start_loader)
+
+    def _start_loader(self) -> None:
+        loader = self._engine_loader
+        if loader is None or self._shut_down:
+            return
+        self.tasks.run(
+            lambda _report: loader(),
+            on_done=lambda _result: self._engine_loaded(),
+            on_error=self._engine_load_failed,
+            name="load engine",
+        )
+
+    def _engine_loaded(self) -> None:
+        if self._shut_down or self.ready:
+            return
+        from app.engine_parts import build_engine_parts
+
+        build_engine_parts(self)
+        self.ready = True
+        self.statusBar().showMessage("Ready", 3000)
+        if self._load_defaults:
             self.load_defaults()
+        waiting, self._after_ready = self._after_ready, []
+        for callback in waiting:
+            callback()
+        self.engine_ready.emit()
+
+    def _engine_load_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"The engine could not load: {message}")
+        QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
+        self.engine_failed.emit(message)
+
+    def when_ready(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` now if the engine has loaded, else as soon as it has."""
+        if self.ready:
+            callback()
+        else:
+            self._after_ready.append(callback)
 
     # ---- layout ------------------------------------------------------------------------
-    def _add_optional_panels(self) -> None:
-        """Panels other engineers provide; the window works without them."""
-        for module_name, class_name, title in OPTIONAL_PANELS:
-            try:
-                panel = getattr(importlib.import_module(module_name), class_name)()
-            except ModuleNotFoundError:
-                continue
-            except Exception:  # a half-written panel must not take the window down
-                log.exception("could not create %s", class_name)
-                continue
-            self.extra_panels.append(panel)
-            self.tabs.addTab(window_layout.scrolling(panel), title)
-
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
@@ -144,33 +171,10 @@ class MainWindow(QMainWindow):
     # ---- defaults and recents ----------------------------------------------------------
     def load_defaults(self) -> None:
         """First launch: the demo corpus and models. Later: whatever was last used."""
-        recent = self.settings.recent_corpora()
-        corpus = recent[0] if recent else None
-        if corpus is None or not all(Path(p).exists() for p in corpus):
-            demo = resources.demo_corpus()
-            corpus = [str(demo)] if demo else None
-        if corpus:
-            self.open_corpus(corpus, remember=bool(recent and corpus == recent[0]))
-        main = self.settings.get_str(MAIN_MODEL_KEY)
-        if main and Path(main).is_file() and self.open_model(main, quiet=True):
-            return
-        for cell in ("lstm", "rnn"):
-            path = resources.demo_model(cell)
-            if path is not None:
-                self.open_model(path, quiet=True, with_companion=False, remember=False)
+        window_defaults.load_defaults(self)
 
     def refresh_recent(self) -> None:
-        corpora = self.settings.recent_corpora()
-        fill_recent(
-            self.recent_corpora_menu,
-            ["\n".join(c) for c in corpora],
-            [", ".join(Path(p).name for p in c) for c in corpora],
-            lambda entry: self.open_corpus(entry.split("\n")),
-        )
-        models = self.settings.recent_models()
-        fill_recent(
-            self.recent_models_menu, models, recent_model_labels(models), lambda entry: self.open_model(entry)
-        )
+        window_defaults.refresh_recent(self)
 
     # ---- corpus ------------------------------------------------------------------------
     def open_corpus(self, paths: list[str], *, remember: bool = True) -> None:
@@ -178,41 +182,18 @@ class MainWindow(QMainWindow):
         self.corpus.load(paths)
 
     def _corpus_loaded(self, loaded: LoadedCorpus) -> None:
-        self.dashboard.set_corpus(loaded.paths)
-        if getattr(self, "_remember_corpus", True) and not all(
-            resources.is_inside_assets(p) for p in loaded.paths
-        ):
-            self.settings.add_recent_corpus(list(loaded.paths))
-            self.refresh_recent()
+        remember = getattr(self, "_remember_corpus", True)
         self._remember_corpus = True
         self.statusBar().showMessage(f"Corpus: {loaded.corpus.describe()}", 5000)
+        self.when_ready(lambda: self._use_corpus(loaded, remember))
 
-    # ---- models (app.model_files) -------------------------------------------------------
-    def open_model(
-        self, path: str | Path, *, quiet: bool = False, with_companion: bool = True, remember: bool = True
-    ) -> bool:
-        """Load a checkpoint (and the RNN trained beside it); errors become a dialog."""
-        return model_files.open_model(
-            self, path, quiet=quiet, with_companion=with_companion, remember=remember
-        )
+    def _use_corpus(self, loaded: LoadedCorpus, remember: bool) -> None:
+        from app import resources
 
-    def choose_model(self) -> None:
-        model_files.choose_model(self)
-
-    def choose_run_folder(self) -> None:
-        model_files.choose_run_folder(self)
-
-    def save_model_as(self, target: str | Path | None = None) -> Path | None:
-        return model_files.save_model_as(self, target)
-
-    def open_demo(self) -> bool:
-        return model_files.open_demo(self)
-
-    def show_model_card(self) -> None:
-        if self.models.main is None:
-            QMessageBox.information(self, "No model", "Open or train a model first.")
-            return
-        ModelCardDialog(self.models.main, self, contrast=self.models.rnn, tasks=self.tasks).exec()
+        self.dashboard.set_corpus(loaded.paths)
+        if remember and not all(resources.is_inside_assets(p) for p in loaded.paths):
+            self.settings.add_recent_corpus(list(loaded.paths))
+            self.refresh_recent()
 
     def _models_changed(self) -> None:
         main, rnn = self.models.main, self.models.rnn
@@ -237,11 +218,15 @@ class MainWindow(QMainWindow):
 
     # ---- training ----------------------------------------------------------------------
     def train_rnn(self) -> None:
+        from app import run_results
+
         run_results.train_rnn(self)
 
     def _training_finished(self, results: list[FinishedEvent]) -> None:
         if self._shut_down:
             return  # a cancelled run's results, queued while the window closed
+        from app import run_results
+
         self.runs.refresh()
         run_results.handle_finished(self, results)
 
@@ -250,6 +235,8 @@ class MainWindow(QMainWindow):
         self.docks["training"].raise_()
 
     def _run_renamed(self, old: Path, new: Path) -> None:
+        from app.panels.training_panel import LAST_RUN_KEY
+
         if self.settings.get_str(LAST_RUN_KEY) == str(old):
             self.settings.set_str(LAST_RUN_KEY, str(new))
         for model in (self.models.main, self.models.rnn):
@@ -286,8 +273,14 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        model_files.open_paths(self, [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
+        self.when_ready(lambda: self._open_dropped(paths))
+
+    def _open_dropped(self, paths: list[str]) -> None:
+        from app import model_files
+
+        model_files.open_paths(self, paths)
 
     # ---- about and closing -------------------------------------------------------------
     def show_about(self) -> None:
@@ -310,30 +303,23 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        self.training.shutdown()
-        self.generation.runner.shutdown()
-        self.contrast.shutdown()
-        self.tasks.shutdown()
+        if self.ready:
+            self.training.shutdown()
+            self.generation.runner.shutdown()
+            self.contrast.shutdown()
+        self.tasks.shutdown()  # a loading engine included: its import ends, then its thread
         for panel in self.extra_panels:
-            self._shutdown_panel(panel)
+            shutdown_panel(panel)
         for background in self.findChildren(Background):  # any other part's jobs, too
             background.shutdown()
 
-    @staticmethod
-    def _shutdown_panel(panel: QWidget) -> None:
-        # Other engineers' panels may own threads: ask them to stop, then make sure.
-        try:
-            stop = getattr(panel, "shutdown", None)
-            if callable(stop):
-                stop()
-        except Exception:
-            log.exception("%s.shutdown failed", type(panel).__name__)
-        for thread in panel.findChildren(QThread):
-            if thread.isRunning():
-                thread.quit()
-                thread.wait(5000)
-
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.ready:  # nothing to save or confirm yet; the layout is not complete either
+            self.shutdown()
+            super().closeEvent(event)
+            return
+        from app import window_guards
+
         if not self._shut_down and not window_guards.confirm_quit(self):
             event.ignore()
             return

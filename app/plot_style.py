@@ -4,9 +4,12 @@ pyqtgraph plots that follow the light or dark palette instead of pyqtgraph's bla
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtGui import QFont, QPalette
+
+if TYPE_CHECKING:  # the corpus panel's font is needed before the plots have loaded
+    import pyqtgraph as pg
 
 # The same model is the same colour on every page: the LSTM blue, the vanilla RNN orange.
 COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "gru": "#2ca02c", "explode": "#9467bd"}

@@ -1,15 +1,20 @@
-"""Launch-to-window time: from starting the program to its main window first shown.
+"""Launch-to-window time: from starting the program to its main window first shown,
+readable and taking typing, and on to its engine (torch, every panel) ready.
 
     python -m benchmarks.startup_time                                  # from source
     python -m benchmarks.startup_time --exe dist/lstm-studio/lstm-studio   # the frozen bundle
 
 Each run starts the program offscreen with LSTM_STUDIO_EXIT_AFTER_SHOW=1 (handled in
 scripts/lstm_studio_entry.py): the program prints the wall-clock time at which the event
-loop first turned with the window shown, then quits. The figure is that time minus the
-moment just before the process was spawned, so it includes the bootloader, imports
-(torch, Qt, pyqtgraph), building the window and loading the default models.
-The first run is reported apart: it is the one with a cold file cache.
-Standard library only, so it runs with any Python next to a bundle.
+loop first turned with the window shown, then the time its engine was ready (torch, the
+plots and every panel built, the default models loaded), then quits. Each figure is that
+time minus the moment just before the process was spawned, so it includes the bootloader
+and the imports. The window comes first; torch loads behind it on a background thread.
+
+``python -c "import torch"`` is timed in the same run, launch for launch: on a shared or
+slow machine the ratio to it says more than the seconds (the target assumes torch imports
+in about 2.4 s, as on a 2-core Zen 3 laptop CPU). The first run is reported apart: it is
+the one with a cold file cache. Standard library only, so it runs with any Python next to a bundle.
 """
 
 from __future__ import annotations
@@ -27,11 +32,25 @@ ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "scripts" / "lstm_studio_entry.py"
 PROBE_ENV = "LSTM_STUDIO_EXIT_AFTER_SHOW"
 PROBE_PREFIX = "startup-probe: window shown at"
-TARGET_S = 3.0
+READY_PREFIX = "startup-probe: engine ready at"
+STALL_PREFIX = "startup-probe: longest stall while loading"
+TARGET_S = 1.5  # to a window a person can read and type into
 
 
-def launch_once(command: list[str], *, timeout: float) -> tuple[float, float]:
-    """(seconds to window shown, seconds to process exit) for one launch."""
+def _stamp(lines: list[str], prefix: str) -> float | None:
+    found = [line.removeprefix(prefix).split()[0] for line in lines if line.startswith(prefix)]
+    return float(found[0]) if found else None
+
+
+def import_torch_once(python: str, *, timeout: float) -> float:
+    """Seconds for a fresh ``python -c "import torch"``: the yardstick for this machine now."""
+    start = time.time()
+    subprocess.run([python, "-c", "import torch"], check=True, timeout=timeout, capture_output=True)
+    return time.time() - start
+
+
+def launch_once(command: list[str], *, timeout: float) -> tuple[float, float, float, float]:
+    """(seconds to window shown, to engine ready, to process exit; longest stall in ms)."""
     with tempfile.TemporaryDirectory(prefix="lstm-studio-startup-") as data_dir:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", PROBE_ENV: "1"}
         start = time.time()
@@ -43,13 +62,14 @@ def launch_once(command: list[str], *, timeout: float) -> tuple[float, float]:
             timeout=timeout,
         )
         ended = time.time() - start
-    shown = [line for line in proc.stdout.splitlines() if line.startswith(PROBE_PREFIX)]
-    if proc.returncode != 0 or not shown:
+    lines = proc.stdout.splitlines()
+    shown, ready, stall = (_stamp(lines, p) for p in (PROBE_PREFIX, READY_PREFIX, STALL_PREFIX))
+    if proc.returncode != 0 or shown is None or ready is None:
         raise RuntimeError(
-            f"{' '.join(command)} exited {proc.returncode} without showing the window:\n"
+            f"{' '.join(command)} exited {proc.returncode} without showing the window and its engine:\n"
             f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
         )
-    return float(shown[0].removeprefix(PROBE_PREFIX)) - start, ended
+    return shown - start, ready - start, ended, stall or 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,20 +85,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = [str(args.exe)] if args.exe else [sys.executable, str(ENTRY)]
 
-    cold_shown, cold_exit = launch_once(command, timeout=args.timeout)
-    warm = [launch_once(command, timeout=args.timeout) for _ in range(args.runs)]
-    shown = [s for s, _ in warm] or [cold_shown]
-    median = statistics.median(shown)
+    cold = launch_once(command, timeout=args.timeout)
+    warm, torch_s = [], []
+    for _ in range(args.runs):  # interleaved: both see the same load on the machine
+        torch_s.append(import_torch_once(sys.executable, timeout=args.timeout))
+        warm.append(launch_once(command, timeout=args.timeout))
+    runs = warm or [cold]
+    shown = statistics.median(r[0] for r in runs)
+    ready = statistics.median(r[1] for r in runs)
+    stall = statistics.median(r[3] for r in runs)
     what = args.exe or "source (python scripts/lstm_studio_entry.py)"
-    print(f"launch to window shown, {what}, offscreen:")
-    print(f"  first (cold cache): {cold_shown:.2f} s   (process exit {cold_exit:.2f} s)")
+    print(f"launch, {what}, offscreen:")
+    print(f"  first (cold cache): window {cold[0]:.2f} s, engine ready {cold[1]:.2f} s")
     if warm:
+        torch_median = statistics.median(torch_s)
+        print(f"  warm, median of {len(warm)} runs:")
+        print(f"    python -c 'import torch'   {torch_median:.2f} s")
         print(
-            f"  warm, {len(warm)} runs: median {median:.2f} s, best {min(shown):.2f} s, "
-            f"worst {max(shown):.2f} s   (target <= {TARGET_S:.0f} s)"
+            f"    window shown, readable      {shown:.2f} s = {shown / torch_median:.2f} x import torch"
+            f"   (target <= {TARGET_S:.1f} s, about {TARGET_S / 2.4:.2f} x import torch)"
         )
-    if args.fail_above is not None and median > args.fail_above:
-        print(f"startup_time: median {median:.2f} s is above {args.fail_above:.2f} s", file=sys.stderr)
+        print(f"    engine ready                {ready:.2f} s = {ready / torch_median:.2f} x import torch")
+        print(f"    longest event-loop stall while the engine loads: {stall:.0f} ms")
+    if args.fail_above is not None and shown > args.fail_above:
+        print(f"startup_time: median {shown:.2f} s is above {args.fail_above:.2f} s", file=sys.stderr)
         return 1
     return 0
 

@@ -13,7 +13,7 @@ from lstm_core.measure.gate_trace import GATE_VIEWS, trace_gates
 from lstm_core.measure.probe import BucketScore, ProbeResult, balanced_cases, format_probe_table
 from lstm_core.tokenizers import train_tokenizer, word_pieces
 from training.corpus import load_corpus
-from training.corpus_stats import corpus_stats, read_corpus
+from training.corpus_stats import corpus_stats, count_level, read_corpus
 from training.demo_corpus import corpus_text, demo_measure_text, demo_probe_cases, probe_cases
 from training.tiny import TINY_MODEL, tiny_model
 
@@ -34,8 +34,10 @@ def test_corpus_stats_count_tokens_per_level(tmp_path: Path) -> None:
     text = "The cat sat. The cat ran!\nA dog sat.\n" * 50
     (tmp_path / "c.txt").write_text(text, encoding="utf-8")
     loaded = read_corpus((str(tmp_path / "c.txt"),), "char")
+    assert loaded is not None
     assert loaded.stats.tokens == len(text) and loaded.stats.vocab_size == len(set(text)) + 1
-    words = corpus_stats(loaded.corpus, "word")
+    words = count_level(loaded.corpus, "word")
+    assert words is not None
     assert words.tokens == len(word_pieces(text)) and not words.estimated
     assert "".join(word_pieces(text)) == text  # the word pieces cover the text exactly
     bpe = corpus_stats(load_corpus([tmp_path / "c.txt"]), "bpe")

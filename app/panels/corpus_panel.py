@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextOption
@@ -15,17 +16,19 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.background import Background
+from app.background import Background, Job
 from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
-from training.corpus_stats import CorpusStats, LoadedCorpus, corpus_stats, read_corpus
-from training.documents import STREAM, DocumentMode
+from training.corpus_stats import CorpusStats, LoadedCorpus, count_level, read_corpus
+
+STREAM = "stream"  # training.documents.STREAM, which needs torch: the panel works before it loads
 
 # (shown, the value training.documents parses); a separator's text comes from its own field
 DOCUMENT_KINDS = (
@@ -36,7 +39,6 @@ DOCUMENT_KINDS = (
 )
 
 TEXT_FILTER = "Text files (*.txt *.md *.text *.csv *.py *.html);;All files (*)"
-PREVIEW_CHARS = 4000
 
 
 def human_size(size: int) -> str:
@@ -52,12 +54,15 @@ class CorpusPanel(QWidget):
     loaded = Signal(object)  # LoadedCorpus: a corpus was read and is now current
     failed = Signal(str)  # the readable reason a corpus could not be read
     level_changed = Signal(str)  # "char", "word" or "bpe"
+    counted = Signal(object)  # CorpusStats: a count at a newly chosen level is on show
 
     def __init__(self, tasks: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
         self.current: LoadedCorpus | None = None
         self._busy = False
+        self._job: Job | None = None  # the read or count under way; a newer one replaces it
+        self._stop = threading.Event()
 
         open_files = QPushButton("Open Files…")
         open_files.clicked.connect(self.choose_files)
@@ -92,6 +97,17 @@ class CorpusPanel(QWidget):
         self.warnings_label = QLabel("")
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setStyleSheet("color: #b36b00;")
+        # Reading a big corpus takes a while: how far it got, and a way out.
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop reading this corpus; the previous one stays")
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self._show_progress(False)
 
         form = QFormLayout()
         form.addRow("Level", self.level)
@@ -112,6 +128,7 @@ class CorpusPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.name_label)
+        layout.addLayout(progress_row)
         layout.addLayout(form)
         layout.addWidget(self.warnings_label)
         layout.addWidget(QLabel("Preview"))
@@ -138,15 +155,58 @@ class CorpusPanel(QWidget):
         self._busy = True
         self.name_label.setText(f"Reading {', '.join(p.split('/')[-1] for p in paths)}…")
         level = self.level.currentText()
-        self.tasks.run(
-            lambda _report: read_corpus(paths, level),
-            on_done=self._on_loaded,
-            on_error=self._on_error,
-            name="read corpus",
+        self._start(
+            lambda progress, stopped: read_corpus(paths, level, progress=progress, stopped=stopped),
+            self._on_loaded,
+            "read corpus",
         )
 
-    def _on_loaded(self, result: LoadedCorpus) -> None:
+    def cancel(self) -> None:
+        """Stop the read or count under way; what was shown before stays."""
+        self._stop.set()
+
+    def _start(self, work: Callable[..., object], on_done: Callable[[object], None], name: str) -> None:
+        if self._job is not None:
+            self._stop.set()  # the older job ends at its next chunk; its result is not wanted
+        stop = self._stop = threading.Event()
+        self.progress.setValue(0)
+        self._show_progress(True)
+
+        def finished(result: object) -> None:
+            if job is self._job:
+                self._job = None
+                self._show_progress(False)
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if job is self._job:
+                self._job = None
+                self._show_progress(False)
+                self._on_error(message)
+
+        def progressed(fraction: object) -> None:
+            # A replaced job's last reports are not this one's progress.
+            if job is self._job and isinstance(fraction, float):
+                self.progress.setValue(round(fraction * 1000))
+
+        job = self._job = self.tasks.run(
+            lambda report: work(report, stop.is_set),
+            on_done=finished,
+            on_error=failed,
+            on_event=progressed,
+            on_stop=stop.set,
+            name=name,
+        )
+
+    def _show_progress(self, shown: bool) -> None:
+        self.progress.setVisible(shown)
+        self.cancel_button.setVisible(shown)
+
+    def _on_loaded(self, result: object) -> None:
         self._busy = False
+        if not isinstance(result, LoadedCorpus):  # cancelled
+            self.name_label.setText(self.current.corpus.describe() if self.current else "Reading cancelled.")
+            return
         self.current = result
         corpus = result.corpus
         self.name_label.setText(corpus.describe())
@@ -155,8 +215,10 @@ class CorpusPanel(QWidget):
         self.encoding_label.setText(corpus.encodings)
         self._show_stats(result.stats)
         self.warnings_label.setText("\n".join(corpus.warnings[:5]))
-        self.preview.setPlainText(corpus.text[:PREVIEW_CHARS])
+        self.preview.setPlainText(corpus.preview)
         self.loaded.emit(result)
+        if result.stats.level != self.level.currentText():  # the level changed while it was read
+            self._count_at(self.level.currentText())
 
     def _on_error(self, message: str) -> None:
         self._busy = False
@@ -175,21 +237,28 @@ class CorpusPanel(QWidget):
 
     def _level_changed(self, level: str) -> None:
         self.level_changed.emit(level)
+        if not self._busy:  # else the read under way counts again at this level when it ends
+            self._count_at(level)
+
+    def _count_at(self, level: str) -> None:
         current = self.current
         if current is None:
             return
         self.vocab_label.setText("counting…")
         self.tokens_label.setText("counting…")
 
-        def done(stats: CorpusStats) -> None:
-            if self.level.currentText() == stats.level:
+        def done(stats: object) -> None:
+            if not isinstance(stats, CorpusStats):  # cancelled
+                self.vocab_label.setText("not counted")
+                self.tokens_label.setText("not counted")
+            elif self.level.currentText() == stats.level:
                 self._show_stats(stats)
+                self.counted.emit(stats)
 
-        self.tasks.run(
-            lambda _report: corpus_stats(current.corpus, level),
-            on_done=done,
-            on_error=self._on_error,
-            name="corpus stats",
+        self._start(
+            lambda progress, stopped: count_level(current.corpus, level, progress=progress, stopped=stopped),
+            done,
+            "corpus stats",
         )
 
     # ---- documents ---------------------------------------------------------------------
@@ -203,6 +272,8 @@ class CorpusPanel(QWidget):
 
     def documents_problem(self) -> str:
         """Why the documents choice cannot start a run (an empty separator), or ""."""
+        from training.documents import DocumentMode
+
         try:
             DocumentMode.parse(self.documents())
         except OptionError as err:

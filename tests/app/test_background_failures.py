@@ -21,7 +21,7 @@ def _log_text(window) -> str:
 def test_a_failing_corpus_read_is_shown_logged_and_the_app_stays_usable(
     qtbot, window, dialogs, tiny, monkeypatch
 ):
-    def broken_read(_paths, _level):
+    def broken_read(*_args, **_kwargs):
         raise RuntimeError("the disk said no")
 
     monkeypatch.setattr(corpus_panel, "read_corpus", broken_read)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.app.conftest import load_corpus
 
@@ -58,3 +59,34 @@ def test_folder_and_recent_corpora(qtbot, window, tiny, tmp_path):
     assert "skipped" in window.corpus.warnings_label.text()
     assert window.settings.recent_corpora()[0] == [str(folder)]
     assert [a.text() for a in window.recent_corpora_menu.actions()] == [Path(folder).name]
+
+
+def test_a_big_corpus_shows_progress_and_cancel_keeps_the_previous_one(qtbot, window, tiny, tmp_path):
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    panel = window.corpus
+    big = tmp_path / "big.txt"
+    big.write_text("Some words to read, over and over again.\n" * 500_000, encoding="utf-8")  # 21 MB
+    loaded: list[object] = []
+    panel.loaded.connect(loaded.append)
+    panel.load([str(big)])
+    assert panel.progress.isVisibleTo(panel) and panel.cancel_button.isVisibleTo(panel)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
+    assert loaded == [] and panel.current is not None and panel.current.paths == (str(tiny.corpus),)
+    assert not panel.progress.isVisibleTo(panel)
+    assert panel.name_label.text() == panel.current.corpus.describe()
+
+
+def test_preview_breaks_lines_between_words(qtbot, window, tmp_path):
+    text = "Apache License Version two point zero granted hereby to everyone reading. " * 40
+    path = tmp_path / "licence.txt"
+    path.write_text(text, encoding="utf-8")
+    window.docks["corpus"].setFixedWidth(260)
+    load_corpus(qtbot, window, [str(path)])
+    preview = window.corpus.preview
+    qtbot.waitUntil(lambda: preview.document().firstBlock().layout().lineCount() > 3, timeout=5_000)
+    block = preview.document().firstBlock()
+    layout = block.layout()
+    for index in range(1, layout.lineCount()):
+        start = layout.lineAt(index).textStart()
+        assert block.text()[start - 1] == " ", f"line {index} starts inside a word"

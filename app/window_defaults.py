@@ -1,0 +1,47 @@
+"""What the window opens at start and lists under File ▸ Recent, once the engine is there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.menus import fill_recent, recent_model_labels
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+def load_defaults(window: MainWindow) -> None:
+    """First launch: the demo corpus and models. Later: whatever was last used."""
+    from app import resources
+    from app.model_files import MAIN_MODEL_KEY
+
+    recent = window.settings.recent_corpora()
+    corpus = recent[0] if recent else None
+    if corpus is None or not all(Path(p).exists() for p in corpus):
+        demo = resources.demo_corpus()
+        corpus = [str(demo)] if demo else None
+    chosen = window.corpus.busy or window.corpus.current is not None  # while the engine loaded
+    if corpus and not chosen:
+        window.open_corpus(corpus, remember=bool(recent and corpus == recent[0]))
+    main = window.settings.get_str(MAIN_MODEL_KEY)
+    if main and Path(main).is_file() and window.open_model(main, quiet=True):
+        return
+    for cell in ("lstm", "rnn"):
+        path = resources.demo_model(cell)
+        if path is not None:
+            window.open_model(path, quiet=True, with_companion=False, remember=False)
+
+
+def refresh_recent(window: MainWindow) -> None:
+    corpora = window.settings.recent_corpora()
+    fill_recent(
+        window.recent_corpora_menu,
+        ["\n".join(c) for c in corpora],
+        [", ".join(Path(p).name for p in c) for c in corpora],
+        lambda entry: window.open_corpus(entry.split("\n")),
+    )
+    models = window.settings.recent_models()
+    fill_recent(
+        window.recent_models_menu, models, recent_model_labels(models), lambda entry: window.open_model(entry)
+    )
