@@ -4,34 +4,42 @@ gates and of the cell state, for a prompt and the model's continuation of it.
 Rows are units (the top N by activity or by variability), columns are
 positions. Hovering names the value and the token; clicking a row tints the
 text by that unit's activation. A vanilla RNN has no gates: it shows h only.
-The values come from the engine's ``trace_gates``, run in the background.
+The values come from the engine's ``trace_gates``, run in the background with
+progress and Cancel; it inspects a bounded window of the text (the tokens
+before the caret), so a long paste costs no more time or memory than a short one.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
+    QSplitter,
+    QTabWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.background import Background
-from app.panels.token_axis import LABEL_HEIGHT, TokenAxis
+from app.panels.gates_text import describe_window
+from app.panels.heatmap import Heatmap
+from app.panels.token_axis import LABEL_HEIGHT
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
-from lstm_core.measure.gate_trace import GateTrace, trace_gates
+from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
 
 DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
 LSTM_VIEWS = (
@@ -42,19 +50,13 @@ LSTM_VIEWS = (
 )
 RNN_VIEWS = (("h", "hidden h"),)
 HEATMAP_HEIGHT = 80  # the least a heatmap may shrink to: below it rows stop being pickable
+TEXT_LINES = 3  # the text box's height: enough to see where the caret is, the rest for heatmaps
 
 
 def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
     """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
     score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
     return np.argsort(-score, kind="stable")[:count]
-
-
-def _colormap(name: str) -> pg.ColorMap:
-    # Gates live in [0, 1]: one hue from dark to bright. C and h are signed: blue-white-red.
-    if name in ("forget", "input", "output"):
-        return pg.colormap.get("viridis")
-    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
 
 
 class GatesPanel(QWidget):
@@ -70,10 +72,19 @@ class GatesPanel(QWidget):
         self.tokens: list[str] = []
         self.values: dict[str, np.ndarray] = {}  # view -> (T, H) of the chosen layer
         self.units = np.zeros(0, dtype=int)
-        self.plots: dict[str, pg.PlotWidget] = {}
+        self.plots: dict[str, Heatmap] = {}
         self.images: dict[str, pg.ImageItem] = {}  # the views on screen now
-        self.prompt = QLineEdit(DEFAULT_PROMPT)
+        self.prompt = QPlainTextEdit(DEFAULT_PROMPT)  # the text to inspect, up to the caret
+        self.prompt.setFixedHeight(self.prompt.fontMetrics().lineSpacing() * TEXT_LINES + 12)
         self.run_button = QPushButton("Generate && inspect")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.window_note = QLabel("")  # which part of the text the heatmaps show
+        self.window_note.setWordWrap(True)
         self.model_box = QComboBox()
         self.layer_box = QSpinBox()
         self.layer_box.setPrefix("layer ")
@@ -87,51 +98,61 @@ class GatesPanel(QWidget):
         self.how_box.addItem("most variable units", "variable")
         self.how_box.addItem("most active units", "active")
         self.hover = QLabel("Hover a cell to read it; click a row to tint the text by that unit.")
+        self.hover.setWordWrap(True)
         # One PlotWidget per view, made once and shown or hidden: rebuilding plots on every
         # refresh leaves orphaned items behind, and a shared layout widget crashed at exit.
         self.view = QWidget()
         stack = QVBoxLayout(self.view)
         stack.setContentsMargins(0, 0, 0, 0)
-        self._all_images: dict[str, pg.ImageItem] = {}
+        stack.setSpacing(2)
         for name, title in (*LSTM_VIEWS, *RNN_VIEWS):
-            plot = pg.PlotWidget(title=title, axisItems={"bottom": TokenAxis()})
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setLabel("left", "unit")
-            image = pg.ImageItem()
-            image.setLookupTable(_colormap(name).getLookupTable(nPts=256))
-            plot.addItem(image)
+            plot = Heatmap(name, title)
             plot.scene().sigMouseMoved.connect(lambda pos, n=name: self._on_hover(pos, n))
             plot.scene().sigMouseClicked.connect(lambda event, n=name: self._on_click(event, n))
-            stack.addWidget(plot)
+            stack.addWidget(plot, 1)
             self.plots[name] = plot
-            self._all_images[name] = image
+        stack.addWidget(self.hover)
         self.text = QTextEdit()
         self.text.setReadOnly(True)
-        self.text.setMaximumHeight(90)
         self.tools = UnitTools()
         self.tools.found.connect(self._tint_found)
+        # Below the heatmaps, one of two at a time: the tinted text or the unit tools. A
+        # splitter lets the heatmaps take the height a short window has.
+        self.lower = QTabWidget()
+        self.lower.addTab(self.text, "Text tinted by a unit")
+        self.lower.addTab(self.tools, "Find or steer a unit")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.lower)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.prompt, 1)
+        top.addLayout(buttons)
         controls = QHBoxLayout()
         for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
             controls.addWidget(widget)
         controls.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(self.prompt, 1)
-        top.addWidget(self.run_button)
+        controls.addWidget(self.progress)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.hover)
-        layout.addWidget(self.text)
-        layout.addWidget(self.tools)
+        layout.addWidget(self.window_note)
+        layout.addWidget(splitter, 1)
         self.run_button.clicked.connect(self.run)
-        self.prompt.returnPressed.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
         self.model_box.currentIndexChanged.connect(self._model_changed)
         for box in (self.layer_box, self.count_box):
             box.valueChanged.connect(self._refresh)
         self.how_box.currentIndexChanged.connect(self._refresh)
         self._trace: GateTrace | None = None
+        self._stop = threading.Event()  # the running trace's: a newer request or Cancel sets it
         self._stale = False  # the models or prompt changed while the page was hidden
         self._apply_palette()
 
@@ -169,12 +190,12 @@ class GatesPanel(QWidget):
         self.run()
 
     def run(self) -> None:
-        """Continue the prompt greedily, then inspect prompt + continuation step by step.
+        """Continue the text greedily, then inspect a window of it and the continuation.
 
         Lazy like the Explain page: while hidden it only notes that the view is stale, so a
         model change does not pay for a page nobody is looking at. The trace runs in the
-        background (milliseconds on the demo models, seconds on a large one); only the
-        newest request is drawn.
+        background with progress; a newer request stops the older one, and only the
+        newest is drawn.
         """
         loaded = self.models.get(self.model_box.currentText())
         if loaded is None:
@@ -184,36 +205,66 @@ class GatesPanel(QWidget):
             return
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
-        prompt = self.prompt.text()
-        self.tools.prompt = prompt
+        text, caret = self.prompt.toPlainText(), self.prompt.textCursor().position()
+        self._stop.set()  # the previous trace, if any: its result would be dropped anyway
+        stop = self._stop = threading.Event()
         self._request += 1
         request = self._request
+        self._busy(True)
 
-        def done(trace: GateTrace) -> None:
-            if request == self._request:
-                self._trace = trace
-                self.tokens = trace.tokens
-                self._refresh()
-                self.drawn.emit()
+        def done(trace: GateTrace | None) -> None:
+            if request != self._request:
+                return
+            self._busy(False)
+            if trace is None:
+                self.window_note.setText("Cancelled: the heatmaps show the previous trace.")
+                return
+            self._trace = trace
+            self.tokens = trace.tokens
+            self.tools.prompt = "".join(trace.tokens[: trace.text_tokens])
+            self.window_note.setText(describe_window(trace))
+            self._refresh()
+            self.drawn.emit()
 
         def fail(message: str) -> None:
             if request == self._request:
+                self._busy(False)
                 self.hover.setText(f"Could not inspect: {message}")
                 self.failed.emit(message)
 
+        def progress(fraction: object) -> None:
+            if request == self._request:
+                self.progress.setValue(round(1000 * float(fraction)))  # type: ignore[arg-type]
+
+        def work(report: Any) -> GateTrace | None:
+            try:
+                return trace_gates(model, tokenizer, text, caret=caret, progress=report, stop=stop.is_set)
+            except TraceStopped:
+                return None
+
         self.background.run(
-            lambda _report: trace_gates(model, tokenizer, prompt),
-            on_done=done,
-            on_error=fail,
-            name="gate trace",
+            work, on_done=done, on_error=fail, on_event=progress, on_stop=stop.set, name="gate trace"
         )
 
+    def cancel(self) -> None:
+        """Stop the running trace at its next chunk; the heatmaps on screen stay."""
+        self._stop.set()
+
+    def _busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        if busy:
+            self.window_note.setText("Inspecting…")
+
     def shutdown(self) -> None:
+        self._stop.set()
         self.background.shutdown()
         self.tools.shutdown()
 
     def show_text(self, prompt: str) -> None:
-        self.prompt.setText(prompt)
+        self.prompt.setPlainText(prompt)
+        self.prompt.moveCursor(QTextCursor.MoveOperation.End)
         self.run()
 
     # ---- drawing -------------------------------------------------------------------------
@@ -230,16 +281,10 @@ class GatesPanel(QWidget):
             plot.setVisible(name in drawn)
             if name not in drawn:
                 continue
-            axis = plot.getAxis("bottom")
-            assert isinstance(axis, TokenAxis)
-            axis.set_tokens(self.tokens, labelled=name == lowest)
+            assert isinstance(plot, Heatmap)
+            plot.show_values(self.values[name], self.units, self.tokens, labelled=name == lowest)
             plot.setMinimumHeight(HEATMAP_HEIGHT + (LABEL_HEIGHT if name == lowest else 0))
-            image = self._all_images[name]
-            image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
-            bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))
-            image.setLevels((0.0, 1.0) if name in ("forget", "input", "output") else (-bound, bound))
-            plot.getViewBox().setLimits(xMin=0, xMax=len(self.tokens), yMin=0, yMax=len(self.units))
-            plot.getViewBox().autoRange(padding=0)
+            image = plot.image
             self.images[name] = image
         self._tint_text(None)
 
