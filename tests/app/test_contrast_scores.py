@@ -45,4 +45,3 @@ def test_both_samples_under_both_models_in_a_narrow_panel(qtbot) -> None:
     assert all(scores.top() > c.geometry().bottom() for c in panel.columns.values())
     assert panel.scores.height() >= panel.scores.heightForWidth(panel.scores.width())
     panel.shutdown()
-
