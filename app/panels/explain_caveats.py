@@ -23,7 +23,7 @@ def trained_on_demo(loaded: Any) -> bool:
 
 def corpus_label(loaded: Any) -> str:
     name = str(loaded.meta.corpus.name)
-    return f"“{name}”" if name else "its own corpus"
+    return f"“{name}”" if name else "another corpus"
 
 
 def caveats(lstm: Any, rnn: Any) -> dict[str, str]:
@@ -34,15 +34,17 @@ def caveats(lstm: Any, rnn: Any) -> dict[str, str]:
     foreign = [m for m in (lstm, rnn) if m is not None and not trained_on_demo(m)]
     if not foreign:
         return dict.fromkeys(("vanishing", "exploding", "long", "bottleneck", "memory"), "")
-    names = " and ".join(f"the {m.model.config.cell.upper()} (trained on {corpus_label(m)})" for m in foreign)
-    on_demo = f"Measured on the demo text, not on the text {names} learnt from"
+    which = "the loaded models" if len(foreign) > 1 else f"the {foreign[0].model.config.cell.upper()}"
+    names = f"{which} (trained on {' and '.join(sorted({corpus_label(m) for m in foreign}))})"
+    its, it = ("their", "them") if len(foreign) > 1 else ("its", "it")
+    on_demo = f"Measured on the demo text, not on what {names} learnt from"
     return {
-        "vanishing": f"{on_demo}: the decay is its weights', the words are foreign to it.",
-        "exploding": f"{on_demo}: the singular values are its weights' own, the curves' text is not.",
+        "vanishing": f"{on_demo}: the decay is {its} weights' own, the words are foreign to {it}.",
+        "exploding": f"{on_demo}: the singular values are {its} weights' own, the curves' text is not.",
         "long": (
             f"Does not apply to {names}: this probe asks for facts only the demo corpus states, "
-            "so its scores here (even below chance) say nothing about its memory."
+            f"so the scores here (even below chance) say nothing about {its} memory."
         ),
         "bottleneck": "Applies to the loaded models as they are: timing involves no text.",
-        "memory": f"{on_demo}: its gates at work on text it never saw in training.",
+        "memory": f"{on_demo}: {its} gates at work on text never seen in training.",
     }
