@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Signal
 from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,37 +26,22 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QSplitter,
-    QTabWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.background import Background
+from app.panels.gates_splitter import GatesSplitter
 from app.panels.gates_text import describe_window
-from app.panels.heatmap import Heatmap
+from app.panels.heatmap import HEATMAP_HEIGHT, LSTM_VIEWS, RNN_VIEWS, Heatmap, pick_units
 from app.panels.token_axis import LABEL_HEIGHT
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
 
 DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
-LSTM_VIEWS = (
-    ("forget", "forget gate f"),
-    ("input", "input gate i"),
-    ("output", "output gate o"),
-    ("c", "cell state C"),
-)
-RNN_VIEWS = (("h", "hidden h"),)
-HEATMAP_HEIGHT = 80  # the least a heatmap may shrink to: below it rows stop being pickable
-TEXT_LINES = 3  # the text box's height: enough to see where the caret is, the rest for heatmaps
-
-
-def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
-    """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
-    score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
-    return np.argsort(-score, kind="stable")[:count]
+TEXT_LINES = 2  # the text box's height: enough to see where the caret is, the rest for heatmaps
 
 
 class GatesPanel(QWidget):
@@ -81,7 +66,6 @@ class GatesPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
         self.window_note = QLabel("")  # which part of the text the heatmaps show
         self.window_note.setWordWrap(True)
@@ -93,10 +77,18 @@ class GatesPanel(QWidget):
         self.count_box.setValue(32)
         self.count_box.setPrefix("top ")
         self.how_box = QComboBox()
+        self.how_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # Variable first: the units that swing with the text show its structure; the most
         # active ones are often cells that merely drift to a large value and stay there.
         self.how_box.addItem("most variable units", "variable")
         self.how_box.addItem("most active units", "active")
+        self.show_box = QComboBox()  # one view alone gets all the height a short window has
+        self.show_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        for combo in (self.how_box, self.show_box):
+            combo.setMinimumContentsLength(6)  # narrower than their longest item: a narrow tab fits
+        self.show_box.addItem("all views", None)
+        for name, title in LSTM_VIEWS:
+            self.show_box.addItem(f"{title} only", name)
         self.hover = QLabel("Hover a cell to read it; click a row to tint the text by that unit.")
         self.hover.setWordWrap(True)
         # One PlotWidget per view, made once and shown or hidden: rebuilding plots on every
@@ -116,41 +108,32 @@ class GatesPanel(QWidget):
         self.text.setReadOnly(True)
         self.tools = UnitTools()
         self.tools.found.connect(self._tint_found)
-        # Below the heatmaps, one of two at a time: the tinted text or the unit tools. A
-        # splitter lets the heatmaps take the height a short window has.
-        self.lower = QTabWidget()
-        self.lower.addTab(self.text, "Text tinted by a unit")
-        self.lower.addTab(self.tools, "Find or steer a unit")
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.view)
-        splitter.addWidget(self.lower)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.splitter = splitter
+        self.splitter = GatesSplitter(self.view, self.text, self.tools)
+        self.lower = self.splitter.tabs
         buttons = QVBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress)
         buttons.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.prompt, 1)
         top.addLayout(buttons)
         controls = QHBoxLayout()
-        for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
+        for widget in (self.model_box, self.layer_box, self.count_box, self.how_box, self.show_box):
             controls.addWidget(widget)
         controls.addStretch(1)
-        controls.addWidget(self.progress)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(controls)
         layout.addWidget(self.window_note)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         self.model_box.currentIndexChanged.connect(self._model_changed)
         for box in (self.layer_box, self.count_box):
             box.valueChanged.connect(self._refresh)
-        self.how_box.currentIndexChanged.connect(self._refresh)
+        for combo in (self.how_box, self.show_box):
+            combo.currentIndexChanged.connect(self._refresh)
         self._trace: GateTrace | None = None
         self._stop = threading.Event()  # the running trace's: a newer request or Cancel sets it
         self._stale = False  # the models or prompt changed while the page was hidden
@@ -158,6 +141,13 @@ class GatesPanel(QWidget):
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), self.plots.values(), [p.getPlotItem() for p in self.plots.values()])
+        for plot in self.plots.values():
+            plot.compact_title()
+
+    def heightForWidth(self, _width: int) -> int:
+        # No preferred height: a scroll area holding this page then gives it the visible height
+        # (or its minimum), not the height the word-wrapped labels' layout asks of four plots.
+        return -1
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -276,6 +266,8 @@ class GatesPanel(QWidget):
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}
         drawn = {n for n, _ in (LSTM_VIEWS if "c" in self.values else RNN_VIEWS)}
+        if self.show_box.currentData() in drawn:
+            drawn = {self.show_box.currentData()}
         lowest = [name for name in self.plots if name in drawn][-1]
         for name, plot in self.plots.items():
             plot.setVisible(name in drawn)
@@ -290,14 +282,7 @@ class GatesPanel(QWidget):
 
     def _cell_at(self, pos: QPointF, name: str) -> tuple[int, int] | None:
         """(position, row) under a point of the named view's scene, or None."""
-        image = self.images.get(name)
-        if image is None or not image.sceneBoundingRect().contains(pos):
-            return None
-        point = image.mapFromScene(pos)
-        t, row = int(point.x()), int(point.y())
-        if 0 <= t < len(self.tokens) and 0 <= row < len(self.units):
-            return t, row
-        return None
+        return self.plots[name].cell_at(pos) if name in self.images else None
 
     def _on_hover(self, pos: QPointF, name: str) -> None:
         hit = self._cell_at(pos, name)

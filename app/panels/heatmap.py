@@ -12,13 +12,29 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetricsF, QGuiApplication
 
 from app.panels.token_axis import TokenAxis
 
 GATES = ("forget", "input", "output")  # in [0, 1]; the others are signed
+LSTM_VIEWS = (
+    ("forget", "forget gate f"),
+    ("input", "input gate i"),
+    ("output", "output gate o"),
+    ("c", "cell state C"),
+)
+RNN_VIEWS = (("h", "hidden h"),)
+TITLE_HEIGHT = 18
+HEATMAP_HEIGHT = 76  # the least a heatmap may shrink to: below it rows stop being pickable
 LABEL_GAP_PX = 4  # between two unit numbers on the left axis
 NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500)
+
+
+def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
+    """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
+    score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
+    return np.argsort(-score, kind="stable")[:count]
 
 
 def colormap(name: str) -> pg.ColorMap:
@@ -82,11 +98,13 @@ class Heatmap(pg.PlotWidget):
         self.setLabel("left", "unit")
         self.image = pg.ImageItem()
         self.addItem(self.image)
-        label = "gate value" if name in GATES else "value"
-        self.bar = pg.ColorBarItem(
-            values=(0.0, 1.0), width=12, colorMap=colormap(name), label=label, interactive=False
-        )
+        # The scale's numbers label it; a written label would not fit a heatmap at its smallest.
+        self.bar = pg.ColorBarItem(values=(0.0, 1.0), width=12, colorMap=colormap(name), interactive=False)
         self.bar.setImageItem(self.image, insert_in=self.getPlotItem())
+
+    def compact_title(self) -> None:
+        """A title row one line high instead of pyqtgraph's 30 pixels: short heatmaps keep their rows."""
+        self.getPlotItem().layout.setRowFixedHeight(0, TITLE_HEIGHT)
 
     def show_values(
         self, values: np.ndarray, units: np.ndarray, tokens: list[str], *, labelled: bool
@@ -96,12 +114,21 @@ class Heatmap(pg.PlotWidget):
         self.token_axis.set_tokens(tokens, labelled=labelled)
         shown = values[:, units]
         self.image.setImage(shown, autoLevels=False)
-        self.bar.setLevels(levels(self.name, values))
+        low, high = levels(self.name, values)
+        self.bar.setLevels((low, high))
+        # The two ends only: pyqtgraph's own ticks crowd a bar a few rows high.
+        self.bar.axis.setTicks([[(v, f"{v:.3g}") for v in (low, high)]])
         view = self.getViewBox()
         view.setLimits(xMin=0, xMax=max(1, len(tokens)), yMin=0, yMax=max(1, len(units)))
         view.autoRange(padding=0)
         self.unit_axis.picture = None  # the tick labels change with the units
         self.unit_axis.update()
 
-    def clear_values(self) -> None:
-        self.image.clear()
+    def cell_at(self, pos: QPointF) -> tuple[int, int] | None:
+        """(position, row) under a point of this heatmap's scene, or None."""
+        shown = self.image.image
+        if shown is None or not self.image.sceneBoundingRect().contains(pos):
+            return None
+        point = self.image.mapFromScene(pos)
+        t, row = int(point.x()), int(point.y())
+        return (t, row) if 0 <= t < shown.shape[0] and 0 <= row < shown.shape[1] else None
