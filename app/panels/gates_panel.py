@@ -35,7 +35,6 @@ from app.background import Background
 from app.panels.gates_splitter import GatesSplitter
 from app.panels.gates_text import describe_window
 from app.panels.heatmap import HEATMAP_HEIGHT, LSTM_VIEWS, RNN_VIEWS, Heatmap, pick_units
-from app.panels.token_axis import LABEL_HEIGHT
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
@@ -123,6 +122,8 @@ class GatesPanel(QWidget):
             controls.addWidget(widget)
         controls.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # every pixel of a short tab goes to the heatmaps
+        layout.setSpacing(4)
         layout.addLayout(top)
         layout.addLayout(controls)
         layout.addWidget(self.window_note)
@@ -275,7 +276,7 @@ class GatesPanel(QWidget):
                 continue
             assert isinstance(plot, Heatmap)
             plot.show_values(self.values[name], self.units, self.tokens, labelled=name == lowest)
-            plot.setMinimumHeight(HEATMAP_HEIGHT + (LABEL_HEIGHT if name == lowest else 0))
+            plot.setMinimumHeight(HEATMAP_HEIGHT + (plot.token_axis.label_room() if name == lowest else 0))
             image = plot.image
             self.images[name] = image
         self._tint_text(None)

@@ -7,14 +7,14 @@ from lstm_core.measure.gate_trace import GateTrace
 
 
 def describe_window(trace: GateTrace) -> str:
-    """One line: the window's tokens and characters, the continuation, and the bound."""
+    """One short line: the window's tokens and characters, the continuation, and the bound."""
     continued = len(trace.tokens) - trace.text_tokens
-    tail = f" plus {continued} the model continued with" if continued else ""
-    bound = f"at most {trace.limit} positions per trace"
+    tail = f" + {continued} continued" if continued else ""
+    bound = f"(at most {trace.limit} positions)"
     if trace.whole:
-        return f"Showing the whole text ({trace.text_tokens} tokens){tail}; {bound}."
-    where = "before the caret" if trace.start > 0 else "at the start"
+        return f"The whole text: {trace.text_tokens} tokens{tail} {bound}."
+    where = "before the caret" if trace.start > 0 else "from the start"
     return (
-        f"Showing {trace.text_tokens} tokens {where}: characters {trace.start:,}–{trace.end:,} of "
-        f"{trace.text_chars:,}{tail}; {bound}. Move the caret to inspect another part."
+        f"{trace.text_tokens} tokens {where}, characters {trace.start:,}–{trace.end:,} of "
+        f"{trace.text_chars:,}{tail} {bound}; move the caret to inspect another part."
     )
