@@ -146,6 +146,14 @@ def test_a_prompt_ending_in_a_space_is_not_continued_with_a_second_one() -> None
     for seed in range(8):
         text = "".join(generate(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=seed)))
         assert text[0] != " " and "  " not in "The " + text
+    from lstm_core.batch_sampling import generate_samples
+
+    samples = generate_samples(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=0), 5)
+    assert all(s.text[0] != " " and "  " not in "The " + s.text for s in samples)
+    single = "".join(
+        generate(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=samples[0].seed))
+    )
+    assert samples[0].text == single  # one sample of the batch is what generation alone writes
     greedy = SamplingSettings(max_tokens=3, greedy=True)
     spaced = "".join(generate(model, tokenizer, "I grew up in ", greedy))
     plain = "".join(generate(model, tokenizer, "I grew up in", greedy))
