@@ -16,7 +16,14 @@ import torch
 
 from lstm_core.batch_stepper import BatchStepper, make_batch_stepper
 from lstm_core.model import LanguageModel
-from lstm_core.sampling import SamplingSettings, base_seed, draw, prompt_ids
+from lstm_core.sampling import (
+    SamplingSettings,
+    base_seed,
+    draw,
+    holds_trailing_space,
+    prompt_ids,
+    space_led_tokens,
+)
 from lstm_core.tokenizers import StreamDecoder, Tokenizer
 
 MAX_SAMPLES = 1024  # more rows than this is a mistake, not a batch
@@ -108,7 +115,9 @@ def generate_samples(
     if not 1 <= count <= MAX_SAMPLES:
         raise ValueError(f"the number of samples must be between 1 and {MAX_SAMPLES}, not {count}")
     stepper = stepper or make_batch_stepper(model)
-    ids = prompt_ids(tokenizer, prompt)
+    held = holds_trailing_space(tokenizer, prompt)  # as in generate_tokens: no doubled space
+    ids = prompt_ids(tokenizer, prompt[:-1] if held else prompt)
+    space_led = space_led_tokens(tokenizer) if held else None
     if settings.context_tokens is not None:
         ids = ids[-settings.context_tokens :]
     window = ids[-settings.repetition_window :]
@@ -120,6 +129,8 @@ def generate_samples(
         logits = logits_t.cpu().double().numpy()
         if tokenizer.unk_id is not None:
             logits[:, tokenizer.unk_id] = -np.inf  # <unk> stands for "something else": never write it
+        if produced == 1 and space_led is not None and space_led.any():
+            logits[:, ~space_led] = -np.inf  # the held-back space starts the first word
         live = [rows[i] for i in active]
         tokens = _draw_rows(logits, settings, [r.recent for r in live], [r.rng for r in live])
         for row, token in zip(live, tokens.tolist(), strict=True):
@@ -137,6 +148,8 @@ def generate_samples(
             token_t = token_t.index_select(0, index)
             active = [active[k] for k in keep]
         logits_t = stepper.step(token_t)
+    skip = 1 if held else 0  # the prompt on screen already ends with that space
     return [
-        Sample(row.text + row.decoder.flush(), row.seed, row.ended or "length", row.tokens) for row in rows
+        Sample((row.text + row.decoder.flush())[skip:], row.seed, row.ended or "length", row.tokens)
+        for row in rows
     ]

@@ -11,13 +11,19 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import torch
 
 from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.model import LanguageModel
-from lstm_core.sampling import GeneratedToken, SamplingSettings, generate_tokens
+from lstm_core.sampling import (
+    GeneratedToken,
+    SamplingSettings,
+    generate_tokens,
+    holds_trailing_space,
+    prompt_ids,
+)
 from lstm_core.tokenizers import Tokenizer
 
 _DONE = object()
@@ -81,3 +87,42 @@ def generate_pair(
         stop.set()
         for thread in threads:
             thread.join()
+
+
+@torch.no_grad()
+def sample_surprisal(model: LanguageModel, tokenizer: Tokenizer, prompt: str, sample: str) -> float | None:
+    """Mean surprisal (nats per token) of ``sample`` under ``model``, given the prompt before it;
+    None for an empty sample. The two are tokenised together, as the sample was written."""
+    if not sample:
+        return None
+    if prompt:
+        head = prompt[:-1] if holds_trailing_space(tokenizer, prompt) else prompt
+        whole = prompt_ids(tokenizer, prompt + sample)
+        cut = len(prompt_ids(tokenizer, head))
+    else:
+        whole = prompt_ids(tokenizer, "") + tokenizer.encode(sample)
+        cut = len(prompt_ids(tokenizer, ""))
+    if cut >= len(whole):
+        return None
+    ids = torch.tensor([whole], device=model.device)
+    logits = model(ids).logits[0, cut - 1 : -1].float()
+    targets = ids[0, cut:, None]
+    if tokenizer.unk_id is not None:
+        # As generation scores its tokens: <unk> is never written, so its share is left out,
+        # except where the sample, tokenised here, holds one (it would cost infinity).
+        masked = logits.clone()
+        masked[:, tokenizer.unk_id] = -torch.inf
+        logits = torch.where(targets == tokenizer.unk_id, logits, masked)
+    nats = -torch.log_softmax(logits, dim=-1).gather(1, targets)
+    return float(nats.mean())
+
+
+def cross_surprisals(
+    models: Sequence[tuple[LanguageModel, Tokenizer]], prompt: str, samples: Sequence[str]
+) -> list[list[float | None]]:
+    """``scores[judge][writer]``: every sample scored under every model, in nats per token.
+
+    A model's own sample flatters it (it picked those tokens, and a low temperature picks
+    likely ones), so samples are compared under one judge: along a row, never down the diagonal.
+    """
+    return [[sample_surprisal(m, t, prompt, sample) for sample in samples] for m, t in models]

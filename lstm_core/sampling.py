@@ -72,6 +72,27 @@ def prompt_ids(tokenizer: Tokenizer, prompt: str) -> list[int]:
     return ids if ids else tokenizer.encode("\n") or [0]
 
 
+def holds_trailing_space(tokenizer: Tokenizer, prompt: str) -> bool:
+    """Whether a prompt's one trailing space belongs to the word that comes next.
+
+    Word and BPE tokens carry their leading space (" cold"). Primed on "The " as written,
+    the model sees a lone space token it rarely met in training, then writes " cold" with
+    its own space: "The  cold". So that space is held back from the prompt, and the first
+    new token is one that starts with a space, written without it.
+    """
+    one_space = prompt.endswith(" ") and not prompt.endswith("  ")
+    return tokenizer.level != "char" and one_space and bool(prompt.strip())
+
+
+def space_led_tokens(tokenizer: Tokenizer) -> np.ndarray:
+    """(V,) bool: the tokens that are a space followed by something other than more space."""
+    led = np.zeros(tokenizer.vocab_size, dtype=bool)
+    for i in range(tokenizer.vocab_size):
+        piece = tokenizer.token_bytes(i)
+        led[i] = piece.startswith(b" ") and len(piece) > 1 and not piece[1:].isspace()
+    return led
+
+
 def filter_logits(logits: np.ndarray, settings: SamplingSettings, recent: list[int]) -> np.ndarray:
     """Apply repetition penalty, temperature, min-p, top-k and top-p to (V,) float64 logits,
     in place.
@@ -140,13 +161,15 @@ def generate_tokens(
     """Yield one GeneratedToken per new token, up to settings.max_tokens."""
     stepper = stepper or make_stepper(model)
     rng = np.random.default_rng(base_seed(settings))
-    ids = prompt_ids(tokenizer, prompt)
+    held = holds_trailing_space(tokenizer, prompt)
+    ids = prompt_ids(tokenizer, prompt[:-1] if held else prompt)
     if settings.context_tokens is not None:
         ids = ids[-settings.context_tokens :]
     recent = ids[-settings.repetition_window :]
     decoder = StreamDecoder(tokenizer)
     unk = tokenizer.unk_id
     end = tokenizer.eod_id if settings.stop_at_end else None
+    space_led = space_led_tokens(tokenizer) if held else None
     logits_t = stepper.prefill(ids)
     for _ in range(settings.max_tokens):
         logits = logits_t.cpu().float().numpy().astype(np.float64)
@@ -154,10 +177,16 @@ def generate_tokens(
             logits[unk] = -np.inf  # <unk> stands for "something else": never write it
         top = logits.max()
         log_norm = top + math.log(np.exp(logits - top).sum())
-        token = draw(logits, settings, recent, rng)
+        if space_led is not None and space_led.any():  # the held-back space starts the next word
+            token = draw(np.where(space_led, logits, -np.inf), settings, recent, rng)
+        else:
+            token = draw(logits, settings, recent, rng)
         if token == end:
             return
-        yield GeneratedToken(token, decoder.feed(token), float(log_norm - logits[token]))
+        text = decoder.feed(token)
+        if space_led is not None:
+            text, space_led = text[1:], None  # the prompt on screen already ends with that space
+        yield GeneratedToken(token, text, float(log_norm - logits[token]))
         recent.append(token)
         if len(recent) > settings.repetition_window:
             del recent[0]

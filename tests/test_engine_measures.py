@@ -86,6 +86,30 @@ def test_gate_trace_gives_arrays_per_view(pair: dict[str, _Loaded]) -> None:
     assert set(plain.views(0)) == {"h"}
 
 
+def test_gate_trace_inspects_a_bounded_window_before_the_caret(pair: dict[str, _Loaded]) -> None:
+    from lstm_core.measure.gate_trace import TraceStopped, window_ids
+
+    lstm = pair["lstm"]
+    text = " ".join(["I grew up in India. The bus was late."] * 400)  # 15,199 characters
+    trace = trace_gates(lstm.model, lstm.tokenizer, text, continue_tokens=4, max_tokens=40)
+    assert len(trace.tokens) == 40 and trace.text_tokens == 36 and not trace.whole
+    assert trace.end == len(text) == trace.text_chars and trace.start > len(text) - 40 * 16
+    assert text.endswith("".join(trace.tokens[:36]))
+    caret = text.index(".", 7600) + 1
+    middle = trace_gates(lstm.model, lstm.tokenizer, text, caret=caret, continue_tokens=0, max_tokens=20)
+    assert middle.end == caret and text[:caret].endswith("".join(middle.tokens))
+    primer, window, start, end = window_ids(lstm.tokenizer, text, 0, 10)
+    assert (
+        primer == []
+        and len(window) == 10
+        and start == 0
+        and text[:end] == "".join(lstm.tokenizer.token_bytes(i).decode() for i in window)
+    )
+    steps: list[float] = []
+    with pytest.raises(TraceStopped):
+        trace_gates(lstm.model, lstm.tokenizer, text, progress=steps.append, stop=lambda: bool(steps))
+
+
 def test_demo_probe_cases_fill_every_bucket_from_the_held_out_seed() -> None:
     cases = demo_probe_cases(3)
     assert cases == balanced_cases(probe_cases(180, seed=10_000), 3)

@@ -66,3 +66,22 @@ def test_share_of_threads_never_drops_below_one() -> None:
     assert share_of_threads(2, 8) == 4
     assert share_of_threads(2, 1) == 1
     assert share_of_threads(3, 2) == 1
+
+
+def test_every_sample_is_scored_under_every_model(models_and_tokenizer) -> None:
+    from lstm_core.pair import cross_surprisals, sample_surprisal
+
+    lstm, rnn, tok = models_and_tokenizer
+    samples = ["the cat sat", "zzzz qqqq"]
+    scores = cross_surprisals([(lstm, tok), (rnn, tok)], "the ", samples)
+    assert len(scores) == 2 and all(len(row) == 2 for row in scores)
+    # A model's score of its own sample is the mean surprisal it had while writing it.
+    written = list(generate_tokens(rnn, tok, "the ", SamplingSettings(max_tokens=30, seed=3)))
+    own = sample_surprisal(rnn, tok, "the ", "".join(t.text for t in written))
+    assert own == pytest.approx(sum(t.surprisal for t in written) / len(written), rel=1e-4)
+    assert scores[0][0] != scores[1][0]  # two judges, two numbers for the same text
+    assert sample_surprisal(lstm, tok, "the ", "") is None
+    unprompted = list(generate_tokens(lstm, tok, "", SamplingSettings(max_tokens=20, seed=5)))
+    assert sample_surprisal(lstm, tok, "", "".join(t.text for t in unprompted)) == pytest.approx(
+        sum(t.surprisal for t in unprompted) / len(unprompted), rel=1e-4
+    )  # no prompt: scored after an implied line break, as generation starts

@@ -134,3 +134,30 @@ def test_temperature_only_weights_match_the_full_filter() -> None:
         full = sampling_weights(logits, SamplingSettings(temperature=temperature, top_p=1 - 1e-12), [])
         np.testing.assert_allclose(fast / fast.sum(), full / full.sum(), rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(fast / fast.sum(), torch.softmax(torch.tensor(logits) / temperature, 0))
+
+
+def test_a_prompt_ending_in_a_space_is_not_continued_with_a_second_one() -> None:
+    from lstm_core.sampling import holds_trailing_space
+    from training.assets import demo_dir
+    from training.checkpoint import load_model
+
+    model, tokenizer, _ = load_model(demo_dir() / "lstm")  # the demo's word-level LSTM
+    assert tokenizer.level == "word"
+    for seed in range(8):
+        text = "".join(generate(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=seed)))
+        assert text[0] != " " and "  " not in "The " + text
+    from lstm_core.batch_sampling import generate_samples
+
+    samples = generate_samples(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=0), 5)
+    assert all(s.text[0] != " " and "  " not in "The " + s.text for s in samples)
+    single = "".join(
+        generate(model, tokenizer, "The ", SamplingSettings(max_tokens=12, seed=samples[0].seed))
+    )
+    assert samples[0].text == single  # one sample of the batch is what generation alone writes
+    greedy = SamplingSettings(max_tokens=3, greedy=True)
+    spaced = "".join(generate(model, tokenizer, "I grew up in ", greedy))
+    plain = "".join(generate(model, tokenizer, "I grew up in", greedy))
+    assert "I grew up in " + spaced == "I grew up in" + plain
+    # Characters carry no leading space, and a run of spaces is the prompt's own choice.
+    char = train_tokenizer("char", "ab c")
+    assert not holds_trailing_space(char, "ab ") and not holds_trailing_space(tokenizer, "The  ")

@@ -11,14 +11,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
 
-from app.background import Background
+from app.background import Background, Report
 from app.generation_runner import TokenBatch, stream_side_by_side
 from app.model_store import LoadedModel
 from app.plot_style import mono_font
+from lstm_core.pair import cross_surprisals
 from lstm_core.sampling import SamplingSettings
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
@@ -38,6 +39,22 @@ def metrics_text(loaded: LoadedModel | None) -> str:
     if loss is None:
         return "validation: not measured yet"
     return f"validation: {loss:.3f} nats · {bpc:.3f} bits/char" if bpc is not None else f"{loss:.3f} nats"
+
+
+def score_table(names: list[str], scores: list[list[float | None]]) -> str:
+    """Rich text: rows are the judges, columns the samples, in nats per token."""
+    head = "".join(f"<th>&nbsp;{n}'s sample&nbsp;</th>" for n in names)
+    rows = "".join(
+        f"<tr><td>under {judge}&nbsp;</td>"
+        + "".join(f"<td align='center'>{'–' if v is None else f'{v:.2f}'}</td>" for v in row)
+        + "</tr>"
+        for judge, row in zip(names, scores, strict=True)
+    )
+    return (
+        f"<table cellspacing='0'><tr><td>nats/token</td>{head}</tr>{rows}</table>"
+        "Both samples scored under both models (lower: less surprising). Compare the samples "
+        "along a row: a model's own sample flatters it, having picked its likely tokens."
+    )
 
 
 class _Column(QWidget):
@@ -121,6 +138,10 @@ class ContrastPanel(QWidget):
             "Hover a token for its value."
         )
 
+        # Below both columns, not inside one: a narrow column wrapped these lines over each other.
+        self.scores = QLabel("")
+        self.scores.setWordWrap(True)
+        self.scores.setTextFormat(Qt.TextFormat.RichText)
         columns = QHBoxLayout()
         columns.addWidget(self.columns["main"])
         columns.addWidget(self.columns["rnn"])
@@ -128,6 +149,7 @@ class ContrastPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.legend)
         layout.addLayout(columns, 1)
+        layout.addWidget(self.scores)
         self.set_models(None, None)
 
     @property
@@ -140,6 +162,7 @@ class ContrastPanel(QWidget):
         for column in self.columns.values():
             column.clear("")
         self.summary.clear()
+        self.scores.clear()
         self.main, self.rnn = main, rnn
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))
@@ -165,10 +188,16 @@ class ContrastPanel(QWidget):
             settings = replace(settings, seed=random.randrange(2**31))
         for column in self.columns.values():
             column.clear(prompt)
+        self.scores.clear()
         models = [(m.model, m.tokenizer) for m in (self.main, self.rnn) if m is not None]
         stop = self._stop = threading.Event()
+
+        def work(report: Report) -> tuple[list[str], list[list[float | None]]]:
+            texts = stream_side_by_side(models, prompt, settings, stop, report)
+            return texts, cross_surprisals(models, prompt, texts)
+
         self.background.run(
-            lambda report: stream_side_by_side(models, prompt, settings, stop, report),
+            work,
             on_done=self._finished,
             on_error=self._failed,
             on_event=self._tokens,
@@ -189,20 +218,10 @@ class ContrastPanel(QWidget):
     def _tokens(self, batch: TokenBatch) -> None:
         self.columns[COLUMNS[batch.index]].append(batch.tokens)
 
-    def _finished(self, texts: list[str]) -> None:
-        models = {"main": self.main, "rnn": self.rnn}
-        for key in COLUMNS:
-            mean = self.columns[key].mean_surprisal()
-            if mean is not None:
-                # Each model scores the text it wrote itself: a measure of its confidence,
-                # not of quality (a hotter sample can score lower). Said so on screen.
-                self.columns[key].metrics.setText(
-                    f"{metrics_text(models[key])}\nits own sample, scored by itself: {mean:.2f} nats/token"
-                )
-                self.columns[key].metrics.setToolTip(
-                    "How surprised each model is by the text it generated. It measures confidence, not "
-                    "quality: each model scores a different text, so compare validation losses instead."
-                )
+    def _finished(self, result: tuple[list[str], list[list[float | None]]]) -> None:
+        texts, scores = result
+        names = [m.cell.upper() for m in (self.main, self.rnn) if m is not None][: len(texts)]
+        self.scores.setText(score_table(names, scores))
         self.compared.emit(texts[0], texts[1] if len(texts) > 1 else "")
 
     def _failed(self, message: str) -> None:

@@ -9,16 +9,19 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.background import Background, Job
 from app.model_store import LoadedModel
-from app.panels.insight_sections import BottleneckSection, ContextSection
+from app.panels.explain_caveats import caveats
+from app.panels.insight_sections import PLOT_MIN_WIDTH, BottleneckSection, ContextSection
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
 from lstm_core.measure.probe import BUCKET_WIDTH
 from training.demo_corpus import demo_measure_text, demo_probe_cases
 
+NARROW_BELOW = 2 * PLOT_MIN_WIDTH + 300  # pixels: below, text and plot no longer fit side by side
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
 TITLES = {
     "vanishing": "1. Vanishing gradients",
@@ -95,7 +98,11 @@ def live_sentences(data: Explanations) -> dict[str, str]:
     if probe:
         parts = [f"{n.upper()} {_percent(b[-1].accuracy)}" for n, b in probe.items()]
         edge = next(iter(probe.values()))[-1].distance
-        out["long"] = f"Measured at {edge - BUCKET_WIDTH + 1}–{edge} characters: " + ", ".join(parts) + "."
+        out["long"] = (
+            f"Measured at {edge - BUCKET_WIDTH + 1}–{edge} characters: "
+            + ", ".join(parts)
+            + " (chance about 4 %)."
+        )
     if speed:
         rows = [
             f"{n.upper()}: explicit cells {s.explicit_tokens_per_s:,.0f}, fused kernel "
@@ -121,7 +128,7 @@ def live_sentences(data: Explanations) -> dict[str, str]:
 
 def _plot(title: str, x_label: str, y_label: str, *, log_y: bool = False) -> pg.PlotWidget:
     widget = pg.PlotWidget(title=title)
-    widget.setMinimumSize(420, 240)
+    widget.setMinimumSize(PLOT_MIN_WIDTH, 240)
     widget.setMaximumHeight(280)
     item = widget.getPlotItem()
     item.getAxis("left").enableAutoSIPrefix(False)  # a "×1e12" on a log axis reads as a wrong value
@@ -152,20 +159,18 @@ class ExplainPanel(QWidget):
             "long": _plot("Recall of the language after “I speak”", "filler (characters)", "accuracy"),
         }
         self.plots["long"].getPlotItem().setYRange(0, 1.05)
+        self.caveat: dict[str, QLabel] = {}
         page = QWidget()
-        grid = QGridLayout(page)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        for row, claim in enumerate(CLAIMS):
-            grid.addWidget(self._text_block(claim), row, 0)
-            if claim in self.plots:
-                grid.addWidget(self.plots[claim], row, 1)
+        self.grid = QGridLayout(page)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        self.blocks = {claim: self._text_block(claim) for claim in CLAIMS}
         # Measured on demand (Measure / Cancel): the bottleneck removed, under its claim,
         # and how far back the loaded models look on their own held-out text.
         self.bottleneck = BottleneckSection()
         self.context = ContextSection()
-        grid.addWidget(self.bottleneck, CLAIMS.index("bottleneck"), 1)
-        grid.addWidget(self.context, len(CLAIMS), 0, 1, 2)
+        self.narrow: bool | None = None  # one column (each plot under its text) or two
+        self._arrange(narrow=False)
         self.page = page
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -182,6 +187,31 @@ class ExplainPanel(QWidget):
         for section in (self.bottleneck, self.context):
             section.apply_palette()
 
+    def _arrange(self, *, narrow: bool) -> None:
+        """Two columns (text, plot) when wide; each plot under its text when narrow, so that
+        nothing is cut off on the right of a narrow tab."""
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        sides: dict[str, QWidget] = {**self.plots, "bottleneck": self.bottleneck}
+        for widget in (*self.blocks.values(), *sides.values(), self.context):
+            self.grid.removeWidget(widget)
+        for row, claim in enumerate(CLAIMS):
+            side = sides.get(claim)
+            if narrow:
+                self.grid.addWidget(self.blocks[claim], 2 * row, 0, 1, 2)
+                if side is not None:
+                    self.grid.addWidget(side, 2 * row + 1, 0, 1, 2)
+            else:
+                self.grid.addWidget(self.blocks[claim], row, 0)
+                if side is not None:
+                    self.grid.addWidget(side, row, 1)
+        self.grid.addWidget(self.context, 2 * len(CLAIMS) if narrow else len(CLAIMS), 0, 1, 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange(narrow=event.size().width() < NARROW_BELOW)
+        super().resizeEvent(event)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
@@ -192,13 +222,17 @@ class ExplainPanel(QWidget):
         column = QVBoxLayout(block)
         title = QLabel(f"<b>{TITLES[claim]}</b>")
         intro = QLabel(INTROS[claim])
+        caveat = QLabel("")
+        caveat.setVisible(False)
         live = QLabel("Measuring…")
-        for label in (intro, live):
+        for label in (intro, caveat, live):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
         self.live[claim] = live
+        self.caveat[claim] = caveat
         column.addWidget(title)
         column.addWidget(intro)
+        column.addWidget(caveat)
         column.addWidget(live)
         column.addStretch(1)
         return block
@@ -213,6 +247,15 @@ class ExplainPanel(QWidget):
         """
         self._pending = (lstm, rnn)
         self.context.set_models(lstm, rnn)
+        for claim, line in caveats(lstm, rnn).items():
+            self.caveat[claim].setText(f"<i>⚠ {line}</i>" if line else "")
+            self.caveat[claim].setVisible(bool(line))
+        # From now on the figures on screen are the previous models': gone, until these are measured.
+        for label in self.live.values():
+            label.setText("Measuring…" if lstm is not None or rnn is not None else "")
+        for plot in self.plots.values():
+            plot.getPlotItem().clear()
+            plot.setEnabled(False)
         self._start_if_ready()
 
     def showEvent(self, event: Any) -> None:
@@ -227,8 +270,6 @@ class ExplainPanel(QWidget):
         if lstm is None and rnn is None:
             return
         self.status.setText("Measuring on the loaded models… (a few seconds)")
-        for label in self.live.values():
-            label.setText("Measuring…")
         per_bucket = self.per_bucket
         self._job = self.background.run(
             lambda _report: explain_pair(lstm, rnn, per_bucket=per_bucket),
@@ -257,6 +298,8 @@ class ExplainPanel(QWidget):
         if self._pending is not None:
             return  # superseded: a newer pair is waiting
         self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
+        for plot in self.plots.values():
+            plot.setEnabled(True)
         for claim, sentence in live_sentences(data).items():
             self.live[claim].setText(sentence)
         for claim in self.plots:

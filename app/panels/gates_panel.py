@@ -4,11 +4,14 @@ gates and of the cell state, for a prompt and the model's continuation of it.
 Rows are units (the top N by activity or by variability), columns are
 positions. Hovering names the value and the token; clicking a row tints the
 text by that unit's activation. A vanilla RNN has no gates: it shows h only.
-The values come from the engine's ``trace_gates``, run in the background.
+The values come from the engine's ``trace_gates``, run in the background with
+progress and Cancel; it inspects a bounded window of the text (the tokens
+before the caret), so a long paste costs no more time or memory than a short one.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -19,7 +22,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTextEdit,
@@ -28,33 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background
-from app.panels.token_axis import LABEL_HEIGHT, TokenAxis
+from app.panels.gates_splitter import GatesSplitter
+from app.panels.gates_text import describe_window
+from app.panels.heatmap import HEATMAP_HEIGHT, LSTM_VIEWS, RNN_VIEWS, Heatmap, pick_units
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
-from lstm_core.measure.gate_trace import GateTrace, trace_gates
+from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
 
 DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
-LSTM_VIEWS = (
-    ("forget", "forget gate f"),
-    ("input", "input gate i"),
-    ("output", "output gate o"),
-    ("c", "cell state C"),
-)
-RNN_VIEWS = (("h", "hidden h"),)
-HEATMAP_HEIGHT = 80  # the least a heatmap may shrink to: below it rows stop being pickable
-
-
-def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
-    """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
-    score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
-    return np.argsort(-score, kind="stable")[:count]
-
-
-def _colormap(name: str) -> pg.ColorMap:
-    # Gates live in [0, 1]: one hue from dark to bright. C and h are signed: blue-white-red.
-    if name in ("forget", "input", "output"):
-        return pg.colormap.get("viridis")
-    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+TEXT_LINES = 2  # the text box's height: enough to see where the caret is, the rest for heatmaps
 
 
 class GatesPanel(QWidget):
@@ -70,10 +56,18 @@ class GatesPanel(QWidget):
         self.tokens: list[str] = []
         self.values: dict[str, np.ndarray] = {}  # view -> (T, H) of the chosen layer
         self.units = np.zeros(0, dtype=int)
-        self.plots: dict[str, pg.PlotWidget] = {}
+        self.plots: dict[str, Heatmap] = {}
         self.images: dict[str, pg.ImageItem] = {}  # the views on screen now
-        self.prompt = QLineEdit(DEFAULT_PROMPT)
+        self.prompt = QPlainTextEdit(DEFAULT_PROMPT)  # the text to inspect, up to the caret
+        self.prompt.setFixedHeight(self.prompt.fontMetrics().lineSpacing() * TEXT_LINES + 12)
         self.run_button = QPushButton("Generate && inspect")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setVisible(False)
+        self.window_note = QLabel("")  # which part of the text the heatmaps show
+        self.window_note.setWordWrap(True)
         self.model_box = QComboBox()
         self.layer_box = QSpinBox()
         self.layer_box.setPrefix("layer ")
@@ -82,61 +76,79 @@ class GatesPanel(QWidget):
         self.count_box.setValue(32)
         self.count_box.setPrefix("top ")
         self.how_box = QComboBox()
+        self.how_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # Variable first: the units that swing with the text show its structure; the most
         # active ones are often cells that merely drift to a large value and stay there.
         self.how_box.addItem("most variable units", "variable")
         self.how_box.addItem("most active units", "active")
+        self.show_box = QComboBox()  # one view alone gets all the height a short window has
+        self.show_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        for combo in (self.how_box, self.show_box):
+            combo.setMinimumContentsLength(6)  # narrower than their longest item: a narrow tab fits
+        self.show_box.addItem("all views", None)
+        for name, title in LSTM_VIEWS:
+            self.show_box.addItem(f"{title} only", name)
         self.hover = QLabel("Hover a cell to read it; click a row to tint the text by that unit.")
+        self.hover.setWordWrap(True)
         # One PlotWidget per view, made once and shown or hidden: rebuilding plots on every
         # refresh leaves orphaned items behind, and a shared layout widget crashed at exit.
         self.view = QWidget()
         stack = QVBoxLayout(self.view)
         stack.setContentsMargins(0, 0, 0, 0)
-        self._all_images: dict[str, pg.ImageItem] = {}
+        stack.setSpacing(2)
         for name, title in (*LSTM_VIEWS, *RNN_VIEWS):
-            plot = pg.PlotWidget(title=title, axisItems={"bottom": TokenAxis()})
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setLabel("left", "unit")
-            image = pg.ImageItem()
-            image.setLookupTable(_colormap(name).getLookupTable(nPts=256))
-            plot.addItem(image)
+            plot = Heatmap(name, title)
             plot.scene().sigMouseMoved.connect(lambda pos, n=name: self._on_hover(pos, n))
             plot.scene().sigMouseClicked.connect(lambda event, n=name: self._on_click(event, n))
-            stack.addWidget(plot)
+            stack.addWidget(plot, 1)
             self.plots[name] = plot
-            self._all_images[name] = image
+        stack.addWidget(self.hover)
         self.text = QTextEdit()
         self.text.setReadOnly(True)
-        self.text.setMaximumHeight(90)
         self.tools = UnitTools()
         self.tools.found.connect(self._tint_found)
-        controls = QHBoxLayout()
-        for widget in (self.model_box, self.layer_box, self.count_box, self.how_box):
-            controls.addWidget(widget)
-        controls.addStretch(1)
+        self.splitter = GatesSplitter(self.view, self.text, self.tools)
+        self.lower = self.splitter.tabs
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress)
+        buttons.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.prompt, 1)
-        top.addWidget(self.run_button)
+        top.addLayout(buttons)
+        controls = QHBoxLayout()
+        for widget in (self.model_box, self.layer_box, self.count_box, self.how_box, self.show_box):
+            controls.addWidget(widget)
+        controls.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # every pixel of a short tab goes to the heatmaps
+        layout.setSpacing(4)
         layout.addLayout(top)
         layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.hover)
-        layout.addWidget(self.text)
-        layout.addWidget(self.tools)
+        layout.addWidget(self.window_note)
+        layout.addWidget(self.splitter, 1)
         self.run_button.clicked.connect(self.run)
-        self.prompt.returnPressed.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
         self.model_box.currentIndexChanged.connect(self._model_changed)
         for box in (self.layer_box, self.count_box):
             box.valueChanged.connect(self._refresh)
-        self.how_box.currentIndexChanged.connect(self._refresh)
+        for combo in (self.how_box, self.show_box):
+            combo.currentIndexChanged.connect(self._refresh)
         self._trace: GateTrace | None = None
+        self._stop = threading.Event()  # the running trace's: a newer request or Cancel sets it
         self._stale = False  # the models or prompt changed while the page was hidden
         self._apply_palette()
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), self.plots.values(), [p.getPlotItem() for p in self.plots.values()])
+        for plot in self.plots.values():
+            plot.compact_title()
+
+    def heightForWidth(self, _width: int) -> int:
+        # No preferred height: a scroll area holding this page then gives it the visible height
+        # (or its minimum), not the height the word-wrapped labels' layout asks of four plots.
+        return -1
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -169,12 +181,12 @@ class GatesPanel(QWidget):
         self.run()
 
     def run(self) -> None:
-        """Continue the prompt greedily, then inspect prompt + continuation step by step.
+        """Continue the text greedily, then inspect a window of it and the continuation.
 
         Lazy like the Explain page: while hidden it only notes that the view is stale, so a
         model change does not pay for a page nobody is looking at. The trace runs in the
-        background (milliseconds on the demo models, seconds on a large one); only the
-        newest request is drawn.
+        background with progress; a newer request stops the older one, and only the
+        newest is drawn.
         """
         loaded = self.models.get(self.model_box.currentText())
         if loaded is None:
@@ -184,36 +196,66 @@ class GatesPanel(QWidget):
             return
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
-        prompt = self.prompt.text()
-        self.tools.prompt = prompt
+        text, caret = self.prompt.toPlainText(), self.prompt.textCursor().position()
+        self._stop.set()  # the previous trace, if any: its result would be dropped anyway
+        stop = self._stop = threading.Event()
         self._request += 1
         request = self._request
+        self._busy(True)
 
-        def done(trace: GateTrace) -> None:
-            if request == self._request:
-                self._trace = trace
-                self.tokens = trace.tokens
-                self._refresh()
-                self.drawn.emit()
+        def done(trace: GateTrace | None) -> None:
+            if request != self._request:
+                return
+            self._busy(False)
+            if trace is None:
+                self.window_note.setText("Cancelled: the heatmaps show the previous trace.")
+                return
+            self._trace = trace
+            self.tokens = trace.tokens
+            self.tools.prompt = "".join(trace.tokens[: trace.text_tokens])
+            self.window_note.setText(describe_window(trace))
+            self._refresh()
+            self.drawn.emit()
 
         def fail(message: str) -> None:
             if request == self._request:
+                self._busy(False)
                 self.hover.setText(f"Could not inspect: {message}")
                 self.failed.emit(message)
 
+        def progress(fraction: object) -> None:
+            if request == self._request:
+                self.progress.setValue(round(1000 * float(fraction)))  # type: ignore[arg-type]
+
+        def work(report: Any) -> GateTrace | None:
+            try:
+                return trace_gates(model, tokenizer, text, caret=caret, progress=report, stop=stop.is_set)
+            except TraceStopped:
+                return None
+
         self.background.run(
-            lambda _report: trace_gates(model, tokenizer, prompt),
-            on_done=done,
-            on_error=fail,
-            name="gate trace",
+            work, on_done=done, on_error=fail, on_event=progress, on_stop=stop.set, name="gate trace"
         )
 
+    def cancel(self) -> None:
+        """Stop the running trace at its next chunk; the heatmaps on screen stay."""
+        self._stop.set()
+
+    def _busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        if busy:
+            self.window_note.setText("Inspecting…")
+
     def shutdown(self) -> None:
+        self._stop.set()
         self.background.shutdown()
         self.tools.shutdown()
 
     def show_text(self, prompt: str) -> None:
-        self.prompt.setText(prompt)
+        self.prompt.setPlainText(prompt)
+        self.prompt.moveCursor(QTextCursor.MoveOperation.End)
         self.run()
 
     # ---- drawing -------------------------------------------------------------------------
@@ -225,34 +267,23 @@ class GatesPanel(QWidget):
         self.units = pick_units(base, min(self.count_box.value(), base.shape[1]), self.how_box.currentData())
         self.images = {}
         drawn = {n for n, _ in (LSTM_VIEWS if "c" in self.values else RNN_VIEWS)}
+        if self.show_box.currentData() in drawn:
+            drawn = {self.show_box.currentData()}
         lowest = [name for name in self.plots if name in drawn][-1]
         for name, plot in self.plots.items():
             plot.setVisible(name in drawn)
             if name not in drawn:
                 continue
-            axis = plot.getAxis("bottom")
-            assert isinstance(axis, TokenAxis)
-            axis.set_tokens(self.tokens, labelled=name == lowest)
-            plot.setMinimumHeight(HEATMAP_HEIGHT + (LABEL_HEIGHT if name == lowest else 0))
-            image = self._all_images[name]
-            image.setImage(self.values[name][:, self.units], autoLevels=False)  # (T, N): x position, y unit
-            bound = 1.0 if name != "c" else max(1e-6, float(np.abs(self.values[name]).max()))
-            image.setLevels((0.0, 1.0) if name in ("forget", "input", "output") else (-bound, bound))
-            plot.getViewBox().setLimits(xMin=0, xMax=len(self.tokens), yMin=0, yMax=len(self.units))
-            plot.getViewBox().autoRange(padding=0)
+            assert isinstance(plot, Heatmap)
+            plot.show_values(self.values[name], self.units, self.tokens, labelled=name == lowest)
+            plot.setMinimumHeight(HEATMAP_HEIGHT + (plot.token_axis.label_room() if name == lowest else 0))
+            image = plot.image
             self.images[name] = image
         self._tint_text(None)
 
     def _cell_at(self, pos: QPointF, name: str) -> tuple[int, int] | None:
         """(position, row) under a point of the named view's scene, or None."""
-        image = self.images.get(name)
-        if image is None or not image.sceneBoundingRect().contains(pos):
-            return None
-        point = image.mapFromScene(pos)
-        t, row = int(point.x()), int(point.y())
-        if 0 <= t < len(self.tokens) and 0 <= row < len(self.units):
-            return t, row
-        return None
+        return self.plots[name].cell_at(pos) if name in self.images else None
 
     def _on_hover(self, pos: QPointF, name: str) -> None:
         hit = self._cell_at(pos, name)

@@ -24,6 +24,7 @@ HELD_OUT = 0.1  # the share at the end of a corpus the trainer holds out for val
 PAGE_SCORED = 256  # tokens scored per k on the page: seconds per model, not a minute
 PAGE_SEQ_LENS = (64, 128, 256, 512, 1024)  # the page's timing stops where a step passes a second
 PAGE_TIMING = {"hidden": 256, "batch": 8, "rounds": 1}  # small enough to finish in seconds
+PLOT_MIN_WIDTH = 300  # the page's plots: narrow enough that one column fits a 1280×720 window's tab
 
 
 def held_out_text(loaded: Any) -> tuple[str, str]:
@@ -123,7 +124,7 @@ class _Section(QWidget):
 
 def _plot(title: str, x_label: str, y_label: str, *, log_x: bool, log_y: bool = False) -> pg.PlotWidget:
     widget = pg.PlotWidget(title=title)
-    widget.setMinimumSize(420, 240)
+    widget.setMinimumSize(PLOT_MIN_WIDTH, 240)
     widget.setMaximumHeight(280)
     item = widget.getPlotItem()
     item.getAxis("left").enableAutoSIPrefix(False)

@@ -12,9 +12,11 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
 
 MAX_TICKS = 60  # columns labelled with their token; longer texts label every n-th
 LABEL_HEIGHT = 52  # pixels below the heatmap: six characters on end
+LABEL_OFFSET = 6  # pixels between the tick marks and the first character
 UNLABELLED_HEIGHT = 8  # the tick marks alone, on the heatmaps stacked above the labelled one
 
 
@@ -41,8 +43,14 @@ class TokenAxis(pg.AxisItem):
         stacked heatmaps share their columns, so the lowest one alone needs the text."""
         ticks = token_ticks(tokens)
         self.labels = ticks if labelled else []
-        self.setHeight(LABEL_HEIGHT if labelled else UNLABELLED_HEIGHT)
+        self.setHeight(self.label_room() if labelled else UNLABELLED_HEIGHT)
         self.setTicks([[(x, "") for x, _ in ticks]])  # the marks; the text is drawn below
+
+    def label_room(self) -> int:
+        """Pixels below the heatmap for the longest label on end (a wide font needs more)."""
+        metrics = QFontMetricsF(self.style.get("tickFont") or QGuiApplication.font())
+        longest = max((metrics.horizontalAdvance(label) for _, label in self.labels), default=0.0)
+        return max(LABEL_HEIGHT, int(longest) + LABEL_OFFSET + 4)
 
     def drawPicture(self, p: Any, axisSpec: Any, tickSpecs: Any, textSpecs: Any) -> None:
         super().drawPicture(p, axisSpec, tickSpecs, [])
@@ -55,7 +63,7 @@ class TokenAxis(pg.AxisItem):
             if not 0 <= point.x() <= self.width():
                 continue
             p.save()
-            p.translate(point.x() - 4, 6)
+            p.translate(point.x() - 4, LABEL_OFFSET)
             p.rotate(90)  # reads top to bottom, the first character nearest the heatmap
             p.drawText(QPointF(0, 0), label)
             p.restore()

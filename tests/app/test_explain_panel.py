@@ -73,3 +73,61 @@ def test_bottleneck_section_times_three_cells(qtbot, monkeypatch) -> None:
     assert "at length 16 a minGRU step is" in panel.bottleneck.sentence.text()
     assert len(panel.bottleneck.plot.getPlotItem().listDataItems()) == 3
     panel.shutdown()
+
+
+def test_each_section_says_whether_it_applies_to_a_model_not_trained_on_the_demo(qtbot) -> None:
+    from dataclasses import replace
+
+    from training.assets import demo_dir
+
+    panel = ExplainPanel(per_bucket=2)
+    qtbot.addWidget(panel)
+    lstm, rnn = tiny_pair()  # trained on no corpus the page knows: not the demo's
+    panel.set_models(lstm, rnn)
+    assert "Does not apply" in panel.caveat["long"].text() and not panel.caveat["long"].isHidden()
+    assert "demo text" in panel.caveat["vanishing"].text() and "no text" in panel.caveat["bottleneck"].text()
+    shipped = ((lstm, "lstm"), (rnn, "rnn"))
+    demo = [replace(m, path=demo_dir() / n / "checkpoint.safetensors") for m, n in shipped]
+    panel.set_models(*demo)
+    assert all(label.isHidden() and not label.text() for label in panel.caveat.values())
+    panel.shutdown()
+
+
+def test_old_plots_are_cleared_and_greyed_while_measuring(qtbot) -> None:
+    panel = ExplainPanel(per_bucket=2)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.computed, timeout=60_000):
+        panel.set_models(*tiny_pair())
+        panel.show()
+    assert panel.plots["long"].getPlotItem().listDataItems()
+    panel.set_models(*tiny_pair())
+    assert panel.is_busy()
+    for plot in panel.plots.values():
+        assert not plot.getPlotItem().listDataItems() and not plot.isEnabled()
+    with qtbot.waitSignal(panel.computed, timeout=60_000):
+        pass
+    assert all(plot.isEnabled() for plot in panel.plots.values())
+    assert len(panel.plots["long"].getPlotItem().listDataItems()) == 2
+    panel.shutdown()
+
+
+def test_nothing_is_cut_off_on_the_right_at_1280_by_720(qtbot, window) -> None:
+    from app import window_layout
+
+    window.resize(1280, 720)
+    window_layout.size_docks(window)
+    tabs = window.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Explain"))
+    outer = tabs.currentWidget()
+    panel = outer.widget()
+    assert isinstance(panel, ExplainPanel)
+    qtbot.waitUntil(lambda: panel.narrow is not None and panel.width() > 0)
+    qtbot.wait(100)  # layouts settle
+    inner = panel.findChild(type(outer))
+    assert outer.horizontalScrollBar().maximum() == 0, outer.widget().minimumSizeHint()
+    assert inner.horizontalScrollBar().maximum() == 0, panel.page.minimumSizeHint()
+    assert panel.narrow  # the tab is narrower than text and plot side by side
+    right = panel.page.width()
+    assert all(plot.geometry().right() <= right for plot in panel.plots.values())
+    panel.resize(1800, 900)
+    qtbot.waitUntil(lambda: panel.narrow is False)
