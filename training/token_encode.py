@@ -22,6 +22,8 @@ from training.batching import compact_dtype
 from training.ingest_words import WordIds
 
 SUB_PIECE_CHARS = 1 << 16  # what one encode_batch item holds: enough to use every core
+WORD_BLOCK_CHARS = 1 << 18  # text per numpy word encoding (256 KB: 0.58 s against 1.19 s per
+# 20 MB of Python sources at 4 MB, 0.68 s at 64 KB, where per-call costs start to show)
 # The text a word or BPE vocabulary is learnt from: the 8,000 commonest words settle within
 # a few million words, and BPE merge training time grows with its input (8 MB of Python
 # sources: 5 s for words on two loaded cores). Larger corpora are sampled evenly.
@@ -66,7 +68,9 @@ def encode_pieces(
         if not head:
             continue
         if words is not None:
-            yield words.encode(head).astype(dtype)
+            # Blocks whose arrays stay in the processor's cache: twice as fast as 4 MB at once.
+            for block in split_at_cuts(head, WORD_BLOCK_CHARS):
+                yield words.encode(block).astype(dtype)
         else:
             encoded = tokenizer.hf.encode_batch(split_at_cuts(head, sub_piece_chars))
             yield np.array([i for enc in encoded for i in enc.ids], dtype)
