@@ -157,6 +157,7 @@ def run(sizes: list[int], levels: list[str]) -> None:
                 cache = work / f"cache-{size}-{level}"
                 env = {**os.environ, "LSTM_STUDIO_CACHE": str(cache), "PYTHONPATH": os.getcwd()}
                 ing = _child("ingest", str(corpus), level, env=env)
+                assert not ing["reused"], "the ingestion found tokens cached before it"
                 seconds, peak = TARGETS.get("char", {}).get(size, (None, None))
                 timing = f"{ing['wall']:7.1f} s {_verdict(ing['wall'], seconds)}"
                 if level == "char":
