@@ -17,13 +17,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 from training import token_cache as cache
 from training.corpus import MIN_CHARS, CorpusError, SourceFile
+from training.documents import DocumentMode
 from training.events import EventCallback, IngestEvent, WarningEvent, ignore_events
+from training.ingest_documents import DocumentEncoder, mode_key, stream_documents, training_pieces
 from training.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, expand_paths, scan_file, stream_text
 from training.token_encode import (
     SAMPLE_CHARS,
@@ -49,6 +53,7 @@ class IngestedCorpus:
     warnings: tuple[str, ...]
     fingerprint: str  # hex digest of the files' contents (see token_cache.fingerprint)
     reused: bool  # the tokens came from the cache
+    documents: int | None = None  # in documents mode: how many, each ending with its end id
 
     @property
     def encodings(self) -> str:
@@ -122,10 +127,14 @@ def ingest_corpus(
     fallback_dir: Path | None = None,
     min_chars: int = MIN_CHARS,
     chunk_bytes: int = CHUNK_BYTES,
+    mode: DocumentMode | None = None,
 ) -> IngestedCorpus:
     """Tokenise ``paths`` with ``tokenizer`` (or one trained at ``level``), through the cache.
+    With a documents ``mode`` the text is cut into documents (``training.ingest_documents``)
+    and the tokenizer is a DocumentTokenizer.
 
     Raises CorpusError naming the file for unusable input, IngestCancelled on cancel."""
+    documents = mode is not None and not mode.is_stream
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
     scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
     if not scanned:
@@ -140,12 +149,17 @@ def ingest_corpus(
         _check_length(report, min_chars)
 
     if tokenizer is None:
-        tokenizer = _tokenizer_for(level, root, corpus_fp, total, stream)
-    key = cache.tokens_key(corpus_fp, tokenizer.to_dict())
+        tokenizer = _tokenizer_for(level, root, corpus_fp, total, stream, mode if documents else None)
+    # The same tokenizer cuts the same files into other documents in another mode.
+    key = cache.tokens_key(
+        corpus_fp + (f":{mode_key(mode)}" if documents and mode else ""), tokenizer.to_dict()
+    )
     found = cache.open_tokens(root, key)
     reused = found is not None
     if found is None:
-        found = _encode_into_cache(tokenizer, root, key, scanned, skipped, stream)
+        found = _encode_into_cache(
+            tokenizer, root, key, scanned, skipped, stream, mode if documents else None
+        )
     else:
         on_event(IngestEvent("reusing tokens", total, total, 0.0, 0.0))
     info = found.info
@@ -167,6 +181,7 @@ def ingest_corpus(
         warnings=warnings,
         fingerprint=corpus_fp,
         reused=reused,
+        documents=info.get("documents"),
     )
 
 
@@ -177,22 +192,43 @@ def _encode_into_cache(
     scanned: Sequence[tuple[ScannedFile, bool]],
     skipped: Sequence[str],
     stream: Callable[[str, StreamReport], Iterator[str]],
+    mode: DocumentMode | None,
 ) -> cache.CachedTokens:
     report = StreamReport([], list(skipped))
     writer = cache.TokenWriter(root, key)
+    info: dict[str, Any] = {}
     try:
-        for ids in encode_pieces(tokenizer, stream("tokenising", report)):
+        if mode is None:
+            arrays = encode_pieces(tokenizer, stream("tokenising", report))
+        else:
+            if not isinstance(tokenizer, DocumentTokenizer):
+                raise CorpusError("the run was trained without documents; it cannot go on with them")
+            encoder = DocumentEncoder(tokenizer)
+            arrays = encoder.encode(stream_documents(stream("tokenising", report), report, mode))
+        for ids in arrays:
             writer.write(ids)
+        if mode is not None:
+            info["documents"] = encoder.count
+            _check_documents(encoder.count, mode, report)
     except BaseException:
         writer.abandon()
         raise
     digests = {s.path: s.digest for s, _ in scanned}
-    info = {
+    info |= {
         "chars": report.chars,
         "warnings": report.warnings,
         "file_chars": {digests[f.path]: f.chars for f in report.files},
     }
     return writer.commit(info)
+
+
+def _check_documents(count: int, mode: DocumentMode, report: StreamReport, minimum: int = 2) -> None:
+    # Training needs two documents: one to learn from, one to validate on.
+    if count < minimum:
+        names = ", ".join(Path(f.path).name for f in report.files)
+        raise CorpusError(
+            f"{names}: splitting by {mode.describe()} gives {count} document(s); at least {minimum} needed"
+        )
 
 
 def _check_length(report: StreamReport, min_chars: int) -> None:
@@ -211,9 +247,12 @@ def _tokenizer_for(
     corpus_fp: str,
     total: int,
     stream: Callable[[str, StreamReport], Iterator[str]],
+    mode: DocumentMode | None,
 ) -> Tokenizer:
-    """The tokenizer a fresh run on this corpus trains, from the cache when it was trained before."""
-    path = cache.tokenizer_path(root, corpus_fp, level)
+    """The tokenizer a fresh run on this corpus trains, from the cache when it was trained
+    before. In documents mode it learns from the documents only, as ``document_tokenizer``."""
+    variant = level if mode is None else f"{level}-documents-{mode_key(mode)}"
+    path = cache.tokenizer_path(root, corpus_fp, variant)
     stored = cache.read_json(path)
     if isinstance(stored, dict):
         try:
@@ -222,10 +261,14 @@ def _tokenizer_for(
             pass
     report = StreamReport([], [])
     pieces = stream("learning the vocabulary", report)
+    if mode is not None:
+        pieces = training_pieces(stream_documents(pieces, report, mode), level)
     if level == "char":
         tokenizer: Tokenizer = train_char_tokenizer(pieces)
     else:
         sample = sample_pieces(pieces, total_bytes=total, budget_chars=SAMPLE_CHARS[level])
         tokenizer = train_hf_tokenizer(level, sample)
+    if mode is not None:
+        tokenizer = DocumentTokenizer(tokenizer)
     cache.write_json(path, tokenizer.to_dict())
     return tokenizer

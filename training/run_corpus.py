@@ -1,5 +1,5 @@
-"""A run's text as tokens: a stream goes through the token cache (memory-mapped, any size);
-a set of documents is read whole and each document ends with its end-of-document token.
+"""A run's text as tokens, through the token cache (memory-mapped, any size): a stream, or
+a set of documents in which each document ends with its end-of-document token.
 
 Either way the run gets its tokenizer (the resumed run's own, or one trained here), a
 description for its metadata, and a train/held-out split once it knows its val_fraction.
@@ -18,13 +18,13 @@ from lstm_core.tokenizers import Tokenizer
 from training import checkpoint as ckpt
 from training.batching import to_token_array
 from training.control import TrainingControl
-from training.corpus import CorpusError, load_corpus
+from training.corpus import CorpusError
 from training.distributed import DistContext, builder_first
-from training.documents import DocumentMode, document_split, document_tokenizer, split_documents
-from training.events import EventCallback, WarningEvent, ignore_events
+from training.documents import DocumentMode
+from training.events import EventCallback, ignore_events
 from training.holdout import count_chars, split_holdout
 from training.ingest import ingest_corpus
-from training.resume_check import text_fingerprint
+from training.ingest_documents import document_holdout, document_val_chars
 from training.run_meta import CorpusInfo
 from training.trainer import DataSplit
 
@@ -45,16 +45,20 @@ class RunCorpus:
     tokenizer: Tokenizer
     info: CorpusInfo
     reused: bool  # the tokens came from the token cache
-    tokens: np.ndarray | None = None  # a stream's tokens
-    documents: list[str] | None = None  # or the documents, split at training time
+    tokens: np.ndarray  # every token, memory-mapped from the cache
+    documents: int | None = None  # in documents mode: how many (each ends with its end id)
 
     def split(self, val_fraction: float) -> DataSplit:
         if self.documents is None:
-            assert self.tokens is not None
             return split_data(self.tokenizer, self.tokens, val_fraction)
-        if not isinstance(self.tokenizer, DocumentTokenizer):
+        tokenizer = self.tokenizer
+        if not isinstance(tokenizer, DocumentTokenizer):
             raise CorpusError("the run was trained without documents; it cannot go on with them")
-        return document_split(self.tokenizer, self.documents, val_fraction)
+        # Whole documents held out: the last val_fraction of them (at least one).
+        eod = tokenizer.vocab_size - 1
+        cut = document_holdout(self.tokens, eod, self.documents, val_fraction)
+        train, val = self.tokens[:cut], self.tokens[cut:]
+        return DataSplit(train, val, document_val_chars(tokenizer, val))
 
 
 def read_run_corpus(
@@ -68,9 +72,11 @@ def read_run_corpus(
     on_event: EventCallback,
     control: TrainingControl | None,
 ) -> RunCorpus:
+    """The run's tokens through the token cache: a stream, or documents each ending with the
+    end-of-document id (``training.ingest_documents``)."""
     tokenizer = ckpt.build_tokenizer(resumed) if resumed is not None else None
-    if not mode.is_stream:
-        return _read_documents(paths, level=level, mode=mode, tokenizer=tokenizer, on_event=on_event)
+    if not mode.is_stream and tokenizer is not None and not isinstance(tokenizer, DocumentTokenizer):
+        raise CorpusError("the run was trained without documents; it cannot go on with them")
     cancelled = control.is_cancelled if control is not None else (lambda: False)
     # Under torchrun each node's first process builds the cache; the others wait, then read it.
     corpus = builder_first(
@@ -82,6 +88,7 @@ def read_run_corpus(
             on_event=on_event if dist_ctx.is_main else ignore_events,
             cancelled=cancelled,
             fallback_dir=out_dir / "token-cache",
+            mode=mode,
         ),
     )
     info = CorpusInfo(
@@ -93,30 +100,4 @@ def read_run_corpus(
         fingerprint=corpus.fingerprint,
         documents=mode.describe(),
     )
-    return RunCorpus(corpus.tokenizer, info, corpus.reused, tokens=corpus.tokens)
-
-
-def _read_documents(
-    paths: Sequence[str],
-    *,
-    level: str,
-    mode: DocumentMode,
-    tokenizer: Tokenizer | None,
-    on_event: EventCallback,
-) -> RunCorpus:
-    # Documents are read whole: a set of poems, tweets or titles fits in memory.
-    corpus = load_corpus(paths)
-    for message in corpus.warnings:
-        on_event(WarningEvent(model="corpus", message=message))
-    documents = split_documents(corpus, mode)
-    tokenizer = tokenizer or document_tokenizer(level, documents)
-    info = CorpusInfo(
-        files=tuple(f.path for f in corpus.files),
-        chars=len(corpus.text),
-        tokens=None,
-        encodings=corpus.encodings,
-        description=corpus.describe(),
-        fingerprint=text_fingerprint(corpus.text),
-        documents=mode.describe(),
-    )
-    return RunCorpus(tokenizer, info, reused=False, documents=documents)
+    return RunCorpus(corpus.tokenizer, info, corpus.reused, corpus.tokens, corpus.documents)

@@ -1,17 +1,17 @@
 """Tokenising a stream of text pieces: the same ids as encoding the whole text at once.
 
 Characters go through a lookup table indexed by code point (numpy, no Python loop
-per character). Words and BPE pieces go to Hugging Face ``tokenizers`` in batches
-of sub-pieces cut at safe places (``lstm_core.chunking``); what follows the last
-safe cut of one piece waits for the next, so no word is split across pieces.
-Tokenizers are trained from the stream too: characters from the set of all of
-them, words and BPE from an evenly spread sample of bounded size.
+per character); words through ``training.ingest_words`` (numpy too, on ASCII text);
+BPE pieces go to Hugging Face ``tokenizers`` in batches of sub-pieces cut at safe
+places (``lstm_core.chunking``). What follows the last safe cut of one piece waits
+for the next, so no word is split across pieces. Tokenizers are trained from the
+stream too: characters from the set of all of them, words and BPE from an evenly
+spread sample of bounded size.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -19,11 +19,15 @@ import numpy as np
 from lstm_core.chunking import last_cut, split_at_cuts
 from lstm_core.tokenizers import DEFAULT_VOCAB, CharTokenizer, HFTokenizerAdapter, Tokenizer
 from training.batching import compact_dtype
+from training.ingest_words import WordIds
 
 SUB_PIECE_CHARS = 1 << 16  # what one encode_batch item holds: enough to use every core
+WORD_BLOCK_CHARS = 1 << 18  # text per numpy word encoding (256 KB: 0.58 s against 1.19 s per
+# 20 MB of Python sources at 4 MB, 0.68 s at 64 KB, where per-call costs start to show)
 # The text a word or BPE vocabulary is learnt from: the 8,000 commonest words settle within
-# a few million words, and BPE merge training time grows with its input (8 MB of Python
-# sources: 5 s for words on two loaded cores). Larger corpora are sampled evenly.
+# a few million words (counted by Python's ``re``, about 1.5 s for 8 MB of Python sources on
+# two loaded cores), and BPE merge training time grows with its input. Larger corpora are
+# sampled evenly.
 SAMPLE_CHARS = {"word": 8_000_000, "bpe": 4_000_000}
 _MAX_CODE_POINT = 0x10FFFF
 
@@ -52,7 +56,7 @@ def encode_pieces(
             yield table[_code_points(piece)]
         return
     assert isinstance(tokenizer, HFTokenizerAdapter)
-    words = _AsciiWords(tokenizer) if tokenizer.level == "word" else None
+    words = WordIds(tokenizer) if tokenizer.level == "word" else None
     carry = ""
     ends: list[str | None] = [None]  # the end of the stream: encode what is still carried
     for item in itertools.chain(pieces, ends):
@@ -62,58 +66,15 @@ def encode_pieces(
             text = carry + item
             cut = last_cut(text)
             head, carry = text[:cut], text[cut:]
-        if head:
-            yield np.array(_encode_batch(tokenizer, words, split_at_cuts(head, sub_piece_chars)), dtype)
-
-
-def _encode_batch(tokenizer: HFTokenizerAdapter, words: _AsciiWords | None, subs: list[str]) -> list[int]:
-    """The ids of the sub-pieces in order: plain ASCII ones through ``words`` when it is given,
-    the rest through Hugging Face's batch encoder."""
-    if words is not None:
-        # A sub-piece with one accented letter would go the slow way whole: cut it finer, so
-        # that only the few short parts around such letters do (a fifth of Python sources'
-        # 64 KB sub-pieces hold one, but 2 % of their 1 KB parts).
-        subs = [part for sub in subs for part in ((sub,) if words.handles(sub) else split_at_cuts(sub, 1024))]
-    slow = [s for s in subs if words is None or not words.handles(s)]
-    encoded = iter(tokenizer.hf.encode_batch(slow)) if slow else iter(())
-    ids: list[int] = []
-    for sub in subs:
-        ids.extend(words.encode(sub) if words is not None and words.handles(sub) else next(encoded).ids)
-    return ids
-
-
-class _AsciiWords:
-    """The word tokenizer on ASCII text, about six times faster than ``tokenizers``' own
-    pre-tokenizer (measured on Python sources: 10 MB/s against 1.5 MB/s on two loaded cores).
-
-    It cuts ASCII text into the same words as the tokenizer's pattern (`` ?\\w+`` is split in
-    two alternatives, which Python's ``re`` runs faster) and looks them up in the same
-    vocabulary. With ``re.ASCII``, ``\\s`` is exactly Oniguruma's white space on ASCII; without
-    it, Python would count the separators \\x1c-\\x1f as white space too."""
-
-    _PATTERN = re.compile(r"[A-Za-z0-9_]+| [A-Za-z0-9_]+| ?[^A-Za-z0-9_\s]| +|\r?\n|\s", re.ASCII)
-
-    def __init__(self, tokenizer: HFTokenizerAdapter) -> None:
-        unk = tokenizer.unk_id if tokenizer.unk_id is not None else 0
-        self.ids = _WithDefault(tokenizer.hf.get_vocab(), unk)
-
-    @staticmethod
-    def handles(text: str) -> bool:
-        return text.isascii()
-
-    def encode(self, text: str) -> list[int]:
-        return list(map(self.ids.__getitem__, self._PATTERN.findall(text)))
-
-
-class _WithDefault(dict[str, int]):
-    """A vocabulary whose missing words are <unk>: ``map(ids.__getitem__, words)`` runs in C."""
-
-    def __init__(self, vocab: dict[str, int], unk: int) -> None:
-        super().__init__(vocab)
-        self.unk = unk
-
-    def __missing__(self, key: str) -> int:
-        return self.unk
+        if not head:
+            continue
+        if words is not None:
+            # Blocks whose arrays stay in the processor's cache: twice as fast as 4 MB at once.
+            for block in split_at_cuts(head, WORD_BLOCK_CHARS):
+                yield words.encode(block).astype(dtype)
+        else:
+            encoded = tokenizer.hf.encode_batch(split_at_cuts(head, sub_piece_chars))
+            yield np.array([i for enc in encoded for i in enc.ids], dtype)
 
 
 def train_char_tokenizer(pieces: Iterable[str]) -> CharTokenizer:

@@ -1,0 +1,71 @@
+"""Documents through the token cache: the documents, tokenizer, ids and held-out split of
+reading the text whole, and a corpus too small to split refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_core.doc_tokens import DocumentTokenizer
+from training.corpus import CorpusError, load_corpus
+from training.documents import DocumentMode, document_split, document_tokenizer, split_documents
+from training.ingest import ingest_corpus
+from training.run_corpus import RunCorpus
+from training.run_meta import CorpusInfo
+
+from .test_ingest import _folder
+
+MODES = ["files", "lines", "separator:cat", "separator:\\n\\n"]
+
+
+def _whole(folder: Path, level: str, mode: DocumentMode) -> tuple[list[str], DocumentTokenizer]:
+    documents = split_documents(load_corpus([folder]), mode)
+    return documents, document_tokenizer(level, documents)
+
+
+@pytest.mark.parametrize("mode_text", MODES)
+@pytest.mark.parametrize("level", ["char", "word", "bpe"])
+def test_documents_through_the_cache_equal_reading_the_text_whole(
+    tmp_path: Path, level: str, mode_text: str
+) -> None:
+    folder = _folder(tmp_path)
+    mode = DocumentMode.parse(mode_text)
+    documents, whole_tokenizer = _whole(folder, level, mode)
+    # BPE learns its merges from a differently cut sample: compare ids with the same tokenizer.
+    given = whole_tokenizer if level == "bpe" else None
+    streamed = ingest_corpus(
+        [folder], level=level, mode=mode, tokenizer=given, cache_dir=tmp_path / "cache", chunk_bytes=7
+    )
+    tokenizer = streamed.tokenizer
+    assert isinstance(tokenizer, DocumentTokenizer)
+    assert tokenizer.to_dict() == whole_tokenizer.to_dict()
+    assert streamed.documents == len(documents)
+    assert streamed.tokens.tolist() == whole_tokenizer.encode_documents(documents)
+
+    info = CorpusInfo(files=(), chars=streamed.chars, tokens=len(streamed.tokens))
+    split = RunCorpus(tokenizer, info, streamed.reused, streamed.tokens, streamed.documents).split(0.2)
+    expected = document_split(whole_tokenizer, documents, 0.2)
+    assert np.array_equal(split.train, expected.train) and np.array_equal(split.val, expected.val)
+    assert split.val_chars == expected.val_chars
+
+
+def test_modes_have_their_own_cache_entries_and_the_second_run_reuses_its_own(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    cache = tmp_path / "cache"
+    lines = ingest_corpus([folder], level="char", mode=DocumentMode.parse("lines"), cache_dir=cache)
+    files = ingest_corpus([folder], level="char", mode=DocumentMode.parse("files"), cache_dir=cache)
+    stream = ingest_corpus([folder], level="char", cache_dir=cache)
+    assert not lines.reused and not files.reused and not stream.reused
+    assert lines.documents != files.documents and stream.documents is None
+    again = ingest_corpus([folder], level="char", mode=DocumentMode.parse("lines"), cache_dir=cache)
+    assert again.reused and np.array_equal(again.tokens, lines.tokens)
+
+
+def test_a_corpus_of_one_document_is_refused_by_name(tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("a single line of text, long enough to learn something from\n" * 30, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"one\.txt: splitting by separator:zebra gives 1 document"):
+        ingest_corpus([one], mode=DocumentMode.parse("separator:zebra"), cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("tokens-*"))
