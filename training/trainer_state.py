@@ -20,7 +20,19 @@ from training.rollback_message import Rollback, rollback_message
 from training.run_meta import Metrics, Progress
 
 if TYPE_CHECKING:
+    from lstm_core.model import State
     from training.trainer import Trainer
+
+
+IMPLEMENTATION_KEYS = ("fused", "foreach", "capturable", "differentiable")
+
+
+def detach_state(state: State) -> State:
+    """The carried state, cut from the graph of the chunk that produced it."""
+    if isinstance(state, tuple):
+        h, c = state
+        return h.detach(), c.detach()
+    return state.detach()
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,12 @@ def save_trainer(trainer: Trainer) -> Path:
 def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     trainer.model.load_state_dict(loaded.prefixed("model."), strict=False)
     if loaded.optimizer_groups is not None:  # shipped models carry weights only
+        # How the update runs (fused, foreach) is this machine's choice, not the file's: a run
+        # saved on a GPU resumes on a CPU and the other way round.
+        how = [{k: g[k] for k in IMPLEMENTATION_KEYS if k in g} for g in trainer.optimizer.param_groups]
         ckpt.restore_optimizer(trainer.optimizer, loaded)
+        for group, kept in zip(trainer.optimizer.param_groups, how, strict=True):
+            group.update(kept)
     progress = loaded.meta.progress
     trainer.step = progress.step
     trainer.chunk_index = progress.chunk_index
