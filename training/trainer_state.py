@@ -87,6 +87,8 @@ def save_trainer(trainer: Trainer) -> Path:
     """Everything exact resume needs: weights, optimizer, RNG, the carried state and progress."""
     state = trainer.state if isinstance(trainer.state, tuple) else (trainer.state,)
     extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
+    if trainer.device.type == "cuda":  # dropout masks on a GPU come from the GPU's generator
+        extra["rng.cuda"] = torch.cuda.get_rng_state(trainer.device)
     if len(state) > 1:
         extra["state.c"] = state[1]
     meta = trainer.meta.updated(
@@ -127,6 +129,8 @@ def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     trainer.history = list(loaded.meta.metrics.history)
     if "rng.torch" in loaded.tensors:
         torch.set_rng_state(loaded.tensors["rng.torch"])
+    if "rng.cuda" in loaded.tensors and trainer.device.type == "cuda":
+        torch.cuda.set_rng_state(loaded.tensors["rng.cuda"], trainer.device)
     h = loaded.tensors.get("state.h")
     if h is None or h.shape[1] != trainer.config.batch_size:
         return  # a different batch layout: the carried state starts afresh
