@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import torch
 
-SHAKESPEARE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
+# Beside the repository, unless LSTM_STUDIO_SHAKESPEARE names the file.
+_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
+SHAKESPEARE = Path(os.environ.get("LSTM_STUDIO_SHAKESPEARE", _BESIDE))
 
 
 def time_per_call(fn: Callable[[], object], *, repeats: int, warmup: int = 2) -> float:
