@@ -122,6 +122,7 @@ def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
         ckpt.restore_optimizer(trainer.optimizer, loaded)
         for group, kept in zip(trainer.optimizer.param_groups, how, strict=True):
             group.update(kept)
+            _place_step_counts(trainer.optimizer, group)
     progress = loaded.meta.progress
     trainer.step = progress.step
     trainer.chunk_index = progress.chunk_index
@@ -137,6 +138,16 @@ def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     h = h.to(trainer.device)
     c = loaded.tensors.get("state.c")
     trainer.state = (h, c.to(trainer.device)) if c is not None else h
+
+
+def _place_step_counts(optimizer: torch.optim.Optimizer, group: dict[str, Any]) -> None:
+    """Each parameter's step count where this group's update reads it: beside the parameter
+    for the fused and capturable kernels, on the host otherwise (as torch puts them)."""
+    on_device = bool(group.get("fused") or group.get("capturable"))
+    for param in group["params"]:
+        slots = optimizer.state.get(param)
+        if slots and torch.is_tensor(slots.get("step")):
+            slots["step"] = slots["step"].to(param.device if on_device else "cpu", torch.float32)
 
 
 def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
