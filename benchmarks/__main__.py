@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--skip-quality] [--long]``: every figure, side by side, in one run."""
+"""``python -m benchmarks [--device cuda] [--skip-quality] [--long]``: every figure, side by
+side, in one run."""
 
 from __future__ import annotations
 
@@ -12,25 +13,45 @@ configure_cpu_runtime()  # as the app does, before torch loads
 import torch
 
 from benchmarks import batch_generation, generation_speed, quality, training_speed
+from lstm_core.hardware import DEVICES, DeviceError, device_label, pick_device
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--skip-quality", action="store_true", help="skip the 90 s tinyshakespeare run")
+    parser.add_argument("--skip-quality", action="store_true", help="skip the tinyshakespeare runs")
     parser.add_argument("--long", action="store_true", help="also run the 300 s tinyshakespeare budget")
     parser.add_argument("--only", choices=["training", "generation", "quality"])
+    parser.add_argument("--device", choices=DEVICES, default="auto", help="where to train and generate")
+    parser.add_argument(
+        "--presets", default="quick,balanced,quality", help="on a GPU: the presets whose quality is measured"
+    )
+    parser.add_argument(
+        "--quality-minutes",
+        type=float,
+        default=None,
+        help="on a GPU: this budget for those presets' quality runs instead of each preset's own",
+    )
     args = parser.parse_args()
+    try:
+        device = pick_device(args.device)
+    except DeviceError as err:
+        parser.exit(2, f"python -m benchmarks: {err}\n")
     cpu = platform.processor() or platform.machine()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu}; {device_label(device)}")
     if args.only in (None, "training"):
-        training_speed.run()
+        training_speed.run(device, rounds=8 if device.type == "cuda" else 12)
     if args.only in (None, "generation"):
-        generation_speed.run()
-        batch_generation.run()
+        generation_speed.run(device=device)
+        if device.type == "cpu":
+            batch_generation.run()
     if args.only in (None, "quality") and not args.skip_quality:
-        quality.run("quick", 1.5)
-        if args.long:
-            quality.run("quick", 5.0)
+        if device.type == "cuda":
+            for preset in args.presets.split(","):
+                quality.run(preset, args.quality_minutes, device=device.type)
+        else:
+            quality.run("quick", 1.5)
+            if args.long:
+                quality.run("quick", 5.0)
 
 
 if __name__ == "__main__":

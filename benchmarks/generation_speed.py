@@ -11,6 +11,7 @@ import torch
 
 from benchmarks.common import interleaved, row
 from lstm_core import LanguageModel, ModelConfig
+from lstm_core.batch_sampling import generate_samples
 from lstm_core.hardware import kernel_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate
@@ -68,7 +69,30 @@ def step_against_bandwidth(model: LanguageModel, repeats: int = 2000) -> float:
     return ratios["int8"]
 
 
-def run(rounds: int = 5) -> dict[str, float]:
+def run_on_gpu(device: torch.device, rounds: int = 3, samples: int = 32) -> dict[str, float]:
+    """Streaming chars/s of one sample and of a batch of samples, the model on the GPU."""
+    tokenizer = CharTokenizer(sorted(set(string.printable)))
+    lstm = _model("lstm", tokenizer.vocab_size).to(device)
+    settings = SamplingSettings(max_tokens=LENGTH, temperature=0.8, seed=1)
+
+    def streamed() -> None:
+        for _ in generate(lstm, tokenizer, "ROMEO:\n", settings):
+            pass
+
+    def batched() -> None:
+        generate_samples(lstm, tokenizer, "ROMEO:\n", settings, samples)
+
+    times = interleaved({"stream": streamed, "batch": batched}, rounds=rounds, warmup=1)
+    stream_cps, batch_cps = LENGTH / times["stream"], samples * LENGTH / times["batch"]
+    print(f"Generation on {device}, 2x512 char LSTM, {LENGTH} chars, temperature 0.8")
+    row("streaming generator chars/s (one sample)", f"{stream_cps:,.0f}")
+    row(f"{samples} samples as one batch, chars/s (all samples)", f"{batch_cps:,.0f}")
+    return {"chars_per_s": stream_cps, "batch_chars_per_s": batch_cps}
+
+
+def run(rounds: int = 5, device: torch.device | None = None) -> dict[str, float]:
+    if device is not None and device.type != "cpu":
+        return run_on_gpu(device)
     tokenizer = CharTokenizer(sorted(set(string.printable)))
     lstm, rnn = _model("lstm", tokenizer.vocab_size), _model("rnn", tokenizer.vocab_size)
     settings = SamplingSettings(max_tokens=LENGTH, temperature=0.8, seed=1)

@@ -22,3 +22,14 @@ def test_quick_adds_dropout_only_when_given_a_long_budget() -> None:
 
 def test_a_persons_own_choice_beats_the_budget_rule() -> None:
     assert _model_for(5.0, dropout=0.0)[0].dropout == 0.0
+
+
+def test_a_cuda_gpu_gets_the_presets_gpu_shapes_and_a_persons_choice_still_wins() -> None:
+    quick = PRESETS["quick"]
+    on_gpu, on_cpu = quick.model_fields("char", None, "cuda"), quick.model_fields("char", None, "cpu")
+    assert on_gpu["hidden"] == quick.gpu_model["hidden"] > on_cpu["hidden"] == quick.model["hidden"]
+    gpu_train = quick.train_config({}, "cuda")
+    assert gpu_train.batch_size == quick.gpu_train["batch_size"] > quick.train_config({}).batch_size
+    assert quick.train_config({"batch_size": 7}, "cuda").batch_size == 7
+    for preset in PRESETS.values():  # every preset has GPU shapes, each valid
+        assert preset.gpu_model and preset.train_config({}, "cuda").budget == preset.train_config({}).budget

@@ -120,6 +120,19 @@ def agree(flag: bool, ctx: DistContext, device: torch.device) -> bool:
     return bool(value.item())
 
 
+def budget_spent(
+    spent: bool, ctx: DistContext, device: torch.device, step_budget: bool, read_back: bool
+) -> bool:
+    """Whether every rank stops now, given this rank's own ``spent``.
+
+    A step budget ends on the same step on every rank. A time budget ends when rank 0's
+    clock says so, told to the others only at the steps where every rank reads its losses
+    back (a broadcast read on the host waits for the device like any other read)."""
+    if not ctx.enabled or step_budget:
+        return spent
+    return agree(spent, ctx, device) if read_back else False
+
+
 def is_main_process() -> bool:
     """Rank 0 under torchrun, or a single process: the one that writes files."""
     return int(os.environ.get("RANK", "0")) == 0

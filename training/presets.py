@@ -23,6 +23,10 @@ class Preset:
     # (minutes, ModelConfig fields): from this budget on, these too. A long budget passes
     # over a small corpus many times and needs regularising that only slows a short one.
     long_budget: tuple[float, dict[str, Any]] | None = None
+    # On a CUDA GPU: these model and training fields on top (a GPU wants wider, longer
+    # batches; see GPU_NOTE). A person's own options still win over them.
+    gpu_model: dict[str, Any] = field(default_factory=dict)
+    gpu_train: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Checked when the preset is defined, so a misspelt key fails at import, not mid-run.
@@ -31,15 +35,20 @@ class Preset:
         check_known(self.train, TrainConfig.option_names(), what=f"{what} training")
         if self.long_budget is not None:
             check_known(self.long_budget[1], ModelConfig.option_names(), what=f"{what} long-budget")
+        check_known(self.gpu_model, ModelConfig.option_names(), what=f"{what} GPU model")
         TrainConfig.from_dict(self.train)  # and its values are valid
+        TrainConfig.from_dict({**self.train, **self.gpu_train})
 
-    def train_config(self, options: Mapping[str, Any]) -> TrainConfig:
-        """The preset's recipe with the given options (strictly checked) on top."""
-        return TrainConfig.from_dict(self.train).with_options(options)
+    def train_config(self, options: Mapping[str, Any], device_type: str = "cpu") -> TrainConfig:
+        """The preset's recipe on `device_type` with the given options (strictly checked) on top."""
+        recipe = {**self.train, **(self.gpu_train if device_type == "cuda" else {})}
+        return TrainConfig.from_dict(recipe).with_options(options)
 
-    def model_fields(self, level: str = "char", budget: Budget | None = None) -> dict[str, Any]:
+    def model_fields(
+        self, level: str = "char", budget: Budget | None = None, device_type: str = "cpu"
+    ) -> dict[str, Any]:
         """Every model option, with the dataclass defaults for what the preset leaves out, for
-        a run at `level` with `budget` (None: the preset's own)."""
+        a run at `level` with `budget` (None: the preset's own) on `device_type`."""
         fields = {name: getattr(_MODEL_DEFAULTS, name) for name in ModelConfig.option_names()}
         fields.update(self.model)
         if level in LEVEL_EMBED:
@@ -47,6 +56,8 @@ class Preset:
         minutes = budget.minutes if budget is not None else None
         if self.long_budget is not None and minutes is not None and minutes >= self.long_budget[0]:
             fields.update(self.long_budget[1])
+        if device_type == "cuda":
+            fields.update(self.gpu_model)
         return fields
 
 
@@ -63,6 +74,18 @@ _SHORT_RECIPE: dict[str, Any] = {
     "lr_floor": 0.05,
 }
 
+# On a data-centre GPU (unmeasured: reasoned from FLOPs, to be checked with
+# benchmarks/gpu_check.sh). Training one token of a 2x1024 LSTM costs about 80 MFLOP
+# (3 x 2 x 13M multiply-adds); cuDNN's recurrence runs its T steps one after another, so at
+# batch 128 it reaches perhaps 10-30 % of an H100's dense bf16 peak: 30-100 TFLOP/s, i.e.
+# 0.4-1.2 M tokens/s, 35-110 M tokens (35-110 passes over tinyshakespeare) in 90 s. That is
+# the token budget of nanoGPT's shakespeare_char (about 80 M tokens to its 1.4697 with a
+# 10.6 M-parameter model and dropout 0.2), so the GPU presets take a model of that size,
+# batches wide enough to fill the GPU, sequences long enough to keep each launch busy, and
+# dropout for the many passes over a small corpus.
+_GPU_RECIPE: dict[str, Any] = {"seq_len": 128, "batch_size": 128, "lr": 2e-3, "warmup_steps": 100}
+_GPU_MODEL: dict[str, Any] = {"layers": 2, "hidden": 1024, "embed": 128}
+
 # Quick is tuned for the first minutes a person waits on a 2-core laptop CPU
 # (see benchmarks/SWEEP.md for the measurements behind these numbers).
 PRESETS: dict[str, Preset] = {
@@ -76,6 +99,8 @@ PRESETS: dict[str, Preset] = {
         train={**_SHORT_RECIPE, "minutes": 1.5},
         # Given 5 minutes (16 passes) it overfits: 1.44-1.45 at 70k tokens/s, 1.41 with dropout.
         long_budget=(4.0, {"dropout": 0.2}),
+        gpu_model={**_GPU_MODEL, "dropout": 0.25},
+        gpu_train=_GPU_RECIPE,
     ),
     "balanced": Preset(
         "Balanced",
@@ -84,6 +109,8 @@ PRESETS: dict[str, Preset] = {
         # does most of the work against overfitting; wider models learn less per second here.
         model={"layers": 1, "hidden": 512, "embed": 128, "dropout": 0.2},
         train={**_SHORT_RECIPE, "minutes": 5.0},
+        gpu_model={**_GPU_MODEL, "dropout": 0.35},
+        gpu_train=_GPU_RECIPE,
     ),
     "quality": Preset(
         "Quality",
@@ -100,6 +127,9 @@ PRESETS: dict[str, Preset] = {
             "lr_floor": 0.05,
             "minutes": 20.0,
         },
+        # Twenty GPU minutes are several hundred passes: a wider model, held back by more dropout.
+        gpu_model={"layers": 2, "hidden": 1536, "embed": 256, "dropout": 0.45},
+        gpu_train={**_GPU_RECIPE, "lr": 1.5e-3},
     ),
 }
 

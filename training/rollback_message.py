@@ -58,3 +58,12 @@ def rollback_message(r: Rollback) -> str:
         f"{r.final_step:,}, so the model had begun to memorise its corpus (overfitting). "
         "A larger corpus, dropout or a shorter budget helps."
     )
+
+
+def divergence_message(*, bad_step: int, loss: float, grad_norm: float, back_to: int) -> str:
+    """A step whose loss or gradient stopped being a number: the run stops on its snapshot."""
+    return (
+        f"training diverged at step {bad_step} (loss {loss:.3g}, gradient norm {grad_norm:.3g}); "
+        f"rolled back to step {back_to} and stopped. Turn gradient clipping on or lower "
+        "the learning rate."
+    )

@@ -83,8 +83,11 @@ class PreparedRun:
 
 
 def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
-    train = get_preset(spec.preset).train_config(spec.train_options)
-    model_fields = get_preset(spec.preset).model_fields(spec.level, train.budget)
+    preset = get_preset(spec.preset)
+    # A CUDA GPU gets the preset's GPU shapes; the device option may come from the spec.
+    device_type = pick_device(preset.train_config(spec.train_options).device).type
+    train = preset.train_config(spec.train_options, device_type)
+    model_fields = preset.model_fields(spec.level, train.budget, device_type)
     model_fields.update(spec.model_options)
     model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields})
     return model, train

@@ -8,7 +8,6 @@ LSTM and a vanilla RNN in one run and both curves grow side by side.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -25,7 +24,7 @@ from lstm_core.tokenizers import Tokenizer
 from training import checkpoint as ckpt
 from training.batching import StreamBatcher
 from training.config import TrainConfig
-from training.distributed import SINGLE, DistContext, agree
+from training.distributed import SINGLE, DistContext, budget_spent
 from training.document_eval import evaluate_documents
 from training.evaluate import EvalResult, evaluate_tokens
 from training.events import (
@@ -40,9 +39,18 @@ from training.events import (
     ignore_events,
 )
 from training.failures import OutOfMemory, is_out_of_memory
-from training.optimizer import learning_rate, make_optimizer
+from training.optimizer import gradient_norm, learning_rate, make_optimizer
+from training.rollback_message import divergence_message
 from training.run_meta import RunMeta, ValidationPoint
-from training.trainer_state import BestWeights, Snapshot, end_on_best_weights, restore_trainer, save_trainer
+from training.step_readout import StepReadout, readback_interval
+from training.trainer_state import (
+    BestWeights,
+    Snapshot,
+    detach_state,
+    end_on_best_weights,
+    restore_trainer,
+    save_trainer,
+)
 
 
 @dataclass
@@ -50,13 +58,6 @@ class DataSplit:
     train: np.ndarray
     val: np.ndarray
     val_chars: int  # characters the validation tokens decode to
-
-
-def _detach(state: State) -> State:
-    if isinstance(state, tuple):
-        h, c = state
-        return h.detach(), c.detach()
-    return state.detach()
 
 
 class Trainer:
@@ -103,6 +104,7 @@ class Trainer:
         self.history: list[ValidationPoint] = []
         self.finished: FinishedEvent | None = None
         self.step_time_ema: float | None = None
+        self.readout = StepReadout(readback_interval(device))
         self.best = BestWeights()  # judged on the capped periodic validation
         self.train_loss_ema: float | None = None  # smoothed training loss
         self.train_loss_at_best: float | None = None
@@ -157,45 +159,57 @@ class Trainer:
                 raise
             self.optimizer.zero_grad(set_to_none=True)  # the failed step leaves nothing behind
             raise OutOfMemory(self.name, self.step + 1, cfg.batch_size, cfg.seq_len) from err
-        loss = out.loss
-        assert loss is not None  # targets were given
-        limit = cfg.grad_clip if cfg.grad_clip is not None else math.inf
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), limit))
-        loss_value = loss.item()
-        if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
-            self._diverged(loss_value, grad_norm)
-            return
-        ema = self.train_loss_ema
-        self.train_loss_ema = loss_value if ema is None else 0.95 * ema + 0.05 * loss_value
+        assert out.loss is not None  # targets were given
+        grad_norm = gradient_norm(self.model.parameters(), cfg.grad_clip)
+        # The update runs before its loss is read: a non-finite step is caught at the next
+        # read-back and rolled back to the snapshot, which only ever holds read, finite steps.
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
         else:
             self.optimizer.step()
-        self.state = _detach(out.state)
+        self.state = detach_state(out.state)
         self.step += 1
         self.chunk_index += 1
+        self.readout.record(out.loss, grad_norm)
+        due = self.readout.due
+        if due:
+            self.readout.fetch()  # the one wait for the device, counted in this step's time
         elapsed = time.perf_counter() - started
         self.train_seconds += elapsed
-        self._budget_spent = agree(self.progress >= 1.0, self.dist, self.device)
         ema = self.step_time_ema
         self.step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
-        self.emit(
-            StepEvent(
-                model=self.name,
-                step=self.step,
-                total_steps=cfg.budget.steps,
-                loss=loss_value,
-                lr=lr,
-                grad_norm=grad_norm,
-                clipped=cfg.grad_clip is not None and grad_norm > cfg.grad_clip,
-                tokens_per_s=x.numel() / self.step_time_ema,
-                elapsed_s=self.train_seconds,
-                eta_s=self._eta(),
-                progress=self.progress,
-            )
+        self.readout.describe(
+            {
+                "model": self.name,
+                "step": self.step,
+                "total_steps": cfg.budget.steps,
+                "lr": lr,
+                "tokens_per_s": x.numel() / self.step_time_ema,
+                "elapsed_s": self.train_seconds,
+                "eta_s": self._eta(),
+                "progress": self.progress,
+            }
         )
+        if due and not self.flush():
+            return
+        by_steps = cfg.budget.steps is not None
+        self._budget_spent = budget_spent(self.progress >= 1.0, self.dist, self.device, by_steps, due)
         self._periodic()
+
+    def flush(self) -> bool:
+        """Read back and report the steps not yet read; False when one diverged (the run is
+        then rolled back and finished)."""
+        clip = self.config.grad_clip
+        for read in self.readout.read():
+            if not read.finite(check_grad=self.scaler is None):
+                self._diverged(read.fields["step"], read.loss, read.grad_norm)
+                return False
+            ema = self.train_loss_ema
+            self.train_loss_ema = read.loss if ema is None else 0.95 * ema + 0.05 * read.loss
+            clipped = clip is not None and read.grad_norm > clip
+            self.emit(StepEvent(**read.fields, loss=read.loss, grad_norm=read.grad_norm, clipped=clipped))
+        return True
 
     def _forward_backward(self, x: Tensor, y: Tensor) -> ModelOutput:
         with autocast(self.device, self.amp_dtype):
@@ -212,6 +226,11 @@ class Trainer:
             return  # other ranks only train; rank 0 evaluates, samples and saves
         now = time.perf_counter()
         cfg = self.config
+        every = cfg.first_checkpoint_s if self.saves == 0 else cfg.checkpoint_every_s
+        due = (cfg.eval_every_s, cfg.sample_every_s, every)
+        since = (now - self._last_eval_t, now - self._last_sample_t, now - self._last_ckpt_t)
+        if any(s >= d for s, d in zip(since, due, strict=True)) and not self.flush():
+            return  # validation, samples and checkpoints see only read, finite steps
         if now - self._last_eval_t >= cfg.eval_every_s:
             self.validate(max_tokens=cfg.eval_tokens)
             self._last_eval_t = time.perf_counter()
@@ -219,7 +238,6 @@ class Trainer:
             self.sample()
             self._last_sample_t = time.perf_counter()
         # The first checkpoint comes soon after the first step, so that an early kill keeps a run.
-        every = cfg.first_checkpoint_s if self.saves == 0 else cfg.checkpoint_every_s
         if now - self._last_ckpt_t >= every:
             self.save()
             self._last_ckpt_t = time.perf_counter()
@@ -269,6 +287,8 @@ class Trainer:
         its state in memory, and the previous checkpoint on disk stays whole."""
         if not self.dist.is_main:
             return self.out_path
+        if not self.flush():
+            return None  # diverged: the run was rolled back and saved as it finished
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves += 1
         try:
@@ -288,14 +308,14 @@ class Trainer:
         return self.save()
 
     # ---- divergence, the end ------------------------------------------------------------
-    def _diverged(self, loss: float, grad_norm: float) -> None:
-        bad_step = self.step + 1
+    def _diverged(self, bad_step: int, loss: float, grad_norm: float) -> None:
+        self.readout.clear()  # the steps after the bad one are undone with it
+        steps_undone = self.step - self._snapshot.step
         self.step = self._snapshot.restore(self.model, self.optimizer)
-        message = (
-            f"training diverged at step {bad_step} (loss {loss:.3g}, gradient norm {grad_norm:.3g}); "
-            f"rolled back to step {self.step} and stopped. Turn gradient clipping on or lower "
-            "the learning rate."
-        )
+        self.chunk_index -= steps_undone
+        # The carried state went through the non-finite steps; the snapshot holds none.
+        self.state = self.model.init_state(self.config.batch_size)
+        message = divergence_message(bad_step=bad_step, loss=loss, grad_norm=grad_norm, back_to=self.step)
         self.emit(WarningEvent(model=self.name, message=message))
         self.finish("diverged")
 
@@ -303,6 +323,8 @@ class Trainer:
         """Final evaluation and checkpoint; idempotent."""
         if self.finished is not None:
             return self.finished
+        if not self.flush() and self.finished is not None:
+            return self.finished  # diverged: rolled back and finished just now
         result = end_on_best_weights(self) if reason == "completed" else None
         if result is None:
             # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and

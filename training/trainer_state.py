@@ -20,7 +20,19 @@ from training.rollback_message import Rollback, rollback_message
 from training.run_meta import Metrics, Progress
 
 if TYPE_CHECKING:
+    from lstm_core.model import State
     from training.trainer import Trainer
+
+
+IMPLEMENTATION_KEYS = ("fused", "foreach", "capturable", "differentiable")
+
+
+def detach_state(state: State) -> State:
+    """The carried state, cut from the graph of the chunk that produced it."""
+    if isinstance(state, tuple):
+        h, c = state
+        return h.detach(), c.detach()
+    return state.detach()
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ def save_trainer(trainer: Trainer) -> Path:
     """Everything exact resume needs: weights, optimizer, RNG, the carried state and progress."""
     state = trainer.state if isinstance(trainer.state, tuple) else (trainer.state,)
     extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
+    if trainer.device.type == "cuda":  # dropout masks on a GPU come from the GPU's generator
+        extra["rng.cuda"] = torch.cuda.get_rng_state(trainer.device)
     if len(state) > 1:
         extra["state.c"] = state[1]
     meta = trainer.meta.updated(
@@ -102,7 +116,13 @@ def save_trainer(trainer: Trainer) -> Path:
 def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     trainer.model.load_state_dict(loaded.prefixed("model."), strict=False)
     if loaded.optimizer_groups is not None:  # shipped models carry weights only
+        # How the update runs (fused, foreach) is this machine's choice, not the file's: a run
+        # saved on a GPU resumes on a CPU and the other way round.
+        how = [{k: g[k] for k in IMPLEMENTATION_KEYS if k in g} for g in trainer.optimizer.param_groups]
         ckpt.restore_optimizer(trainer.optimizer, loaded)
+        for group, kept in zip(trainer.optimizer.param_groups, how, strict=True):
+            group.update(kept)
+            _place_step_counts(trainer.optimizer, group)
     progress = loaded.meta.progress
     trainer.step = progress.step
     trainer.chunk_index = progress.chunk_index
@@ -110,12 +130,24 @@ def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
     trainer.history = list(loaded.meta.metrics.history)
     if "rng.torch" in loaded.tensors:
         torch.set_rng_state(loaded.tensors["rng.torch"])
+    if "rng.cuda" in loaded.tensors and trainer.device.type == "cuda":
+        torch.cuda.set_rng_state(loaded.tensors["rng.cuda"], trainer.device)
     h = loaded.tensors.get("state.h")
     if h is None or h.shape[1] != trainer.config.batch_size:
         return  # a different batch layout: the carried state starts afresh
     h = h.to(trainer.device)
     c = loaded.tensors.get("state.c")
     trainer.state = (h, c.to(trainer.device)) if c is not None else h
+
+
+def _place_step_counts(optimizer: torch.optim.Optimizer, group: dict[str, Any]) -> None:
+    """Each parameter's step count where this group's update reads it: beside the parameter
+    for the fused and capturable kernels, on the host otherwise (as torch puts them)."""
+    on_device = bool(group.get("fused") or group.get("capturable"))
+    for param in group["params"]:
+        slots = optimizer.state.get(param)
+        if slots and torch.is_tensor(slots.get("step")):
+            slots["step"] = slots["step"].to(param.device if on_device else "cpu", torch.float32)
 
 
 def end_on_best_weights(trainer: Trainer) -> EvalResult | None:

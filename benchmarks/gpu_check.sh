@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Everything a README GPU row needs, in one go on a CUDA machine, in under 8 minutes:
+# the CUDA tests, the trainer against a bare cuDNN loop, generation speed, and validation
+# loss on tinyshakespeare for each preset.
+#
+#   benchmarks/gpu_check.sh [PATH/TO/tinyshakespeare.txt]
+#
+# Budgets: Quick trains its own 1.5 minutes (the figure to set beside nanoGPT's
+# shakespeare_char 1.4697); Balanced and Quality are cut from 5 and 20 minutes to 0.6
+# each, so their figures are early points on their curves, not what the presets reach.
+# Each part has a time limit, so a hang in one still leaves the others' figures.
+set -u
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+[ -x "$PY" ] || PY=python3
+if [ $# -ge 1 ]; then export LSTM_STUDIO_SHAKESPEARE="$1"; fi
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+started=$SECONDS
+part() { echo; echo "=== $1 ($((SECONDS - started)) s in)"; }
+
+part "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null
+"$PY" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version(), torch.cuda.get_device_name() if torch.cuda.is_available() else "NO CUDA")'
+
+part "CUDA tests"
+timeout 120 "$PY" -m pytest -q -rs -p no:cacheprovider tests/cuda
+echo "tests exit code: $?"
+
+part "training throughput (trainer / bare cuDNN loop)"
+timeout 75 "$PY" -m benchmarks --device cuda --only training
+
+part "generation"
+timeout 40 "$PY" -m benchmarks --device cuda --only generation
+
+part "quality: Quick at its own budget"
+timeout 125 "$PY" -m benchmarks --device cuda --only quality --presets quick
+
+part "quality: Balanced and Quality, 0.6 minutes each"
+timeout 110 "$PY" -m benchmarks --device cuda --only quality --presets balanced,quality --quality-minutes 0.6
+
+part "done in $((SECONDS - started)) s"
