@@ -21,10 +21,9 @@ import numpy as np
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, word_pieces
 from training import checkpoint as ckpt
-from training.batching import to_token_array
 from training.copy_index import CopyIndex
-from training.corpus import CorpusError, load_corpus
-from training.documents import DocumentMode, split_documents
+from training.corpus import CorpusError
+from training.documents import DocumentMode
 from training.ingest import ingest_corpus
 from training.run_meta import RunMeta
 from training.text_stream import scan_file
@@ -88,11 +87,9 @@ def corpus_tokens(meta: RunMeta, tokenizer: Tokenizer) -> np.ndarray:
     if not files or len(files) < len(meta.corpus.files):
         raise CorpusError("the copy check needs the training corpus, and the model's files are not all there")
     mode = DocumentMode.parse(meta.corpus.documents)
-    if mode.is_stream or not isinstance(tokenizer, DocumentTokenizer):
-        # Through the token cache: a memory-mapped file, whatever the corpus's size.
-        return ingest_corpus(files, tokenizer=tokenizer, min_chars=1).tokens
-    corpus = load_corpus(files, min_chars=1)
-    return to_token_array(tokenizer.encode_documents(split_documents(corpus, mode)), tokenizer.vocab_size)
+    documents = None if mode.is_stream or not isinstance(tokenizer, DocumentTokenizer) else mode
+    # Through the token cache: a memory-mapped file, whatever the corpus's size.
+    return ingest_corpus(files, tokenizer=tokenizer, min_chars=1, mode=documents).tokens
 
 
 def _fingerprint(meta: RunMeta, tokenizer: Tokenizer) -> str:
