@@ -12,8 +12,8 @@ import pytest
 from training.checkpoint import load_model
 from training.cli import main
 from training.copy_check import INDEX_DIR, copy_checker, find_line
-from training.copy_summary import measure_copying, summarize_copies
 from training.copy_index import CopyIndex
+from training.copy_summary import measure_copying, summarize_copies
 
 from .conftest import make_text
 

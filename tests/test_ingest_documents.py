@@ -69,3 +69,18 @@ def test_a_corpus_of_one_document_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"one\.txt: splitting by separator:zebra gives 1 document"):
         ingest_corpus([one], mode=DocumentMode.parse("separator:zebra"), cache_dir=tmp_path / "cache")
     assert not list((tmp_path / "cache").glob("tokens-*"))
+
+
+def test_the_documents_held_out_are_capped_like_the_streams_but_never_none() -> None:
+    from training.ingest_documents import document_holdout
+
+    eod = 9
+    sizes = [5, 3, 7, 4, 6, 2, 8, 5, 3, 6]  # tokens before each document's end id
+    tokens = np.concatenate([np.concatenate([np.ones(n, dtype=np.int64), [eod]]) for n in sizes])
+    total = len(tokens)
+    # 30 % of 10 documents: the last three (5+1, 3+1, 6+1 = 17 tokens), uncapped.
+    assert document_holdout(tokens, eod, 10, 0.3, cap=10**6) == total - 17
+    # A cap of 12 tokens keeps the last two (11 tokens): whole documents only.
+    assert document_holdout(tokens, eod, 10, 0.3, cap=12) == total - 11
+    # A cap smaller than the last document still holds that one out.
+    assert document_holdout(tokens, eod, 10, 0.3, cap=2) == total - 7

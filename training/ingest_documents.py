@@ -21,7 +21,7 @@ from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import CharTokenizer, HFTokenizerAdapter, Tokenizer
 from training.batching import compact_dtype
 from training.documents import DocumentMode
-from training.holdout import count_chars
+from training.holdout import HOLDOUT_CAP, count_chars
 from training.ingest_words import WordIds
 from training.text_stream import StreamReport
 from training.token_encode import char_table
@@ -127,21 +127,31 @@ class DocumentEncoder:
         yield np.array([i for part in parts for i in part], dtype=self.dtype)
 
 
-def document_holdout(tokens: np.ndarray, eod: int, documents: int, val_fraction: float) -> int:
+def document_holdout(
+    tokens: np.ndarray, eod: int, documents: int, val_fraction: float, *, cap: int = HOLDOUT_CAP
+) -> int:
     """Where the held-out documents begin: the last val_fraction of them (at least one, and
-    at least one left to train on), found by counting end-of-document ids from the end."""
+    at least one left to train on), but no more whole documents than fit in ``cap`` tokens
+    (the stream's rule, ``training.holdout``), found by counting end-of-document ids from
+    the end."""
     held = min(documents - 1, max(1, round(documents * val_fraction)))
-    # The held-out part begins after the end of document number (documents - held).
-    need = held + 1  # end-of-document ids to pass, from the end, to reach that one
-    stop = len(tokens)
+    total, passed, best = len(tokens), 0, 0
+    stop = total
     while stop > 0:
         start = max(0, stop - _BLOCK)
         ends = np.flatnonzero(np.asarray(tokens[start:stop]) == eod)
-        if len(ends) >= need:
-            return start + int(ends[len(ends) - need]) + 1
-        need -= len(ends)
+        for end in (ends[::-1] + start).tolist():
+            passed += 1  # the first one from the end closes the last document
+            if passed == 1:
+                continue
+            boundary = end + 1  # after it: the last passed - 1 documents
+            if best and total - boundary > cap:
+                return best
+            best = boundary
+            if passed - 1 == held:
+                return best
         stop = start
-    return 0
+    return best
 
 
 def document_val_chars(tokenizer: DocumentTokenizer, val: np.ndarray) -> int:
