@@ -92,6 +92,18 @@ def write_big_corpus(path: Path, megabytes: int) -> Path:
     return path
 
 
+def answer_questions_unattended() -> None:
+    """The window asks before replacing a loaded model or starting over an unsaved result,
+    and warns of a model it will not load: unattended, every question is "yes" and every
+    warning is read (a modal dialog would wait forever offscreen)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import run_results, window_guards
+
+    run_results.ask = window_guards.ask = lambda *args, **kwargs: True  # type: ignore[assignment]
+    QMessageBox.warning = staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.Ok)  # type: ignore[method-assign]
+
+
 def measure_training(window: MainWindow, meter: StallMeter, hidden: int, lines: list[str]) -> bool:
     meter.start()
     started = time.perf_counter()
@@ -118,6 +130,7 @@ def main() -> int:
     args = parser.parse_args()
 
     app = make_application(["gui_stall"])
+    answer_questions_unattended()
     lines: list[str] = []
     passed = True
     with tempfile.TemporaryDirectory() as tmp:
