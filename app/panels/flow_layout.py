@@ -16,6 +16,7 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._height = 0  # what the rows take at the width last given; 0 before the first layout
         self.setContentsMargins(0, 0, 0, 0)
 
     # ---- QLayout's bookkeeping ---------------------------------------------------------
@@ -34,29 +35,35 @@ class FlowLayout(QLayout):
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
+    # No height-for-width: a scroll area then sizes the whole page by its preferred height
+    # (every editor at full size) and scrolls on a 1080-pixel screen. Instead the height the
+    # rows need at the current width is this layout's minimum and preferred height.
     def heightForWidth(self, width: int) -> int:
         return self._arrange(QRect(0, 0, width, 0), move=False)
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        self._arrange(rect, move=True)
+        height = self._arrange(rect, move=True)
+        if height != self._height:
+            self._height = height
+            self.update()  # posted, not immediate: the parent asks again with the new height
 
     def sizeHint(self) -> QSize:
-        """Everything on one row."""
+        """Everything on one row, or as many rows as the current width needs."""
         width = sum(item.sizeHint().width() for item in self._items)
         width += self._spacing * max(0, len(self._items) - 1)
-        height = max((item.sizeHint().height() for item in self._items), default=0)
-        return QSize(width, height) + self._margins()
+        return QSize(width, self._rows_height()) + self._margins()
 
     def minimumSize(self) -> QSize:
         """As narrow as the widest single item: the rest wraps below it."""
         size = QSize()
         for item in self._items:
             size = size.expandedTo(item.minimumSize())
-        return size + self._margins()
+        return QSize(size.width(), self._rows_height()) + self._margins()
+
+    def _rows_height(self) -> int:
+        one_row = max((item.sizeHint().height() for item in self._items), default=0)
+        return max(one_row, self._height - self.contentsMargins().top() - self.contentsMargins().bottom())
 
     def _margins(self) -> QSize:
         m = self.contentsMargins()
