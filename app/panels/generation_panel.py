@@ -106,7 +106,6 @@ class GenerationPanel(QWidget):
         for field in fields:
             field.setMinimumWidth(field_width)  # equal widths: wrapped rows line up as columns
             grid.addWidget(field)
-
         self.generate_button = QPushButton("Generate")
         self.generate_button.setToolTip("Generate from the prompt (Ctrl+Enter)")
         self.generate_button.setDefault(True)
@@ -137,7 +136,6 @@ class GenerationPanel(QWidget):
         buttons.addWidget(self.alternatives_button)
         buttons.addWidget(self.history_button)
         buttons.addWidget(self.suggest)
-
         self.editor = CompletionEditor()
         self.editor.setFont(mono_font(12))
         self.editor.setPlaceholderText("Generated text streams in here. Type to get suggestions.")
@@ -172,6 +170,11 @@ class GenerationPanel(QWidget):
         layout.addWidget(self.copy_line)
         layout.addWidget(self.status)
         self.set_model(None)
+
+    def heightForWidth(self, width: int) -> int:
+        # The tab's scroll area sizes the page by this. Qt's default, every part at its preferred
+        # height, made the page scroll at 1920×1080 once the copy line held wrapped text.
+        return self.layout().minimumHeightForWidth(width)
 
     # ---- model -------------------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:

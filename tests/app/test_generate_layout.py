@@ -22,9 +22,14 @@ def test_generate_tab_fits_1280x720_without_sideways_scrolling(qtbot, window):
 
 
 def test_generate_tab_does_not_scroll_at_1920x1080(qtbot, window):
+    gen = window.generation
+    gen.copy_line.setText("3 samples of 300 tokens: longest copied span 27 characters " * 3)  # wraps
+    window.resize(1280, 720)
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)  # resized while hidden, as in the docs' script
     window.resize(1920, 1080)
     window.reset_layout()
-    qtbot.wait(50)
+    window.tabs.setCurrentIndex(0)
+    qtbot.wait(100)
     area = window.tabs.widget(0)
     assert isinstance(area, QScrollArea)
     assert area.verticalScrollBar().maximum() == 0
