@@ -116,7 +116,7 @@ class SelfTest:
         return f"{saved} reloads and generates"
 
 
-def _no_blocking_dialogs() -> list[str]:
+def no_blocking_dialogs() -> list[str]:
     """Nobody is there to click OK: dialogs are printed and recorded instead of shown."""
     seen: list[str] = []
 
@@ -133,7 +133,7 @@ def _no_blocking_dialogs() -> list[str]:
 
 
 def run_self_test(*, screenshot: str | None = None, data_dir: Path | None = None) -> int:
-    dialogs = _no_blocking_dialogs()
+    dialogs = no_blocking_dialogs()
     with tempfile.TemporaryDirectory(prefix="lstm-studio-self-test-") as tmp:
         work = Path(tmp)
         window = MainWindow(data_dir=data_dir or work / "data", load_defaults=False)

@@ -38,7 +38,8 @@ def metrics_text(loaded: LoadedModel | None) -> str:
     loss, bpc = loaded.val_loss, loaded.bits_per_char
     if loss is None:
         return "validation: not measured yet"
-    return f"validation: {loss:.3f} nats · {bpc:.3f} bits/char" if bpc is not None else f"{loss:.3f} nats"
+    # Two lines: in a narrow column one line wrapped inside "bits/char".
+    return f"validation: {loss:.3f} nats\n{bpc:.3f} bits/char" if bpc is not None else f"{loss:.3f} nats"
 
 
 def score_table(names: list[str], scores: list[list[float | None]]) -> str:

@@ -16,6 +16,7 @@ from app.background import Background, Job
 from app.model_store import LoadedModel
 from app.panels.explain_caveats import caveats
 from app.panels.insight_sections import PLOT_MIN_WIDTH, BottleneckSection, ContextSection
+from app.panels.legend_corner import keep_legend_clear
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
 from lstm_core.measure.probe import BUCKET_WIDTH
@@ -137,6 +138,7 @@ def _plot(title: str, x_label: str, y_label: str, *, log_y: bool = False) -> pg.
     item.setLabel("left", y_label)
     item.setLogMode(y=log_y)
     item.addLegend(offset=(-10, 10))
+    keep_legend_clear(item)
     return widget
 
 

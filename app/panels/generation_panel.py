@@ -17,8 +17,6 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -36,6 +34,7 @@ from app.panels.caret_assist import CONTEXT_CHARS, CaretAssist
 from app.panels.completion_editor import CompletionEditor
 from app.panels.copy_marks import CopyMarks
 from app.panels.decoding_controls import DecodingControls
+from app.panels.flow_layout import FlowLayout, labelled
 from app.panels.generation_history import GenerationHistory, describe_beam, describe_sampling, entry
 from app.panels.next_token_view import NextTokenView
 from app.plot_style import mono_font
@@ -90,9 +89,9 @@ class GenerationPanel(QWidget):
         self.seed.setToolTip("The same seed gives the same text; 'random' picks a new one each time")
 
         self.decoding = DecodingControls()
-        grid = QGridLayout()
-        for col, (label, widget) in enumerate(
-            [
+        fields = [
+            labelled(label, widget)
+            for label, widget in [
                 ("Temperature", self.temperature),
                 ("Top-k", self.top_k),
                 ("Top-p", self.top_p),
@@ -101,10 +100,12 @@ class GenerationPanel(QWidget):
                 ("Seed", self.seed),
                 *self.decoding.fields()[1:],
             ]
-        ):
-            grid.addWidget(QLabel(label), 0, col)
-            grid.addWidget(widget, 1, col)
-
+        ]
+        field_width = max(field.sizeHint().width() for field in fields)
+        grid = FlowLayout()  # wraps onto a second row when the centre is narrow (1280×720)
+        for field in fields:
+            field.setMinimumWidth(field_width)  # equal widths: wrapped rows line up as columns
+            grid.addWidget(field)
         self.generate_button = QPushButton("Generate")
         self.generate_button.setToolTip("Generate from the prompt (Ctrl+Enter)")
         self.generate_button.setDefault(True)
@@ -128,15 +129,13 @@ class GenerationPanel(QWidget):
         self.history_button.clicked.connect(self.show_history)
         self.suggest = QCheckBox("Suggest as I type (Tab accepts)")
         self.suggest.setChecked(True)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.continue_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.alternatives_button)
         buttons.addWidget(self.history_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.suggest)
-
         self.editor = CompletionEditor()
         self.editor.setFont(mono_font(12))
         self.editor.setPlaceholderText("Generated text streams in here. Type to get suggestions.")
@@ -171,6 +170,11 @@ class GenerationPanel(QWidget):
         layout.addWidget(self.copy_line)
         layout.addWidget(self.status)
         self.set_model(None)
+
+    def heightForWidth(self, width: int) -> int:
+        # The tab's scroll area sizes the page by this. Qt's default, every part at its preferred
+        # height, made the page scroll at 1920×1080 once the copy line held wrapped text.
+        return self.layout().minimumHeightForWidth(width)
 
     # ---- model -------------------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:

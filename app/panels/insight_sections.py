@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.background import Background
+from app.panels.legend_corner import keep_legend_clear
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.context import WITHIN, ContextCurve, describe_context, measure_context
 from lstm_core.measure.step_time import StepTimes, measure_step_times
@@ -133,6 +134,7 @@ def _plot(title: str, x_label: str, y_label: str, *, log_x: bool, log_y: bool = 
     item.setLabel("left", y_label)
     item.setLogMode(x=log_x, y=log_y)
     item.addLegend(offset=(-10, 10))
+    keep_legend_clear(item)
     return widget
 
 

@@ -25,7 +25,8 @@ class NextTokenView(QWidget):
         self.setToolTip("Click a token to type it at the caret")
         self.candidates: list[tuple[str, float]] = []
         self.note = "Place the caret in the text to see what the model expects next."
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # May shrink to four rows: all ten made the Generate tab scroll on a 1080-pixel screen.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     def set_candidates(self, candidates: list[tuple[str, float]]) -> None:
         self.candidates = list(candidates)[:ROWS]
@@ -39,7 +40,11 @@ class NextTokenView(QWidget):
     def row_at(self, y: int) -> int:
         """The candidate row under a y coordinate, or -1 off the rows."""
         row = (y - 4) // self._row_height()
-        return row if y >= 4 and row < len(self.candidates) else -1
+        return row if y >= 4 and row < self.visible_rows() else -1
+
+    def visible_rows(self) -> int:
+        """The candidates shown: as many whole rows as the height holds (no half-cut row)."""
+        return max(0, min(len(self.candidates), (self.height() - 4) // self._row_height()))
 
     def row_centre(self, row: int) -> int:
         return 4 + row * self._row_height() + self._row_height() // 2
@@ -78,7 +83,7 @@ class NextTokenView(QWidget):
         pct_w = metrics.horizontalAdvance("100.0 %") + 8
         bar_w = max(20, self.width() - token_w - pct_w - 8)
         bar_colour = palette.color(QPalette.ColorRole.Highlight)
-        for i, (token, prob) in enumerate(self.candidates):
+        for i, (token, prob) in enumerate(self.candidates[: self.visible_rows()]):
             top = 4 + i * row
             painter.setPen(text_colour)
             painter.drawText(

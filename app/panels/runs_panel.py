@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.legend_corner import keep_legend_clear
 from app.panels.training_plots import StepAxis
 from app.plot_style import follow_palette
 from training.run_history import RunRecord, delete_run, rename_run, scan_runs
@@ -126,6 +127,7 @@ class RunsPanel(QWidget):
         self.plot.setLabel("bottom", "step")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.legend = self.plot.addLegend(offset=(-10, 10))
+        keep_legend_clear(self.plot)
         follow_palette(self.palette(), [self.plot_view], [self.plot])
 
         top = QWidget()

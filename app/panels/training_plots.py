@@ -186,11 +186,9 @@ class TrainingPlots(QWidget):
         key = (model, kind)
         if key not in self._curves:
             c = colour(model)
-            name = model.upper()
             if kind == "train":
                 item = self.loss_plot.plot(pen=pg.mkPen(c, width=1.2))
                 item.setOpacity(0.75)
-                self.loss_legend.addItem(item, f"{name} train")
             elif kind == "val":
                 item = self.loss_plot.plot(
                     pen=pg.mkPen(c, width=2.5),
@@ -199,11 +197,20 @@ class TrainingPlots(QWidget):
                     symbolBrush=c,
                     symbolPen=None,
                 )
-                self.loss_legend.addItem(item, f"{name} validation")
             else:
                 item = self.grad_plot.plot(pen=pg.mkPen(c, width=1.0))
             self._curves[key] = item
+            if kind in ("train", "val"):
+                self._list_legend()
         return self._curves[key]
+
+    def _list_legend(self) -> None:
+        """Train before validation, the RNN after its LSTM: the order the curves arrive in
+        (an RNN's validation can come first) made the legend read differently from run to run."""
+        self.loss_legend.clear()
+        loss_curves = [(key, item) for key, item in self._curves.items() if key[1] in ("train", "val")]
+        for (model, kind), item in sorted(loss_curves, key=lambda e: (e[0][1] == "val", e[0][0] == "rnn")):
+            self.loss_legend.addItem(item, f"{model.upper()} {'train' if kind == 'train' else 'validation'}")
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), [self.view], [self.loss_plot, self.grad_plot])

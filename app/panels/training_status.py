@@ -45,12 +45,13 @@ def progress_text(latest: Mapping[str, StepEvent]) -> tuple[float, str]:
 
 
 def speed_text(latest: Mapping[str, StepEvent]) -> str:
-    """One step count and speed per model: "LSTM step 356 / 1,000 · 9,800 tok/s   RNN step 340 …"."""
+    """One line per model, "LSTM step 356 / 1,000 · 9,800 tok/s": side by side, a narrow dock
+    wrapped the second model's line in the middle."""
     parts = []
     for e in in_model_order(latest):
         total = f" / {e.total_steps:,}" if e.total_steps else ""
         parts.append(f"{e.model.upper()} step {e.step:,}{total} · {e.tokens_per_s:,.0f} tok/s")
-    return "   ".join(parts)
+    return "\n".join(parts)
 
 
 def paused_text(latest: Mapping[str, StepEvent]) -> str:
@@ -59,8 +60,9 @@ def paused_text(latest: Mapping[str, StepEvent]) -> str:
 
 
 def validation_text(vals: Mapping[str, ValidationEvent]) -> str:
-    return "Validation: " + " · ".join(
-        f"{v.model.upper()} {v.loss_nats:.3f} nats ({v.bits_per_char:.2f} bits/char)"
+    """One line per model, for the same reason as ``speed_text``."""
+    return "\n".join(
+        f"{v.model.upper()} validation: {v.loss_nats:.3f} nats ({v.bits_per_char:.2f} bits/char)"
         for v in in_model_order(vals)
     )
 

@@ -45,3 +45,13 @@ def test_both_samples_under_both_models_in_a_narrow_panel(qtbot) -> None:
     assert all(scores.top() > c.geometry().bottom() for c in panel.columns.values())
     assert panel.scores.height() >= panel.scores.heightForWidth(panel.scores.width())
     panel.shutdown()
+
+
+def test_validation_figures_keep_each_unit_with_its_number() -> None:
+    from types import SimpleNamespace
+
+    from app.panels.contrast_panel import metrics_text
+
+    loaded = SimpleNamespace(val_loss=0.9581, bits_per_char=0.3162)
+    # A narrow column once wrapped inside "bits/char": one figure per line instead.
+    assert metrics_text(loaded).splitlines() == ["validation: 0.958 nats", "0.316 bits/char"]  # type: ignore[arg-type]

@@ -77,7 +77,11 @@ def test_dashboard_lines_keep_the_model_order_and_each_models_step():
     assert line.index("LSTM step 356 / 1,000") < line.index("RNN step 340 / 1,000")
     assert "9,800 tok/s" in line and "20,000 tok/s" in line
     vals = {m: ValidationEvent(m, 10, loss, 7.0, 2.5) for m, loss in (("rnn", 2.5), ("lstm", 1.9))}
-    assert validation_text(vals).index("LSTM 1.900") < validation_text(vals).index("RNN 2.500")
+    assert validation_text(vals).splitlines() == [
+        "LSTM validation: 1.900 nats (2.50 bits/char)",
+        "RNN validation: 2.500 nats (2.50 bits/char)",
+    ]
+    assert line.splitlines()[1].startswith("RNN step 340")  # one line per model, never split
     assert "Paused" in paused_text(latest) and "LSTM at step 356" in paused_text(latest)
 
 
