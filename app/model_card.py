@@ -122,7 +122,7 @@ def copying_html(summary: CopySummary | str) -> str:
 
 
 def _measure_copying(loaded: LoadedModel) -> CopySummary:
-    return measure_copying(copy_checker(loaded.path, loaded.meta, loaded.tokenizer), loaded.model)
+    return measure_copying(copy_checker(loaded.meta, loaded.tokenizer), loaded.model)
 
 
 class ModelCardDialog(QDialog):
@@ -153,10 +153,7 @@ class ModelCardDialog(QDialog):
                 ],
                 bottleneck_html,
             )
-            if loaded.is_demo:
-                self._sections["copying"] = copying_html("the built-in demo keeps no corpus files to check")
-            else:
-                self._measure("copying", "Copying", lambda _report: _measure_copying(loaded), copying_html)
+            self._measure("copying", "Copying", lambda _report: _measure_copying(loaded), copying_html)
         self._show()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -51,3 +51,13 @@ def test_errors_match_load_checkpoint(tmp_path: Path) -> None:
     save_file({"x": torch.zeros(1)}, str(newer), metadata={"lstm_studio": meta})
     with pytest.raises(CheckpointError, match="newer"):
         read_metadata(newer)
+
+
+def test_a_relative_corpus_name_is_found_beside_the_checkpoint(tmp_path, monkeypatch) -> None:
+    from training.checkpoint import read_metadata
+    from training.run import own_corpus
+
+    demo = Path(__file__).resolve().parent.parent / "assets" / "demo"
+    monkeypatch.chdir(tmp_path)  # not where the demo is: "corpus.txt" is not here
+    meta = read_metadata(demo / "lstm")
+    assert own_corpus(meta) == (str((demo / "corpus.txt").resolve()),)

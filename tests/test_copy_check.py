@@ -61,10 +61,10 @@ def run_with_two_files(tmp_path_factory) -> tuple[Path, Path]:
     return folder / "m", second
 
 
-def test_report_names_length_file_and_line(run_with_two_files) -> None:
+def test_report_names_length_file_and_line(run_with_two_files, token_cache_folder) -> None:
     run, second = run_with_two_files
     _model, tok, meta = load_model(run)
-    checker = copy_checker(run, meta, tok)
+    checker = copy_checker(meta, tok)
     lines = second.read_text(encoding="utf-8").splitlines()
     copied = lines[40] + "\n" + lines[41]
     text = "Zq§ " + copied + " §qZ xylophone jazz"
@@ -83,9 +83,9 @@ def test_report_names_length_file_and_line(run_with_two_files) -> None:
     rng = random.Random(0)
     noise = "".join(rng.choice("qxzjvk ") for _ in range(300))
     assert checker.check(noise).copied_share == 0.0
-    # The index is kept in the run folder and read back the next time.
-    assert (run / INDEX_DIR / "index.json").is_file()
-    again = copy_checker(run, meta, tok)
+    # The index is kept in the per-user cache and read back the next time.
+    assert list((token_cache_folder / INDEX_DIR).glob("*/index.json"))
+    again = copy_checker(meta, tok)
     assert isinstance(again.index.tokens, np.memmap)
 
 
@@ -106,7 +106,7 @@ def test_cli_check_copies_in_json(run_with_two_files, capsys) -> None:
 def test_the_model_cards_copy_figure_sums_up_its_samples(run_with_two_files) -> None:
     run, second = run_with_two_files
     model, tok, meta = load_model(run)
-    checker = copy_checker(run, meta, tok)
+    checker = copy_checker(meta, tok)
     copied = second.read_text(encoding="utf-8").splitlines()[10][:60]
     texts = ["qxzj " + copied + " vkq", "".join(random.Random(1).choice("qxzjvk ") for _ in range(200))]
     summary = summarize_copies(checker, texts, tokens=100, min_chars=30)

@@ -8,6 +8,7 @@ Tensor names: ``model.*`` weights, ``optim.<param>.<key>`` AdamW state,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +153,23 @@ def _typed(path: Path, raw: dict[str, Any]) -> RunMeta:
         raise CheckpointError(f"{path}: its metadata cannot be read ({err})") from err
     if meta.model is None:
         raise CheckpointError(f"{path}: has no model configuration; not an LSTM Studio checkpoint")
-    return meta
+    return _with_corpus_found(meta, path)
+
+
+def _with_corpus_found(meta: RunMeta, path: Path) -> RunMeta:
+    """A corpus file recorded by a relative name that is not in the current folder is looked
+    for beside the checkpoint: in its run folder, then the folder above (the shipped demo
+    records "corpus.txt", which sits beside its lstm/ and rnn/ folders)."""
+    found = []
+    for name in meta.corpus.files:
+        candidates = [Path(name)]
+        if not Path(name).is_absolute():
+            candidates += [path.parent / name, path.parent.parent / name]
+        here = next((c for c in candidates if c.is_file()), None)
+        found.append(name if here is None or here == Path(name) else str(here.resolve()))
+    if tuple(found) == meta.corpus.files:
+        return meta
+    return dataclasses.replace(meta, corpus=dataclasses.replace(meta.corpus, files=tuple(found)))
 
 
 def _with_fallback(path: Path, err: CheckpointError) -> CheckpointError:

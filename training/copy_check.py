@@ -1,7 +1,9 @@
 """Is the model copying its training text? The longest copied spans of a generated text.
 
-The index (``copy_index.py``) is built once per corpus and kept in the run folder,
-beside the checkpoint, under ``copy-index/``; it is rebuilt when the corpus files or
+The index (``copy_index.py``) is built once per corpus and tokenizer and kept in the
+per-user cache folder (``token_cache.cache_root()``) under ``copy-index/``, shared by every
+run on that corpus (and never written into a shipped model's folder); it is rebuilt when
+the corpus files or
 the tokenizer change. Reports are in characters: "longest copied span: 143 characters
 (from hamlet.txt, line 1204)", and the share of the text's characters that lie inside
 copied spans of at least ``min_chars`` characters. A model that has learnt a style
@@ -20,13 +22,13 @@ import numpy as np
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, word_pieces
-from training import checkpoint as ckpt
 from training.copy_index import CopyIndex
 from training.corpus import CorpusError
 from training.documents import DocumentMode
 from training.ingest import ingest_corpus
 from training.run_meta import RunMeta
 from training.text_stream import scan_file
+from training.token_cache import cache_root
 
 MIN_CHARS = 50  # a copied span this long is more than a common phrase
 # Tokens hashed per index entry: about a dozen characters at every level.
@@ -101,11 +103,15 @@ def _fingerprint(meta: RunMeta, tokenizer: Tokenizer) -> str:
     return digest.hexdigest()
 
 
-def load_or_build_index(run: str | Path, meta: RunMeta, tokenizer: Tokenizer) -> CopyIndex:
-    """The run's copy index: read from its folder, or built from the corpus and saved there."""
-    folder = ckpt.resolve_path(run).parent / INDEX_DIR
+def index_folder(fingerprint: str) -> Path:
+    return cache_root() / INDEX_DIR / fingerprint[:32]
+
+
+def load_or_build_index(meta: RunMeta, tokenizer: Tokenizer) -> CopyIndex:
+    """The run's copy index: read from the cache, or built from the corpus and saved there."""
     ngram = NGRAM.get(tokenizer.level, 8)
     fingerprint = _fingerprint(meta, tokenizer)
+    folder = index_folder(fingerprint)
     info_path = folder / "index.json"
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
@@ -127,7 +133,7 @@ def load_or_build_index(run: str | Path, meta: RunMeta, tokenizer: Tokenizer) ->
         info = {"fingerprint": fingerprint, "ngram": ngram, "stride": index.stride}
         info_path.write_text(json.dumps(info), encoding="utf-8")
     except OSError:
-        pass  # a read-only run folder: the index still serves this check
+        pass  # a read-only cache: the index still serves this check
     return index
 
 
@@ -218,5 +224,5 @@ def find_line(path: Path, codec: str, span: str, chunk_bytes: int = 1 << 22) -> 
             tail = window[cut:]
 
 
-def copy_checker(run: str | Path, meta: RunMeta, tokenizer: Tokenizer) -> CopyChecker:
-    return CopyChecker(load_or_build_index(run, meta, tokenizer), tokenizer, meta.corpus.files)
+def copy_checker(meta: RunMeta, tokenizer: Tokenizer) -> CopyChecker:
+    return CopyChecker(load_or_build_index(meta, tokenizer), tokenizer, meta.corpus.files)

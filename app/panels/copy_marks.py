@@ -54,7 +54,7 @@ class CopyMarks(QObject):
         cached = self._checker[1] if self._checker and self._checker[0] is loaded else None
 
         def work(_report: object) -> tuple[CopyChecker, CopyReport]:
-            checker = cached or copy_checker(loaded.path, loaded.meta, loaded.tokenizer)
+            checker = cached or copy_checker(loaded.meta, loaded.tokenizer)
             return checker, checker.check(text, min_chars=MIN_CHARS)
 
         def done(result: tuple[CopyChecker, CopyReport]) -> None:

@@ -184,6 +184,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.check_copies:
         from training.copy_check import copy_checker
 
-        checker = copy_checker(args.model, meta, tokenizer)
+        checker = copy_checker(meta, tokenizer)
     write_samples(samples, args, checker)
     return 0
