@@ -75,12 +75,20 @@ def _ordered_items(values: Mapping[str, int]) -> list[tuple[str, int]]:
     return list(zip(in_model_order({m: m for m in values}), in_model_order(values), strict=True))
 
 
+# The engine's reasons, as a person would say them: a cancelled run is one they stopped.
+REASON_WORDS = {"completed": "finished", "cancelled": "stopped", "diverged": "diverged"}
+
+
+def _said(reason: str) -> str:
+    return REASON_WORDS.get(reason, reason)
+
+
 def finish_summary(results: Sequence[FinishedEvent]) -> str:
-    """Every model's reason, e.g. "LSTM completed · RNN diverged · 1:32"."""
+    """Every model's reason, e.g. "LSTM finished · RNN diverged · 1:32"."""
     if not results:
         return "stopped before training began"
     ordered = in_model_order({r.model: r for r in results})
-    reasons = " · ".join(f"{r.model.upper()} {r.reason}" for r in ordered)
+    reasons = " · ".join(f"{r.model.upper()} {_said(r.reason)}" for r in ordered)
     return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
 
 
@@ -88,7 +96,9 @@ def finish_lines(results: Iterable[FinishedEvent]) -> str:
     ordered = in_model_order({r.model: r for r in results})
     if not ordered:  # stopped while the corpus was read
         return "Stopped while reading the corpus; nothing was trained."
-    return "Finished: " + "; ".join(f"{r.model.upper()} {r.reason} after {r.steps:,} steps" for r in ordered)
+    return "Training ended: " + "; ".join(
+        f"{r.model.upper()} {_said(r.reason)} after {r.steps:,} steps" for r in ordered
+    )
 
 
 def ingest_progress(event: IngestEvent) -> tuple[int, str]:

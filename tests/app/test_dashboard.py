@@ -46,7 +46,7 @@ def test_divergence_is_reported_and_the_diverged_rnn_not_loaded(qtbot, window, t
         [_finished("lstm", "completed", tiny.lstm), _finished("rnn", "diverged", tiny.rnn)]
     )
     assert message in dash.warning_label.text() and dash.warning_label.isVisible()
-    assert "LSTM completed" in dash.progress.format() and "RNN diverged" in dash.progress.format()
+    assert "LSTM finished" in dash.progress.format() and "RNN diverged" in dash.progress.format()
     qtbot.waitUntil(lambda: bool(dialogs))
     assert dialogs[0][0] == "Training diverged" and message in dialogs[0][1]
     assert window.models.main is not None and window.models.main.path == tiny.lstm
