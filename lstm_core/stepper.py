@@ -15,8 +15,9 @@ import torch
 from torch import Tensor
 
 from lstm_core.hardware import inference_autocast
-from lstm_core.int8_weights import Int8Linear, int8_available, range_columns
+from lstm_core.int8_weights import int8_available, range_columns
 from lstm_core.model import LanguageModel, State
+from lstm_core.step_weights import step_weights
 
 # Prompts shorter than this are primed in float32; longer ones in the precision
 # training used (bfloat16 where the CPU has it), which halves the time to first token.
@@ -81,36 +82,11 @@ class FastStepper:
         self.model = model
         self.lstm = cfg.cell == "lstm"
         self.int8 = int8
-        hid = cfg.hidden
-        # torch stores LSTM gate rows as (i, f, g, o); (i, f, o, g) makes the sigmoids one slice.
-        order = (
-            torch.cat(
-                [torch.arange(0, 2 * hid), torch.arange(3 * hid, 4 * hid), torch.arange(2 * hid, 3 * hid)]
-            )
-            if self.lstm
-            else torch.arange(hid)
-        )
-        with torch.no_grad():
-            self.layers: list[tuple[Tensor, Tensor]] = []  # (W^T over [x, h], bias) per layer
-            for layer in range(cfg.layers):
-                w_ih, w_hh, b_ih, b_hh = (t.detach().float() for t in model.layer_weights(layer))
-                w = torch.cat([w_ih, w_hh], dim=1)[order]
-                self.layers.append((w.t().contiguous(), (b_ih + b_hh)[order].unsqueeze(0)))
-            w0, b0 = self.layers[0]
-            emb = model.embedding.weight.detach().float()
-            # Layer 0's input projection for every token, precomputed: (V, gates).
-            self.input_table = torch.addmm(b0, emb, w0[: cfg.embed]).contiguous()
-            self.w0_hh = w0[cfg.embed :].contiguous()
-            self.head_w = model.head.weight.detach().float().t().contiguous()
-            self.head_b = model.head.bias.detach().float().unsqueeze(0)
-            self.products: list[Int8Linear] = []  # layer 0's W_hh, layers 1.. [x, h], the head
-            if int8:
-                self.products = [Int8Linear(self.w0_hh.t(), None)]
-                self.products += [Int8Linear(w.t(), b[0]) for w, b in self.layers[1:]]
-                self.products.append(Int8Linear(self.head_w.t(), self.head_b[0]))
-                # Only the int8 copies are read from now on: free the float32 ones.
-                self.layers = [(torch.empty(0), b) for _, b in self.layers]
-                self.w0_hh = self.head_w = torch.empty(0)
+        weights = step_weights(model, int8=int8)
+        self.layers = weights.layers
+        self.input_table = weights.input_table
+        self.w0_hh, self.head_w, self.head_b = weights.w0_hh, weights.head_w, weights.head_b
+        self.products = weights.products
         self.h: list[Tensor] = []
         self.c: list[Tensor] = []
 

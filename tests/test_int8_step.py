@@ -81,3 +81,19 @@ def test_int8_samples_of_a_batch_are_the_single_runs() -> None:
     for s in samples:
         alone = "".join(generate(model, tok, "the ", SamplingSettings(max_tokens=60, seed=s.seed)))
         assert s.text == alone
+
+
+def test_the_step_weights_are_laid_out_once_and_again_after_the_model_changes() -> None:
+    model = _model(2, 256)
+    first = FastStepper(model, int8=True)
+    assert FastStepper(model, int8=True).products is first.products  # reused
+    assert FastStepper(model, int8=False).layers is not first.layers  # the other kind: its own
+    ids = [1, 2, 3]
+    before = FastStepper(model, int8=False)
+    before.prefill(ids)
+    old = before.step(4)
+    with torch.no_grad():
+        model.head.bias.add_(1.0)  # an in-place change, as an optimizer step makes
+    after = FastStepper(model, int8=False)
+    after.prefill(ids)
+    assert torch.allclose(after.step(4), old + 1.0, atol=1e-5)
