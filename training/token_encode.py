@@ -24,11 +24,11 @@ from training.ingest_words import WordIds
 SUB_PIECE_CHARS = 1 << 16  # what one encode_batch item holds: enough to use every core
 WORD_BLOCK_CHARS = 1 << 18  # text per numpy word encoding (256 KB: 0.58 s against 1.19 s per
 # 20 MB of Python sources at 4 MB, 0.68 s at 64 KB, where per-call costs start to show)
-# The text a word or BPE vocabulary is learnt from: the 8,000 commonest words settle within
-# a few million words (counted by Python's ``re``, about 1.5 s for 8 MB of Python sources on
-# two loaded cores), and BPE merge training time grows with its input. Larger corpora are
-# sampled evenly.
-SAMPLE_CHARS = {"word": 8_000_000, "bpe": 4_000_000}
+# The text a word or BPE vocabulary is learnt from: the 8,000 commonest words settle well
+# within the ~600,000 words of 4 MB (counting them with Python's ``re`` costs about 0.1 s
+# per MB, a fixed cost that weighs most on mid-sized corpora), and BPE merge training time
+# grows with its input. Larger corpora are sampled evenly.
+SAMPLE_CHARS = {"word": 4_000_000, "bpe": 4_000_000}
 _MAX_CODE_POINT = 0x10FFFF
 
 
