@@ -23,7 +23,7 @@ import torch
 
 from lstm_core.batch_stepper import BatchStepper, make_batch_stepper
 from lstm_core.model import LanguageModel
-from lstm_core.sampling import prompt_ids
+from lstm_core.sampling import PRIMING_TOKENS, prompt_ids
 from lstm_core.tokenizers import Tokenizer, decode
 
 MAX_BEAM = 64
@@ -36,7 +36,7 @@ class BeamSettings:
     length_penalty: float = 1.0  # rank by log p / length ** this; 0: total log-probability
     no_repeat_ngram: int = 0  # never repeat an n-gram of this many tokens; 0: off
     stop_at_end: bool = True  # a hypothesis ends at the end-of-document token
-    context_tokens: int | None = 512  # as in SamplingSettings
+    context_tokens: int | None = PRIMING_TOKENS  # as in SamplingSettings
 
     def __post_init__(self) -> None:
         if not 1 <= self.width <= MAX_BEAM:
