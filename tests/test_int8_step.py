@@ -50,15 +50,15 @@ def _model(layers: int, hidden: int) -> LanguageModel:
 
 
 def test_int8_is_chosen_for_models_big_enough_to_gain() -> None:
-    assert not use_int8(_model(1, 64))
-    assert use_int8(_model(2, 256))
-    assert isinstance(make_stepper(_model(2, 256)), FastStepper)
-    assert make_stepper(_model(2, 256), int8=False).int8 is False  # type: ignore[attr-defined]
+    assert not use_int8(_model(1, 64)) and not use_int8(_model(2, 256))
+    assert use_int8(_model(2, 512))
+    assert make_stepper(_model(2, 512)).int8 is True  # type: ignore[attr-defined]
+    assert make_stepper(_model(2, 512), int8=False).int8 is False  # type: ignore[attr-defined]
 
 
 def test_a_rows_int8_result_does_not_depend_on_the_other_rows() -> None:
     model = _model(2, 256)
-    stepper = make_batch_stepper(model)
+    stepper = make_batch_stepper(model, int8=True)
     single = FastStepper(model, int8=True)
     ids = [1, 2, 3, 4]
     stepper.prefill(ids, 6)
@@ -77,9 +77,10 @@ def test_int8_samples_of_a_batch_are_the_single_runs() -> None:
     torch.manual_seed(6)
     model = LanguageModel(ModelConfig(vocab_size=tok.vocab_size, layers=2, hidden=256, embed=32)).eval()
     settings = SamplingSettings(max_tokens=60, seed=11)
-    samples = generate_samples(model, tok, "the ", settings, 4)
+    samples = generate_samples(model, tok, "the ", settings, 4, stepper=make_batch_stepper(model, int8=True))
     for s in samples:
-        alone = "".join(generate(model, tok, "the ", SamplingSettings(max_tokens=60, seed=s.seed)))
+        single = SamplingSettings(max_tokens=60, seed=s.seed)
+        alone = "".join(generate(model, tok, "the ", single, stepper=make_stepper(model, int8=True)))
         assert s.text == alone
 
 
