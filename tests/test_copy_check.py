@@ -114,7 +114,7 @@ def test_the_model_cards_copy_figure_sums_up_its_samples(run_with_two_files) -> 
     assert summary.longest is not None and summary.longest.length >= len(copied)
     assert summary.copied_share == pytest.approx(summary.longest.length / summary.chars, abs=0.02)
     assert summary.describe().startswith(
-        f"2 samples of 100 tokens: longest copied span {summary.longest.length}"
+        f"2 samples of 100 tokens: longest copied span: {summary.longest.length}"
     )
     measured = measure_copying(checker, model, samples=3, tokens=40, seed=2)
     assert measured.samples == 3 and 0.0 <= measured.copied_share <= 1.0

@@ -63,14 +63,7 @@ class CopyReport:
         return float(covered.mean()) if self.chars else 0.0
 
     def describe(self) -> str:
-        if self.longest is None:
-            head = "longest copied span: none"
-        else:
-            where = f" (from {self.longest.source})" if self.longest.source else ""
-            head = f"longest copied span: {self.longest.length} characters{where}"
-        return (
-            f"{head}; {self.copied_share:.1%} of characters in copied spans of ≥ {self.min_chars} characters"
-        )
+        return describe_copies(self.longest, self.copied_share, self.min_chars)
 
     def to_dict(self) -> dict[str, object]:
         longest = self.longest
@@ -81,6 +74,17 @@ class CopyReport:
             "min_chars": self.min_chars,
             "spans": [[s.start, s.end, s.source] for s in self.spans],
         }
+
+
+def describe_copies(longest: CopiedSpan | None, copied_share: float, min_chars: int) -> str:
+    """ "longest copied span: 143 characters (from hamlet.txt, line 1204); 2.1% of characters
+    in copied spans of ≥ 50 characters"."""
+    if longest is None:
+        head = "longest copied span: none"
+    else:
+        where = f" (from {longest.source})" if longest.source else ""
+        head = f"longest copied span: {longest.length} characters{where}"
+    return f"{head}; {copied_share:.1%} of characters in copied spans of ≥ {min_chars} characters"
 
 
 def corpus_tokens(meta: RunMeta, tokenizer: Tokenizer) -> np.ndarray:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings
-from training.copy_check import MIN_CHARS, CopiedSpan, CopyChecker
+from training.copy_check import MIN_CHARS, CopiedSpan, CopyChecker, describe_copies
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,8 @@ class CopySummary:
     min_chars: int
 
     def describe(self) -> str:
-        if self.longest is None:
-            longest = "nothing copied"
-        else:
-            where = f" (from {self.longest.source})" if self.longest.source else ""
-            longest = f"longest copied span {self.longest.length} characters{where}"
-        return (
-            f"{self.samples} samples of {self.tokens} tokens: {longest}; {self.copied_share:.1%} of "
-            f"characters in copied spans of ≥ {self.min_chars} characters"
-        )
+        copies = describe_copies(self.longest, self.copied_share, self.min_chars)
+        return f"{self.samples} samples of {self.tokens} tokens: {copies}"
 
 
 def measure_copying(

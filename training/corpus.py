@@ -57,16 +57,25 @@ class Corpus:
 
     @property
     def encodings(self) -> str:
-        return ", ".join(sorted({f.encoding for f in self.files}))
+        return encodings_of(self.files)
 
     @property
     def size_bytes(self) -> int:
         return sum(f.size_bytes for f in self.files)
 
     def describe(self) -> str:
-        names = ", ".join(Path(f.path).name for f in self.files[:3])
-        more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
-        return f"{names}{more} ({len(self.text):,} characters)"
+        return describe_files(self.files, len(self.text))
+
+
+def encodings_of(files: Sequence[SourceFile]) -> str:
+    return ", ".join(sorted({f.encoding for f in files}))
+
+
+def describe_files(files: Sequence[SourceFile], chars: int) -> str:
+    """ "a.txt, b.txt, c.txt and 2 more (12,345 characters)"."""
+    names = ", ".join(Path(f.path).name for f in files[:3])
+    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+    return f"{names}{more} ({chars:,} characters)"
 
 
 def detect_encoding(raw: bytes) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lstm_core.chunking import last_cut
 from lstm_core.tokenizers import DEFAULT_VOCAB, train_tokenizer, vocabulary_size_estimate, word_pieces
-from training.corpus import MIN_CHARS, Corpus, CorpusError, SourceFile
+from training.corpus import MIN_CHARS, Corpus, CorpusError, SourceFile, describe_files, encodings_of
 from training.text_stream import ScannedFile, expand_paths, scan_file
 
 PREVIEW_CHARS = 4000  # the preview shows the corpus's start; more would only cost memory
@@ -58,16 +58,14 @@ class CorpusSummary:
 
     @property
     def encodings(self) -> str:
-        return ", ".join(sorted({f.encoding for f in self.files}))
+        return encodings_of(self.files)
 
     @property
     def size_bytes(self) -> int:
         return sum(f.size_bytes for f in self.files)
 
     def describe(self) -> str:
-        names = ", ".join(Path(f.path).name for f in self.files[:3])
-        more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
-        return f"{names}{more} ({self.chars:,} characters)"
+        return describe_files(self.files, self.chars)
 
 
 @dataclass(frozen=True)
