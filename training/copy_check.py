@@ -112,7 +112,8 @@ def index_folder(fingerprint: str) -> Path:
 
 
 def load_or_build_index(meta: RunMeta, tokenizer: Tokenizer) -> CopyIndex:
-    """The run's copy index: read from the cache, or built from the corpus and saved there."""
+    """The run's copy index: read from the cache, or built from the corpus and saved there.
+    Only the hashes and positions are saved: the tokens are the token cache's own file."""
     ngram = NGRAM.get(tokenizer.level, 8)
     fingerprint = _fingerprint(meta, tokenizer)
     folder = index_folder(fingerprint)
@@ -121,7 +122,7 @@ def load_or_build_index(meta: RunMeta, tokenizer: Tokenizer) -> CopyIndex:
         info = json.loads(info_path.read_text(encoding="utf-8"))
         if info.get("fingerprint") == fingerprint and info.get("ngram") == ngram:
             return CopyIndex(
-                np.load(folder / "tokens.npy", mmap_mode="r"),
+                corpus_tokens(meta, tokenizer),
                 np.load(folder / "hashes.npy", mmap_mode="r"),
                 np.load(folder / "positions.npy", mmap_mode="r"),
                 ngram,
@@ -132,7 +133,7 @@ def load_or_build_index(meta: RunMeta, tokenizer: Tokenizer) -> CopyIndex:
     index = CopyIndex.build(corpus_tokens(meta, tokenizer), ngram=ngram)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in ("tokens", "hashes", "positions"):
+        for name in ("hashes", "positions"):
             np.save(folder / f"{name}.npy", np.asarray(getattr(index, name)))
         info = {"fingerprint": fingerprint, "ngram": ngram, "stride": index.stride}
         info_path.write_text(json.dumps(info), encoding="utf-8")
