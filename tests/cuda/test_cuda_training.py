@@ -93,7 +93,9 @@ def test_resume_on_the_gpu_matches_an_uninterrupted_run(corpus_file: Path, tmp_p
         if isinstance(event, StepEvent) and event.step == 21:
             control.cancel()
 
-    first = run_training(_spec(corpus_file, tmp_path / "b", model=model, **opts), stop_at_21, control)
+    first = run_training(
+        _spec(corpus_file, tmp_path / "b", model=model, **opts), on_event=stop_at_21, control=control
+    )
     assert first[0].reason == "cancelled" and 21 <= first[0].steps < 40
     assert load_checkpoint(tmp_path / "b").tensors["rng.cuda"] is not None
     second = run_training(_spec(corpus_file, tmp_path / "b", model=model, resume=True, **opts))
