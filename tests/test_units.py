@@ -24,8 +24,9 @@ def test_properties_of_a_known_string() -> None:
     assert tp.indentation(text)[text.index("x")] == 2
     assert tp.line_position(text)[text.index("x")] == 3
     assert tp.word_start(text).tolist()[:4] == [1, 0, 0, 1]
-    sentence = tp.after_sentence_end(text)
-    assert sentence[text.index(". ") + 1] == 1 and sentence[text.index("Y")] == 0
+    sentence = tp.since_sentence_end(text)
+    assert sentence[0] == tp.SENTENCE_CAP and sentence[text.index(". ")] == 0
+    assert sentence[text.index("Y")] == 2
     match = tp.regex_property(r"x\.")(text)
     assert match.sum() == 2
     with pytest.raises(ValueError, match="not a regular expression"):

@@ -17,6 +17,8 @@ import numpy as np
 
 OPEN, CLOSE = "([{", ")]}"
 SENTENCE_END = ".!?"
+# Longer than nearly every sentence; keeps text with no sentences (code) from counting up forever.
+SENTENCE_CAP = 200
 
 
 def inside_quotes(text: str) -> np.ndarray:
@@ -67,16 +69,19 @@ def word_start(text: str) -> np.ndarray:
     return out
 
 
-def after_sentence_end(text: str) -> np.ndarray:
-    """1 from a . ! or ? up to the first letter of what follows."""
+def since_sentence_end(text: str) -> np.ndarray:
+    """Characters read since the last . ! or ? (0 on it), capped at SENTENCE_CAP.
+
+    A distance rather than a 1-after-the-stop flag: the flag is true mostly on the stop
+    itself and the spaces after it, which an untrained model follows as well as a trained
+    one (it sees the character), so it says nothing about what training built. How far
+    into a sentence the text is must be remembered, like the position in a line.
+    """
     out = np.zeros(len(text), dtype=np.float32)
-    ended = False
+    since = SENTENCE_CAP  # the text may begin mid-sentence: count as far from any stop
     for i, ch in enumerate(text):
-        if ch in SENTENCE_END:
-            ended = True
-        elif ch.isalpha():
-            ended = False
-        out[i] = ended
+        since = 0 if ch in SENTENCE_END else min(SENTENCE_CAP, since + 1)
+        out[i] = since
     return out
 
 
@@ -133,7 +138,7 @@ PROPERTIES: dict[str, tuple[str, Callable[[str], np.ndarray]]] = {
     "depth": ("bracket nesting depth", bracket_depth),
     "column": ("position in the line", line_position),
     "word start": ("first character of a word", word_start),
-    "sentence end": ("after . ! ? until the next letter", after_sentence_end),
+    "sentence": ("characters since the last . ! or ?", since_sentence_end),
     "indent": ("indentation of the line", indentation),
     "comment": ("inside a # comment", inside_comment),
 }
