@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from lstm_core.hardware import autocast, autocast_dtype
+from lstm_core.hardware import autocast, autocast_dtype, to_device
 from lstm_core.model import LanguageModel, ModelOutput, State
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import Tokenizer
@@ -141,7 +141,7 @@ class Trainer:
         x, y, new_epoch = self.batcher.chunk(self.chunk_index)
         if new_epoch and self.chunk_index > 0:
             self.state = self.model.init_state(cfg.batch_size)  # streams restart: old state is stale
-        x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+        x, y = to_device(x, self.device), to_device(y, self.device)
         lr = learning_rate(
             step=self.step,
             progress=self.progress,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from lstm_core.hardware import to_device
 from tests.cuda.needs import needs_cuda
 from training.checkpoint import load_checkpoint
 from training.control import TrainingControl
@@ -105,3 +106,10 @@ def test_resume_on_the_gpu_matches_an_uninterrupted_run(corpus_file: Path, tmp_p
     assert a.keys() == b.keys()
     worst = max((a[k] - b[k]).abs().max().item() for k in a)
     assert worst <= RESUME_TOLERANCE, worst
+
+
+def test_a_batch_copied_through_pinned_memory_arrives_whole() -> None:
+    batch = torch.randint(0, 1000, (64, 128))
+    on_gpu = [to_device(batch, torch.device("cuda")) for _ in range(3)]  # reused host blocks
+    batch.add_(1)  # the copies were taken before this: the pinned copy isolates them
+    assert all(t.device.type == "cuda" and torch.equal(t.cpu() + 1, batch) for t in on_gpu)
