@@ -4,15 +4,14 @@ side, in one run."""
 from __future__ import annotations
 
 import argparse
-import platform
 
 from training.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # as the app does, before torch loads
 
-import torch
 
 from benchmarks import batch_generation, generation_speed, quality, training_speed
+from benchmarks.common import hardware_line
 from lstm_core.hardware import DEVICES, DeviceError, device_label, pick_device
 
 
@@ -36,8 +35,7 @@ def main() -> None:
         device = pick_device(args.device)
     except DeviceError as err:
         parser.exit(2, f"python -m benchmarks: {err}\n")
-    cpu = platform.processor() or platform.machine()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu}; {device_label(device)}")
+    print(f"{hardware_line()}; {device_label(device)}")
     if args.only in (None, "training"):
         training_speed.run(device, rounds=8 if device.type == "cuda" else 12)
     if args.only in (None, "generation"):

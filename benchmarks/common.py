@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+
+from lstm_core.hardware import cpu_supports_bf16
 
 # Beside the repository, unless LSTM_STUDIO_SHAKESPEARE names the file.
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
@@ -64,3 +67,20 @@ def synchronize(device: torch.device) -> None:
 
 def row(label: str, value: str, target: str = "") -> None:
     print(f"  {label:<58} {value:>22}   {target}", flush=True)
+
+
+def cpu_model() -> str:
+    """The processor's marketing name where Linux gives it, else what Python knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware_line() -> str:
+    """Which class of machine a figure belongs to: the CPU, whether it has native bf16, threads."""
+    bf16 = "native bf16" if cpu_supports_bf16() else "no native bf16 (training runs float32)"
+    return f"{cpu_model()}, {bf16}, {torch.get_num_threads()} threads, torch {torch.__version__}"

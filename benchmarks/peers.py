@@ -17,7 +17,6 @@ standard-library sources (built here, a different kind of text).
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import sysconfig
 import time
@@ -28,9 +27,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from benchmarks.common import SHAKESPEARE, row
+from benchmarks.common import SHAKESPEARE, hardware_line, row
 from lstm_core.config import ModelConfig
-from lstm_core.hardware import cpu_supports_bf16
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import CharTokenizer, Tokenizer
 from training.evaluate import evaluate_tokens
@@ -39,21 +37,6 @@ from training.run import RunSpec, run_training
 
 TARGET_MARGIN = 0.10  # Quick must beat the peer by at least this many nats/char
 PYTHON_CHARS = 4_000_000
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def hardware_line() -> str:
-    bf16 = "native bf16" if cpu_supports_bf16() else "no native bf16 (training runs float32)"
-    return f"{cpu_model()}, {bf16}, {torch.get_num_threads()} threads, torch {torch.__version__}"
 
 
 def python_sources(chars: int = PYTHON_CHARS) -> str:
