@@ -9,7 +9,6 @@ from training.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # as the app does, before torch loads
 
-
 from benchmarks import batch_generation, generation_speed, quality, training_speed
 from benchmarks.common import hardware_line
 from lstm_core.hardware import DEVICES, DeviceError, device_label, pick_device
