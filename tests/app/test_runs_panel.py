@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.panels.runs_panel import COLUMNS, RunsPanel
-from app.panels.training_status import paused_text, speed_text, validation_text
+from app.panels.training_status import final_speed_text, paused_text, speed_text, validation_text
 from tests.test_run_history import resave
 from training.events import StepEvent, ValidationEvent
 from training.run_meta import Progress
@@ -83,6 +83,7 @@ def test_dashboard_lines_keep_the_model_order_and_each_models_step():
     ]
     assert line.splitlines()[1].startswith("RNN step 340")  # one line per model, never split
     assert "Paused" in paused_text(latest) and "LSTM at step 356" in paused_text(latest)
+    assert final_speed_text(latest, []) == "–"  # stopped while the corpus was read: no step to name
 
 
 def test_out_of_range_options_are_changed_in_words_and_unwise_ones_warned(qtbot):
