@@ -38,9 +38,11 @@ class CurveKey:
 def shown_names(keys: list[CurveKey]) -> list[str]:
     """The names as the legend writes them: the start every run shares ("shakespeare-2025…",
     when runs are named by corpus and date) becomes "…", so what tells them apart shows
-    even in a narrow legend. One run alone keeps its name."""
+    even in a narrow legend. One run alone needs only its models named."""
     runs = sorted({key.run for key in keys})
-    shared = _shared_start(runs) if len(runs) > 1 else ""
+    if len(runs) == 1:
+        return [key.cell for key in keys]
+    shared = _shared_start(runs) if runs else ""
     return [f"…{key.run[len(shared) :]} {key.cell}" if shared else key.name for key in keys]
 
 

@@ -135,7 +135,12 @@ def test_legend_names_drop_only_a_start_every_run_shares():
     def names(*runs: str) -> list[str]:
         return shown_names([CurveKey(run, "LSTM", "#000000", dashed=False) for run in runs])
 
-    assert names("shakespeare-20250412-0930") == ["shakespeare-20250412-0930 LSTM"]  # one run: whole
+    one_run = [
+        CurveKey("shakespeare-20250412-0930", cell, "#000000", dashed=cell == "RNN")
+        for cell in ("LSTM", "RNN")
+    ]
+    assert shown_names(one_run) == ["LSTM", "RNN"]  # one run: its models are what the curves tell apart
+    assert shown_names([]) == []  # nothing selected
     assert names("corpus-20250412-093011", "corpus-20250413-101500") == [
         "…20250412-093011 LSTM",
         "…20250413-101500 LSTM",
