@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 from app import window_guards, window_layout
 from app.controller import TrainingController
 from app.engine_loader import OPTIONAL_PANELS
-from app.menus import build_menus
+from app.menus import engine_ready
 from app.model_store import ModelSlots
 from app.panels.contrast_panel import ContrastPanel
 from app.panels.generation_panel import GenerationPanel
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def build_engine_parts(window: MainWindow) -> None:
-    """Create the engine's panels, menus and toolbar, put them in place and wire them."""
+    """Create the engine's panels, put them in place, wire them and enable the actions."""
     w = window
     w.models = ModelSlots(w)
     w.training = TrainingController(w)
@@ -45,11 +45,7 @@ def build_engine_parts(window: MainWindow) -> None:
     w.docks["contrast"].setWidget(w.contrast)
     w.docks["training"].setWidget(w.dashboard)
 
-    w.actions_by_name = build_menus(w)
-    for dock in w.docks.values():
-        w.view_menu.addAction(dock.toggleViewAction())
-    w.view_menu.addSeparator()
-    w.view_menu.addAction(w.actions_by_name["reset_layout"])
+    engine_ready(w)  # the menus were built with the window; what waited for the engine is enabled
     w.device_label.setText(f"Device: {device_label(pick_device('auto'))}")
     _connect(w)
     w._default_state = w.saveState()  # what View ▸ Reset Layout goes back to

@@ -22,7 +22,7 @@ from app.background import Background
 from app.engine_loader import load_engine, shutdown_panel
 from app.error_log import open_log_folder, start_log_file
 from app.loading_page import LOADING, LoadingPage, loading_label
-from app.menus import shortcuts_text
+from app.menus import build_menus, engine_waiting, shortcuts_text
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel
 from app.settings import Settings, user_data_dir
@@ -51,6 +51,7 @@ class MainWindow(ModelFileActions, QMainWindow):
     contrast: ContrastPanel
     dashboard: TrainingPanel
     runs: RunsPanel
+    # Built by app.menus with the window, before the engine.
     actions_by_name: dict[str, QAction]
     view_menu: QMenu
     recent_corpora_menu: QMenu
@@ -102,6 +103,8 @@ class MainWindow(ModelFileActions, QMainWindow):
             ),
             "training": window_layout.add_dock(self, "Training", loading_label(), area.BottomDockWidgetArea),
         }
+        self.actions_by_name = build_menus(self)  # the full menu bar from the first frame
+        window_defaults.refresh_recent_corpora(self)
         self.model_label = QLabel("No model")
         self.device_label = QLabel("Device: …")
         self.statusBar().addPermanentWidget(self.model_label)
@@ -151,6 +154,7 @@ class MainWindow(ModelFileActions, QMainWindow):
 
     def _engine_load_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine could not load: {message}")
+        engine_waiting(self.actions_by_name, f"The engine could not load: {message}")
         QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
         self.engine_failed.emit(message)
 

@@ -7,11 +7,24 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+from app.loading_page import LOADING
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
+
+
+# Everything but opening a corpus, the help and quitting needs the engine's panels or torch.
+ENGINE_ACTIONS = frozenset(
+    {
+        *("open_model", "open_run", "open_demo", "save_model", "model_card"),
+        *("generate", "continue", "alternatives", "history", "stop", "compare", "suggest"),
+        *("train", "pause", "resume", "stop_training", "train_rnn", "reset_layout"),
+    }
+)
 
 
 def _action(
@@ -36,13 +49,15 @@ def _action(
 
 
 def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Every action, menu and the toolbar, built with the window before the engine has loaded,
+    so the menu bar is complete from the first frame. The slots look their panel up when
+    triggered; until then the actions that need one are disabled (``ENGINE_ACTIONS``)."""
     SP = QStyle.StandardPixmap
-    gen, dash, contrast = window.generation, window.dashboard, window.contrast
     a = {
         "open_files": _action(
             window,
             "Open Corpus Files…",
-            window.corpus.choose_files,
+            lambda: window.corpus.choose_files(),
             QKeySequence.StandardKey.Open,
             SP.SP_DialogOpenButton,
             "Open corpus files",
@@ -50,7 +65,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "open_folder": _action(
             window,
             "Open Corpus Folder…",
-            window.corpus.choose_folder,
+            lambda: window.corpus.choose_folder(),
             ["Ctrl+Shift+O"],
             SP.SP_DirOpenIcon,
             "Open a folder of text files",
@@ -87,7 +102,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "generate": _action(
             window,
             "Generate",
-            gen.generate,
+            lambda: window.generation.generate(),
             ["Ctrl+Return", "Ctrl+Enter"],
             SP.SP_MediaPlay,
             "Generate from the prompt (Ctrl+Enter)",
@@ -95,7 +110,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "continue": _action(
             window,
             "Continue",
-            gen.continue_text,
+            lambda: window.generation.continue_text(),
             ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
             SP.SP_MediaSeekForward,
             "Continue the text (Ctrl+Shift+Enter)",
@@ -103,11 +118,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "alternatives": _action(
             window,
             "Generate 5 Alternatives",
-            gen.generate_alternatives,
+            lambda: window.generation.generate_alternatives(),
             ["Ctrl+Alt+Return", "Ctrl+Alt+Enter"],
             tip="Five continuations of the prompt at once; click one to keep it (Ctrl+Alt+Enter)",
         ),
-        "history": _action(window, "Generation History…", gen.show_history, ["Ctrl+H"]),
+        "history": _action(
+            window, "Generation History…", lambda: window.generation.show_history(), ["Ctrl+H"]
+        ),
         "stop": _action(
             window,
             "Stop Generating",
@@ -119,7 +136,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "compare": _action(
             window,
             "Compare LSTM and RNN",
-            contrast.compare,
+            lambda: window.contrast.compare(),
             ["Ctrl+R"],
             SP.SP_BrowserReload,
             "Same prompt and seed through both models (Ctrl+R)",
@@ -127,19 +144,24 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "train": _action(
             window,
             "Start Training",
-            dash.start,
+            lambda: window.dashboard.start(),
             ["F5"],
             SP.SP_ComputerIcon,
             "Start training on the corpus (F5)",
         ),
         "pause": _action(
-            window, "Pause Training", dash.controller.pause, ["F6"], SP.SP_MediaPause, "Pause training (F6)"
+            window,
+            "Pause Training",
+            lambda: window.training.pause(),
+            ["F6"],
+            SP.SP_MediaPause,
+            "Pause training (F6)",
         ),
-        "resume": _action(window, "Resume Training", dash.resume, ["F7"]),
+        "resume": _action(window, "Resume Training", lambda: window.dashboard.resume(), ["F7"]),
         "stop_training": _action(
             window,
             "Stop Training",
-            dash.controller.stop,
+            lambda: window.training.stop(),
             ["Shift+F5"],
             SP.SP_BrowserStop,
             "Stop training (Shift+F5)",
@@ -166,14 +188,15 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     gen_menu.addActions([a["generate"], a["continue"], a["alternatives"], a["stop"], a["compare"]])
     gen_menu.addAction(a["history"])
     gen_menu.addSeparator()
-    suggest = gen.suggest
-    toggle = QAction("Suggest As I Type", window, checkable=True, checked=suggest.isChecked())
-    toggle.toggled.connect(suggest.setChecked)
-    suggest.toggled.connect(toggle.setChecked)
-    gen_menu.addAction(toggle)
+    a["suggest"] = QAction("Suggest As I Type", window, checkable=True, checked=True)
+    gen_menu.addAction(a["suggest"])  # tied to the Generate tab's box by engine_ready
     train_menu = bar.addMenu("&Train")
     train_menu.addActions([a["train"], a["pause"], a["resume"], a["stop_training"], a["train_rnn"]])
     window.view_menu = bar.addMenu("&View")
+    for dock in window.docks.values():
+        window.view_menu.addAction(dock.toggleViewAction())
+    window.view_menu.addSeparator()
+    window.view_menu.addAction(a["reset_layout"])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a["shortcuts"], a["model_card"], a["open_log"], a["about"]])
 
@@ -186,7 +209,49 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     tools.addSeparator()
     tools.addActions([a["train"], a["pause"], a["stop_training"]])
     window.addToolBar(tools)
+    tips = DisabledTips(window)
+    for menu in (file_menu, gen_menu, train_menu, window.view_menu, help_menu):
+        menu.installEventFilter(tips)
+    window.recent_models_menu.setEnabled(False)  # opening a model needs the engine
+    engine_waiting(a, LOADING)
     return a
+
+
+class DisabledTips(QObject):
+    """A menu skips disabled items under the pointer, so their status tips never showed; this
+    shows a disabled action's tip (why it is unavailable) in the window's status bar."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseMove and isinstance(watched, QMenu):
+            assert isinstance(event, QMouseEvent)
+            action = watched.actionAt(event.position().toPoint())
+            if action is not None and not action.isEnabled() and action.statusTip():
+                self.window.statusBar().showMessage(action.statusTip())
+        return False
+
+
+def engine_waiting(actions: Mapping[str, QAction], why: str) -> None:
+    """Disable the actions that need the engine; hovering one says why in the status bar."""
+    for name in ENGINE_ACTIONS:
+        actions[name].setEnabled(False)
+        actions[name].setStatusTip(why)
+
+
+def engine_ready(window: MainWindow) -> None:
+    """The engine's panels are in place: enable what waited for them (the window's state
+    handlers then disable what the current state rules out) and tie Suggest to its box."""
+    actions = window.actions_by_name
+    for name in ENGINE_ACTIONS:
+        actions[name].setEnabled(True)
+        actions[name].setStatusTip("")
+    suggest, toggle = window.generation.suggest, actions["suggest"]
+    toggle.setChecked(suggest.isChecked())
+    toggle.toggled.connect(suggest.setChecked)
+    suggest.toggled.connect(toggle.setChecked)
 
 
 def fill_recent(

@@ -34,14 +34,20 @@ def load_defaults(window: MainWindow) -> None:
 
 
 def refresh_recent(window: MainWindow) -> None:
+    """Both Recent menus; the models' only once the engine is there to open one."""
+    refresh_recent_corpora(window)
+    models = window.settings.recent_models()
+    fill_recent(
+        window.recent_models_menu, models, recent_model_labels(models), lambda entry: window.open_model(entry)
+    )
+
+
+def refresh_recent_corpora(window: MainWindow) -> None:
+    """File ▸ Recent Corpora: reading a corpus needs no engine, so it works from the first frame."""
     corpora = window.settings.recent_corpora()
     fill_recent(
         window.recent_corpora_menu,
         ["\n".join(c) for c in corpora],
         [", ".join(Path(p).name for p in c) for c in corpora],
         lambda entry: window.open_corpus(entry.split("\n")),
-    )
-    models = window.settings.recent_models()
-    fill_recent(
-        window.recent_models_menu, models, recent_model_labels(models), lambda entry: window.open_model(entry)
     )

@@ -102,12 +102,11 @@ class GatesPanel(QWidget):
             plot.scene().sigMouseClicked.connect(lambda event, n=name: self._on_click(event, n))
             stack.addWidget(plot, 1)
             self.plots[name] = plot
-        stack.addWidget(self.hover)
         self.text = QTextEdit()
         self.text.setReadOnly(True)
         self.tools = UnitTools()
         self.tools.found.connect(self._tint_found)
-        self.splitter = GatesSplitter(self.view, self.text, self.tools)
+        self.splitter = GatesSplitter(self.view, self.hover, self.text, self.tools)
         self.lower = self.splitter.tabs
         buttons = QVBoxLayout()
         buttons.addWidget(self.run_button)

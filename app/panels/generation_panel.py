@@ -12,17 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +33,7 @@ from app.panels.copy_marks import CopyMarks
 from app.panels.decoding_controls import DecodingControls
 from app.panels.flow_layout import FlowLayout, labelled
 from app.panels.generation_history import GenerationHistory, describe_beam, describe_sampling, entry
+from app.panels.generation_layout import SPACING, PromptBox, QuietLabel, lay_out, side_column
 from app.panels.next_token_view import NextTokenView
 from app.plot_style import mono_font
 from lstm_core.batch_sampling import Sample, generate_samples
@@ -62,10 +60,10 @@ class GenerationPanel(QWidget):
         self._job_running = False  # beam search or alternatives: one job, no streaming
         self._pending: tuple[str, str, int | None] = ("generate", "", None)  # kind, settings, seed
 
-        self.prompt = QPlainTextEdit()
+        self.prompt = PromptBox()
         self.prompt.setPlaceholderText("Prompt (may be empty). Ctrl+Enter generates.")
+        self.prompt.setAccessibleName("Prompt")  # no label above it: the placeholder says what it is
         self.prompt.setFont(mono_font(11))
-        self.prompt.setFixedHeight(self.prompt.fontMetrics().lineSpacing() * 3 + 14)
 
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 3.0)
@@ -129,13 +127,11 @@ class GenerationPanel(QWidget):
         self.history_button.clicked.connect(self.show_history)
         self.suggest = QCheckBox("Suggest as I type (Tab accepts)")
         self.suggest.setChecked(True)
-        buttons = FlowLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.continue_button)
-        buttons.addWidget(self.stop_button)
+        buttons = FlowLayout(spacing=SPACING)
+        for button in (self.generate_button, self.continue_button, self.stop_button):
+            buttons.addWidget(button)
         buttons.addWidget(self.alternatives_button)
         buttons.addWidget(self.history_button)
-        buttons.addWidget(self.suggest)
         self.editor = CompletionEditor()
         self.editor.setFont(mono_font(12))
         self.editor.setPlaceholderText("Generated text streams in here. Type to get suggestions.")
@@ -143,32 +139,19 @@ class GenerationPanel(QWidget):
         self.assist = CaretAssist(self)
         self.alternatives = AlternativesView()
         self.alternatives.chosen.connect(self.keep_alternative)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(QLabel("Next token at the caret"))
-        side_layout.addWidget(self.candidates)
-        side_layout.addWidget(QLabel("Alternatives (click one to keep it)"))
-        side_layout.addWidget(self.alternatives, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.editor)
-        split.addWidget(side)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
-
-        self.copy_line = QLabel("")  # the copy check of the last output
-        self.copy_line.setWordWrap(True)
+        self.side = side_column(self.candidates, self.alternatives)
+        self.copy_line = QuietLabel()  # the copy check of the last output
         self.copy_marks = CopyMarks(self.editor, self.copy_line, tasks)
         self.runner.finished.connect(self._stream_finished)
         self.status = QLabel("")
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Prompt"))
-        layout.addWidget(self.prompt)
-        layout.addLayout(grid)
-        layout.addLayout(buttons)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.copy_line)
-        layout.addWidget(self.status)
+        lay_out(
+            self,
+            [self.prompt, grid, buttons],
+            self.editor,
+            self.side,
+            self.copy_line,
+            (self.status, self.suggest),
+        )
         self.set_model(None)
 
     def heightForWidth(self, width: int) -> int:

@@ -1,8 +1,9 @@
 """Putting a plot's legend in the corner its curves leave free.
 
 A fixed top-right legend sat on the LSTM's gradient curve (which stays near 1 while the RNN's
-falls away) and on the Runs tab's validation curves. Whenever the data or the plot's size
-changes, the legend moves to the corner with the least of the curves under it.
+falls away). Whenever the data or the plot's size changes, the legend moves to the corner
+with the least of the curves under it. (A legend of a few short names only: the Runs tab's
+long run names fit no corner, so its legend sits beside the plot, app.panels.runs_legend.)
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.panels.legend_corner import keep_legend_clear
+from app.panels.runs_legend import CurveKey, RunsLegend
 from app.panels.training_plots import StepAxis
 from app.plot_style import follow_palette
 from training.run_history import RunRecord, delete_run, rename_run, scan_runs
@@ -123,12 +123,16 @@ class RunsPanel(QWidget):
 
         self.plot_view = pg.PlotWidget(axisItems={"bottom": StepAxis("bottom")})
         self.plot = self.plot_view.getPlotItem()
-        self.plot.setTitle("Validation loss of the selected runs (nats per token)")
+        self.plot.setTitle("Validation loss, nats per token")  # short: a legend sits beside it
         self.plot.setLabel("bottom", "step")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
-        keep_legend_clear(self.plot)
+        self.legend = RunsLegend()  # beside the plot: long run names hid the curves from inside it
         follow_palette(self.palette(), [self.plot_view], [self.plot])
+        curves = QWidget()
+        beside = QHBoxLayout(curves)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.addWidget(self.plot_view, 3)
+        beside.addWidget(self.legend, 1)
 
         top = QWidget()
         column = QVBoxLayout(top)
@@ -138,7 +142,7 @@ class RunsPanel(QWidget):
         column.addWidget(self.hint)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
-        split.addWidget(self.plot_view)
+        split.addWidget(curves)
         split.setSizes([300, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -189,14 +193,12 @@ class RunsPanel(QWidget):
 
     def draw_curves(self, runs: list[RunRecord]) -> None:
         self.plot.clear()
-        self.legend.clear()
-        self.curve_names: list[str] = []
+        keys: list[CurveKey] = []
         for index, run in enumerate(runs):
             colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
             for model, dash in ((run.main, Qt.PenStyle.SolidLine), (run.rnn, Qt.PenStyle.DashLine)):
                 if model is None or not model.history:
                     continue
-                name = f"{run.name} {model.cell.upper()}"
                 self.plot.plot(
                     [p.step for p in model.history],
                     [p.val_loss for p in model.history],
@@ -204,9 +206,12 @@ class RunsPanel(QWidget):
                     symbol="o",
                     symbolSize=5,
                     symbolBrush=colour,
-                    name=name,
                 )
-                self.curve_names.append(name)
+                keys.append(
+                    CurveKey(run.name, model.cell.upper(), colour, dashed=dash == Qt.PenStyle.DashLine)
+                )
+        self.legend.set_curves(keys)
+        self.curve_names = [key.name for key in keys]
 
     # ---- actions -----------------------------------------------------------------------
     def open_selected(self) -> None:

@@ -29,6 +29,7 @@ from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
 from app.panels.training_status import (
     clipped_text,
+    final_speed_text,
     finish_lines,
     finish_summary,
     idle_hint,
@@ -103,16 +104,14 @@ class TrainingPanel(QWidget):
         self.clip_label = QLabel("Clipped steps: –")
         self.val_label = QLabel("Validation: –")
         self.status_label = QLabel(idle_hint(None, has_corpus=False))
-        for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
         # Warnings stay on screen until the next run: "diverged" must not be overwritten by "finished".
         self.warning_label = QLabel("")
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warning_label.setStyleSheet("color: #d62728")
         self.warning_label.hide()
+        lines = (self.speed_label, self.clip_label, self.val_label, self.status_label, self.warning_label)
+        for label in lines:
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # Buttons and progress always in view; the messages and the options below them scroll
         # together, so a long finish message pushes the options down instead of hiding under them.
@@ -310,6 +309,7 @@ class TrainingPanel(QWidget):
     def _on_finished(self, results: list[FinishedEvent]) -> None:
         if not results:  # stopped while the corpus was read: nothing was trained
             self.progress.setValue(0)
+        self.speed_label.setText(final_speed_text(self._latest, results))  # the steps it ended at
         self.progress.setFormat(finish_summary(results))
         self.status_label.setText(finish_lines(results))
         self.run_finished.emit(results)

@@ -54,6 +54,18 @@ def speed_text(latest: Mapping[str, StepEvent]) -> str:
     return "\n".join(parts)
 
 
+def final_speed_text(latest: Mapping[str, StepEvent], results: Sequence[FinishedEvent]) -> str:
+    """The step lines once a run has ended, from its FinishedEvents. The live lines skip the
+    steps that arrive while a run stops (and a divergence undoes some), so they could name an
+    earlier step than the run ended at. The rate is the run's average."""
+    lines = []
+    for r in in_model_order({r.model: r for r in results}):
+        live = latest.get(r.model)
+        total = f" / {live.total_steps:,}" if live is not None and live.total_steps else ""
+        lines.append(f"{r.model.upper()} step {r.steps:,}{total} · {r.tokens_per_s:,.0f} tok/s")
+    return "\n".join(lines) or "–"
+
+
 def paused_text(latest: Mapping[str, StepEvent]) -> str:
     steps = ", ".join(f"{e.model.upper()} at step {e.step:,}" for e in in_model_order(latest))
     return f"Paused{': ' + steps if steps else ''}. Press Resume (F7) to go on."

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from app.panels.training_panel import LAST_RUN_KEY
-from training.events import FinishedEvent, WarningEvent
+from training.events import FinishedEvent, StepEvent, WarningEvent
 
 
-def _finished(model: str, reason: str, checkpoint: Path) -> FinishedEvent:
+def _finished(model: str, reason: str, checkpoint: Path, steps: int = 12) -> FinishedEvent:
     return FinishedEvent(
         model=model,
         reason=reason,
-        steps=12,
+        steps=steps,
         seconds=3.0,
         tokens_per_s=100.0,
         val_loss=2.0,
@@ -73,3 +74,33 @@ def test_runs_ask_for_early_curves_and_samples(window):
     tiny = options.train_options()
     assert tiny["sample_every_s"] == 8.0 and tiny["eval_every_s"] == 5.0 and tiny["steps"] == 20
     assert options.preset.itemText(0) == "Quick — about 1.5 minutes per model"
+
+
+def _steps(model: str, *steps: int) -> StepBatch:
+    return StepBatch(
+        tuple(StepEvent(model, s, 3000, 2.0, 1e-3, 0.5, False, 9800.0, 10.0, 30.0, s / 3000) for s in steps)
+    )
+
+
+def test_a_stopped_run_shows_the_steps_it_ended_at(qtbot, window, tiny, dialogs):
+    """Steps trained while the run stops arrive after Stop; the line must end where the run did."""
+    dash, training = window.dashboard, window.training
+    training.state = "running"  # as if a run were going: the events below are what it sends
+    for batch in (_steps("lstm", 429, 430), _steps("rnn", 428, 429)):
+        training.event.emit(batch)
+    assert "LSTM step 430 / 3,000" in dash.speed_label.text()
+    training.state = "stopping"
+    training.event.emit(_steps("lstm", *range(431, 492)))  # the readout's last steps, after Stop
+    training.event.emit(_steps("rnn", *range(430, 492)))
+    try:
+        training.finished.emit(
+            [
+                _finished("lstm", "cancelled", tiny.lstm, steps=491),
+                _finished("rnn", "cancelled", tiny.rnn, steps=491),
+            ]
+        )
+    finally:
+        training.state = "idle"
+    lines = dash.speed_label.text().splitlines()
+    assert lines == ["LSTM step 491 / 3,000 · 100 tok/s", "RNN step 491 / 3,000 · 100 tok/s"]
+    assert "LSTM stopped after 491 steps" in dash.status_label.text()  # the same count in both places

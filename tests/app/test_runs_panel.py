@@ -8,8 +8,9 @@ import shutil
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from app.panels.runs_legend import CurveKey, shown_names
 from app.panels.runs_panel import COLUMNS, RunsPanel
-from app.panels.training_status import paused_text, speed_text, validation_text
+from app.panels.training_status import final_speed_text, paused_text, speed_text, validation_text
 from tests.test_run_history import resave
 from training.events import StepEvent, ValidationEvent
 from training.run_meta import Progress
@@ -83,6 +84,7 @@ def test_dashboard_lines_keep_the_model_order_and_each_models_step():
     ]
     assert line.splitlines()[1].startswith("RNN step 340")  # one line per model, never split
     assert "Paused" in paused_text(latest) and "LSTM at step 356" in paused_text(latest)
+    assert final_speed_text(latest, []) == "–"  # stopped while the corpus was read: no step to name
 
 
 def test_out_of_range_options_are_changed_in_words_and_unwise_ones_warned(qtbot):
@@ -100,3 +102,48 @@ def test_out_of_range_options_are_changed_in_words_and_unwise_ones_warned(qtbot)
     assert options.train_options()["seq_len"] == 2048
     options.preset.setCurrentIndex((options.preset.currentIndex() + 1) % options.preset.count())
     assert not any("Sequence length" in n for n in options.check_values())  # a preset starts afresh
+
+
+def test_the_overlay_legend_sits_beside_the_curves_and_names_what_tells_runs_apart(qtbot, tiny, tmp_path):
+    runs = tmp_path / "runs"
+    long_names = [f"shakespeare-sonnets-and-plays-20250412-09301{i}" for i in range(3)]
+    for name in long_names:
+        shutil.copytree(tiny.lstm.parent, runs / name)
+    panel = RunsPanel(runs)
+    qtbot.addWidget(panel)
+    panel.resize(500, 420)  # the Runs tab's width in a 1280×720 window
+    panel.show()
+    panel.select_folders([r.folder for r in panel.records.values()])
+    qtbot.wait(50)
+    legend = panel.legend
+    assert panel.plot.legend is None  # nothing drawn over the curves
+    assert legend.isVisible() and legend.count() == len(panel.curve_names) == 6
+    plot_area = panel.plot_view.geometry()
+    assert legend.geometry().left() >= plot_area.right()  # beside the plot, not on it
+    assert plot_area.width() >= 0.6 * panel.width()  # the curves keep most of the room
+    shown = [legend.item(i).text() for i in range(legend.count())]
+    assert sorted(shown) == sorted(f"…09301{i} {cell}" for i in range(3) for cell in ("LSTM", "RNN"))
+    metrics = legend.fontMetrics()
+    assert all(metrics.horizontalAdvance(text) <= legend.viewport().width() - 28 for text in shown)
+    tips = [legend.item(i).toolTip() for i in range(legend.count())]
+    assert tips == panel.curve_names and f"{long_names[0]} RNN" in tips  # whole names on hover
+    panel.select_folders([])
+    assert not legend.isVisible()  # no curves, no legend: the plot takes the width
+
+
+def test_legend_names_drop_only_a_start_every_run_shares():
+    def names(*runs: str) -> list[str]:
+        return shown_names([CurveKey(run, "LSTM", "#000000", dashed=False) for run in runs])
+
+    one_run = [
+        CurveKey("shakespeare-20250412-0930", cell, "#000000", dashed=cell == "RNN")
+        for cell in ("LSTM", "RNN")
+    ]
+    assert shown_names(one_run) == ["LSTM", "RNN"]  # one run: its models are what the curves tell apart
+    assert shown_names([]) == []  # nothing selected
+    assert names("corpus-20250412-093011", "corpus-20250413-101500") == [
+        "…20250412-093011 LSTM",
+        "…20250413-101500 LSTM",
+    ]
+    assert names("alpha", "beta") == ["alpha LSTM", "beta LSTM"]
+    assert names("run-1", "run-2") == ["run-1 LSTM", "run-2 LSTM"]  # "run-" is too short to drop

@@ -1,4 +1,5 @@
-"""The window shows, reads and takes typing before the engine (torch) has loaded."""
+"""The window shows, reads and takes typing before the engine (torch) has loaded, with its
+full menu bar: what needs the engine is disabled and says so until it has loaded."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import sys
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QKeySequence, QMouseEvent
+from PySide6.QtWidgets import QApplication, QMenu
+
 from app.engine_loader import load_engine
+from app.loading_page import LOADING
 from app.main_window import MainWindow
 from tests.app.conftest import TinyAssets
 
@@ -59,3 +65,72 @@ def test_window_takes_typing_and_a_corpus_while_the_engine_loads(qtbot, tiny: Ti
     assert window.open_model(tiny.lstm)
     assert window.actions_by_name["generate"].isEnabled()
     window.close()
+
+
+def _hover(menu: QMenu, name: str) -> None:
+    """The menu open, and the pointer moving over its item called ``name``."""
+    menu.popup(QPoint(0, 0))
+    action = next(a for a in menu.actions() if a.text() == name)
+    at = QPointF(menu.actionGeometry(action).center())
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        at,
+        at,
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(menu, move)
+
+
+def test_the_menu_bar_is_whole_from_the_first_frame_and_waits_for_the_engine(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    gate = threading.Event()
+
+    def slow_loader() -> None:
+        gate.wait(30)
+        load_engine()
+
+    window = MainWindow(data_dir=tmp_path / "data", load_defaults=False, engine_loader=slow_loader)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        _check_menus_while_loading(window, monkeypatch)
+    finally:
+        gate.set()  # a failed check must not leave the loader's thread waiting
+    qtbot.waitUntil(lambda: window.ready, timeout=60_000)
+    actions = window.actions_by_name
+    for name in ("open_model", "generate", "compare", "train", "suggest"):
+        assert actions[name].isEnabled() and actions[name].statusTip() == "", name
+    assert not actions["save_model"].isEnabled()  # enabled by the state it needs: no model yet
+    assert not actions["stop"].isEnabled()  # nothing generates
+    window.generation.suggest.setChecked(False)
+    assert not actions["suggest"].isChecked()  # the menu's toggle follows the tab's box, and back
+    actions["suggest"].setChecked(True)
+    assert window.generation.suggest.isChecked()
+    window.close()
+
+
+def _check_menus_while_loading(window: MainWindow, monkeypatch) -> None:
+    assert not window.ready
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Generate", "&Train", "&View", "&Help"]
+    actions = window.actions_by_name
+    needs_engine = ("open_model", "save_model", "generate", "compare", "train", "resume", "suggest")
+    for name in needs_engine:
+        assert not actions[name].isEnabled() and actions[name].statusTip() == LOADING, name
+    for name in ("open_files", "open_folder", "quit", "shortcuts", "about"):
+        assert actions[name].isEnabled(), name
+
+    open_files = actions["open_files"]
+    assert open_files in window.actions() and open_files.shortcut() == QKeySequence("Ctrl+O")
+    chosen: list[str] = []
+    monkeypatch.setattr(window.corpus, "choose_files", lambda: chosen.append("files"))
+    open_files.trigger()
+    assert chosen == ["files"]  # File > Open Corpus Files reaches the corpus panel while the engine loads
+
+    window.statusBar().clearMessage()
+    _hover(menus["&File"], "Open Model…")
+    assert window.statusBar().currentMessage() == LOADING  # pointing at it says why it is grey
+    menus["&File"].close()
