@@ -18,6 +18,7 @@ from app.event_batching import Batcher, StepBatch
 from training.control import TrainingControl
 from training.events import Event, FinishedEvent, StepEvent
 from training.run import RunSpec, run_training
+from training.thread_priority import lower_this_thread
 
 
 def training_threads() -> int:
@@ -29,6 +30,8 @@ def train_in_background(
     spec: RunSpec, control: TrainingControl, report: Report, *, threads: int | None = None
 ) -> list[FinishedEvent]:
     """Runs on the worker thread: the run's events go to ``report``, steps in batches."""
+    # Before the first kernel: the kernel threads this thread starts inherit its priority.
+    lower_this_thread()
     if threads:
         torch.set_num_threads(threads)
     steps: Batcher[StepEvent] = Batcher()

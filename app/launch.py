@@ -44,6 +44,11 @@ def make_application(argv: list[str]):  # -> QApplication (import deferred until
     app = QApplication.instance()
     if app is not None:
         return app
+    # Qt's raster painter hands large fills to a pool of helper threads and waits for them.
+    # During training the other cores are busy with its kernels, so the helpers queued behind
+    # them while the window's thread waited: a plot redraw took half as long again on two
+    # cores (benchmarks/gui_stall.py). Painting on the window's thread alone avoids the wait.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     # Fractional scale factors (125 %, 150 %) are used as they are, not rounded: crisp on high-DPI screens.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     QCoreApplication.setOrganizationName(APP_NAME)

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.panels.steady_plot import steady_plot
 from app.plot_style import colour, follow_palette
 from training.checkpoint import CheckpointError, read_metadata
 from training.events import StepEvent, ValidationEvent
 from training.run import RNN_SUBDIR
 
+PREMADE = ("lstm", "rnn")  # the models of a default run: the LSTM and its vanilla RNN
 MIN_PLOT_HEIGHT = 120  # px: below this tick labels overlap and a curve is a smear
 SIDE_BY_SIDE = 2.4  # width/height ratio above which the two plots sit side by side, not stacked
 
@@ -33,6 +35,14 @@ class _Series:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(self.x, dtype=np.float64), np.asarray(self.y, dtype=np.float64)
+
+
+def expected_last_step(event: StepEvent) -> float | None:
+    """The step the model's run should end at: its step budget, or under a time budget the
+    step its pace so far reaches when the time is up (None before any progress)."""
+    if event.total_steps is not None:
+        return float(event.total_steps)
+    return event.step / event.progress if event.progress > 0 else None
 
 
 class StepAxis(pg.AxisItem):
@@ -54,9 +64,10 @@ class TrainingPlots(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         # The legend gets its own row above the plots: drawn inside, it hid the curves.
         self.loss_legend = pg.LegendItem(colCount=4)
+        self._reserve_legend_row()
         # Axis labels instead of titles: a title row cost each plot a fifth of its height.
-        self.loss_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
-        self.grad_plot = pg.PlotItem(axisItems={"bottom": StepAxis("bottom")})
+        self.loss_plot = steady_plot(axisItems={"bottom": StepAxis("bottom")})
+        self.grad_plot = steady_plot(axisItems={"bottom": StepAxis("bottom")})
         self.loss_plot.setLabel("left", "loss, nats")
         self.grad_plot.setLabel("left", "grad norm")
         self.grad_plot.setToolTip("Gradient norm before clipping; dashed: the clipping threshold")
@@ -81,7 +92,13 @@ class TrainingPlots(QWidget):
         self._train: dict[str, _Series] = {}
         self._val: dict[str, _Series] = {}
         self._grad: dict[str, _Series] = {}
+        # Made once per model and kept for later runs: made at a run's first steps, with its
+        # legend entries, they cost that update ~20 ms more than the window can spare.
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        for model in PREMADE:
+            for kind in ("train", "val", "grad"):
+                self._curve(model, kind)
+        self._listed: list[tuple[str, str]] = []  # the legend's entries, (model, kind)
         self.clipped: dict[str, int] = {}
         self.set_threshold(1.0)
         self._apply_palette()
@@ -118,13 +135,14 @@ class TrainingPlots(QWidget):
     # ---- data in ----------------------------------------------------------------------
     def reset(self, clip_threshold: float | None) -> None:
         for curve in self._curves.values():
-            curve.getViewBox().removeItem(curve)
-            self.loss_legend.removeItem(curve)
-        self._curves.clear()
+            curve.clear()
+        self.loss_legend.clear()
+        self._listed = []
         self._train.clear()
         self._val.clear()
         self._grad.clear()
         self.clipped.clear()
+        self._set_x_reach(None)
         self.set_threshold(clip_threshold)
 
     def set_threshold(self, value: float | None) -> None:
@@ -138,7 +156,10 @@ class TrainingPlots(QWidget):
             self.loss_plot.enableAutoRange()
             self.grad_plot.enableAutoRange()
         touched: set[str] = set()
+        reach = self.loss_plot.vb.x_reach
         for e in events:
+            end = expected_last_step(e)
+            reach = end if reach is None or (end is not None and end > reach) else reach
             self._train.setdefault(e.model, _Series()).add(e.step, e.loss)
             self._grad.setdefault(e.model, _Series()).add(e.step, max(e.grad_norm, 1e-8))
             self.clipped[e.model] = self.clipped.get(e.model, 0) + int(e.clipped)
@@ -146,11 +167,31 @@ class TrainingPlots(QWidget):
         for model in touched:
             self._curve(model, "train").setData(*self._train[model].arrays())
             self._curve(model, "grad").setData(*self._grad[model].arrays())
+        self._set_x_reach(reach)
+        self._settle()
 
     def add_validation(self, event: ValidationEvent) -> None:
         series = self._val.setdefault(event.model, _Series())
         series.add(event.step, event.loss_nats)
         self._curve(event.model, "val").setData(*series.arrays())
+        self._settle()
+
+    def _set_x_reach(self, step: float | None) -> None:
+        for plot in (self.loss_plot, self.grad_plot):
+            if plot.vb.x_reach != step:
+                plot.vb.x_reach = step
+                plot.vb.queueUpdateAutoRange()
+
+    def _settle(self) -> None:
+        """List the legend if the run's models changed, and fit the ranges, before the next paint."""
+        if self._legend_entries() != self._listed:
+            self._list_legend()
+            # The new entries resize the legend: lay the plots out now, not when the paint
+            # begins, so that their ranges are fitted to the final size once.
+            self.view.ci.layout.activate()
+        # pyqtgraph fits auto-ranged axes when a paint begins; the new ranges then ask for a
+        # second paint of both plots. Fitting them now, with the data, leaves one paint.
+        self.view.scene().prepareForPaint()
 
     def has_data(self) -> bool:
         return bool(self._train or self._val)
@@ -200,17 +241,33 @@ class TrainingPlots(QWidget):
             else:
                 item = self.grad_plot.plot(pen=pg.mkPen(c, width=1.0))
             self._curves[key] = item
-            if kind in ("train", "val"):
-                self._list_legend()
         return self._curves[key]
 
-    def _list_legend(self) -> None:
+    def _reserve_legend_row(self) -> None:
+        """Keep the legend's row one line of entries tall while it is empty: filled by a
+        run's first curves, it shrank both plots and re-laid them out, a redraw of ~40 ms."""
+        probe = pg.PlotDataItem()
+        self.loss_legend.addItem(probe, "LSTM train")
+        self.loss_legend.layout.activate()
+        height = self.loss_legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
+        self.loss_legend.removeItem(probe)
+        self.loss_legend.setMinimumHeight(height)
+
+    def _legend_entries(self) -> list[tuple[str, str]]:
         """Train before validation, the RNN after its LSTM: the order the curves arrive in
-        (an RNN's validation can come first) made the legend read differently from run to run."""
+        (an RNN's validation can come first) made the legend read differently from run to run.
+        A model's validation is listed with its first steps, before its first validation:
+        listed later, it re-laid out both plots in the middle of the run."""
+        models = [*self._train, *(m for m in self._val if m not in self._train)]
+        entries = [(m, "train") for m in self._train] + [(m, "val") for m in models]
+        return sorted(entries, key=lambda e: (e[1] == "val", e[0] == "rnn"))
+
+    def _list_legend(self) -> None:
         self.loss_legend.clear()
-        loss_curves = [(key, item) for key, item in self._curves.items() if key[1] in ("train", "val")]
-        for (model, kind), item in sorted(loss_curves, key=lambda e: (e[0][1] == "val", e[0][0] == "rnn")):
-            self.loss_legend.addItem(item, f"{model.upper()} {'train' if kind == 'train' else 'validation'}")
+        self._listed = self._legend_entries()
+        for model, kind in self._listed:
+            label = f"{model.upper()} {'train' if kind == 'train' else 'validation'}"
+            self.loss_legend.addItem(self._curve(model, kind), label)
 
     def _apply_palette(self) -> None:
         follow_palette(self.palette(), [self.view], [self.loss_plot, self.grad_plot])
