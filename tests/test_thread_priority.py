@@ -24,4 +24,4 @@ def test_only_the_calling_thread_is_lowered() -> None:
     if seen[0] is None:
         pytest.skip("this sandbox does not let a thread change its priority")
     assert seen == [min(19, before + TRAINING_NICENESS)] * 2
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the caller's own is untouched
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the caller: untouched

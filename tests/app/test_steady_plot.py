@@ -4,8 +4,10 @@ import pytest
 
 from app.panels.steady_plot import grid_step, steady_bounds
 
+SPANS = [(100.0, 20.0), (7.0, 1.0), (3.0, 0.5), (0.9, 0.1), (1234.0, 200.0)]
 
-@pytest.mark.parametrize(("span", "step"), [(100.0, 20.0), (7.0, 1.0), (3.0, 0.5), (0.9, 0.1), (1234.0, 200.0)])
+
+@pytest.mark.parametrize(("span", "step"), SPANS)
 def test_grid_steps_are_one_two_or_five_times_a_power_of_ten(span: float, step: float) -> None:
     assert grid_step(span) == pytest.approx(step)
 
