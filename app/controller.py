@@ -66,6 +66,7 @@ class TrainingController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._background = Background(self)
+        self.idle = self._background.idle  # no payload: the run's thread has ended, after finished
         self._background.idle.connect(self._ended)
         self._control: TrainingControl | None = None
         self.spec: RunSpec | None = None

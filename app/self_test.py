@@ -91,6 +91,8 @@ class SelfTest:
         dash = self.window.dashboard
         dash.options.set_tiny(steps=12)
         (results,) = wait_for(dash.controller.finished, 180, start=dash.start, fail=dash.controller.failed)
+        if dash.controller.running:  # its thread ends just after the results arrive: quit waits for that
+            wait_for(dash.controller.idle, 30)
         if dash.steps_received == 0:
             raise RuntimeError("no progress reached the dashboard")
         reasons = ", ".join(f"{r.model} {r.reason} at step {r.steps}" for r in results)
