@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from lstm_core.hardware import cpu_supports_bf16
+from lstm_core.hardware import cpu_model, cpu_supports_bf16
 
 # Beside the repository, unless LSTM_STUDIO_SHAKESPEARE names the file.
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
@@ -67,17 +66,6 @@ def synchronize(device: torch.device) -> None:
 
 def row(label: str, value: str, target: str = "") -> None:
     print(f"  {label:<58} {value:>22}   {target}", flush=True)
-
-
-def cpu_model() -> str:
-    """The processor's marketing name where Linux gives it, else what Python knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def hardware_line() -> str:

@@ -64,8 +64,11 @@ def python_sources(chars: int = PYTHON_CHARS) -> str:
     return "\n\n".join(parts)[:chars]
 
 
-def char_rnn_loop(text: str, seconds: float, *, seed: int = 0) -> tuple[LanguageModel, Tokenizer, int]:
-    """char-rnn's defaults in a plain loop, trained for ``seconds``; (model, tokenizer, steps)."""
+def char_rnn_loop(
+    text: str, seconds: float, *, seed: int = 0, max_steps: int | None = None
+) -> tuple[LanguageModel, Tokenizer, int]:
+    """char-rnn's defaults in a plain loop, trained for ``seconds`` (or ``max_steps``);
+    (model, tokenizer, steps)."""
     torch.manual_seed(seed)
     tokenizer = CharTokenizer.train(text)
     ids = torch.tensor(tokenizer.encode(text), dtype=torch.long)
@@ -77,7 +80,7 @@ def char_rnn_loop(text: str, seconds: float, *, seed: int = 0) -> tuple[Language
     model = LanguageModel(config)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=2e-3, alpha=0.95)
     state, start, steps, deadline = None, 0, 0, time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and (max_steps is None or steps < max_steps):
         if start + seq > columns:
             state, start = None, 0  # a new pass over the text starts from a fresh state
         x, y = x_all[:, start : start + seq], y_all[:, start : start + seq]
@@ -92,7 +95,7 @@ def char_rnn_loop(text: str, seconds: float, *, seed: int = 0) -> tuple[Language
     return model.eval(), tokenizer, steps
 
 
-def _score(model: LanguageModel, tokenizer: Tokenizer, heldout: Path) -> float:
+def score(model: LanguageModel, tokenizer: Tokenizer, heldout: Path) -> float:
     corpus = ingest_corpus([heldout], tokenizer=tokenizer, min_chars=2)
     return evaluate_tokens(model, np.asarray(corpus.tokens), chars=corpus.chars).loss_nats
 
@@ -105,7 +108,7 @@ def compare(name: str, text: str, seconds: float) -> float:
         train.write_text(text[:cut], encoding="utf-8")
         heldout.write_text(text[cut:], encoding="utf-8")
         peer, peer_tok, peer_steps = char_rnn_loop(text[:cut], seconds)
-        peer_loss = _score(peer, peer_tok, heldout)
+        peer_loss = score(peer, peer_tok, heldout)
         spec = RunSpec(
             paths=(str(train),),
             out_dir=Path(tmp) / "quick",
@@ -116,7 +119,7 @@ def compare(name: str, text: str, seconds: float) -> float:
         from training.checkpoint import load_model
 
         model, tokenizer, _ = load_model(quick.checkpoint)
-        quick_loss = _score(model, tokenizer, heldout)
+        quick_loss = score(model, tokenizer, heldout)
     difference = quick_loss - peer_loss
     print(f"{name}: {len(text):,} characters, last 10 % scored; {seconds:.0f} s of training each", flush=True)
     row("char-rnn defaults (2×128, RMSprop), plain loop", f"{peer_loss:.3f} nats/char", f"{peer_steps} steps")

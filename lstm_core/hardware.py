@@ -4,9 +4,11 @@ many kernel threads each job gets. Chosen automatically, overridable by the pers
 from __future__ import annotations
 
 import contextlib
+import platform
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import cache
+from pathlib import Path
 
 import torch
 
@@ -19,6 +21,17 @@ def cpu_supports_bf16() -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
+
+
+def cpu_model() -> str:
+    """The processor's marketing name where Linux gives it, else what Python knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def inference_autocast(device: torch.device) -> AbstractContextManager:

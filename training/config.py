@@ -10,6 +10,7 @@ from typing import Any
 from lstm_core.options import OptionError, check_known, field_names, known_only
 
 PRECISIONS: tuple[str, ...] = ("auto", "bf16", "fp16", "fp32")
+OPTIMIZERS: tuple[str, ...] = ("adamw", "muon")
 BUDGET_KEYS: tuple[str, ...] = ("steps", "minutes")  # the budget's two spellings as options
 
 
@@ -66,6 +67,7 @@ class TrainConfig:
     warmup_steps: int = 50
     lr_floor: float = 0.1  # cosine ends at this fraction of the peak
     weight_decay: float = 0.01  # on weight matrices only
+    optimizer: str = "adamw"  # adamw | muon (Muon on the recurrent and input matrices)
     grad_clip: float | None = 1.0  # global-norm threshold; None trains unclipped
     budget: Budget = field(default_factory=lambda: Budget(minutes=1.5))
     eval_every_s: float = 15.0
@@ -96,6 +98,8 @@ class TrainConfig:
             raise OptionError(f"weight_decay cannot be negative, not {self.weight_decay}")
         if self.grad_clip is not None and not (math.isfinite(self.grad_clip) and self.grad_clip > 0):
             raise OptionError(f"grad_clip (the clipping threshold) must be positive, not {self.grad_clip}")
+        if self.optimizer not in OPTIMIZERS:
+            raise OptionError(f"unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
         if self.precision not in PRECISIONS:
             raise OptionError(f"unknown precision {self.precision!r}: choose one of {', '.join(PRECISIONS)}")
         if not 0.0 < self.val_fraction < 1.0:

@@ -1,5 +1,6 @@
 """The optimizer and its learning-rate schedule: AdamW with decoupled weight decay on the
-matrices, linear warm-up, then cosine decay to a floor."""
+matrices (or Muon on the recurrent and input matrices, ``optimizer="muon"``), linear
+warm-up, then cosine decay to a floor."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from torch import Tensor
 
 from lstm_core.model import LanguageModel
 from training.config import TrainConfig
+from training.muon import MuonAdamW
 
 FUSED_DEVICES = ("cpu", "cuda")
 
@@ -36,10 +38,15 @@ def gradient_norm(parameters: Iterable[Tensor], clip: float | None) -> Tensor:
     return torch.nn.utils.clip_grad_norm_(params, clip, foreach=True)
 
 
-def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.AdamW:
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # matrices stacked in each recurrent weight
+
+
+def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.Optimizer:
     # Decay only matrices that multiply activations; biases and the embedding table stay free.
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("embedding")]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.startswith("embedding")]
+    if config.optimizer == "muon":
+        return _muon(model, config, no_decay)
     groups = [
         {"params": decay, "weight_decay": config.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
@@ -48,3 +55,22 @@ def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.Ada
     # multi-tensor path. Both skip the per-parameter Python loop of the default on a CPU.
     fused = all(p.device.type in FUSED_DEVICES and p.is_floating_point() for p in model.parameters())
     return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), fused=fused or None, foreach=not fused)
+
+
+def _muon(model: LanguageModel, config: TrainConfig, no_decay: list[torch.nn.Parameter]) -> MuonAdamW:
+    blocks = GATE_BLOCKS.get(model.config.cell)
+    recurrent = [
+        p for n, p in model.named_parameters() if blocks and n.startswith("rnn.weight_") and p.dim() == 2
+    ]
+    chosen = {id(p) for p in recurrent}
+    other_decay = [
+        p
+        for n, p in model.named_parameters()
+        if p.dim() >= 2 and not n.startswith("embedding") and id(p) not in chosen
+    ]
+    groups = [
+        {"params": recurrent, "weight_decay": config.weight_decay, "muon": True, "blocks": blocks or 1},
+        {"params": other_decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return MuonAdamW([g for g in groups if g["params"]], lr=config.lr)

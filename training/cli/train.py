@@ -17,7 +17,7 @@ from lstm_core.tokenizers import LEVELS
 from training.checkpoint import has_checkpoint
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
-from training.config import PRECISIONS, TrainConfig
+from training.config import OPTIMIZERS, PRECISIONS, TrainConfig
 from training.documents import STREAM, DocumentMode
 from training.failures import OutOfMemory
 from training.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
@@ -101,6 +101,11 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--no-clip", action="store_true", help="train without gradient clipping")
     train.add_argument("--precision", choices=PRECISIONS, help="autocast precision (default: auto)")
+    train.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        help="adamw, or muon for the recurrent and input matrices (default: the preset's)",
+    )
     train.add_argument("--device", choices=DEVICES, help="where to train (default: auto)")
     train.add_argument("--seed", type=int, help=f"random seed (default: {_DEFAULTS.seed})")
     train.add_argument(
@@ -158,6 +163,7 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
             "device": args.device,
             "seed": args.seed,
             "precision": args.precision,
+            "optimizer": args.optimizer,
             "grad_clip": args.clip,
             "checkpoint_every_s": args.checkpoint_every,
         }
