@@ -5,6 +5,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import torch
 
 from training.checkpoint import load_checkpoint
@@ -63,8 +64,11 @@ def test_compare_rnn_trains_both_on_the_same_tokenizer(corpus_file: Path, tmp_pa
     assert rnn.meta.progress.step == lstm.meta.progress.step == TINY_TRAIN["steps"]
 
 
-def test_resume_is_bit_identical_to_an_uninterrupted_run(corpus_file: Path, tmp_path: Path) -> None:
-    opts = {"steps": 14, "precision": "auto"}
+@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+def test_resume_is_bit_identical_to_an_uninterrupted_run(
+    corpus_file: Path, tmp_path: Path, optimizer: str
+) -> None:
+    opts = {"steps": 14, "precision": "auto", "optimizer": optimizer}
     model = {**TINY_MODEL, "layers": 2, "dropout": 0.2}  # dropout makes the RNG state matter
     straight = RunSpec(
         paths=(str(corpus_file),),

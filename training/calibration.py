@@ -25,10 +25,12 @@ from training.optimizer import gradient_norm, make_optimizer
 from training.preset_rule import Recipe
 from training.token_cache import cache_root
 
-TIMED_STEPS = 3  # after one untimed step, which pays for first-call set-up
-# Steps of a large candidate on a slow CPU take seconds: this many seconds of timing per
-# candidate is enough, and bounds the whole calibration to a few seconds.
-SECONDS_PER_CANDIDATE = 1.5
+TIMED_STEPS = 3  # after a first step, which pays for first-call set-up
+# A candidate whose first step takes longer than this is timed by that step alone: it is
+# slow enough that a first step's set-up barely shows, and too slow for the budgets that
+# would choose it. Keeps the whole calibration to a few seconds.
+SLOW_STEP_S = 0.4
+SECONDS_PER_CANDIDATE = 1.0
 VERSION = 1  # bump when the measurement changes, so old figures are not reused
 
 
@@ -88,7 +90,11 @@ def tokens_per_second(recipe: Recipe, *, vocab_size: int, device: torch.device, 
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
+    started = time.perf_counter()
     step()
+    first = time.perf_counter() - started
+    if first > SLOW_STEP_S:
+        return recipe.batch_size * recipe.seq_len / first
     times: list[float] = []
     spent = 0.0
     while len(times) < TIMED_STEPS and spent < SECONDS_PER_CANDIDATE:
@@ -108,7 +114,9 @@ def calibrate(
     known = dict(cache.get(key, {}))
     missing = [r for r in recipes if r.name not in known]
     for recipe in missing:
-        known[recipe.name] = tokens_per_second(recipe, vocab_size=vocab_size, device=device, precision=precision)
+        known[recipe.name] = tokens_per_second(
+            recipe, vocab_size=vocab_size, device=device, precision=precision
+        )
     if missing:
         cache[key] = known
         _write_cache(cache)

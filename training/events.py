@@ -66,6 +66,16 @@ class WarningEvent(Event):
 
 
 @dataclass(frozen=True)
+class NoteEvent(Event):
+    """Something a person should know about the run that is not a problem (what a preset
+    chose on this machine, for one)."""
+
+    kind: ClassVar[str] = "note"
+    model: str
+    message: str
+
+
+@dataclass(frozen=True)
 class SaveFailedEvent(Event):
     """A checkpoint could not be written (disk full, folder not writable). Training goes on
     with its state in memory; the previous checkpoint on disk is untouched."""

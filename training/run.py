@@ -15,13 +15,14 @@ from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError, check_known
 from lstm_core.tokenizers import LEVELS, Tokenizer
 from training import checkpoint as ckpt
+from training import preset_fit
 from training.checkpoint_io import remove_leftover_temp_files
 from training.config import TrainConfig
 from training.control import TrainingControl
 from training.corpus import CorpusError
 from training.distributed import device_for, init_from_env, is_main_process, shard
 from training.documents import STREAM, DocumentMode
-from training.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
+from training.events import EventCallback, FinishedEvent, NoteEvent, WarningEvent, ignore_events
 from training.ingest import IngestCancelled
 from training.presets import DEFAULT_PRESET, get_preset
 from training.resume_check import check_resume, unknown_share
@@ -82,12 +83,23 @@ class PreparedRun:
             self.lock.release()
 
 
-def _fresh_configs(spec: RunSpec, vocab_size: int) -> tuple[ModelConfig, TrainConfig]:
+def _fresh_configs(
+    spec: RunSpec, vocab_size: int, *, distributed: bool, on_event: EventCallback = ignore_events
+) -> tuple[ModelConfig, TrainConfig]:
     preset = get_preset(spec.preset)
     # A CUDA GPU gets the preset's GPU shapes; the device option may come from the spec.
-    device_type = pick_device(preset.train_config(spec.train_options).device).type
-    train = preset.train_config(spec.train_options, device_type)
-    model_fields = preset.model_fields(spec.level, train.budget, device_type)
+    device = pick_device(preset.train_config(spec.train_options).device)
+    train = preset.train_config(spec.train_options, device.type)
+    model_fields = preset.model_fields(spec.level, train.budget, device.type)
+    # On a CPU the preset's model and recipe are fitted to this machine and budget (every
+    # rank of a distributed run must agree on one model, so those keep the preset's).
+    given = {"model_options": spec.model_options, "train_options": spec.train_options}
+    if not distributed and preset_fit.applies(level=spec.level, device=device, train=train, **given):
+        fitted = preset_fit.fit(vocab_size=vocab_size, device=device, train=train)
+        if fitted is not None:
+            model_fields.update(fitted.model)
+            train = fitted.train
+            on_event(NoteEvent(model="run", message=fitted.describe(preset.name)))
     model_fields.update(spec.model_options)
     model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields})
     return model, train
@@ -158,7 +170,9 @@ def _prepare(
                 f"{where}: at {spec.level} level the text gives only {size} distinct token(s) "
                 "(a word must appear twice to be learnt); choose the char level or add text"
             )
-        model_config, train_config = _fresh_configs(spec, tokenizer.vocab_size)
+        model_config, train_config = _fresh_configs(
+            spec, tokenizer.vocab_size, distributed=dist_ctx.enabled, on_event=on_event
+        )
     data = corpus.split(train_config.val_fraction)
     data = DataSplit(shard(data.train, dist_ctx, train_config.batch_size), data.val, data.val_chars)
     device = device_for(dist_ctx, pick_device(train_config.device))

@@ -8,7 +8,15 @@ import time
 
 from tqdm import tqdm
 
-from training.events import Event, IngestEvent, SaveFailedEvent, StepEvent, ValidationEvent, WarningEvent
+from training.events import (
+    Event,
+    IngestEvent,
+    NoteEvent,
+    SaveFailedEvent,
+    StepEvent,
+    ValidationEvent,
+    WarningEvent,
+)
 
 
 class JsonReporter:
@@ -110,6 +118,8 @@ class ProgressReporter:
             self._val[event.model] = event.loss_nats
         elif isinstance(event, WarningEvent):
             tqdm.write(f"warning: {event.message}", file=sys.stderr)
+        elif isinstance(event, NoteEvent):
+            tqdm.write(event.message, file=sys.stderr)
         elif isinstance(event, SaveFailedEvent):
             tqdm.write(
                 f"warning: {event.message}; training goes on, the last checkpoint stands", file=sys.stderr

@@ -1,0 +1,97 @@
+"""CPU presets fitted to the machine: the rule, the calibration's cache, and the run's choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from training import calibration, preset_fit
+from training.events import Event, NoteEvent
+from training.preset_rule import CANDIDATES, LOSS_TABLE, REACH, STEP_SHARE, Recipe, choose, log_interpolate
+from training.run import RunSpec, _fresh_configs
+
+
+def test_every_candidate_has_a_measured_table() -> None:
+    assert {r.name for r in CANDIDATES} <= set(LOSS_TABLE)
+    assert len({r.name for r in CANDIDATES}) == len(CANDIDATES)
+
+
+def test_interpolation_is_linear_in_log_tokens_and_flat_beyond_the_ends() -> None:
+    table = {1e6: 2.0, 4e6: 1.0}
+    assert log_interpolate(table, 2e6) == pytest.approx(1.5)
+    assert log_interpolate(table, 5e5) == 2.0 and log_interpolate(table, 1e7) == 1.0
+
+
+def _rates(tokens_in_90s: dict[str, float]) -> dict[str, float]:
+    return {name: 1.0001 * tokens / (90 * STEP_SHARE) for name, tokens in tokens_in_90s.items()}
+
+
+def test_the_rule_picks_the_lowest_table_loss_at_each_candidates_own_tokens() -> None:
+    a, b = CANDIDATES[0].name, CANDIDATES[1].name
+    # b learns more per token; a is faster. At these speeds b sees its first table point.
+    rates = _rates({a: min(LOSS_TABLE[a]), b: min(LOSS_TABLE[b])})
+    choice = choose(rates, 90)
+    expected = min((a, b), key=lambda n: min(LOSS_TABLE[n].items())[1])
+    assert choice is not None and choice.recipe.name == expected
+
+
+def test_a_candidate_is_not_judged_outside_its_table() -> None:
+    name = CANDIDATES[0].name
+    table = LOSS_TABLE[name]
+    assert choose(_rates({name: 0.5 * min(table)}), 90) is None  # too slow for any point
+    assert choose(_rates({name: 1.01 * REACH * max(table)}), 90) is None  # far past the last
+    inside = choose(_rates({name: max(table)}), 90)
+    assert inside is not None and inside.predicted_loss == pytest.approx(table[max(table)], abs=1e-3)
+
+
+def test_calibration_measures_once_then_reads_its_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LSTM_STUDIO_CACHE", str(tmp_path))
+    recipes = (
+        Recipe(1, 16, 8, 1e-2, batch_size=4, seq_len=8),
+        Recipe(1, 32, 8, 1e-2, batch_size=4, seq_len=8),
+    )
+    cpu = torch.device("cpu")
+    first = calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="fp32")
+    assert set(first) == {r.name for r in recipes} and all(rate > 0 for rate in first.values())
+
+    def no_measuring(*args, **kwargs):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(calibration, "tokens_per_second", no_measuring)
+    assert calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="fp32") == first
+    with pytest.raises(AssertionError, match="measured again"):  # another precision is another key
+        calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="bf16")
+
+
+def _fresh(monkeypatch, rates: dict[str, float], **options):
+    monkeypatch.setattr(preset_fit, "calibrate", lambda recipes, **kwargs: rates)
+    train = {"minutes": 1.5, "device": "cpu", **options.pop("train", {})}
+    spec = RunSpec(paths=(), out_dir=Path("unused"), model_options=options, train_options=train)
+    events: list[Event] = []
+    model, config = _fresh_configs(spec, 65, distributed=False, on_event=events.append)
+    return model, config, events
+
+
+def test_a_cpu_run_trains_the_fitted_recipe_and_says_so(monkeypatch) -> None:
+    target = CANDIDATES[1]
+    model, train, events = _fresh(monkeypatch, _rates({target.name: min(LOSS_TABLE[target.name])}))
+    assert (model.layers, model.hidden, model.embed) == (target.layers, target.hidden, target.embed)
+    assert (train.lr, train.optimizer, train.batch_size) == (target.lr, target.optimizer, target.batch_size)
+    assert train.budget.minutes == 1.5
+    notes = [e for e in events if isinstance(e, NoteEvent)]
+    assert len(notes) == 1 and f"{target.layers}×{target.hidden} LSTM" in notes[0].message
+
+
+def test_a_persons_own_shape_or_recipe_keeps_the_preset(monkeypatch) -> None:
+    rates = _rates({c.name: min(LOSS_TABLE[c.name]) for c in CANDIDATES})
+    for options in ({"hidden": 96}, {"train": {"lr": 1e-3}}, {"train": {"optimizer": "adamw"}}):
+        model, _train, events = _fresh(monkeypatch, rates, **options)
+        assert not events, options
+    assert model.hidden == 512  # the Quick preset's own
+
+
+def test_with_no_candidate_in_reach_the_preset_stands(monkeypatch) -> None:
+    model, train, events = _fresh(monkeypatch, {})
+    assert not events and model.hidden == 512 and train.optimizer == "adamw"
