@@ -1,9 +1,9 @@
 """The held-out split: which tokens a run never trains on, and how many characters they are.
 
-The rule: the last ``val_fraction`` (10 % by default) of the token stream is held
+The rule: the last ``val_fraction`` (5 % by default) of the token stream is held
 out, but never more than ``HOLDOUT_CAP`` tokens. With the default fraction that
-means corpora above 10 million tokens hold out exactly one million: a 1 GB corpus
-does not need 100 MB of validation text, and validation scores a capped sample of
+means corpora above 20 million tokens hold out exactly one million: a 1 GB corpus
+does not need 50 MB of validation text, and validation scores a capped sample of
 it anyway. The held-out part is the end of the stream, so there is no leakage
 across the boundary beyond one token.
 """
