@@ -87,8 +87,11 @@ _SHORT_RECIPE: dict[str, Any] = {
 _GPU_RECIPE: dict[str, Any] = {"seq_len": 128, "batch_size": 128, "lr": 2e-3, "warmup_steps": 100}
 _GPU_MODEL: dict[str, Any] = {"layers": 2, "hidden": 1024, "embed": 128}
 
-# Quick is tuned for the first minutes a person waits on a 2-core laptop CPU
-# (see benchmarks/SWEEP.md for the measurements behind these numbers).
+# The presets' fixed numbers. On a CPU, a character-level run with a budget in minutes
+# trains instead what training/preset_fit.py fits to the machine and the budget (from the
+# table in benchmarks/SWEEP.md); these stand for word and BPE levels, budgets in steps,
+# distributed runs, budgets the table does not reach, and on a GPU. Quick's were tuned for
+# the first minutes a person waits on a 2-core laptop CPU with bf16.
 PRESETS: dict[str, Preset] = {
     "quick": Preset(
         "Quick",

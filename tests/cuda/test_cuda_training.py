@@ -21,10 +21,12 @@ from training.tiny import TINY_MODEL, TINY_TRAIN
 pytestmark = needs_cuda
 
 # Resumed and uninterrupted runs take the same steps on the same data with the same RNG;
-# on a GPU some kernels sum in an order of their own, so weights may differ by rounding
-# (about 1e-7 relative, somewhat amplified by Adam). One wrong batch, RNG state or carried
-# state would move weights by about the learning rate (3e-3) a step: 1e-4 tells them apart.
-RESUME_TOLERANCE = 1e-4
+# on a GPU some kernels (cuDNN's LSTM backward among them) sum in an order of their own, so
+# two uninterrupted runs already differ, and Adam amplifies it over the steps (9e-4 after
+# 40 steps on an H200). The resumed run is held to that run-to-run difference: one wrong
+# batch, RNG state or carried state moves weights by about the learning rate a step.
+RESUME_TOLERANCE = 1e-4  # on top of the measured run-to-run difference, times NOISE_FACTOR
+NOISE_FACTOR = 3.0
 
 
 def _spec(corpus: Path, out: Path, *, model: dict | None = None, resume: bool = False, **train) -> RunSpec:
@@ -105,7 +107,10 @@ def test_resume_on_the_gpu_matches_an_uninterrupted_run(corpus_file: Path, tmp_p
     b = load_checkpoint(tmp_path / "b").prefixed("model.")
     assert a.keys() == b.keys()
     worst = max((a[k] - b[k]).abs().max().item() for k in a)
-    assert worst <= RESUME_TOLERANCE, worst
+    run_training(_spec(corpus_file, tmp_path / "a2", model=model, **opts))
+    again = load_checkpoint(tmp_path / "a2").prefixed("model.")
+    noise = max((a[k] - again[k]).abs().max().item() for k in a)
+    assert worst <= NOISE_FACTOR * noise + RESUME_TOLERANCE, (worst, noise)
 
 
 def test_a_batch_copied_through_pinned_memory_arrives_whole() -> None:
