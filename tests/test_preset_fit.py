@@ -25,7 +25,9 @@ def test_interpolation_is_linear_in_log_tokens_and_flat_beyond_the_ends() -> Non
 
 
 def _rates(tokens_in_90s: dict[str, float]) -> dict[str, float]:
-    return {name: 1.0001 * tokens / (90 * STEP_SHARE) for name, tokens in tokens_in_90s.items()}
+    """Rates by speed key from tokens in 90 s by recipe name."""
+    keys = {r.name: r.speed_key for r in CANDIDATES}
+    return {keys[name]: 1.0001 * tokens / (90 * STEP_SHARE) for name, tokens in tokens_in_90s.items()}
 
 
 def test_the_rule_picks_the_lowest_table_loss_at_each_candidates_own_tokens() -> None:
@@ -53,8 +55,17 @@ def test_calibration_measures_once_then_reads_its_cache(tmp_path: Path, monkeypa
         Recipe(1, 32, 8, 1e-2, batch_size=4, seq_len=8),
     )
     cpu = torch.device("cpu")
-    first = calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="fp32")
-    assert set(first) == {r.name for r in recipes} and all(rate > 0 for rate in first.values())
+    measured: list[str] = []
+    real = calibration.tokens_per_second
+    monkeypatch.setattr(
+        calibration, "tokens_per_second", lambda r, **kw: measured.append(r.name) or real(r, **kw)
+    )
+    # A learning rate or dropout of its own does not change a shape's speed: measured once.
+    first = calibration.calibrate(
+        (*recipes, recipes[0].with_lr(3e-3)), vocab_size=30, device=cpu, precision="fp32"
+    )
+    assert len(measured) == 2
+    assert set(first) == {r.speed_key for r in recipes} and all(rate > 0 for rate in first.values())
 
     def no_measuring(*args, **kwargs):
         raise AssertionError("measured again")

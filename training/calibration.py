@@ -31,7 +31,7 @@ TIMED_STEPS = 3  # after a first step, which pays for first-call set-up
 # would choose it. Keeps the whole calibration to a few seconds.
 SLOW_STEP_S = 0.4
 SECONDS_PER_CANDIDATE = 1.0
-VERSION = 1  # bump when the measurement changes, so old figures are not reused
+VERSION = 2  # bump when the measurement changes, so old figures are not reused
 
 
 def machine_key(device: torch.device, precision: str, vocab_size: int) -> str:
@@ -108,16 +108,16 @@ def tokens_per_second(recipe: Recipe, *, vocab_size: int, device: torch.device, 
 def calibrate(
     recipes: Sequence[Recipe], *, vocab_size: int, device: torch.device, precision: str
 ) -> dict[str, float]:
-    """Tokens per second for each recipe (by name), from the cache or measured now."""
+    """Tokens per second for each recipe (by ``speed_key``), from the cache or measured now."""
     key = machine_key(device, precision, vocab_size)
     cache = _read_cache()
     known = dict(cache.get(key, {}))
-    missing = [r for r in recipes if r.name not in known]
+    missing = list({r.speed_key: r for r in recipes if r.speed_key not in known}.values())
     for recipe in missing:
-        known[recipe.name] = tokens_per_second(
+        known[recipe.speed_key] = tokens_per_second(
             recipe, vocab_size=vocab_size, device=device, precision=precision
         )
     if missing:
         cache[key] = known
         _write_cache(cache)
-    return {r.name: known[r.name] for r in recipes}
+    return {r.speed_key: known[r.speed_key] for r in recipes}

@@ -42,6 +42,11 @@ class Recipe:
             parts.append(self.optimizer)
         return "-".join(parts)
 
+    @property
+    def speed_key(self) -> str:
+        """What sets its tokens per second: learning rate and dropout barely move it."""
+        return f"{self.shape}-e{self.embed}-b{self.batch_size}-s{self.seq_len}-{self.optimizer}"
+
     def with_lr(self, lr: float) -> Recipe:
         return replace(self, lr=float(f"{lr:.3g}"))
 
@@ -109,11 +114,11 @@ class Choice:
 
 def choose(rates: dict[str, float], seconds: float) -> Choice | None:
     """The candidate with the lowest table loss at the tokens it trains in ``seconds`` at its
-    measured ``rates`` (tokens/s by name); None when no candidate's table reaches."""
+    measured ``rates`` (tokens/s by ``speed_key``); None when no candidate's table reaches."""
     best: Choice | None = None
     for recipe in CANDIDATES:
         table = LOSS_TABLE.get(recipe.name)
-        rate = rates.get(recipe.name)
+        rate = rates.get(recipe.speed_key)
         if not table or not rate:
             continue
         tokens = rate * seconds * STEP_SHARE
