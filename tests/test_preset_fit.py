@@ -61,17 +61,25 @@ def test_calibration_measures_once_then_reads_its_cache(tmp_path: Path, monkeypa
         calibration, "tokens_per_second", lambda r, **kw: measured.append(r.name) or real(r, **kw)
     )
     # A learning rate or dropout of its own does not change a shape's speed: measured once.
+    announced: list[int] = []
     first = calibration.calibrate(
-        (*recipes, recipes[0].with_lr(3e-3)), vocab_size=30, device=cpu, precision="fp32"
+        (*recipes, recipes[0].with_lr(3e-3)),
+        vocab_size=30,
+        device=cpu,
+        precision="fp32",
+        before_measuring=announced.append,
     )
-    assert len(measured) == 2
+    assert len(measured) == 2 and announced == [2]
     assert set(first) == {r.speed_key for r in recipes} and all(rate > 0 for rate in first.values())
 
     def no_measuring(*args, **kwargs):
         raise AssertionError("measured again")
 
     monkeypatch.setattr(calibration, "tokens_per_second", no_measuring)
-    assert calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="fp32") == first
+    again = calibration.calibrate(
+        recipes, vocab_size=30, device=cpu, precision="fp32", before_measuring=announced.append
+    )
+    assert again == first and announced == [2]  # nothing to time, nothing said
     with pytest.raises(AssertionError, match="measured again"):  # another precision is another key
         calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="bf16")
 

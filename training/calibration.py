@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -106,13 +106,20 @@ def tokens_per_second(recipe: Recipe, *, vocab_size: int, device: torch.device, 
 
 
 def calibrate(
-    recipes: Sequence[Recipe], *, vocab_size: int, device: torch.device, precision: str
+    recipes: Sequence[Recipe],
+    *,
+    vocab_size: int,
+    device: torch.device,
+    precision: str,
+    before_measuring: Callable[[int], None] = lambda count: None,
 ) -> dict[str, float]:
     """Tokens per second for each recipe (by ``speed_key``), from the cache or measured now."""
     key = machine_key(device, precision, vocab_size)
     cache = _read_cache()
     known = dict(cache.get(key, {}))
     missing = list({r.speed_key: r for r in recipes if r.speed_key not in known}.values())
+    if missing:
+        before_measuring(len(missing))
     for recipe in missing:
         known[recipe.speed_key] = tokens_per_second(
             recipe, vocab_size=vocab_size, device=device, precision=precision

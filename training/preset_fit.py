@@ -15,6 +15,7 @@ import torch
 
 from training.calibration import calibrate
 from training.config import TrainConfig
+from training.events import EventCallback, NoteEvent, ignore_events
 from training.preset_rule import CANDIDATES, Choice, choose
 
 # What the rule decides; a person's own value for any of them keeps the rule out.
@@ -57,10 +58,19 @@ def applies(
     )
 
 
-def fit(*, vocab_size: int, device: torch.device, train: TrainConfig) -> Fitted | None:
+def fit(
+    *, vocab_size: int, device: torch.device, train: TrainConfig, on_event: EventCallback = ignore_events
+) -> Fitted | None:
     """The rule's choice for ``train``'s budget, or None when no candidate's table reaches it."""
     assert train.budget.minutes is not None
-    rates = calibrate(CANDIDATES, vocab_size=vocab_size, device=device, precision=train.precision)
+
+    def say(count: int) -> None:
+        message = f"timing {count} model shapes on this machine for the presets (once, a few seconds)"
+        on_event(NoteEvent(model="run", message=message))
+
+    rates = calibrate(
+        CANDIDATES, vocab_size=vocab_size, device=device, precision=train.precision, before_measuring=say
+    )
     choice = choose(rates, 60.0 * train.budget.minutes)
     if choice is None:
         return None

@@ -95,7 +95,7 @@ def _fresh_configs(
     # rank of a distributed run must agree on one model, so those keep the preset's).
     given = {"model_options": spec.model_options, "train_options": spec.train_options}
     if not distributed and preset_fit.applies(level=spec.level, device=device, train=train, **given):
-        fitted = preset_fit.fit(vocab_size=vocab_size, device=device, train=train)
+        fitted = preset_fit.fit(vocab_size=vocab_size, device=device, train=train, on_event=on_event)
         if fitted is not None:
             model_fields.update(fitted.model)
             train = fitted.train
