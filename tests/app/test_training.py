@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from tests.app.conftest import load_corpus
+from training.events import FinishedEvent
 
 
 def _steps(training):
@@ -92,3 +93,37 @@ def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
     assert window.models.rnn.cell == "rnn"
     assert window.models.rnn.model.config.hidden == window.models.main.model.config.hidden
     assert contrast.train_button.isHidden()
+
+
+def test_quitting_just_after_a_run_has_finished_asks_nothing(qtbot, window, tiny, dialogs):
+    """The thread still saves and ends after the results arrive: no "Quit while training?"."""
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    seen: list[tuple[bool, bool]] = []  # (thread still going, window closed) at Ctrl+Q
+
+    def quit_at_once(_results: list) -> None:
+        running = window.training.running
+        window.actions_by_name["quit"].trigger()
+        seen.append((running, not window.isVisible()))
+
+    window.training.finished.connect(quit_at_once)
+    with qtbot.waitSignal(window.training.finished, timeout=60_000):
+        _start(qtbot, window, steps=5)
+    assert seen == [(True, True)]  # quit while the thread was still going, and it closed
+    assert "Quit while training?" not in [title for title, _ in dialogs]
+    assert not window.training.running
+
+
+def test_the_run_counts_as_training_until_its_first_result(qtbot, window, tiny):
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    training = window.training
+    states: list[bool] = []
+    training.event.connect(
+        lambda event: states.append(training.training_now) if isinstance(event, FinishedEvent) else None
+    )
+    with qtbot.waitSignal(**_steps(training), timeout=30_000):
+        _start(qtbot, window, steps=100_000)
+    assert training.training_now  # steps arrive: quitting would stop it
+    with qtbot.waitSignal(training.finished, timeout=60_000):
+        training.stop()
+    assert states and not any(states)  # from its first FinishedEvent on, no longer training
+    assert not training.training_now
