@@ -154,7 +154,7 @@ class MainWindow(ModelFileActions, QMainWindow):
 
     def _engine_load_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine could not load: {message}")
-        engine_waiting(self.actions_by_name, f"The engine could not load: {message}")
+        engine_waiting(self.actions_by_name, f"The engine could not load: {message}", self.recent_models_menu)
         QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
         self.engine_failed.emit(message)
 
