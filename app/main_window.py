@@ -231,6 +231,7 @@ class MainWindow(ModelFileActions, QMainWindow):
             return  # a cancelled run's results, queued while the window closed
         from app import run_results
 
+        self.dashboard.plots.run_ended()
         self.runs.refresh()
         run_results.handle_finished(self, results)
 

@@ -187,6 +187,12 @@ class TrainingPlots(QWidget):
         self._curve(event.model, "val").setData(*series.arrays())
         self._settle()
 
+    def run_ended(self) -> None:
+        """A stopped run's curves end early: fit the step axis to them, not to the step the
+        run was to reach (they would fill a sliver of the plot)."""
+        self._set_x_reach(None)
+        self._settle()
+
     def _set_x_reach(self, step: float | None) -> None:
         for plot in (self.loss_plot, self.grad_plot):
             if plot.vb.x_reach != step:

@@ -52,6 +52,7 @@ def test_pause_resume_stop(qtbot, window, tiny):
         qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)
     assert all(r.reason == "cancelled" for r in finished.args[0])
     assert all(0 < r.steps < 100_000 for r in finished.args[0])
+    assert dash.plots.loss_plot.vb.x_reach is None  # stopped: the step axis fits its curves
 
 
 def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot, tmp_path, tiny, dialogs):

@@ -61,3 +61,14 @@ def test_run_models_names_the_models_a_spec_trains(tmp_path, tiny):
     meta = read_metadata(tiny.lstm)
     assert run_models(contrast_rnn_spec(meta, paths=corpus, out_dir=tmp_path)) == ("rnn",)
     assert run_models(resume_spec(tiny.lstm.parent)) == ("lstm", "rnn")  # the run kept its RNN
+
+
+def test_a_run_that_ended_fits_the_step_axis_to_its_curves(qtbot):
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.reset(1.0, ("lstm",))
+    plots.add_steps([_step("lstm", s) for s in range(1, 101)])  # of 1000 steps
+    assert plots.loss_plot.vb.viewRange()[0][1] >= 1000  # while it runs: the step it will end at
+    plots.run_ended()  # stopped at step 100: fitted at once, not at the next paint
+    low, high = plots.loss_plot.vb.viewRange()[0]
+    assert 100 <= high < 200 and low <= 1
