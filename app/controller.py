@@ -74,6 +74,7 @@ class TrainingController(QObject):
         # The thread outlives the run's results by a moment (it saves, lets go of the run
         # folder, ends): from the first FinishedEvent on, nothing is being trained any more.
         self._results_arrived = False
+        self.results: list[FinishedEvent] | None = None  # the last run's, once they arrived
 
     @property
     def running(self) -> bool:
@@ -91,6 +92,7 @@ class TrainingController(QObject):
 
     def _done(self, results: list[FinishedEvent]) -> None:
         self._results_arrived = True
+        self.results = results
         self.finished.emit(results)
 
     def _failed(self, message: str) -> None:
@@ -112,6 +114,7 @@ class TrainingController(QObject):
         self.spec = spec
         control = self._control = TrainingControl()
         self._results_arrived = False
+        self.results = None
         threads = training_threads()
         self._background.run(
             lambda report: train_in_background(spec, control, report, threads=threads),

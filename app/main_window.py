@@ -260,7 +260,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.contrast.set_training(not idle)
         if state == "running":
             self.save_failure_shown = False
-        elif idle:
+        elif idle and self.training.results is None:  # its results refreshed them already
             self.runs.refresh()
 
     def stop_generating(self) -> None:

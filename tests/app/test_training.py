@@ -128,3 +128,18 @@ def test_the_run_counts_as_training_until_its_first_result(qtbot, window, tiny):
         training.stop()
     assert states and not any(states)  # from its first FinishedEvent on, no longer training
     assert not training.training_now
+
+
+def test_the_runs_list_is_read_once_when_a_run_ends(qtbot, window, tiny, monkeypatch):
+    """Its results refresh the Runs tab; the thread's end a moment later does not again (a
+    second scan of every run folder, while a corpus count may be holding the GIL)."""
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    refreshed: list[str] = []
+    real = window.runs.refresh
+    monkeypatch.setattr(window.runs, "refresh", lambda: (refreshed.append(window.training.state), real())[1])
+    with qtbot.waitSignal(window.training.idle, timeout=60_000):
+        _start(qtbot, window, steps=5)
+    assert len(refreshed) == 1 and window.runs.records  # by the results, the new run listed
+    window.training.results = None  # a run that failed: no results refreshed it
+    window._training_state("idle")
+    assert len(refreshed) == 2
