@@ -71,10 +71,33 @@ class TrainingController(QObject):
         self._control: TrainingControl | None = None
         self.spec: RunSpec | None = None
         self.state = "idle"
+        # The thread outlives the run's results by a moment (it saves, lets go of the run
+        # folder, ends): from the first FinishedEvent on, nothing is being trained any more.
+        self._results_arrived = False
+        self.results: list[FinishedEvent] | None = None  # the last run's, once they arrived
 
     @property
     def running(self) -> bool:
         return self._background.running
+
+    @property
+    def training_now(self) -> bool:
+        """A run is going and none of its models has finished yet (what quitting would stop)."""
+        return self.running and not self._results_arrived
+
+    def _deliver(self, event: object) -> None:
+        if isinstance(event, FinishedEvent):
+            self._results_arrived = True
+        self.event.emit(event)
+
+    def _done(self, results: list[FinishedEvent]) -> None:
+        self._results_arrived = True
+        self.results = results
+        self.finished.emit(results)
+
+    def _failed(self, message: str) -> None:
+        self._results_arrived = True
+        self.failed.emit(message)
 
     @property
     def job(self) -> Job | None:
@@ -90,12 +113,14 @@ class TrainingController(QObject):
             raise RuntimeError("a training run is already going")
         self.spec = spec
         control = self._control = TrainingControl()
+        self._results_arrived = False
+        self.results = None
         threads = training_threads()
         self._background.run(
             lambda report: train_in_background(spec, control, report, threads=threads),
-            on_done=self.finished.emit,
-            on_error=self.failed.emit,
-            on_event=self.event.emit,
+            on_done=self._done,
+            on_error=self._failed,
+            on_event=self._deliver,
             on_stop=control.cancel,
             name="training",
         )

@@ -154,7 +154,7 @@ class MainWindow(ModelFileActions, QMainWindow):
 
     def _engine_load_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine could not load: {message}")
-        engine_waiting(self.actions_by_name, f"The engine could not load: {message}")
+        engine_waiting(self.actions_by_name, f"The engine could not load: {message}", self.recent_models_menu)
         QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
         self.engine_failed.emit(message)
 
@@ -231,6 +231,7 @@ class MainWindow(ModelFileActions, QMainWindow):
             return  # a cancelled run's results, queued while the window closed
         from app import run_results
 
+        self.dashboard.plots.run_ended()
         self.runs.refresh()
         run_results.handle_finished(self, results)
 
@@ -259,7 +260,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.contrast.set_training(not idle)
         if state == "running":
             self.save_failure_shown = False
-        elif idle:
+        elif idle and self.training.results is None:  # its results refreshed them already
             self.runs.refresh()
 
     def stop_generating(self) -> None:

@@ -212,8 +212,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     tips = DisabledTips(window)
     for menu in (file_menu, gen_menu, train_menu, window.view_menu, help_menu):
         menu.installEventFilter(tips)
-    window.recent_models_menu.setEnabled(False)  # opening a model needs the engine
-    engine_waiting(a, LOADING)
+    engine_waiting(a, LOADING, window.recent_models_menu)
     return a
 
 
@@ -234,11 +233,12 @@ class DisabledTips(QObject):
         return False
 
 
-def engine_waiting(actions: Mapping[str, QAction], why: str) -> None:
-    """Disable the actions that need the engine; hovering one says why in the status bar."""
-    for name in ENGINE_ACTIONS:
-        actions[name].setEnabled(False)
-        actions[name].setStatusTip(why)
+def engine_waiting(actions: Mapping[str, QAction], why: str, recent_models: QMenu) -> None:
+    """Disable the actions that need the engine; hovering one says why in the status bar.
+    File ▸ Recent Models too: opening a model needs the engine."""
+    for action in (*(actions[name] for name in ENGINE_ACTIONS), recent_models.menuAction()):
+        action.setEnabled(False)
+        action.setStatusTip(why)
 
 
 def engine_ready(window: MainWindow) -> None:
@@ -248,6 +248,8 @@ def engine_ready(window: MainWindow) -> None:
     for name in ENGINE_ACTIONS:
         actions[name].setEnabled(True)
         actions[name].setStatusTip("")
+    # Enabled by its entries (fill_recent), but no longer waiting for the engine.
+    window.recent_models_menu.menuAction().setStatusTip("")
     suggest, toggle = window.generation.suggest, actions["suggest"]
     toggle.setChecked(suggest.isChecked())
     toggle.toggled.connect(suggest.setChecked)

@@ -27,7 +27,8 @@ def ask(parent: QWidget | None, title: str, text: str, *, default_yes: bool = Tr
 
 
 def confirm_quit(window: MainWindow) -> bool:
-    if not window.training.running:
+    # Not once the run's results are in: its thread only saves and ends then.
+    if not window.training.training_now:
         return True
     run = window.dashboard.run_dir
     name = f" ({run.name})" if run else ""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background, Job
+from app.gil_handover import run_briskly
 from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
@@ -190,7 +191,7 @@ class CorpusPanel(QWidget):
                 self.progress.setValue(round(fraction * 1000))
 
         job = self._job = self.tasks.run(
-            lambda report: work(report, stop.is_set),
+            lambda report: run_briskly(work, report, stop.is_set),
             on_done=finished,
             on_error=failed,
             on_event=progressed,

@@ -37,6 +37,7 @@ from app.panels.training_status import (
     paused_text,
     progress_text,
     resumable,
+    run_models,
     speed_text,
     validation_text,
 )
@@ -247,7 +248,7 @@ class TrainingPanel(QWidget):
         # session) or are redrawn from the validation history its checkpoint keeps.
         continuing = spec.resume and self.run_dir == spec.out_dir and self.plots.has_data()
         if not continuing:
-            self.plots.reset(clip)
+            self.plots.reset(clip, run_models(spec))
             if spec.resume:
                 self.plots.add_history(spec.out_dir)
             self._latest.clear()

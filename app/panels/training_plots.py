@@ -3,6 +3,7 @@ gradient norm per step with the clipping threshold drawn across it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,11 @@ def expected_last_step(event: StepEvent) -> float | None:
     if event.total_steps is not None:
         return float(event.total_steps)
     return event.step / event.progress if event.progress > 0 else None
+
+
+def _legend_order(entry: tuple[str, str]) -> tuple[bool, bool]:
+    model, kind = entry
+    return kind == "val", model == "rnn"
 
 
 class StepAxis(pg.AxisItem):
@@ -133,11 +139,16 @@ class TrainingPlots(QWidget):
         super().resizeEvent(event)
 
     # ---- data in ----------------------------------------------------------------------
-    def reset(self, clip_threshold: float | None) -> None:
+    def reset(self, clip_threshold: float | None, models: Sequence[str] | None = None) -> None:
+        """Empty plots for a new run. Its ``models``, where known, are listed in the legend
+        now: listed as each model's first steps arrived, the legend re-laid out the plots in
+        the same update as the run's first curves and axes, a stall of ~50 ms."""
         for curve in self._curves.values():
             curve.clear()
-        self.loss_legend.clear()
-        self._listed = []
+        wanted = self._entries(list(models or ()), [])
+        if wanted != self._listed:
+            self._list_legend(wanted)
+            self.view.ci.layout.activate()
         self._train.clear()
         self._val.clear()
         self._grad.clear()
@@ -176,6 +187,12 @@ class TrainingPlots(QWidget):
         self._curve(event.model, "val").setData(*series.arrays())
         self._settle()
 
+    def run_ended(self) -> None:
+        """A stopped run's curves end early: fit the step axis to them, not to the step the
+        run was to reach (they would fill a sliver of the plot)."""
+        self._set_x_reach(None)
+        self._settle()
+
     def _set_x_reach(self, step: float | None) -> None:
         for plot in (self.loss_plot, self.grad_plot):
             if plot.vb.x_reach != step:
@@ -184,8 +201,10 @@ class TrainingPlots(QWidget):
 
     def _settle(self) -> None:
         """List the legend if the run's models changed, and fit the ranges, before the next paint."""
-        if self._legend_entries() != self._listed:
-            self._list_legend()
+        # Entries only come during a run: one that goes is a model of the run yet to report.
+        listing = sorted({*self._listed, *self._legend_entries()}, key=_legend_order)
+        if listing != self._listed:
+            self._list_legend(listing)
             # The new entries resize the legend: lay the plots out now, not when the paint
             # begins, so that their ranges are fitted to the final size once.
             self.view.ci.layout.activate()
@@ -258,13 +277,17 @@ class TrainingPlots(QWidget):
         (an RNN's validation can come first) made the legend read differently from run to run.
         A model's validation is listed with its first steps, before its first validation:
         listed later, it re-laid out both plots in the middle of the run."""
-        models = [*self._train, *(m for m in self._val if m not in self._train)]
-        entries = [(m, "train") for m in self._train] + [(m, "val") for m in models]
-        return sorted(entries, key=lambda e: (e[1] == "val", e[0] == "rnn"))
+        return self._entries(list(self._train), list(self._val))
 
-    def _list_legend(self) -> None:
+    @staticmethod
+    def _entries(trained: list[str], validated: list[str]) -> list[tuple[str, str]]:
+        models = [*trained, *(m for m in validated if m not in trained)]
+        entries = [(m, "train") for m in trained] + [(m, "val") for m in models]
+        return sorted(entries, key=_legend_order)
+
+    def _list_legend(self, entries: list[tuple[str, str]]) -> None:
         self.loss_legend.clear()
-        self._listed = self._legend_entries()
+        self._listed = entries
         for model, kind in self._listed:
             label = f"{model.upper()} {'train' if kind == 'train' else 'validation'}"
             self.loss_legend.addItem(self._curve(model, kind), label)

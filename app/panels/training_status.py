@@ -13,6 +13,8 @@ from typing import TypeVar
 
 from training.checkpoint import CheckpointError, read_metadata
 from training.events import FinishedEvent, IngestEvent, StepEvent, ValidationEvent
+from training.presets import get_preset
+from training.run import RunSpec
 from training.run_meta import RunMeta
 
 MODEL_ORDER = ("lstm", "gru", "rnn")  # the main model first, its contrast after, in every line
@@ -161,3 +163,20 @@ def idle_hint(last: Path | None, *, has_corpus: bool) -> str:
         if has_corpus
         else "Open a corpus, pick a preset, press Start (F5)."
     )
+
+
+def run_models(spec: RunSpec) -> tuple[str, ...] | None:
+    """The models a run will train, by the names its events carry (the main model's cell,
+    then "rnn" for the contrast); None when its checkpoint cannot say."""
+    cell = spec.model_options.get("cell")
+    if cell is None and spec.resume:
+        try:
+            model = read_metadata(spec.out_dir).model
+        except CheckpointError:
+            return None
+        cell = model.cell if model is not None else None
+    elif cell is None:
+        cell = get_preset(spec.preset).model_fields(spec.level)["cell"]
+    if cell is None:
+        return None
+    return tuple(dict.fromkeys((str(cell), "rnn") if spec.compare_rnn else (str(cell),)))

@@ -105,6 +105,7 @@ def test_the_menu_bar_is_whole_from_the_first_frame_and_waits_for_the_engine(
         assert actions[name].isEnabled() and actions[name].statusTip() == "", name
     assert not actions["save_model"].isEnabled()  # enabled by the state it needs: no model yet
     assert not actions["stop"].isEnabled()  # nothing generates
+    assert window.recent_models_menu.menuAction().statusTip() == ""  # no longer waiting
     window.generation.suggest.setChecked(False)
     assert not actions["suggest"].isChecked()  # the menu's toggle follows the tab's box, and back
     actions["suggest"].setChecked(True)
@@ -133,4 +134,10 @@ def _check_menus_while_loading(window: MainWindow, monkeypatch) -> None:
     window.statusBar().clearMessage()
     _hover(menus["&File"], "Open Model…")
     assert window.statusBar().currentMessage() == LOADING  # pointing at it says why it is grey
+    menus["&File"].close()
+    recent_models = window.recent_models_menu.menuAction()
+    assert not recent_models.isEnabled() and recent_models.statusTip() == LOADING
+    window.statusBar().clearMessage()
+    _hover(menus["&File"], "Recent Models")
+    assert window.statusBar().currentMessage() == LOADING  # the submenu says so too
     menus["&File"].close()

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from tests.app.conftest import load_corpus
+from training.events import FinishedEvent
 
 
 def _steps(training):
@@ -51,6 +52,7 @@ def test_pause_resume_stop(qtbot, window, tiny):
         qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)
     assert all(r.reason == "cancelled" for r in finished.args[0])
     assert all(0 < r.steps < 100_000 for r in finished.args[0])
+    assert dash.plots.loss_plot.vb.x_reach is None  # stopped: the step axis fits its curves
 
 
 def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot, tmp_path, tiny, dialogs):
@@ -92,3 +94,52 @@ def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
     assert window.models.rnn.cell == "rnn"
     assert window.models.rnn.model.config.hidden == window.models.main.model.config.hidden
     assert contrast.train_button.isHidden()
+
+
+def test_quitting_just_after_a_run_has_finished_asks_nothing(qtbot, window, tiny, dialogs):
+    """The thread still saves and ends after the results arrive: no "Quit while training?"."""
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    seen: list[tuple[bool, bool]] = []  # (thread still going, window closed) at Ctrl+Q
+
+    def quit_at_once(_results: list) -> None:
+        running = window.training.running
+        window.actions_by_name["quit"].trigger()
+        seen.append((running, not window.isVisible()))
+
+    window.training.finished.connect(quit_at_once)
+    with qtbot.waitSignal(window.training.finished, timeout=60_000):
+        _start(qtbot, window, steps=5)
+    assert seen == [(True, True)]  # quit while the thread was still going, and it closed
+    assert "Quit while training?" not in [title for title, _ in dialogs]
+    assert not window.training.running
+
+
+def test_the_run_counts_as_training_until_its_first_result(qtbot, window, tiny):
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    training = window.training
+    states: list[bool] = []
+    training.event.connect(
+        lambda event: states.append(training.training_now) if isinstance(event, FinishedEvent) else None
+    )
+    with qtbot.waitSignal(**_steps(training), timeout=30_000):
+        _start(qtbot, window, steps=100_000)
+    assert training.training_now  # steps arrive: quitting would stop it
+    with qtbot.waitSignal(training.finished, timeout=60_000):
+        training.stop()
+    assert states and not any(states)  # from its first FinishedEvent on, no longer training
+    assert not training.training_now
+
+
+def test_the_runs_list_is_read_once_when_a_run_ends(qtbot, window, tiny, monkeypatch):
+    """Its results refresh the Runs tab; the thread's end a moment later does not again (a
+    second scan of every run folder, while a corpus count may be holding the GIL)."""
+    load_corpus(qtbot, window, [str(tiny.corpus)])
+    refreshed: list[str] = []
+    real = window.runs.refresh
+    monkeypatch.setattr(window.runs, "refresh", lambda: (refreshed.append(window.training.state), real())[1])
+    with qtbot.waitSignal(window.training.idle, timeout=60_000):
+        _start(qtbot, window, steps=5)
+    assert len(refreshed) == 1 and window.runs.records  # by the results, the new run listed
+    window.training.results = None  # a run that failed: no results refreshed it
+    window._training_state("idle")
+    assert len(refreshed) == 2
