@@ -9,14 +9,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.controller import TrainingController
 from app.event_batching import StepBatch
 from app.model_store import LoadedModel
+from app.panels.scroll_column import scroll_column
 from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
 from app.panels.training_status import (
@@ -47,6 +46,7 @@ from training import events as ev
 from training.checkpoint import read_metadata, resolve_path
 from training.events import (
     FinishedEvent,
+    NoteEvent,
     SampleEvent,
     SaveFailedEvent,
     StepEvent,
@@ -116,19 +116,7 @@ class TrainingPanel(QWidget):
 
         # Buttons and progress always in view; the messages and the options below them scroll
         # together, so a long finish message pushes the options down instead of hiding under them.
-        details = QWidget()
-        details_column = QVBoxLayout(details)
-        details_column.setContentsMargins(0, 0, 4, 0)
-        for label in (self.speed_label, self.clip_label, self.val_label, self.status_label):
-            details_column.addWidget(label)
-        details_column.addWidget(self.warning_label)
-        details_column.addWidget(self.options)
-        details_column.addStretch(1)
-        details_scroll = QScrollArea()
-        details_scroll.setWidget(details)
-        details_scroll.setWidgetResizable(True)
-        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details_scroll = scroll_column([*lines, self.options])
         controls = QWidget()
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +154,7 @@ class TrainingPanel(QWidget):
             ValidationEvent: self._on_validation,
             SampleEvent: self._on_sample,
             WarningEvent: self._on_warning,
+            NoteEvent: self._on_note,
             SaveFailedEvent: self._on_save_failed,
         }
         controller.event.connect(self._on_event)
@@ -296,6 +285,9 @@ class TrainingPanel(QWidget):
 
     def _on_sample(self, event: SampleEvent) -> None:
         self.sample_view.setPlainText(f"[{event.model.upper()}, step {event.step}]\n{event.text}")
+
+    def _on_note(self, event: NoteEvent) -> None:  # what a preset chose here, and the like
+        self.status_label.setText(f"{self.status_label.text()}\n{event.message}")
 
     def _on_warning(self, event: WarningEvent) -> None:
         line = f"{event.model.upper()}: {event.message}"

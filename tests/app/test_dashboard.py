@@ -8,7 +8,7 @@ from pathlib import Path
 from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from app.panels.training_panel import LAST_RUN_KEY
-from training.events import FinishedEvent, StepEvent, WarningEvent
+from training.events import FinishedEvent, NoteEvent, StepEvent, WarningEvent
 
 
 def _finished(model: str, reason: str, checkpoint: Path, steps: int = 12) -> FinishedEvent:
@@ -104,3 +104,12 @@ def test_a_stopped_run_shows_the_steps_it_ended_at(qtbot, window, tiny, dialogs)
     lines = dash.speed_label.text().splitlines()
     assert lines == ["LSTM step 491 / 3,000 · 100 tok/s", "RNN step 491 / 3,000 · 100 tok/s"]
     assert "LSTM stopped after 491 steps" in dash.status_label.text()  # the same count in both places
+
+
+def test_a_note_joins_the_status_without_replacing_it_or_looking_like_a_warning(window):
+    dash = window.dashboard
+    dash.status_label.setText("Training into /somewhere")
+    note = "Quick on this machine: 1×256 LSTM, batch 32, sequence 64, Muon + AdamW lr 0.01"
+    window.training.event.emit(NoteEvent(model="run", message=note))
+    assert dash.status_label.text() == f"Training into /somewhere\n{note}"
+    assert not dash.warning_label.isVisible() and note not in dash.warning_label.text()
