@@ -10,7 +10,6 @@ and the vocabulary size (rounded up to a power of two; the output layer's cost f
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,7 +22,8 @@ from lstm_core.model import LanguageModel
 from training.config import TrainConfig
 from training.optimizer import gradient_norm, make_optimizer
 from training.preset_rule import Recipe
-from training.token_cache import cache_root
+from training.token_cache import cache_root, write_json
+from training.trainer_state import detach_state
 
 TIMED_STEPS = 3  # after a first step, which pays for first-call set-up
 # A candidate whose first step takes longer than this is timed by that step alone: it is
@@ -57,9 +57,7 @@ def _write_cache(data: dict[str, dict[str, float]]) -> None:
     path = _cache_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        partial.replace(path)
+        write_json(path, data)
     except OSError:
         pass  # an unwritable cache only means measuring again next time
 
@@ -86,7 +84,7 @@ def tokens_per_second(recipe: Recipe, *, vocab_size: int, device: torch.device, 
         out.loss.backward()
         gradient_norm(model.parameters(), train.grad_clip)
         optimizer.step()
-        state = tuple(s.detach() for s in out.state) if isinstance(out.state, tuple) else out.state.detach()
+        state = detach_state(out.state)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
@@ -120,11 +118,10 @@ def calibrate(
     missing = list({r.speed_key: r for r in recipes if r.speed_key not in known}.values())
     if missing:
         before_measuring(len(missing))
-    for recipe in missing:
-        known[recipe.speed_key] = tokens_per_second(
-            recipe, vocab_size=vocab_size, device=device, precision=precision
-        )
-    if missing:
+        for recipe in missing:
+            known[recipe.speed_key] = tokens_per_second(
+                recipe, vocab_size=vocab_size, device=device, precision=precision
+            )
         cache[key] = known
         _write_cache(cache)
     return {r.speed_key: known[r.speed_key] for r in recipes}

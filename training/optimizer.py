@@ -46,7 +46,7 @@ def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.Opt
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not n.startswith("embedding")]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or n.startswith("embedding")]
     if config.optimizer == "muon":
-        return _muon(model, config, no_decay)
+        return _muon(model, config, decay, no_decay)
     groups = [
         {"params": decay, "weight_decay": config.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
@@ -57,17 +57,18 @@ def make_optimizer(model: LanguageModel, config: TrainConfig) -> torch.optim.Opt
     return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), fused=fused or None, foreach=not fused)
 
 
-def _muon(model: LanguageModel, config: TrainConfig, no_decay: list[torch.nn.Parameter]) -> MuonAdamW:
+def _muon(
+    model: LanguageModel,
+    config: TrainConfig,
+    decay: list[torch.nn.Parameter],
+    no_decay: list[torch.nn.Parameter],
+) -> MuonAdamW:
     blocks = GATE_BLOCKS.get(model.config.cell)
     recurrent = [
         p for n, p in model.named_parameters() if blocks and n.startswith("rnn.weight_") and p.dim() == 2
     ]
     chosen = {id(p) for p in recurrent}
-    other_decay = [
-        p
-        for n, p in model.named_parameters()
-        if p.dim() >= 2 and not n.startswith("embedding") and id(p) not in chosen
-    ]
+    other_decay = [p for p in decay if id(p) not in chosen]
     groups = [
         {"params": recurrent, "weight_decay": config.weight_decay, "muon": True, "blocks": blocks or 1},
         {"params": other_decay, "weight_decay": config.weight_decay},
