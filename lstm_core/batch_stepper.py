@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
+from lstm_core.step_rows import StepRows
 from lstm_core.stepper import FastStepper, _prefill, use_int8
 
 
@@ -70,32 +71,29 @@ class FastBatchStepper:
     """The hand-fused step of ``FastStepper`` (LSTM and vanilla RNN on the CPU) over B rows."""
 
     def __init__(self, model: LanguageModel, *, int8: bool = False) -> None:
-        # Its re-laid-out (or int8) weights; its own state stays unused.
+        # Its laid-out (or int8) weights; its own state stays unused.
         self.fast = FastStepper(model, int8=int8)
-        self.hidden = model.config.hidden
-        self.h: list[Tensor] = []  # per layer, (rows, H)
-        self.c: list[Tensor] = []
+        self.state: StepRows | None = None
 
     @property
     def rows(self) -> int:
-        return self.h[0].shape[0] if self.h else 0
+        return self.state.rows if self.state else 0
 
     @torch.no_grad()
     def prefill(self, ids: list[int], rows: int) -> Tensor:
         out = _prefill(self.fast.model, ids)
-        parts = _float_state(out.state, rows)
-        self.h = list(parts[0])
-        self.c = list(parts[1]) if self.fast.lstm else []
+        self.state = self.fast.rows_from(out.state, rows)
         return out.logits[0, -1].float().expand(rows, -1).clone()
 
     @torch.no_grad()
     def step(self, tokens: Tensor) -> Tensor:
+        assert self.state is not None, "prefill first"
         fast = self.fast
-        return fast.advance(fast.input_table.index_select(0, tokens), self.h, self.c)
+        return fast.advance(fast.input_table.index_select(0, tokens), self.state)
 
     def reorder(self, index: Tensor) -> None:
-        self.h = [h.index_select(0, index) for h in self.h]
-        self.c = [c.index_select(0, index) for c in self.c]
+        assert self.state is not None, "prefill first"
+        self.state = self.state.reorder(index)
 
 
 def make_batch_stepper(model: LanguageModel, *, int8: bool | None = None) -> BatchStepper:

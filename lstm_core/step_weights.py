@@ -1,5 +1,12 @@
 """The hand-fused step's weights, laid out once per model and kept while the model is.
 
+Each layer's new h is multiplied once, by every matrix that reads it stacked into one
+product: its own W_hh (whose result waits for the next step) over the layer above's W_ih
+with that layer's bias (or, for the top layer, the output head). A step of an L-layer
+model thus makes L matrix products, each reading only [h, pins], where a product per
+layer plus one for the head, over concatenated [x, h] inputs, made L + 1. Layer 0's
+input projection of every token is a lookup table.
+
 Laying them out (and quantizing them to int8) takes tens to hundreds of milliseconds for
 a 2×512 model: paid on every generation, that would be most of the time to the first
 character. So the layout is kept beside the model and reused until any of its
@@ -9,7 +16,7 @@ parameters changes (torch counts every in-place change in a tensor's version).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -18,14 +25,23 @@ from lstm_core.int8_weights import Int8Linear
 from lstm_core.model import LanguageModel
 
 
+class DenseLinear:
+    """y = x · Wᵀ + b in float32; W (out, in). The exact counterpart of Int8Linear."""
+
+    def __init__(self, weight: Tensor, bias: Tensor) -> None:
+        self.weight_t = weight.t().contiguous()
+        self.bias = bias.unsqueeze(0).contiguous()
+        self.nbytes = (self.weight_t.numel() + self.bias.numel()) * 4
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return torch.addmm(self.bias, x, self.weight_t)
+
+
 @dataclass
 class StepWeights:
-    layers: list[tuple[Tensor, Tensor]]  # (W^T over [x, h], bias) per layer; W^T empty with int8
-    input_table: Tensor  # layer 0's input projection of every token, bias included: (V, gates)
-    w0_hh: Tensor  # layer 0's recurrent W^T (empty with int8)
-    head_w: Tensor  # the head's W^T (empty with int8)
-    head_b: Tensor
-    products: list[Int8Linear] = field(default_factory=list)  # int8: layer 0's W_hh, upper layers, head
+    input_table: Tensor  # (V, gates): layer 0's input projection of every token, its bias included
+    products: list[DenseLinear | Int8Linear]  # per layer: [W_hh; W_ih above, or the head] · h
+    gates: int  # rows of a layer's gates (4H for an LSTM, H for an RNN)
 
 
 def _gate_order(lstm: bool, hidden: int) -> Tensor:
@@ -40,32 +56,41 @@ def _gate_order(lstm: bool, hidden: int) -> Tensor:
     return torch.cat(parts)
 
 
+def _gate_scale(lstm: bool, hidden: int) -> Tensor:
+    """Per reordered gate row: ½ for the sigmoid gates, 1 for the candidate g.
+
+    σ(x) = ½·tanh(x/2) + ½, so with the sigmoid rows' pre-activations halved one tanh over
+    all four gates serves them all: the step makes one pointwise call where it made two.
+    Halving is exact in floating point and in int8 (only the row's scale changes)."""
+    scale = torch.ones(4 * hidden if lstm else hidden)
+    if lstm:
+        scale[: 3 * hidden] = 0.5
+    return scale
+
+
 @torch.no_grad()
 def _lay_out(model: LanguageModel, int8: bool) -> StepWeights:
     cfg = model.config
-    order = _gate_order(cfg.cell == "lstm", cfg.hidden)
-    layers = []
+    lstm = cfg.cell == "lstm"
+    order, scale = _gate_order(lstm, cfg.hidden), _gate_scale(lstm, cfg.hidden)
+    w_ih, w_hh, bias = [], [], []
     for layer in range(cfg.layers):
-        w_ih, w_hh, b_ih, b_hh = (t.detach().float() for t in model.layer_weights(layer))
-        w = torch.cat([w_ih, w_hh], dim=1)[order]
-        layers.append((w.t().contiguous(), (b_ih + b_hh)[order].unsqueeze(0)))
-    w0, b0 = layers[0]
+        w_i, w_h, b_i, b_h = (t.detach().float() for t in model.layer_weights(layer))
+        w_ih.append(w_i[order] * scale[:, None])
+        w_hh.append(w_h[order] * scale[:, None])
+        bias.append((b_i + b_h)[order] * scale)
     emb = model.embedding.weight.detach().float()
-    weights = StepWeights(
-        layers=layers,
-        input_table=torch.addmm(b0, emb, w0[: cfg.embed]).contiguous(),
-        w0_hh=w0[cfg.embed :].contiguous(),
-        head_w=model.head.weight.detach().float().t().contiguous(),
-        head_b=model.head.bias.detach().float().unsqueeze(0),
-    )
-    if int8:
-        weights.products = [Int8Linear(weights.w0_hh.t(), None)]
-        weights.products += [Int8Linear(w.t(), b[0]) for w, b in layers[1:]]
-        weights.products.append(Int8Linear(weights.head_w.t(), weights.head_b[0]))
-        # Only the int8 copies are read from now on: free the float32 ones.
-        weights.layers = [(torch.empty(0), b) for _, b in layers]
-        weights.w0_hh = weights.head_w = torch.empty(0)
-    return weights
+    table = torch.addmm(bias[0], emb, w_ih[0].t()).contiguous()
+    linear = Int8Linear if int8 else DenseLinear
+    products = []
+    for layer in range(cfg.layers):
+        if layer + 1 < cfg.layers:
+            above, above_bias = w_ih[layer + 1], bias[layer + 1]
+        else:
+            above, above_bias = model.head.weight.detach().float(), model.head.bias.detach().float()
+        stacked = torch.cat([w_hh[layer], above])
+        products.append(linear(stacked, torch.cat([torch.zeros(len(order)), above_bias])))
+    return StepWeights(input_table=table, products=products, gates=len(order))
 
 
 _KEPT: weakref.WeakKeyDictionary[LanguageModel, dict[bool, tuple[tuple[int, ...], StepWeights]]] = (

@@ -4,19 +4,22 @@
 advances by one token. The hand-fused stepper exists because at batch 1 the
 cost of a step is the number of kernel launches, not arithmetic: it folds the
 first layer's input projection into a lookup table and does each layer in one
-matrix multiply plus a few pointwise ops. Tests hold it to the fused kernel.
+matrix product plus a few pointwise ops (lstm_core.step_weights, lstm_core.step_rows).
+Tests hold it to the fused kernel.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from lstm_core.hardware import inference_autocast
-from lstm_core.int8_weights import int8_available, range_columns
+from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
+from lstm_core.step_rows import StepRows
 from lstm_core.step_weights import step_weights
 
 # Prompts shorter than this are primed in float32; longer ones in the precision
@@ -70,7 +73,8 @@ class FusedStepper:
 
 
 class FastStepper:
-    """Hand-fused single step for LSTM and vanilla RNN at batch 1 (weights re-laid out once).
+    """Hand-fused single step for LSTM and vanilla RNN at batch 1 (weights re-laid out once,
+    lstm_core.step_weights).
 
     With ``int8`` the recurrent, upper-layer and output matrices are kept as int8
     (lstm_core.int8_weights): a quarter of the bytes to read per token; layer 0's input
@@ -85,63 +89,59 @@ class FastStepper:
         self.lstm = cfg.cell == "lstm"
         self.int8 = int8
         weights = step_weights(model, int8=int8)
-        self.layers = weights.layers
-        self.input_table = weights.input_table
-        self.w0_hh, self.head_w, self.head_b = weights.w0_hh, weights.head_w, weights.head_b
-        self.products = weights.products
-        self.h: list[Tensor] = []
-        self.c: list[Tensor] = []
+        self.input_table, self.products, self.gates = weights.input_table, weights.products, weights.gates
+        self.state: StepRows | None = None
 
     def weight_bytes(self) -> int:
         """Bytes of weights one step reads (layer 0 reads one row of its lookup table)."""
-        row = self.input_table.shape[1] * 4
-        if self.int8:
-            return row + sum(p.nbytes for p in self.products)
-        dense = [self.w0_hh, *(w for w, _ in self.layers[1:]), self.head_w]
-        return row + sum(t.numel() * 4 for t in dense)
+        return self.input_table.shape[1] * 4 + sum(p.nbytes for p in self.products)
+
+    def rows_from(self, state: State, rows: int) -> StepRows:
+        """The model's state (its first row) copied into ``rows`` rows of step state."""
+        parts = list(state) if isinstance(state, tuple) else [state]
+        per_layer = [[layer[0:1].float().expand(rows, -1) for layer in part] for part in parts]
+        rows_state = StepRows(per_layer[0], per_layer[1] if self.lstm else [], [], pinned=self.int8)
+        for product, buffer in zip(self.products, rows_state.inputs, strict=True):
+            rows_state.pending.append(product(buffer).numpy()[:, : self.gates])
+        return rows_state
 
     @torch.no_grad()
     def prefill(self, ids: list[int]) -> Tensor:
         out = _prefill(self.model, ids)
-        h = out.state[0] if self.lstm else out.state
-        self.h = [t.float().clone() for t in h[:, 0:1]]
-        self.c = [t.float().clone() for t in out.state[1][:, 0:1]] if self.lstm else []
+        self.state = self.rows_from(out.state, 1)
         return out.logits[0, -1].float()
 
     @torch.no_grad()
     def step(self, token: int) -> Tensor:
-        return self.advance(self.input_table[token : token + 1], self.h, self.c)[0]
+        assert self.state is not None, "prefill first"
+        return self.advance(self.input_table[token : token + 1], self.state)[0]
 
-    def advance(self, token_rows: Tensor, hs: list[Tensor], cs: list[Tensor]) -> Tensor:
+    def advance(self, token_rows: Tensor, state: StepRows) -> Tensor:
         """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
-        of the rows' tokens; `hs`/`cs` (per layer, (rows, H)) are updated in place. Returns the
-        logits (rows, V). The batched stepper runs the same step over many rows."""
-        hid = self.model.config.hidden
-        pins = range_columns(token_rows.shape[0]) if self.int8 else None
-        x = hs[0]  # replaced before use; keeps the type checker content
-        for layer, (w, b) in enumerate(self.layers):
-            h = hs[layer]
-            if pins is not None:
-                if layer == 0:
-                    gates = self.products[0](torch.cat([h, pins], dim=1)).add_(token_rows)
-                else:
-                    gates = self.products[layer](torch.cat([x, h, pins], dim=1))
-            elif layer == 0:
-                gates = torch.addmm(token_rows, h, self.w0_hh)
-            else:
-                gates = torch.addmm(b, torch.cat([x, h], dim=1), w)
+        of the rows' tokens; `state` is updated in place. Returns the logits (rows, V). The
+        batched stepper runs the same step over many rows."""
+        hid, gates_end = self.model.config.hidden, self.gates
+        below = token_rows.numpy()  # this layer's input projection, bias included
+        for layer, product in enumerate(self.products):
+            gates = state.pending[layer]
+            gates += below
+            h = state.h_np[layer]
             if self.lstm:
-                sig = gates[:, : 3 * hid].sigmoid()
-                c = torch.addcmul(sig[:, hid : 2 * hid] * cs[layer], sig[:, :hid], gates[:, 3 * hid :].tanh())
-                h = sig[:, 2 * hid :] * c.tanh()
-                cs[layer] = c
+                # The sigmoid rows come halved (step_weights): σ(x) = ½·tanh(x/2) + ½.
+                np.tanh(gates, out=gates)
+                sig = gates[:, : 3 * hid]
+                sig *= 0.5
+                sig += 0.5
+                c, tmp = state.c_np[layer], state.scratch
+                c *= gates[:, hid : 2 * hid]
+                c += np.multiply(gates[:, :hid], gates[:, 3 * hid :], out=tmp)
+                np.multiply(gates[:, 2 * hid : 3 * hid], np.tanh(c, out=tmp), out=h)
             else:
-                h = gates.tanh_()
-            hs[layer] = h
-            x = h
-        if pins is not None:
-            return self.products[-1](torch.cat([x, pins], dim=1))
-        return torch.addmm(self.head_b, x, self.head_w)
+                np.tanh(gates, out=h)
+            out = product(state.inputs[layer])
+            state.pending[layer] = out.numpy()[:, :gates_end]
+            below = out.numpy()[:, gates_end:]
+        return out[:, gates_end:]
 
 
 def use_int8(model: LanguageModel) -> bool:

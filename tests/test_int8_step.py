@@ -88,7 +88,7 @@ def test_the_step_weights_are_laid_out_once_and_again_after_the_model_changes() 
     model = _model(2, 256)
     first = FastStepper(model, int8=True)
     assert FastStepper(model, int8=True).products is first.products  # reused
-    assert FastStepper(model, int8=False).layers is not first.layers  # the other kind: its own
+    assert FastStepper(model, int8=False).products is not first.products  # the other kind: its own
     ids = [1, 2, 3]
     before = FastStepper(model, int8=False)
     before.prefill(ids)
