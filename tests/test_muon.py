@@ -22,6 +22,17 @@ def test_orthogonalise_brings_every_singular_value_near_one() -> None:
         assert near_one >= 0.9 and singular.max() < 1.3, (shape, near_one, singular.max())
 
 
+def test_a_stack_of_matrices_is_orthogonalised_each_on_its_own() -> None:
+    torch.manual_seed(1)
+    for shape in [(4, 32, 16), (4, 16, 32)]:
+        stack = torch.randn(shape)
+        one_by_one = torch.stack([orthogonalise(m) for m in stack])
+        assert torch.allclose(orthogonalise(stack), one_by_one, atol=1e-5)
+        scaled = stack.clone()
+        scaled[0] *= 100.0  # each matrix is normalised on its own, so this changes only its own
+        assert torch.allclose(orthogonalise(scaled)[1:], one_by_one[1:], atol=1e-5)
+
+
 def test_muon_takes_the_lstm_matrices_and_adamw_the_rest() -> None:
     model = LanguageModel(ModelConfig(vocab_size=20, layers=2, hidden=16, embed=8))
     optimizer = make_optimizer(model, TrainConfig(optimizer="muon"))
