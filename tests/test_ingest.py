@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lstm_core.tokenizers import decode, train_tokenizer
+from training import holdout
 from training.corpus import load_corpus
 from training.events import Event, IngestEvent
 from training.holdout import HOLDOUT_CAP, count_chars, holdout_size, split_holdout
@@ -123,9 +124,31 @@ def test_large_corpora_hold_out_a_fixed_number_of_tokens() -> None:
     assert holdout_size(10_000, 0.1) == 1_000  # small: the fraction
     assert holdout_size(10_000_000, 0.1) == HOLDOUT_CAP  # the border
     assert holdout_size(500_000_000, 0.1) == HOLDOUT_CAP  # 1 GB needs no 50 M tokens of validation
+
+
+def test_the_held_out_text_is_ten_stripes_spread_over_the_stream() -> None:
+    tokens = np.arange(1_000_000, dtype=np.uint32)
+    train, val = split_holdout(tokens, 0.05)
+    assert len(val) == 50_000 and len(train) == 950_000
+    assert np.array_equal(np.sort(np.concatenate([train, val])), tokens)  # each token once
+    assert val[-1] == tokens[-1]  # the last stripe ends the stream
+    per_tenth = np.bincount(val // 100_000, minlength=10)
+    assert (per_tenth == 5_000).all()  # a stripe in every tenth, none in training
+    assert np.all(np.diff(train.astype(np.int64)) >= 1)  # training keeps the text's order
+
+
+def test_a_stream_too_large_to_copy_holds_out_its_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(holdout, "STRIPED_UP_TO", 10_000_000)
     tokens = np.arange(20_000_000, dtype=np.uint32)
     train, val = split_holdout(tokens, 0.1)
-    assert len(val) == HOLDOUT_CAP and val[0] == train[-1] + 1 and np.shares_memory(val, tokens)
+    assert len(val) == HOLDOUT_CAP and val[0] == train[-1] + 1
+    assert np.shares_memory(val, tokens) and np.shares_memory(train, tokens)  # views, no copy
+
+
+def test_a_small_stream_holds_out_fewer_longer_stripes() -> None:
+    assert len(holdout.holdout_spans(4_000, 0.05)) == 1  # 200 tokens: one stripe, at the end
+    assert holdout.holdout_spans(4_000, 0.05) == [(3_800, 4_000)]
+    assert len(holdout.holdout_spans(20_000, 0.05)) == 3  # 1,000 tokens: stripes of at least 256
 
 
 @pytest.mark.parametrize("level", ["char", "word", "bpe"])

@@ -1,11 +1,18 @@
 """The held-out split: which tokens a run never trains on, and how many characters they are.
 
-The rule: the last ``val_fraction`` (5 % by default) of the token stream is held
-out, but never more than ``HOLDOUT_CAP`` tokens. With the default fraction that
-means corpora above 20 million tokens hold out exactly one million: a 1 GB corpus
-does not need 50 MB of validation text, and validation scores a capped sample of
-it anyway. The held-out part is the end of the stream, so there is no leakage
-across the boundary beyond one token.
+How much: ``val_fraction`` (5 % by default) of the token stream, but never more than
+``HOLDOUT_CAP`` tokens. With the default fraction that means corpora above 20 million
+tokens hold out exactly one million: a 1 GB corpus does not need 50 MB of validation
+text, and validation scores a capped sample of it anyway.
+
+Where: ten evenly spaced stripes, each ending a tenth of the stream (the last one ends
+the stream). A text is rarely the same from start to end: held out at its end alone, a
+play begun in the last twentieth of a corpus of plays, or the last files of a folder,
+would never be trained on, and validation would judge the model on text unlike anything
+it saw. The training part is then the stripes' complement joined into one array, a copy;
+streams above ``STRIPED_UP_TO`` tokens, whose capped hold-out is under 1.6 % of them,
+hold out their end instead, as views, so that a large memory-mapped corpus is never
+copied into memory.
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ import numpy as np
 from lstm_core.tokenizers import Tokenizer
 
 HOLDOUT_CAP = 1_000_000  # tokens; about 1 MB of text at character level
+STRIPES = 10
+MIN_STRIPE = 256  # tokens: a small corpus holds out fewer, longer stripes
+STRIPED_UP_TO = 64 * 1024 * 1024  # tokens; at most 128 MB to copy (uint16 ids)
 _BLOCK = 1 << 22  # tokens counted at a time: bounded memory over a memory-mapped file
 
 
@@ -23,10 +33,30 @@ def holdout_size(total: int, val_fraction: float) -> int:
     return max(1, min(int(total * val_fraction), HOLDOUT_CAP))
 
 
+def holdout_spans(total: int, val_fraction: float) -> list[tuple[int, int]]:
+    """The held-out [start, end) ranges of a stream of ``total`` tokens, in order."""
+    held = holdout_size(total, val_fraction)
+    if total > STRIPED_UP_TO:
+        return [(total - held, total)]
+    stripes = max(1, min(STRIPES, held // MIN_STRIPE))
+    spans = []
+    for i in range(stripes):
+        end = total * (i + 1) // stripes
+        size = held * (i + 1) // stripes - held * i // stripes
+        spans.append((end - size, end))
+    return spans
+
+
 def split_holdout(tokens: np.ndarray, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
-    """(train, validation) views of ``tokens``: nothing is copied."""
-    cut = len(tokens) - holdout_size(len(tokens), val_fraction)
-    return tokens[:cut], tokens[cut:]
+    """(train, validation) parts of ``tokens``: views when the hold-out is one span."""
+    spans = holdout_spans(len(tokens), val_fraction)
+    if len(spans) == 1:
+        start, _ = spans[0]
+        return tokens[:start], tokens[start:]
+    kept = [(0 if i == 0 else spans[i - 1][1], start) for i, (start, _) in enumerate(spans)]
+    train = np.concatenate([tokens[a:b] for a, b in kept])
+    val = np.concatenate([tokens[a:b] for a, b in spans])
+    return train, val
 
 
 def _chars_in(data: bytes) -> int:
