@@ -10,7 +10,7 @@ Tests hold it to the fused kernel.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -32,6 +32,12 @@ _BF16_PREFILL_TOKENS = 64
 # 712 µs, 2×1024 RNN 235 against 532; 1×512 LSTM (1M weights) 200 against 219; 2×256 LSTM
 # 278 against 234, 2×512 RNN 226 against 196.
 _INT8_FROM_WEIGHTS = 2_000_000
+
+
+# The step's pointwise part runs in numpy up to this many gate values (rows × gates), in
+# torch above: a numpy call costs about a microsecond against torch's several, but torch's
+# vectorised, threaded tanh wins on a batch of rows.
+_NUMPY_UP_TO = 8192
 
 
 def _prefill(model: LanguageModel, ids: list[int]):
@@ -121,28 +127,49 @@ class FastStepper:
         """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
         of the rows' tokens; `state` is updated in place. Returns the logits (rows, V). The
         batched stepper runs the same step over many rows."""
-        hid, gates_end = self.model.config.hidden, self.gates
+        gates_end, lstm = self.gates, self.lstm
+        few = state.rows * gates_end <= _NUMPY_UP_TO
         below = token_rows.numpy()  # this layer's input projection, bias included
         for layer, product in enumerate(self.products):
             gates = state.pending[layer]
             gates += below
-            h = state.h_np[layer]
-            if self.lstm:
-                # The sigmoid rows come halved (step_weights): σ(x) = ½·tanh(x/2) + ½.
-                np.tanh(gates, out=gates)
-                sig = gates[:, : 3 * hid]
-                sig *= 0.5
-                sig += 0.5
-                c, tmp = state.c_np[layer], state.scratch
-                c *= gates[:, hid : 2 * hid]
-                c += np.multiply(gates[:, :hid], gates[:, 3 * hid :], out=tmp)
-                np.multiply(gates[:, 2 * hid : 3 * hid], np.tanh(c, out=tmp), out=h)
+            if few:
+                c = state.c_np[layer] if lstm else None
+                _cell(
+                    gates, c, state.h_np[layer], state.scratch, lstm=lstm, tanh=np.tanh, multiply=np.multiply
+                )
             else:
-                np.tanh(gates, out=h)
+                c_t, tmp = (state.c[layer] if lstm else None), torch.from_numpy(state.scratch)
+                _cell(
+                    torch.from_numpy(gates),
+                    c_t,
+                    state.h[layer],
+                    tmp,
+                    lstm=lstm,
+                    tanh=torch.tanh,
+                    multiply=torch.mul,
+                )
             out = product(state.inputs[layer])
             state.pending[layer] = out.numpy()[:, :gates_end]
             below = out.numpy()[:, gates_end:]
         return out[:, gates_end:]
+
+
+def _cell(gates: Any, c: Any, h: Any, tmp: Any, *, lstm: bool, tanh: Any, multiply: Any) -> None:
+    """The cell's pointwise part, in place, on numpy arrays or torch tensors alike: ``h`` and
+    ``c`` get the new state from ``gates`` (rows, 4H or H), which it overwrites."""
+    if not lstm:
+        tanh(gates, out=h)
+        return
+    hid = h.shape[1]
+    # The sigmoid rows come halved (step_weights): σ(x) = ½·tanh(x/2) + ½.
+    tanh(gates, out=gates)
+    sig = gates[:, : 3 * hid]
+    sig *= 0.5
+    sig += 0.5
+    c *= gates[:, hid : 2 * hid]
+    c += multiply(gates[:, :hid], gates[:, 3 * hid :], out=tmp)
+    multiply(gates[:, 2 * hid : 3 * hid], tanh(c, out=tmp), out=h)
 
 
 def use_int8(model: LanguageModel) -> bool:

@@ -71,20 +71,21 @@ def test_long_prompt_prefill_stays_close_to_float32() -> None:
     assert (exact - primed).abs().max().item() < 0.02  # bf16 priming moves probabilities very little
 
 
-def test_fast_batch_stepper_matches_fused_kernel_through_reorders() -> None:
+@pytest.mark.parametrize("rows", [4, 40])  # 40 × 256 gate values: the pointwise part in torch
+def test_fast_batch_stepper_matches_fused_kernel_through_reorders(rows: int) -> None:
     """Beam search reorders rows between steps: every part of the fast state moves with them."""
     torch.manual_seed(8)
     model = LanguageModel(ModelConfig(vocab_size=50, layers=2, hidden=64, embed=32)).eval()
     fast, fused = FastBatchStepper(model), FusedBatchStepper(model)
     ids = torch.randint(0, 50, (12,)).tolist()
-    a, b = fast.prefill(ids, 4), fused.prefill(ids, 4)
+    a, b = fast.prefill(ids, rows), fused.prefill(ids, rows)
     worst = (a - b).abs().max().item()
     for k in range(30):
-        tokens = torch.randint(0, 50, (4,))
+        tokens = torch.randint(0, 50, (rows,))
         a, b = fast.step(tokens), fused.step(tokens)
         worst = max(worst, (a - b).abs().max().item())
         if k % 4 == 3:
-            survivors = torch.randint(0, 4, (4,))
+            survivors = torch.randint(0, rows, (rows,))
             fast.reorder(survivors)
             fused.reorder(survivors)
     assert worst <= 1e-5
