@@ -7,8 +7,9 @@ per token: at batch 1 those small calls cost as much as reading the weights. Bes
 and c the state holds each layer's pending W_hh · h, computed with the previous step's
 product and added to the layer's input at the next step.
 
-The pointwise part of a step works on numpy views of the same memory: on vectors of a
-few thousand numbers a numpy call costs about a microsecond, a torch call several.
+h and c are also kept as numpy views of the same memory: for one row or a few the step's
+pointwise part runs in numpy, whose calls cost about a microsecond against torch's
+several (lstm_core.stepper).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class StepRows:
         self.h = [buffer[:, :hidden] for buffer in self.inputs]
         self.c = [c.float().clone() for c in cs]
         self.pending = pending
-        # numpy views of the same memory, for the step's pointwise part
+        # numpy views of the same memory, for the pointwise part of a step over a few rows
         self.h_np: list[np.ndarray] = [h.numpy() for h in self.h]
         self.c_np: list[np.ndarray] = [c.numpy() for c in self.c]
         self.scratch = np.empty((rows, hidden), dtype=np.float32)
