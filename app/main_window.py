@@ -304,17 +304,20 @@ class MainWindow(ModelFileActions, QMainWindow):
             self.statusBar().showMessage(f"Could not open {self.log_file.parent}", 8000)
 
     def shutdown(self) -> None:
-        """Stop every background thread and wait for it: nothing outlives the window."""
-        if self._shut_down:
-            return
-        self._shut_down = True
-        if self.ready:
-            self.training.shutdown()
-            self.generation.runner.shutdown()
-            self.contrast.shutdown()
+        """Stop every background thread and wait for it: nothing outlives the window.
+
+        Runs when the window closes and again when the application quits. The event loop
+        turns in between (quitting closes the windows first), so a short job started then,
+        by a timer that fired, is waited for the second time."""
+        if not self._shut_down:
+            self._shut_down = True
+            if self.ready:
+                self.training.shutdown()
+                self.generation.runner.shutdown()
+                self.contrast.shutdown()
+            for panel in self.extra_panels:
+                shutdown_panel(panel)
         self.tasks.shutdown()  # a loading engine included: its import ends, then its thread
-        for panel in self.extra_panels:
-            shutdown_panel(panel)
         for background in self.findChildren(Background):  # any other part's jobs, too
             background.shutdown()
 
