@@ -67,9 +67,8 @@ def test_shutdown_sets_the_stop_flag_quits_and_waits(qtbot):
     assert not background.running
 
 
-def test_quitting_the_application_stops_every_background_job(qtbot, window):
-    # QApplication.quit() does not close the window: its aboutToQuit must stop the threads,
-    # or Python tears a running QThread down and the process aborts.
+def _quit_stops_a_job_on(window) -> None:
+    """Start a job that runs until stopped, quit the application: it must have ended."""
     from PySide6.QtWidgets import QApplication
 
     stop = threading.Event()
@@ -79,18 +78,16 @@ def test_quitting_the_application_stops_every_background_job(qtbot, window):
     QApplication.instance().aboutToQuit.emit()
     assert stop.is_set() and job.thread.isFinished()
     assert not window.tasks.running
+
+
+def test_quitting_the_application_stops_every_background_job(qtbot, window):
+    # QApplication.quit() does not close the window: its aboutToQuit must stop the threads,
+    # or Python tears a running QThread down and the process aborts.
+    _quit_stops_a_job_on(window)
 
 
 def test_a_job_started_after_the_window_closed_is_waited_for_at_quit(qtbot, window):
     # Quitting closes the window first and then leaves the event loop; a timer that fires in
     # between (the next-token candidates' debounce) can start a job after the close.
-    from PySide6.QtWidgets import QApplication
-
     window.close()
-    stop = threading.Event()
-    job = window.tasks.run(
-        lambda _report: stop.wait(30), on_done=lambda _v: None, on_error=lambda _m: None, on_stop=stop.set
-    )
-    QApplication.instance().aboutToQuit.emit()
-    assert stop.is_set() and job.thread.isFinished()
-    assert not window.tasks.running
+    _quit_stops_a_job_on(window)
