@@ -40,7 +40,6 @@ class StepRows:
         self.h_np: list[np.ndarray] = [h.numpy() for h in self.h]
         self.c_np: list[np.ndarray] = [c.numpy() for c in self.c]
         self.scratch = np.empty((rows, hidden), dtype=np.float32)
-        self.scratch_t = torch.from_numpy(self.scratch)  # the same memory, for torch's side
 
     @property
     def rows(self) -> int:

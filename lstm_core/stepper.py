@@ -139,19 +139,19 @@ class FastStepper:
                     gates, c, state.h_np[layer], state.scratch, lstm=lstm, tanh=np.tanh, multiply=np.multiply
                 )
             else:
-                c_t = state.c[layer] if lstm else None
+                c_t, tmp = (state.c[layer] if lstm else None), torch.from_numpy(state.scratch)
                 _cell(
                     torch.from_numpy(gates),
                     c_t,
                     state.h[layer],
-                    state.scratch_t,
+                    tmp,
                     lstm=lstm,
                     tanh=torch.tanh,
                     multiply=torch.mul,
                 )
             out = product(state.inputs[layer])
-            values = out.numpy()
-            state.pending[layer], below = values[:, :gates_end], values[:, gates_end:]
+            state.pending[layer] = out.numpy()[:, :gates_end]
+            below = out.numpy()[:, gates_end:]
         return out[:, gates_end:]
 
 
