@@ -117,7 +117,7 @@ def run(rounds: int = 5, device: torch.device | None = None) -> dict[str, float]
     fast_cps, naive_cps = LENGTH / times["fast"], LENGTH / times["naive"]
     weights = "int8 step weights" if use_int8(lstm) else "float32 step weights"
     print(f"Generation, 2x512 char LSTM, batch 1, streaming {LENGTH} chars, temperature 0.8, {weights}")
-    row("streaming generator chars/s", f"{fast_cps:,.0f}", "target >= 3000")
+    row("streaming generator chars/s", f"{fast_cps:,.0f}")
     row("the same with exact float32 step weights, chars/s", f"{LENGTH / times['exact']:,.0f}")
     row("naive nn.LSTM-per-character loop chars/s", f"{naive_cps:,.0f}")
     row("speed-up over naive", f"{fast_cps / naive_cps:.1f}x", "target >= 10x")

@@ -1,6 +1,7 @@
-"""The training loop: stateful truncated BPTT with AdamW, warm-up + cosine,
-global-norm clipping and autocast. Events out through a callback, control in
-through a TrainingControl checked once per step. Library code never prints.
+"""The training loop: stateful truncated BPTT (each stream's state restarted from zero once
+every 32 chunks, the streams in turns) with AdamW, warm-up + cosine, global-norm clipping
+and autocast. Events out through a callback, control in through a TrainingControl checked
+once per step. Library code never prints.
 
 A Trainer advances one step at a time, so ``run_loop.train_models`` can interleave an
 LSTM and a vanilla RNN in one run and both curves grow side by side.
@@ -48,6 +49,7 @@ from training.trainer_state import (
     Snapshot,
     detach_state,
     end_on_best_weights,
+    restart_some_streams,
     restore_trainer,
     save_trainer,
 )
@@ -169,6 +171,7 @@ class Trainer:
         else:
             self.optimizer.step()
         self.state = detach_state(out.state)
+        restart_some_streams(self.state, self.step, first_row=self.dist.rank * cfg.batch_size)
         self.step += 1
         self.chunk_index += 1
         self.readout.record(out.loss, grad_norm)
