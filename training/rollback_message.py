@@ -35,6 +35,11 @@ class Rollback:
             return self.train_now is not None
         return self.train_at_best is not None and self.train_now > self.train_at_best * TRAIN_RISE
 
+    @property
+    def stalled(self) -> bool:
+        """The last weights are as good as the kept ones, within noise: nothing went wrong."""
+        return not self.diverged and self.final_loss - self.best_loss < STALL
+
 
 def rollback_message(r: Rollback) -> str:
     kept = f"kept the weights from step {r.best_step:,} (held-out loss {r.best_loss:.3f} nats)"
@@ -48,10 +53,10 @@ def rollback_message(r: Rollback) -> str:
             f"{kept}: after it the run diverged: {train}held-out loss reached "
             f"{r.final_loss:.3g} by step {r.final_step:,}{chance}. Next time {advice}."
         )
-    if r.final_loss - r.best_loss < STALL:
+    if r.stalled:
         return (
-            f"{kept}: held-out loss stopped improving after that step "
-            f"({r.final_loss:.3f} at step {r.final_step:,}), so the best weights are kept."
+            f"{kept}: held-out loss stopped improving after that step (step {r.final_step:,} "
+            f"was {r.final_loss - r.best_loss:.4f} nats worse), so the best weights are kept."
         )
     return (
         f"{kept}: training loss kept falling but held-out loss rose to {r.final_loss:.3f} by step "

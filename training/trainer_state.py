@@ -15,7 +15,7 @@ from torch import Tensor
 
 from training import checkpoint as ckpt
 from training.evaluate import EvalResult
-from training.events import WarningEvent
+from training.events import NoteEvent, WarningEvent
 from training.rollback_message import Rollback, rollback_message
 from training.run_meta import Metrics, Progress
 
@@ -194,5 +194,7 @@ def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
         chance=math.log(max(trainer.model.config.vocab_size, 2)),
         clipped=trainer.config.grad_clip is not None,
     )
-    trainer.emit(WarningEvent(model=trainer.name, message=rollback_message(rollback)))
+    # A stall is worth knowing, not a problem: a note. Overfitting and divergence are warnings.
+    kind = NoteEvent if rollback.stalled else WarningEvent
+    trainer.emit(kind(model=trainer.name, message=rollback_message(rollback)))
     return None
