@@ -11,6 +11,7 @@ import torch
 from training.checkpoint import load_checkpoint
 from training.control import TrainingControl
 from training.events import Event, FinishedEvent, StepEvent
+from training.rollback_message import STALL
 from training.run import RunSpec, prepare_run, run_training
 from training.run_loop import train_models
 from training.tiny import TINY_MODEL, TINY_TRAIN
@@ -170,3 +171,20 @@ def test_a_completed_run_ends_on_its_best_validated_weights(corpus_file: Path, t
     kept_note = [e for e in events if e.kind == "warning" and "kept the weights from step 0" in e.message]
     assert len(kept_note) == 1
     assert load_checkpoint(tmp_path / "completed").meta.progress.step == 6
+
+
+def test_a_run_whose_last_weights_are_within_noise_of_its_best_keeps_them(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    events: list[Event] = []
+    prepared = prepare_run(_spec(corpus_file, tmp_path / "m", steps=6), on_event=events.append)
+    trainer = prepared.trainers[0]
+    trainer.validate(max_tokens=2000)  # step 0: the untrained weights are the first best
+    while not trainer.done:
+        trainer.train_step()
+    last = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    final = trainer.validate(max_tokens=trainer.config.eval_tokens).loss_nats
+    trainer.best.loss = final - STALL / 2  # the best was better, but only by noise
+    trainer.finish("completed")
+    assert all(torch.equal(v, last[k]) for k, v in trainer.model.state_dict().items())
+    assert not [e for e in events if e.kind == "warning"]

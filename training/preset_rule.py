@@ -81,9 +81,9 @@ CANDIDATES: tuple[Recipe, ...] = (
     Recipe(1, 512, 128, 7e-3, optimizer="muon"),
 )
 
-# Held-out loss (nats/char) after this many training tokens, on two texts of different kinds:
-# (tinyshakespeare's plays, Python's standard-library sources), each trained on its first
-# 90 % and scored on its last 10 %, from benchmarks/sweep_recipes.py (float32; see
+# Held-out loss (nats/char) after this many training tokens on two texts of different kinds,
+# as (tinyshakespeare's plays, Python's standard-library sources): each trained on its first
+# 90 % and scored on its last 10 % by benchmarks/sweep_recipes.py (float32; see
 # benchmarks/SWEEP.md). The rule ranks candidates by the mean of the two, so that the
 # presets are not tuned to one text.
 MEASURED: dict[str, dict[float, tuple[float, float]]] = {

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-STALL = 0.005  # nats: a held-out loss this close to its best has stopped improving, not turned up
+# nats: a final held-out loss this close to the best is the same within the capped sample's
+# noise; the run then keeps its last weights and says nothing.
+STALL = 0.005
 TRAIN_RISE = 1.10  # training loss 10 % above where it stood at the best step: it is rising
 
 
@@ -35,11 +37,6 @@ class Rollback:
             return self.train_now is not None
         return self.train_at_best is not None and self.train_now > self.train_at_best * TRAIN_RISE
 
-    @property
-    def stalled(self) -> bool:
-        """The last weights are as good as the kept ones, within noise: nothing went wrong."""
-        return not self.diverged and self.final_loss - self.best_loss < STALL
-
 
 def rollback_message(r: Rollback) -> str:
     kept = f"kept the weights from step {r.best_step:,} (held-out loss {r.best_loss:.3f} nats)"
@@ -52,11 +49,6 @@ def rollback_message(r: Rollback) -> str:
         return (
             f"{kept}: after it the run diverged: {train}held-out loss reached "
             f"{r.final_loss:.3g} by step {r.final_step:,}{chance}. Next time {advice}."
-        )
-    if r.stalled:
-        return (
-            f"{kept}: held-out loss stopped improving after that step (step {r.final_step:,} "
-            f"was {r.final_loss - r.best_loss:.4f} nats worse), so the best weights are kept."
         )
     return (
         f"{kept}: training loss kept falling but held-out loss rose to {r.final_loss:.3f} by step "

@@ -15,8 +15,8 @@ from torch import Tensor
 
 from training import checkpoint as ckpt
 from training.evaluate import EvalResult
-from training.events import NoteEvent, WarningEvent
-from training.rollback_message import Rollback, rollback_message
+from training.events import WarningEvent
+from training.rollback_message import STALL, Rollback, rollback_message
 from training.run_meta import Metrics, Progress
 
 if TYPE_CHECKING:
@@ -181,8 +181,8 @@ def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
     if weights is None or best_step is None or best_step == trainer.step:
         return None
     final = trainer.validate(max_tokens=trainer.config.eval_tokens)
-    if final.loss_nats <= best_loss:
-        return final
+    if final.loss_nats < best_loss + STALL:
+        return final  # as good as the best, within the sample's noise: the last weights stand
     trainer.model.load_state_dict(weights)
     rollback = Rollback(
         best_step=best_step,
@@ -194,7 +194,5 @@ def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
         chance=math.log(max(trainer.model.config.vocab_size, 2)),
         clipped=trainer.config.grad_clip is not None,
     )
-    # A stall is worth knowing, not a problem: a note. Overfitting and divergence are warnings.
-    kind = NoteEvent if rollback.stalled else WarningEvent
-    trainer.emit(kind(model=trainer.name, message=rollback_message(rollback)))
+    trainer.emit(WarningEvent(model=trainer.name, message=rollback_message(rollback)))
     return None
