@@ -129,5 +129,5 @@ def test_nothing_is_cut_off_on_the_right_at_1280_by_720(qtbot, window) -> None:
     assert panel.narrow  # the tab is narrower than text and plot side by side
     right = panel.page.width()
     assert all(plot.geometry().right() <= right for plot in panel.plots.values())
-    panel.resize(1800, 900)
+    window.resize(2560, 1000)  # the window, as a person would: the tab's scroll area sizes the panel
     qtbot.waitUntil(lambda: panel.narrow is False)
