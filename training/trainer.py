@@ -1,7 +1,6 @@
-"""The training loop: stateful truncated BPTT (each stream's state restarted from zero once
-every 32 chunks, the streams in turns) with AdamW, warm-up + cosine, global-norm clipping
-and autocast. Events out through a callback, control in through a TrainingControl checked
-once per step. Library code never prints.
+"""The training loop: stateful truncated BPTT (streams restarted in turns), warm-up + cosine,
+clipping and autocast. Events out through a callback, control in through a TrainingControl
+checked once per step. Library code never prints.
 
 A Trainer advances one step at a time, so ``run_loop.train_models`` can interleave an
 LSTM and a vanilla RNN in one run and both curves grow side by side.
