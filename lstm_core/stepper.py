@@ -118,7 +118,8 @@ class FastStepper:
         self.state = self.rows_from(out.state, 1)
         return out.logits[0, -1].float()
 
-    @torch.no_grad()
+    # No torch.no_grad here: no tensor a step reads requires grad (the weights were laid out
+    # under no_grad), and entering it at every token costs microseconds.
     def step(self, token: int) -> Tensor:
         assert self.state is not None, "prefill first"
         return self.advance(self.input_table[token : token + 1], self.state)[0]
@@ -150,8 +151,8 @@ class FastStepper:
                     multiply=torch.mul,
                 )
             out = product(state.inputs[layer])
-            state.pending[layer] = out.numpy()[:, :gates_end]
-            below = out.numpy()[:, gates_end:]
+            out_np = out.numpy()
+            state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
         return out[:, gates_end:]
 
 

@@ -98,3 +98,16 @@ def test_the_step_weights_are_laid_out_once_and_again_after_the_model_changes() 
     after = FastStepper(model, int8=False)
     after.prefill(ids)
     assert torch.allclose(after.step(4), old + 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_a_step_records_no_graph_for_a_model_that_requires_grad(int8: bool) -> None:
+    """The step runs outside torch.no_grad (entering it costs at every token): nothing it
+    reads may carry the parameters' requires_grad into its logits."""
+    torch.manual_seed(0)
+    model = LanguageModel(ModelConfig(vocab_size=20, layers=2, hidden=32, embed=8)).eval()
+    assert all(p.requires_grad for p in model.parameters())
+    stepper = FastStepper(model, int8=int8)
+    stepper.prefill([1, 2, 3])
+    logits = stepper.step(4)
+    assert not logits.requires_grad and logits.grad_fn is None
