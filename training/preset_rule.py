@@ -75,7 +75,7 @@ class Recipe:
 # near it in the sweeps (smaller models take larger steps). Muon for the LSTM's matrices won
 # at every size it was tried; its per-step cost grows with width, which the calibration sees.
 # Its Newton-Schulz iterations cost the same per step whatever the batch, so at 1x256 a batch
-# of 64 trains about 1.3x the tokens per second of 32 on a float32 CPU; per token it learns
+# of 64 trains 1.2-1.4x the tokens per second of 32 on a float32 CPU; per token it learns
 # about as much from 4 M tokens on, which pays in the longer budgets.
 CANDIDATES: tuple[Recipe, ...] = (
     Recipe(2, 128, 64, 1e-2, optimizer="muon"),
