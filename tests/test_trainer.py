@@ -11,10 +11,10 @@ import torch
 from training.checkpoint import load_checkpoint
 from training.control import TrainingControl
 from training.events import Event, FinishedEvent, StepEvent
-from training.rollback_message import STALL
 from training.run import RunSpec, prepare_run, run_training
 from training.run_loop import train_models
 from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.trainer_state import STALL
 
 
 def _spec(corpus: Path, out: Path, **train) -> RunSpec:

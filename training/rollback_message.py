@@ -12,9 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# nats: a final held-out loss this close to the best is the same within the capped sample's
-# noise; the run then keeps its last weights and says nothing.
-STALL = 0.005
 TRAIN_RISE = 1.10  # training loss 10 % above where it stood at the best step: it is rising
 
 
