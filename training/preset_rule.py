@@ -76,13 +76,15 @@ class Recipe:
 # at every size it was tried; its per-step cost grows with width, which the calibration sees.
 # Its Newton-Schulz iterations cost the same per step whatever the batch, so at 1x256 a batch
 # of 64 trains 1.2-1.4x the tokens per second of 32 on a float32 CPU; per token it learns
-# about as much from 4 M tokens on, which pays in the longer budgets.
+# about as much from 4 M tokens on, which pays in the longer budgets. 2x192 has about
+# 1x256's weights, so nearly its speed, and the second layer that pays most on code.
 CANDIDATES: tuple[Recipe, ...] = (
     Recipe(2, 128, 64, 1e-2, optimizer="muon"),
     Recipe(1, 256, 64, 1e-2, optimizer="muon"),
     Recipe(2, 256, 64, 7e-3, optimizer="muon"),
     Recipe(1, 512, 128, 7e-3, optimizer="muon"),
     Recipe(1, 256, 64, 1.4e-2, batch_size=64, optimizer="muon"),
+    Recipe(2, 192, 64, 1.4e-2, batch_size=64, optimizer="muon"),
 )
 
 # Held-out loss (nats/char) after this many training tokens on two texts of different kinds,
@@ -101,6 +103,7 @@ MEASURED: dict[str, dict[float, tuple[float, float]]] = {
     "2x256-lr0.007-b32-muon": {1e6: (1.603, 1.416), 2e6: (1.476, 1.199), 4e6: (1.435, 1.092)},
     "1x512-lr0.007-b32-muon": {1e6: (1.533, 1.325), 2e6: (1.441, 1.168)},
     "1x256-lr0.014-b64-muon": {2e6: (1.530, 1.278), 4e6: (1.463, 1.161), 7.7e6: (1.453, 1.092)},
+    "2x192-lr0.014-b64-muon": {2e6: (1.507, 1.263), 4e6: (1.446, 1.130), 7.7e6: (1.437, 1.065)},
 }
 LOSS_TABLE: dict[str, dict[float, float]] = {
     name: {tokens: sum(losses) / len(losses) for tokens, losses in points.items()}
