@@ -30,6 +30,23 @@ def parse_args(args: list[str]) -> argparse.Namespace:
     return parser.parse_args(args)
 
 
+def missing_paths_message(paths: list[str]) -> str | None:
+    """What to say when a path given to the window does not exist: a bare word there is more
+    likely a mistyped subcommand than a corpus, so it is named as one."""
+    missing = [p for p in paths if not Path(p).exists()]
+    if not missing:
+        return None
+    from training.cli import COMMANDS
+
+    first = missing[0]
+    if first == paths[0] and not Path(first).suffix and os.sep not in first and "/" not in first:
+        return (
+            f"lstm-studio: '{first}' is neither a command nor a file or folder here "
+            f"(commands: {', '.join(COMMANDS)}; lstm-studio --help)"
+        )
+    return f"lstm-studio: no such file or folder: {', '.join(repr(p) for p in missing)}"
+
+
 def _has_display() -> bool:
     if sys.platform != "linux":
         return True
@@ -60,6 +77,10 @@ def make_application(argv: list[str]):  # -> QApplication (import deferred until
 
 def launch_gui(args: list[str]) -> int:
     opts = parse_args(args)
+    problem = missing_paths_message(opts.paths)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     if opts.self_test and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_application([sys.argv[0] if sys.argv else "lstm-studio"])

@@ -31,6 +31,19 @@ def test_the_first_window_imports_neither_torch_nor_the_plots() -> None:
     assert done.stdout.split() == ["False", "False", "False"]
 
 
+def test_a_mistyped_command_or_a_missing_path_is_named_before_any_window(tmp_path, capsys) -> None:
+    from app.__main__ import main
+
+    assert main(["info", "q"]) == 2
+    err = capsys.readouterr().err
+    assert "'info' is neither a command nor a file" in err and "generate" in err
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("some text", encoding="utf-8")
+    assert main([str(corpus), str(tmp_path / "gone.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "no such file or folder" in err and "gone.txt" in err and "c.txt" not in err
+
+
 def test_window_takes_typing_and_a_corpus_while_the_engine_loads(qtbot, tiny: TinyAssets, tmp_path) -> None:
     gate = threading.Event()
     started = threading.Event()
