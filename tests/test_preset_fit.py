@@ -58,7 +58,9 @@ def test_calibration_measures_once_then_reads_its_cache(tmp_path: Path, monkeypa
     measured: list[str] = []
     real = calibration.tokens_per_second
     monkeypatch.setattr(
-        calibration, "tokens_per_second", lambda r, **kw: measured.append(r.name) or real(r, **kw)
+        calibration,
+        "tokens_per_second",
+        lambda rs, **kw: measured.extend(r.name for r in rs) or real(rs, **kw),
     )
     # A learning rate or dropout of its own does not change a shape's speed: measured once.
     announced: list[int] = []
@@ -82,6 +84,23 @@ def test_calibration_measures_once_then_reads_its_cache(tmp_path: Path, monkeypa
     assert again == first and announced == [2]  # nothing to time, nothing said
     with pytest.raises(AssertionError, match="measured again"):  # another precision is another key
         calibration.calibrate(recipes, vocab_size=30, device=cpu, precision="bf16")
+
+
+def test_calibration_times_the_candidates_in_turns(monkeypatch) -> None:
+    """A slow moment of the machine must slow every candidate alike, not the one being timed."""
+    order: list[int] = []
+    step_seconds = {4 * 8: 0.01, 8 * 8: 0.02}  # by tokens per step
+    monkeypatch.setattr(
+        calibration._StepTimer, "seconds", lambda self: order.append(self.tokens) or step_seconds[self.tokens]
+    )
+    recipes = (
+        Recipe(1, 16, 8, 1e-2, batch_size=4, seq_len=8),
+        Recipe(1, 16, 8, 1e-2, batch_size=8, seq_len=8),
+    )
+    cpu = torch.device("cpu")
+    rates = calibration.tokens_per_second(recipes, vocab_size=30, device=cpu, precision="fp32")
+    assert order == [32, 64] * (1 + calibration.MAX_ROUNDS)  # a first step each, then rounds
+    assert rates == {recipes[0].speed_key: 32 / 0.01, recipes[1].speed_key: 64 / 0.02}
 
 
 def _fresh(monkeypatch, rates: dict[str, float], **options):
