@@ -1,8 +1,8 @@
 """How many tokens per second each preset candidate trains at on this machine.
 
 A few timed training steps per candidate, taken in turns (forward, backward, clipping, the
-update: what the trainer does), on random tokens of the run's vocabulary size, in the precision the run
-will use. Measured once and kept in the per-user cache, keyed by everything that changes
+update: what the trainer does), on random tokens of the run's vocabulary size, in the
+precision the run will use. Measured once and kept in the per-user cache, keyed by everything that changes
 the answer: the processor, the device, the precision, the thread count, torch's version
 and the vocabulary size (rounded up to a power of two; the output layer's cost follows it).
 """
