@@ -32,7 +32,7 @@ bench: $(STAMP)
 
 # Rebuild assets/demo (corpus and the shipped LSTM and RNN) from scratch: a few minutes.
 demo-assets: $(STAMP)
-	$(BIN)/python -m training.build_demo
+	$(BIN)/python -m training.demo.build_demo
 
 # A one-folder standalone bundle in dist/lstm-studio, then its own --self-test.
 package: $(STAMP)

@@ -6,7 +6,7 @@ import multiprocessing
 import sys
 from collections.abc import Sequence
 
-from training.cpu_runtime import configure_cpu_runtime
+from training.runtime.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # before anything loads torch: OpenMP reads its settings once
 

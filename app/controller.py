@@ -15,10 +15,11 @@ from PySide6.QtCore import QObject, Signal
 
 from app.background import Background, Job, Report
 from app.event_batching import Batcher, StepBatch
-from training.control import TrainingControl
-from training.events import Event, FinishedEvent, StepEvent
-from training.run import RunSpec, run_training
-from training.thread_priority import lower_this_thread
+from training.common.control import TrainingControl
+from training.common.events import Event, FinishedEvent, StepEvent
+from training.run import run_training
+from training.run_spec import RunSpec
+from training.runtime.thread_priority import lower_this_thread
 
 
 def training_threads() -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from training.events import StepEvent
+from training.common.events import StepEvent
 
 T = TypeVar("T")
 

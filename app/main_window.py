@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from app.panels.generation_panel import GenerationPanel
     from app.panels.runs_panel import RunsPanel
     from app.panels.training_panel import TrainingPanel
-    from training.corpus_stats import LoadedCorpus
-    from training.events import FinishedEvent
+    from training.common.events import FinishedEvent
+    from training.data.corpus_stats import LoadedCorpus
 
 log = logging.getLogger(__name__)
 

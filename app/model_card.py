@@ -13,8 +13,8 @@ from shiboken6 import isValid
 from app.background import Background
 from app.model_store import LoadedModel
 from lstm_core.measure.throughput import Throughput, measure_throughput
-from training.copy_check import copy_checker
-from training.copy_summary import CopySummary, measure_copying
+from training.copies.copy_check import copy_checker
+from training.copies.copy_summary import CopySummary, measure_copying
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import model_store, resources
 from app.window_guards import offer_fallback
-from training.checkpoint import CheckpointError
-from training.run import RNN_SUBDIR
+from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

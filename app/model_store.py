@@ -15,9 +15,8 @@ from PySide6.QtCore import QObject, Signal
 from app.resources import is_inside_assets
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer
-from training.checkpoint import load_model, resolve_path
-from training.run import RNN_SUBDIR
-from training.run_meta import RunMeta
+from training.checkpoints.checkpoint import RNN_SUBDIR, load_model, resolve_path
+from training.checkpoints.run_meta import RunMeta
 
 
 @dataclass

@@ -1,12 +1,12 @@
 """The window's view of the shipped ``assets/``. Where the folder is, from source or
-frozen, is decided in one place for the CLI and the window: ``training.assets``."""
+frozen, is decided in one place for the CLI and the window: ``training.demo.assets``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from training.assets import assets_dir
-from training.checkpoint import FILE_NAME as CHECKPOINT
+from training.checkpoints.checkpoint import FILE_NAME as CHECKPOINT
+from training.demo.assets import assets_dir
 
 DEMO_CORPUS = ("demo", "corpus.txt")
 

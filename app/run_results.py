@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import model_store, resources
 from app.window_guards import ask
-from training.checkpoint import CheckpointError, read_metadata
-from training.events import FinishedEvent
-from training.run import RNN_SUBDIR, own_corpus
-from training.run_history import chance_loss
-from training.run_meta import RunMeta
+from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError, read_metadata
+from training.checkpoints.run_history import chance_loss
+from training.checkpoints.run_meta import RunMeta
+from training.common.events import FinishedEvent
+from training.run_spec import own_corpus
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

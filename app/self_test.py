@@ -16,7 +16,7 @@ from app import model_store, resources
 from app.main_window import MainWindow
 from app.wait_for_signal import wait_for
 from lstm_core.sampling import SamplingSettings, generate
-from training.tiny import train_tiny_models, write_fallback_corpus
+from training.demo.tiny import train_tiny_models, write_fallback_corpus
 
 PROMPT = "The "
 

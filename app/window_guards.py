@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from training.checkpoint import CheckpointError
-from training.events import SaveFailedEvent
+from training.checkpoints.checkpoint import CheckpointError
+from training.common.events import SaveFailedEvent
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from training.cpu_runtime import configure_cpu_runtime
+from training.runtime.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # as the app does, before torch loads
 

@@ -46,7 +46,7 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 3) -> float:
 
 
 if __name__ == "__main__":
-    from training.cpu_runtime import configure_cpu_runtime
+    from training.runtime.cpu_runtime import configure_cpu_runtime
 
     configure_cpu_runtime()
     run()

@@ -22,7 +22,8 @@ QUALITY_MINUTES = 1.5
 
 def quality(cells: tuple[str, ...] = ("lstm", "mingru"), path: Path = SHAKESPEARE) -> dict[str, Any]:
     """Validation loss of each cell after QUALITY_MINUTES of training, one after the other."""
-    from training.run import RunSpec, run_training
+    from training.run import run_training
+    from training.run_spec import RunSpec
 
     if not path.exists():
         print(f"Quality: {path} not found; skipped")

@@ -29,9 +29,9 @@ PEAK_TARGET_MB = 1024
 
 
 def child(corpus: str, cache: str) -> dict:
-    from training.copy_check import CopyChecker
-    from training.copy_index import CopyIndex
-    from training.ingest import ingest_corpus
+    from training.copies.copy_check import CopyChecker
+    from training.copies.copy_index import CopyIndex
+    from training.data.ingest import ingest_corpus
 
     ingested = ingest_corpus([corpus], level="char", cache_dir=Path(cache))
     started = time.perf_counter()

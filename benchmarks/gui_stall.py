@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training.cpu_runtime import configure_cpu_runtime
+from training.runtime.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # as the app does, before torch loads
 
@@ -34,7 +34,7 @@ from app import resources
 from app.launch import make_application
 from app.main_window import MainWindow
 from app.wait_for_signal import wait_for
-from training.tiny import write_fallback_corpus
+from training.demo.tiny import write_fallback_corpus
 
 TARGET_MS = 50.0
 

@@ -10,7 +10,7 @@ each size and level, each in a fresh process so that its peak resident memory is
    began and when it ended, counted from the start of preparing the run (the final, capped
    validation is part of each run's time).
 
-Children set up the CPU runtime as the application and the CLI do (``training.cpu_runtime``):
+Children set up the CPU runtime as the application and the CLI do (``training.runtime.cpu_runtime``):
 without it, OpenMP threads spinning on a shared machine made the first step take seconds.
 Torch imports its compiler stack the first time a process makes an optimizer; that one-off
 cost is timed and printed on its own, before the run starts.
@@ -68,7 +68,7 @@ def _peak_mb() -> float:
 
 
 def child_ingest(corpus: str, level: str) -> dict:
-    from training.ingest import ingest_corpus
+    from training.data.ingest import ingest_corpus
 
     started = time.perf_counter()
     result = ingest_corpus([corpus], level=level)
@@ -79,10 +79,11 @@ def child_ingest(corpus: str, level: str) -> dict:
 def child_train(corpus: str, level: str, out: str) -> dict:
     import torch
 
-    from training.events import Event, IngestEvent, StepEvent
-    from training.run import RunSpec, prepare_run
-    from training.run_loop import train_models
-    from training.trainer import Trainer
+    from training.common.events import Event, IngestEvent, StepEvent
+    from training.loop.run_loop import train_models
+    from training.loop.trainer import Trainer
+    from training.run import prepare_run
+    from training.run_spec import RunSpec
 
     torch.set_num_threads(2)
     # Torch imports its compiler stack (torch._dynamo) the first time a process makes an
@@ -193,7 +194,7 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        from training.cpu_runtime import configure_cpu_runtime
+        from training.runtime.cpu_runtime import configure_cpu_runtime
 
         configure_cpu_runtime()  # as the application and the CLI do, before torch loads
         kind, *rest = args.child

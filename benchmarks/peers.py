@@ -1,7 +1,7 @@
 """The Quick preset against char-rnn's 2015 recipe, at equal training time, on one machine.
 
 For each corpus the text is split at 90 %: both train on the first part only and are
-scored on the last 10 % by the same stateful evaluation (``training.evaluate``), as
+scored on the last 10 % by the same stateful evaluation (``training.loop.evaluate``), as
 ``lstm-studio evaluate`` scores it. The peer is a plain loop written here with
 char-rnn's defaults: a 2×128 LSTM, sequences of 50, batches of 50, RMSprop (lr 2e-3,
 decay 0.95), each gradient element clipped to ±5, the state carried between batches,
@@ -33,10 +33,11 @@ from benchmarks.common import SHAKESPEARE, hardware_line, row
 from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import CharTokenizer, Tokenizer
-from training.evaluate import evaluate_tokens
-from training.events import NoteEvent
-from training.ingest import ingest_corpus
-from training.run import RunSpec, run_training
+from training.common.events import NoteEvent
+from training.data.ingest import ingest_corpus
+from training.loop.evaluate import evaluate_tokens
+from training.run import run_training
+from training.run_spec import RunSpec
 
 TARGET_MARGIN = 0.10  # Quick must beat the peer by at least this many nats/char
 PYTHON_CHARS = 4_000_000
@@ -107,7 +108,7 @@ def _preset_loss(
     preset: str, train: Path, heldout: Path, seconds: float, out: Path
 ) -> tuple[float, int, list[str]]:
     """(held-out loss, steps, what the preset said it chose) for ``preset`` trained ``seconds``."""
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
 
     spec = RunSpec(paths=(str(train),), out_dir=out, preset=preset, train_options={"minutes": seconds / 60})
     notes: list[str] = []
@@ -182,7 +183,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from training.cpu_runtime import configure_cpu_runtime
+    from training.runtime.cpu_runtime import configure_cpu_runtime
 
     configure_cpu_runtime()
     main()

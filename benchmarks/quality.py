@@ -7,7 +7,8 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from benchmarks.common import SHAKESPEARE, row
-from training.run import RunSpec, run_training
+from training.run import run_training
+from training.run_spec import RunSpec
 
 TARGETS = {1.5: "target <= 1.50 nats/char", 5.0: "target <= 1.42 nats/char"}
 # nanoGPT's shakespeare_char baseline (a 6-layer transformer, about 3 minutes on an A100).

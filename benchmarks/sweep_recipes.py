@@ -1,5 +1,5 @@
 """Held-out loss after a fixed number of training tokens, for each shape and recipe the
-presets choose between: the table behind ``training/preset_rule.py``.
+presets choose between: the table behind ``training/presets/preset_rule.py``.
 
 A run here is budgeted in tokens (its steps, so its learning-rate schedule, follow from
 them), which makes the table the same on any machine: how many tokens a shape trains in
@@ -27,7 +27,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from training.preset_rule import CANDIDATES, Recipe
+from training.presets.preset_rule import CANDIDATES, Recipe
 
 PEER = "char-rnn"  # benchmarks.peers' plain loop, 50 x 50 tokens a step
 
@@ -78,10 +78,11 @@ def one_run(
     import numpy as np
     import torch
 
-    from training.checkpoint import load_model
-    from training.evaluate import evaluate_tokens
-    from training.ingest import ingest_corpus
-    from training.run import RunSpec, run_training
+    from training.checkpoints.checkpoint import load_model
+    from training.data.ingest import ingest_corpus
+    from training.loop.evaluate import evaluate_tokens
+    from training.run import run_training
+    from training.run_spec import RunSpec
 
     torch.set_num_threads(2)
     if recipe is None:
@@ -188,7 +189,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from training.cpu_runtime import configure_cpu_runtime
+    from training.runtime.cpu_runtime import configure_cpu_runtime
 
     configure_cpu_runtime()  # before torch loads, so runs side by side do not spin on each other
     main()

@@ -16,8 +16,9 @@ from torch import nn
 from benchmarks.common import interleaved_clocks, row, synchronize
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.hardware import autocast, autocast_dtype
-from training.config import TrainConfig
-from training.trainer import DataSplit, Trainer
+from training.common.config import TrainConfig
+from training.data.holdout import DataSplit
+from training.loop.trainer import Trainer
 
 VOCAB, EMBED = 65, 128
 

@@ -70,7 +70,7 @@ def main() -> int:
     # A frozen program re-executes itself for every spawned worker process (always on
     # Windows and macOS); freeze_support() turns those runs into workers instead of new apps.
     multiprocessing.freeze_support()
-    from training.cpu_runtime import configure_cpu_runtime
+    from training.runtime.cpu_runtime import configure_cpu_runtime
 
     configure_cpu_runtime()  # before torch loads: OpenMP reads its settings once
     # torch itself loads behind the first window (app.engine_loader), except on Windows,

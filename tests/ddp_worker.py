@@ -12,9 +12,10 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
-from training.run import RunSpec, prepare_run
-from training.run_loop import train_models
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.loop.run_loop import train_models
+from training.run import prepare_run
+from training.run_spec import RunSpec
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from lstm_core.beam import BeamSettings, banned_tokens, beam_search
 from lstm_core.sampling import SamplingSettings, filter_logits, generate, prompt_ids, sampling_weights
 from lstm_core.tokenizers import train_tokenizer
 from training.cli import main
-from training.tiny import tiny_model
+from training.demo.tiny import tiny_model
 
 from .conftest import make_text
 

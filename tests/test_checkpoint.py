@@ -10,10 +10,10 @@ from safetensors.torch import save_file
 
 from lstm_core import LanguageModel
 from lstm_core.tokenizers import train_tokenizer
-from training import checkpoint as ckpt
-from training.checkpoint import CheckpointError, load_model, save_checkpoint
-from training.run_meta import RunMeta
-from training.tiny import TINY_MODEL, tiny_model
+from training.checkpoints import checkpoint as ckpt
+from training.checkpoints.checkpoint import CheckpointError, load_model, save_checkpoint
+from training.checkpoints.run_meta import RunMeta
+from training.demo.tiny import TINY_MODEL, tiny_model
 
 
 def _save(path: Path, seed: int = 0, tie: bool = False) -> LanguageModel:

@@ -10,10 +10,10 @@ import torch
 from safetensors.torch import save_file
 
 from lstm_core.tokenizers import train_tokenizer
-from training import checkpoint as ckpt
-from training.checkpoint import CheckpointError, read_metadata, save_checkpoint
-from training.run_meta import Progress, RunMeta
-from training.tiny import tiny_model
+from training.checkpoints import checkpoint as ckpt
+from training.checkpoints.checkpoint import CheckpointError, read_metadata, save_checkpoint
+from training.checkpoints.run_meta import Progress, RunMeta
+from training.demo.tiny import tiny_model
 
 
 def _save(folder: Path) -> Path:
@@ -54,8 +54,8 @@ def test_errors_match_load_checkpoint(tmp_path: Path) -> None:
 
 
 def test_a_relative_corpus_name_is_found_beside_the_checkpoint(tmp_path, monkeypatch) -> None:
-    from training.checkpoint import read_metadata
-    from training.run import own_corpus
+    from training.checkpoints.checkpoint import read_metadata
+    from training.run_spec import own_corpus
 
     demo = Path(__file__).resolve().parent.parent / "assets" / "demo"
     monkeypatch.chdir(tmp_path)  # not where the demo is: "corpus.txt" is not here

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from lstm_core.tokenizers import train_tokenizer
-from training.checkpoint import save_checkpoint
+from training.checkpoints.checkpoint import save_checkpoint
+from training.checkpoints.run_meta import RunMeta
 from training.cli import main
-from training.run_meta import RunMeta
-from training.tiny import tiny_model, write_fallback_corpus
+from training.demo.tiny import tiny_model, write_fallback_corpus
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from lstm_core.tokenizers import train_tokenizer
-from training.assets import assets_dir
-from training.checkpoint import save_checkpoint
+from training.checkpoints.checkpoint import save_checkpoint
+from training.checkpoints.run_meta import RunMeta
 from training.cli import main
-from training.demo_corpus import corpus_text
-from training.run_meta import RunMeta
-from training.tiny import tiny_model
+from training.demo.assets import assets_dir
+from training.demo.demo_corpus import corpus_text
+from training.demo.tiny import tiny_model
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.checkpoint import load_model
+from training.checkpoints.checkpoint import load_model
 from training.cli import main
-from training.copy_check import INDEX_DIR, copy_checker, find_line
-from training.copy_index import CopyIndex
-from training.copy_summary import measure_copying, summarize_copies
+from training.copies.copy_check import INDEX_DIR, copy_checker, find_line
+from training.copies.copy_index import CopyIndex
+from training.copies.copy_summary import measure_copying, summarize_copies
 
 from .conftest import make_text
 

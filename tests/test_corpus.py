@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.batching import StreamBatcher, compact_dtype, split_train_val
-from training.corpus import CorpusError, load_corpus
+from training.data.batching import StreamBatcher, compact_dtype, split_train_val
+from training.data.corpus import CorpusError, load_corpus
 
 from .conftest import make_text
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from lstm_core.tokenizers import word_pieces
-from training import corpus_stats as stats_module
-from training.corpus import CorpusError
-from training.corpus_stats import PREVIEW_CHARS, count_level, read_corpus
+from training.data import corpus_stats as stats_module
+from training.data.corpus import CorpusError
+from training.data.corpus_stats import PREVIEW_CHARS, count_level, read_corpus
 
 TEXT_A = "Zoë wrote: naïve café — 東京 and back.\nThe cat sat on the mat.\n" * 40
 TEXT_B = "\nAnother file, ending without a newline: ünïcödé ✓" * 30

@@ -12,7 +12,7 @@ import pytest
 FAULTS_SCRIPT = """
 import resource, sys, threading
 if sys.argv[1] == "tuned":
-    from training.cpu_runtime import configure_cpu_runtime
+    from training.runtime.cpu_runtime import configure_cpu_runtime
     print(",".join(configure_cpu_runtime()))
 else:
     print("untuned")
@@ -68,7 +68,7 @@ def test_freed_training_memory_is_reused_without_page_faults() -> None:
 def test_settings_a_person_made_win() -> None:
     code = (
         "import os\n"
-        "from training.cpu_runtime import configure_cpu_runtime\n"
+        "from training.runtime.cpu_runtime import configure_cpu_runtime\n"
         "applied = configure_cpu_runtime()\n"
         "print('openmp-spin' in applied, os.environ.get('GOMP_SPINCOUNT'))\n"
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from training.demo_corpus import (
+from training.demo.demo_corpus import (
     ANSWER_PREFIX,
     LANGUAGES,
     MAX_DISTANCE,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file
 
-from training.checkpoint import load_checkpoint
+from training.checkpoints.checkpoint import load_checkpoint
 from training.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

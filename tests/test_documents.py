@@ -12,13 +12,14 @@ import pytest
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.sampling import SamplingSettings, generate, generate_tokens, prompt_ids
 from lstm_core.tokenizers import decode, tokenizer_from_dict, train_tokenizer
-from training.checkpoint import load_model
+from training.checkpoints.checkpoint import load_model
 from training.cli import main
-from training.corpus import Corpus, CorpusError, SourceFile
-from training.document_eval import document_spans, evaluate_documents
-from training.documents import DocumentMode, split_documents
-from training.run import RunSpec, run_training
-from training.tiny import TINY_WINDOW
+from training.data.corpus import Corpus, CorpusError, SourceFile
+from training.data.documents import DocumentMode, split_documents
+from training.demo.tiny import TINY_WINDOW
+from training.loop.document_eval import document_spans, evaluate_documents
+from training.run import run_training
+from training.run_spec import RunSpec
 
 from .conftest import make_text
 

@@ -12,10 +12,10 @@ from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_mode
 from lstm_core.measure.gate_trace import GATE_VIEWS, trace_gates
 from lstm_core.measure.probe import BucketScore, ProbeResult, balanced_cases, format_probe_table
 from lstm_core.tokenizers import train_tokenizer, word_pieces
-from training.corpus import load_corpus
-from training.corpus_stats import corpus_stats, count_level, read_corpus
-from training.demo_corpus import corpus_text, demo_measure_text, demo_probe_cases, probe_cases
-from training.tiny import TINY_MODEL, tiny_model
+from training.data.corpus import load_corpus
+from training.data.corpus_stats import corpus_stats, count_level, read_corpus
+from training.demo.demo_corpus import corpus_text, demo_measure_text, demo_probe_cases, probe_cases
+from training.demo.tiny import TINY_MODEL, tiny_model
 
 
 class _Loaded:

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from lstm_core import LanguageModel, ModelConfig
-from training.evaluate import evaluate_tokens
+from training.loop.evaluate import evaluate_tokens
 
 
 class _Unigram(LanguageModel):

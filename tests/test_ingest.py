@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from lstm_core.tokenizers import decode, train_tokenizer
-from training import holdout
-from training.corpus import load_corpus
-from training.events import Event, IngestEvent
-from training.holdout import HOLDOUT_CAP, count_chars, holdout_size, split_holdout
-from training.ingest import IngestCancelled, ingest_corpus
-from training.text_stream import StreamReport, expand_paths, scan_file, stream_text
-from training.token_encode import encode_pieces
+from training.common.events import Event, IngestEvent
+from training.data import holdout
+from training.data.corpus import load_corpus
+from training.data.holdout import HOLDOUT_CAP, count_chars, holdout_size, split_holdout
+from training.data.ingest import IngestCancelled, ingest_corpus
+from training.data.text_stream import StreamReport, expand_paths, scan_file, stream_text
+from training.data.token_encode import encode_pieces
 
 # Multi-byte characters (2, 3 and 4 bytes in UTF-8), line ends of every kind, runs of white
 # space, ASCII words and punctuation, and a separator that regex engines disagree about.

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from lstm_core.doc_tokens import DocumentTokenizer
-from training.corpus import CorpusError, load_corpus
-from training.documents import DocumentMode, document_split, document_tokenizer, split_documents
-from training.ingest import ingest_corpus
+from training.checkpoints.run_meta import CorpusInfo
+from training.data.corpus import CorpusError, load_corpus
+from training.data.documents import DocumentMode, document_split, document_tokenizer, split_documents
+from training.data.ingest import ingest_corpus
 from training.run_corpus import RunCorpus
-from training.run_meta import CorpusInfo
 
 from .test_ingest import _folder
 
@@ -72,7 +72,7 @@ def test_a_corpus_of_one_document_is_refused_by_name(tmp_path: Path) -> None:
 
 
 def test_the_documents_held_out_are_capped_like_the_streams_but_never_none() -> None:
-    from training.ingest_documents import document_holdout
+    from training.data.ingest_documents import document_holdout
 
     eod = 9
     sizes = [5, 3, 7, 4, 6, 2, 8, 5, 3, 6]  # tokens before each document's end id

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from training.checkpoint import load_checkpoint
+from training.checkpoints.checkpoint import load_checkpoint
 from training.cli import main
-from training.events import Event, FinishedEvent, IngestEvent
-from training.run import RunSpec, resume_spec, run_training
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.common.events import Event, FinishedEvent, IngestEvent
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import run_training
+from training.run_spec import RunSpec, resume_spec
 
 
 def test_a_run_records_the_corpus_fingerprint_and_scores_a_capped_sample(

@@ -11,7 +11,7 @@ from tokenizers import Regex, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HFTokenizer
 
 from lstm_core.tokenizers import _WORD_PATTERN, UNK, HFTokenizerAdapter, train_tokenizer
-from training.ingest_words import WordIds
+from training.data.ingest_words import WordIds
 
 # ASCII classes at every edge of the rule (single and double spaces before words and
 # punctuation, CR LF, tabs, vertical tab, NUL, the separator \x1c that regex engines disagree

@@ -15,7 +15,7 @@ from lstm_core.int8_weights import int8_available
 from lstm_core.sampling import SamplingSettings, generate, prompt_ids
 from lstm_core.stepper import FastStepper, make_stepper, use_int8
 from lstm_core.tokenizers import CharTokenizer
-from training.checkpoint import load_model
+from training.checkpoints.checkpoint import load_model
 
 pytestmark = pytest.mark.skipif(not int8_available(), reason="no quantized CPU engine in this torch")
 

@@ -68,9 +68,10 @@ def test_training_lowers_the_loss() -> None:
 
 
 def test_trains_saves_and_loads_through_the_trainer(tmp_path) -> None:
-    from training.checkpoint import load_model
-    from training.run import RunSpec, run_training
-    from training.tiny import TINY_WINDOW, write_fallback_corpus
+    from training.checkpoints.checkpoint import load_model
+    from training.demo.tiny import TINY_WINDOW, write_fallback_corpus
+    from training.run import run_training
+    from training.run_spec import RunSpec
 
     corpus = write_fallback_corpus(tmp_path / "text.txt", repeats=8)
     spec = RunSpec(

@@ -6,9 +6,9 @@ import torch
 
 from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
-from training.config import TrainConfig
-from training.muon import MuonAdamW, orthogonalise
-from training.optimizer import make_optimizer
+from training.common.config import TrainConfig
+from training.loop.muon import MuonAdamW, orthogonalise
+from training.loop.optimizer import make_optimizer
 
 
 def test_orthogonalise_brings_every_singular_value_near_one() -> None:

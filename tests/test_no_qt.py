@@ -25,7 +25,12 @@ def engine_modules() -> list[str]:
 
 def test_the_walk_finds_the_modules_it_must() -> None:
     found = set(engine_modules())
-    assert {"lstm_core.model", "lstm_core.measure.probe", "training.cli.train", "training.trainer"} <= found
+    assert {
+        "lstm_core.model",
+        "lstm_core.measure.probe",
+        "training.cli.train",
+        "training.loop.trainer",
+    } <= found
     assert len(found) >= 40
 
 

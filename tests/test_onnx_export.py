@@ -13,9 +13,9 @@ import pytest
 from lstm_core.sampling import SamplingSettings, generate, prompt_ids
 from lstm_core.stepper import FusedStepper
 from lstm_core.tokenizers import train_tokenizer
+from training.checkpoints.export_onnx import export_onnx
 from training.cli import main
-from training.export_onnx import export_onnx
-from training.tiny import tiny_model
+from training.demo.tiny import tiny_model
 
 from .conftest import make_text
 

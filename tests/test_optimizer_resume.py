@@ -7,9 +7,10 @@ from pathlib import Path
 
 import torch
 
-from training import checkpoint as ckpt
-from training.run import RunSpec, prepare_run
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.checkpoints import checkpoint as ckpt
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import prepare_run
+from training.run_spec import RunSpec
 
 
 def _spec(corpus: Path, out: Path, resume: bool = False) -> RunSpec:

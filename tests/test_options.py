@@ -8,9 +8,9 @@ import pytest
 
 from lstm_core.config import ModelConfig
 from lstm_core.options import OptionError
-from training.config import Budget, TrainConfig
-from training.presets import PRESETS, Preset
-from training.run import RunSpec
+from training.common.config import Budget, TrainConfig
+from training.presets.presets import PRESETS, Preset
+from training.run_spec import RunSpec
 
 
 def test_a_misspelt_training_key_is_named_with_the_closest_option() -> None:

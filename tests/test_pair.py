@@ -9,7 +9,7 @@ from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate_tokens
 from lstm_core.tokenizers import train_tokenizer
-from training.tiny import tiny_model
+from training.demo.tiny import tiny_model
 
 from .conftest import make_text
 

@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from training import calibration, preset_fit
-from training.events import Event, NoteEvent
-from training.preset_rule import CANDIDATES, LOSS_TABLE, REACH, STEP_SHARE, Recipe, choose, log_interpolate
-from training.run import RunSpec, _fresh_configs
+from training.common.events import Event, NoteEvent
+from training.presets import calibration, preset_fit
+from training.presets.preset_rule import (
+    CANDIDATES,
+    LOSS_TABLE,
+    REACH,
+    STEP_SHARE,
+    Recipe,
+    choose,
+    log_interpolate,
+)
+from training.run_spec import RunSpec, resolve_settings
 
 
 def test_every_candidate_has_a_measured_table() -> None:
@@ -108,7 +116,9 @@ def _fresh(monkeypatch, rates: dict[str, float], **options):
     train = {"minutes": 1.5, "device": "cpu", **options.pop("train", {})}
     spec = RunSpec(paths=(), out_dir=Path("unused"), model_options=options, train_options=train)
     events: list[Event] = []
-    model, config = _fresh_configs(spec, 65, distributed=False, on_event=events.append)
+    model, config = resolve_settings(
+        spec, vocab_size=65, resumed=None, distributed=False, on_event=events.append
+    )
     return model, config, events
 
 

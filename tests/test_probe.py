@@ -11,8 +11,8 @@ from lstm_core.measure.probe import (
     score_completions,
 )
 from lstm_core.tokenizers import train_tokenizer
-from training.demo_corpus import PAIRS, corpus_text, probe_cases
-from training.tiny import tiny_model
+from training.demo.demo_corpus import PAIRS, corpus_text, probe_cases
+from training.demo.tiny import tiny_model
 
 
 def _oracle(prompt: str) -> str:
@@ -62,11 +62,11 @@ def test_probe_runs_a_real_model_end_to_end() -> None:
 
 
 def test_the_shipped_demo_models_meet_the_bar() -> None:
-    from training.assets import demo_dir
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
+    from training.demo.assets import demo_dir
 
     if not (demo_dir() / "lstm" / "checkpoint.safetensors").exists():
-        pytest.skip("demo assets not built (python -m training.build_demo)")
+        pytest.skip("demo assets not built (python -m training.demo.build_demo)")
     cases = balanced_cases(probe_cases(3000, seed=10_000), 40)
     longest = {}
     for name in ("lstm", "rnn"):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from training.checkpoint import load_model, save_checkpoint
-from training.run_history import (
+from training.checkpoints.checkpoint import load_model, save_checkpoint
+from training.checkpoints.run_history import (
     ModelRecord,
     chance_loss,
     delete_run,
@@ -20,8 +20,8 @@ from training.run_history import (
     scan_runs,
     write_note,
 )
-from training.run_meta import Metrics, Progress
-from training.tiny import train_tiny_models, write_fallback_corpus
+from training.checkpoints.run_meta import Metrics, Progress
+from training.demo.tiny import train_tiny_models, write_fallback_corpus
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_a_missing_or_damaged_note_costs_only_the_preset(tmp_path):
 
 
 def test_corpus_counts_match_the_file(tmp_path):
-    from training.corpus import CorpusError, load_corpus
+    from training.data.corpus import CorpusError, load_corpus
 
     short = tmp_path / "two.txt"
     short.write_bytes(b"ab")
@@ -105,7 +105,7 @@ def test_corpus_counts_match_the_file(tmp_path):
 
 
 def test_divergence_and_overfitting_are_told_apart():
-    from training.rollback_message import Rollback, rollback_message
+    from training.loop.rollback_message import Rollback, rollback_message
 
     base = dict(best_step=5, best_loss=2.1, final_step=27, chance=4.42, clipped=False)
     diverged = rollback_message(Rollback(**base, final_loss=16.439, train_at_best=2.3, train_now=14.0))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lstm_core.config import ModelConfig
-from training.checkpoint import read_metadata
-from training.config import Budget, TrainConfig
-from training.run import contrast_rnn_spec, resume_spec
-from training.run_meta import CorpusInfo, Metrics, Progress, RunMeta, ValidationPoint
+from training.checkpoints.checkpoint import read_metadata
+from training.checkpoints.run_meta import CorpusInfo, Metrics, Progress, RunMeta, ValidationPoint
+from training.common.config import Budget, TrainConfig
+from training.run_spec import contrast_rnn_spec, resume_spec
 
 
 def _meta() -> RunMeta:

@@ -17,7 +17,7 @@ from lstm_core.sampling import (
 )
 from lstm_core.stepper import make_stepper
 from lstm_core.tokenizers import train_tokenizer
-from training.tiny import tiny_model
+from training.demo.tiny import tiny_model
 
 from .conftest import make_text
 
@@ -138,8 +138,8 @@ def test_temperature_only_weights_match_the_full_filter() -> None:
 
 def test_a_prompt_ending_in_a_space_is_not_continued_with_a_second_one() -> None:
     from lstm_core.sampling import holds_trailing_space
-    from training.assets import demo_dir
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
+    from training.demo.assets import demo_dir
 
     model, tokenizer, _ = load_model(demo_dir() / "lstm")  # the demo's word-level LSTM
     assert tokenizer.level == "word"

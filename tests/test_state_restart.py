@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from training.config import TrainConfig
-from training.tiny import TINY_TRAIN, tiny_model
-from training.trainer import DataSplit, Trainer
-from training.trainer_state import RESTART_EVERY_CHUNKS, restart_some_streams
+from training.common.config import TrainConfig
+from training.data.holdout import DataSplit
+from training.demo.tiny import TINY_TRAIN, tiny_model
+from training.loop.trainer import Trainer
+from training.loop.trainer_state import RESTART_EVERY_CHUNKS, restart_some_streams
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn"])

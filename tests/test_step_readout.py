@@ -8,11 +8,12 @@ from pathlib import Path
 
 import torch
 
-from training.events import Event, StepEvent
-from training.run import RunSpec, prepare_run
-from training.run_loop import train_models
-from training.step_readout import StepReadout, readback_interval
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.common.events import Event, StepEvent
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.loop.run_loop import train_models
+from training.loop.step_readout import StepReadout, readback_interval
+from training.run import prepare_run
+from training.run_spec import RunSpec
 
 
 def _train(corpus: Path, out: Path, every: int, **train) -> tuple[list[Event], dict[str, torch.Tensor]]:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from training.thread_priority import TRAINING_NICENESS, lower_this_thread
+from training.runtime.thread_priority import TRAINING_NICENESS, lower_this_thread
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness is Linux's")

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from training.checkpoint import load_checkpoint
-from training.control import TrainingControl
-from training.events import Event, FinishedEvent, StepEvent
-from training.run import RunSpec, prepare_run, run_training
-from training.run_loop import train_models
-from training.tiny import TINY_MODEL, TINY_TRAIN
-from training.trainer_state import STALL
+from training.checkpoints.checkpoint import load_checkpoint
+from training.common.control import TrainingControl
+from training.common.events import Event, FinishedEvent, StepEvent
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.loop.run_loop import train_models
+from training.loop.trainer_state import STALL
+from training.run import prepare_run, run_training
+from training.run_spec import RunSpec
 
 
 def _spec(corpus: Path, out: Path, **train) -> RunSpec:

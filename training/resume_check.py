@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lstm_core.tokenizers import Tokenizer
-from training.run_meta import RunMeta
-
-if TYPE_CHECKING:
-    from training.run import RunSpec
+from training.checkpoints.run_meta import RunMeta
+from training.run_spec import RunSpec
 
 
 class ResumeError(ValueError):

@@ -15,22 +15,21 @@ import numpy as np
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer
-from training import checkpoint as ckpt
-from training.batching import to_token_array
-from training.control import TrainingControl
-from training.corpus import CorpusError
-from training.distributed import DistContext, builder_first
-from training.documents import DocumentMode
-from training.events import EventCallback, ignore_events
-from training.holdout import count_chars, split_holdout
-from training.ingest import ingest_corpus
-from training.ingest_documents import document_holdout, document_val_chars
-from training.run_meta import CorpusInfo
-from training.trainer import DataSplit
+from training.checkpoints import checkpoint as ckpt
+from training.checkpoints.run_meta import CorpusInfo
+from training.common.control import TrainingControl
+from training.common.events import EventCallback, ignore_events
+from training.data.batching import to_token_array
+from training.data.corpus import CorpusError
+from training.data.documents import DocumentMode
+from training.data.holdout import DataSplit, count_chars, split_holdout
+from training.data.ingest import ingest_corpus
+from training.data.ingest_documents import document_holdout, document_val_chars
+from training.runtime.distributed import DistContext, builder_first
 
 
 def split_data(tokenizer: Tokenizer, tokens: np.ndarray, val_fraction: float) -> DataSplit:
-    """Training and held-out views of ``tokens`` (see ``training.holdout`` for the rule)."""
+    """Training and held-out views of ``tokens`` (see ``training.data.holdout`` for the rule)."""
     train, val = split_holdout(tokens, val_fraction)
     return DataSplit(train, val, max(1, count_chars(tokenizer, val)))
 
@@ -73,7 +72,7 @@ def read_run_corpus(
     control: TrainingControl | None,
 ) -> RunCorpus:
     """The run's tokens through the token cache: a stream, or documents each ending with the
-    end-of-document id (``training.ingest_documents``)."""
+    end-of-document id (``training.data.ingest_documents``)."""
     tokenizer = ckpt.build_tokenizer(resumed) if resumed is not None else None
     if not mode.is_stream and tokenizer is not None and not isinstance(tokenizer, DocumentTokenizer):
         raise CorpusError("the run was trained without documents; it cannot go on with them")

@@ -1,7 +1,7 @@
 """The copy check in the window: copied spans of a generated text, underlined in the editor.
 
 The check runs on a background thread (the first one on a corpus builds its index,
-which ``training.copy_check`` keeps in the run folder for the next time); the spans
+which ``training.copies.copy_check`` keeps in the run folder for the next time); the spans
 come back as character offsets and are drawn as extra selections, so the document,
 its undo history and the caret stay untouched. Hovering an underline names the
 source: "from hamlet.txt, line 1204".
@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QToolTip
 
 from app.background import Background
 from app.model_store import LoadedModel
-from training.copy_check import MIN_CHARS, CopyChecker, CopyReport, copy_checker
-from training.run import own_corpus
+from training.copies.copy_check import MIN_CHARS, CopyChecker, CopyReport, copy_checker
+from training.run_spec import own_corpus
 
 SKIPPED = "Copy check skipped: the model's training corpus is no longer on disk."
 UNDERLINE = QColor("#d62728")

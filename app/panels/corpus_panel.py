@@ -27,11 +27,11 @@ from app.gil_handover import run_briskly
 from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
-from training.corpus_stats import CorpusStats, LoadedCorpus, count_level, read_corpus
+from training.data.corpus_stats import CorpusStats, LoadedCorpus, count_level, read_corpus
 
-STREAM = "stream"  # training.documents.STREAM, which needs torch: the panel works before it loads
+STREAM = "stream"  # training.data.documents.STREAM, which needs torch: the panel works before it loads
 
-# (shown, the value training.documents parses); a separator's text comes from its own field
+# (shown, the value training.data.documents parses); a separator's text comes from its own field
 DOCUMENT_KINDS = (
     ("stream", STREAM),
     ("one per file", "files"),
@@ -273,7 +273,7 @@ class CorpusPanel(QWidget):
 
     def documents_problem(self) -> str:
         """Why the documents choice cannot start a run (an empty separator), or ""."""
-        from training.documents import DocumentMode
+        from training.data.documents import DocumentMode
 
         try:
             DocumentMode.parse(self.documents())

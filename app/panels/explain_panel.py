@@ -20,7 +20,7 @@ from app.panels.legend_corner import keep_legend_clear
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
 from lstm_core.measure.probe import BUCKET_WIDTH
-from training.demo_corpus import demo_measure_text, demo_probe_cases
+from training.demo.demo_corpus import demo_measure_text, demo_probe_cases
 
 NARROW_BELOW = 2 * PLOT_MIN_WIDTH + 300  # pixels: below, text and plot no longer fit side by side
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")

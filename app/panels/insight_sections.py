@@ -30,9 +30,9 @@ PLOT_MIN_WIDTH = 300  # the page's plots: narrow enough that one column fits a 1
 
 def held_out_text(loaded: Any) -> tuple[str, str]:
     """The end of the model's own corpus (what it was validated on), or the demo text."""
-    from training.corpus import load_corpus
-    from training.demo_corpus import demo_measure_text
-    from training.run import own_corpus
+    from training.data.corpus import load_corpus
+    from training.demo.demo_corpus import demo_measure_text
+    from training.run_spec import own_corpus
 
     files = own_corpus(loaded.meta)
     if not files:

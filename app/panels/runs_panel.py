@@ -1,6 +1,6 @@
 """The Runs tab: every run in the data folder, sortable, with their validation curves overlaid.
 
-The rows come from ``training.run_history`` (checkpoint headers only, no tensors), so
+The rows come from ``training.checkpoints.run_history`` (checkpoint headers only, no tensors), so
 refreshing is cheap enough for the GUI thread. Open and Resume are requests the
 window answers; rename and delete act on the folder here.
 """
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.panels.runs_legend import CurveKey, RunsLegend
 from app.panels.training_plots import StepAxis
 from app.plot_style import follow_palette
-from training.run_history import RunRecord, delete_run, rename_run, scan_runs
+from training.checkpoints.run_history import RunRecord, delete_run, rename_run, scan_runs
 
 COLUMNS = ("Run", "Corpus", "Level", "Shape", "Preset", "Budget", "Steps", "Best val.", "Date", "State")
 CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from app.panels.option_checks import ENTRY_MAX, clamp, unwise
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
-from training.config import TrainConfig
-from training.documents import STREAM
-from training.presets import PRESETS, Preset, get_preset
-from training.tiny import TINY_MODEL, TINY_WINDOW
+from training.common.config import TrainConfig
+from training.data.documents import STREAM
+from training.demo.tiny import TINY_MODEL, TINY_WINDOW
+from training.presets.presets import PRESETS, Preset, get_preset
 
 _DEFAULT_CLIP = TrainConfig().grad_clip or 1.0  # shown when a preset trains unclipped
 

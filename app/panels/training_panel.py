@@ -42,9 +42,10 @@ from app.panels.training_status import (
 )
 from app.plot_style import mono_font
 from app.settings import Settings
-from training import events as ev
-from training.checkpoint import read_metadata, resolve_path
-from training.events import (
+from training.checkpoints.checkpoint import read_metadata, resolve_path
+from training.checkpoints.run_history import write_note
+from training.common import events as ev
+from training.common.events import (
     FinishedEvent,
     NoteEvent,
     SampleEvent,
@@ -53,8 +54,7 @@ from training.events import (
     ValidationEvent,
     WarningEvent,
 )
-from training.run import RunSpec, contrast_rnn_spec, resume_spec
-from training.run_history import write_note
+from training.run_spec import RunSpec, contrast_rnn_spec, resume_spec
 
 LAST_RUN_KEY = "training/last_run"
 

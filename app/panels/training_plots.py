@@ -14,9 +14,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.panels.steady_plot import steady_plot
 from app.plot_style import colour, follow_palette
-from training.checkpoint import CheckpointError, read_metadata
-from training.events import StepEvent, ValidationEvent
-from training.run import RNN_SUBDIR
+from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError, read_metadata
+from training.common.events import StepEvent, ValidationEvent
 
 PREMADE = ("lstm", "rnn")  # the models of a default run: the LSTM and its vanilla RNN
 MIN_PLOT_HEIGHT = 120  # px: below this tick labels overlap and a curve is a smear

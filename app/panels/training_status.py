@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from training.checkpoint import CheckpointError, read_metadata
-from training.events import FinishedEvent, IngestEvent, StepEvent, ValidationEvent
-from training.presets import get_preset
-from training.run import RunSpec
-from training.run_meta import RunMeta
+from training.checkpoints.checkpoint import CheckpointError, read_metadata
+from training.checkpoints.run_meta import RunMeta
+from training.common.events import FinishedEvent, IngestEvent, StepEvent, ValidationEvent
+from training.presets.presets import get_preset
+from training.run_spec import RunSpec
 
 MODEL_ORDER = ("lstm", "gru", "rnn")  # the main model first, its contrast after, in every line
 

@@ -1,7 +1,7 @@
 """Long-range recall: does the model still know the country when it reaches "I speak"?
 
 A probe case is a held-out demo document cut right after "I speak" (see
-``training.demo_corpus``). The model completes it greedily; the case counts as
+``training.demo.demo_corpus``). The model completes it greedily; the case counts as
 recalled when the first word of the completion is the right language. Accuracy
 is reported per bucket of distance (characters of filler between fact and
 question), so a short-memory model shows as a curve that falls with distance.
@@ -23,7 +23,7 @@ _FIRST_WORD = re.compile(r"\w+")
 
 
 class Case(Protocol):
-    """What the probe needs of a case (``training.demo_corpus.ProbeCase`` fits)."""
+    """What the probe needs of a case (``training.demo.demo_corpus.ProbeCase`` fits)."""
 
     # Read-only: a frozen dataclass fits a protocol of properties, not one of plain attributes.
     @property

@@ -16,7 +16,7 @@ import torch
 from PySide6.QtWidgets import QMessageBox
 
 from app.main_window import MainWindow
-from training.tiny import train_tiny_models, write_fallback_corpus
+from training.demo.tiny import train_tiny_models, write_fallback_corpus
 
 torch.set_num_threads(1)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from app.model_store import LoadedModel
 from lstm_core.tokenizers import train_tokenizer
-from training.config import TrainConfig
-from training.demo_corpus import corpus_text
-from training.run_meta import RunMeta
-from training.tiny import tiny_model
+from training.checkpoints.run_meta import RunMeta
+from training.common.config import TrainConfig
+from training.demo.demo_corpus import corpus_text
+from training.demo.tiny import tiny_model
 
 
 def tiny_pair() -> tuple[LoadedModel, LoadedModel]:

@@ -95,7 +95,7 @@ def test_out_of_memory_in_a_step_says_what_to_try_and_the_window_goes_on(
 ):
     import torch
 
-    from training.trainer import Trainer
+    from training.loop.trainer import Trainer
 
     def no_memory(*_args):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from app.panels.training_panel import LAST_RUN_KEY
-from training.events import FinishedEvent, NoteEvent, StepEvent, WarningEvent
+from training.common.events import FinishedEvent, NoteEvent, StepEvent, WarningEvent
 
 
 def _finished(model: str, reason: str, checkpoint: Path, steps: int = 12) -> FinishedEvent:

@@ -78,7 +78,7 @@ def test_bottleneck_section_times_three_cells(qtbot, monkeypatch) -> None:
 def test_each_section_says_whether_it_applies_to_a_model_not_trained_on_the_demo(qtbot) -> None:
     from dataclasses import replace
 
-    from training.assets import demo_dir
+    from training.demo.assets import demo_dir
 
     panel = ExplainPanel(per_bucket=2)
     qtbot.addWidget(panel)

@@ -9,7 +9,7 @@ pytest.importorskip("pytestqt")
 
 from app.panels.gates_panel import GatesPanel, pick_units
 from tests.app.measure_pair import tiny_pair
-from training.tiny import TINY_MODEL
+from training.demo.tiny import TINY_MODEL
 
 
 def test_unit_choice() -> None:

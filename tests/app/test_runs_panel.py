@@ -12,8 +12,8 @@ from app.panels.runs_legend import CurveKey, shown_names
 from app.panels.runs_panel import COLUMNS, RunsPanel
 from app.panels.training_status import final_speed_text, paused_text, speed_text, validation_text
 from tests.test_run_history import resave
-from training.events import StepEvent, ValidationEvent
-from training.run_meta import Progress
+from training.checkpoints.run_meta import Progress
+from training.common.events import StepEvent, ValidationEvent
 
 
 def _runs(tiny, tmp_path):

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from app.event_batching import StepBatch
 from app.main_window import MainWindow
 from tests.app.conftest import load_corpus
-from training.events import FinishedEvent
+from training.common.events import FinishedEvent
 
 
 def _steps(training):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.panels.training_plots import TrainingPlots
-from training.events import StepEvent, ValidationEvent
+from training.common.events import StepEvent, ValidationEvent
 
 
 def _step(model: str, step: int) -> StepEvent:
@@ -51,8 +51,8 @@ def test_a_run_of_unknown_models_lists_them_as_they_arrive(qtbot):
 
 def test_run_models_names_the_models_a_spec_trains(tmp_path, tiny):
     from app.panels.training_status import run_models
-    from training.checkpoint import read_metadata
-    from training.run import RunSpec, contrast_rnn_spec, resume_spec
+    from training.checkpoints.checkpoint import read_metadata
+    from training.run_spec import RunSpec, contrast_rnn_spec, resume_spec
 
     corpus = (str(tiny.corpus),)
     assert run_models(RunSpec(paths=corpus, out_dir=tmp_path, compare_rnn=True)) == ("lstm", "rnn")

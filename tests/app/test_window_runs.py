@@ -14,9 +14,9 @@ from app.launch import parse_args
 from app.menus import recent_model_labels, shortcuts_text
 from app.panels.training_panel import LAST_RUN_KEY
 from tests.test_run_history import resave
-from training.checkpoint import CheckpointError
-from training.events import FinishedEvent, SaveFailedEvent
-from training.run_meta import Metrics, Progress
+from training.checkpoints.checkpoint import CheckpointError
+from training.checkpoints.run_meta import Metrics, Progress
+from training.common.events import FinishedEvent, SaveFailedEvent
 
 
 def finished(checkpoint: Path, *, model: str = "lstm", reason: str = "completed") -> FinishedEvent:

@@ -22,12 +22,13 @@ from safetensors.torch import save_file
 
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.tokenizers import CharTokenizer
-from training.batching import split_train_val
-from training.config import TrainConfig
-from training.distributed import SINGLE, DistContext
-from training.run_loop import train_models
-from training.tiny import TINY_MODEL, TINY_TRAIN
-from training.trainer import DataSplit, Trainer
+from training.common.config import TrainConfig
+from training.data.batching import split_train_val
+from training.data.holdout import DataSplit
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.loop.run_loop import train_models
+from training.loop.trainer import Trainer
+from training.runtime.distributed import SINGLE, DistContext
 
 
 @dataclass(frozen=True)

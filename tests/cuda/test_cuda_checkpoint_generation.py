@@ -11,10 +11,11 @@ import torch
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.sampling import SamplingSettings, generate
 from tests.cuda.needs import needs_cuda
-from training.checkpoint import load_checkpoint, load_model
+from training.checkpoints.checkpoint import load_checkpoint, load_model
 from training.cli import main
-from training.run import RunSpec, run_training
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import run_training
+from training.run_spec import RunSpec
 
 pytestmark = needs_cuda
 

@@ -12,8 +12,8 @@ from safetensors.torch import load_file
 
 from tests.cuda.ddp_nccl_worker import build_trainer
 from tests.cuda.needs import needs_cuda
-from training.checkpoint import load_checkpoint
-from training.run_loop import train_models
+from training.checkpoints.checkpoint import load_checkpoint
+from training.loop.run_loop import train_models
 
 pytestmark = needs_cuda
 

@@ -10,13 +10,14 @@ import torch
 
 from lstm_core.hardware import to_device
 from tests.cuda.needs import needs_cuda
-from training.checkpoint import load_checkpoint
-from training.control import TrainingControl
-from training.events import Event, StepEvent
-from training.run import RunSpec, prepare_run, run_training
-from training.run_loop import train_models
-from training.step_readout import GPU_READBACK_STEPS
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.checkpoints.checkpoint import load_checkpoint
+from training.common.control import TrainingControl
+from training.common.events import Event, StepEvent
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.loop.run_loop import train_models
+from training.loop.step_readout import GPU_READBACK_STEPS
+from training.run import prepare_run, run_training
+from training.run_spec import RunSpec
 
 pytestmark = needs_cuda
 

@@ -12,10 +12,16 @@ import pytest
 import torch
 
 from lstm_core.tokenizers import train_tokenizer
-from training.checkpoint import CheckpointError, load_checkpoint, load_model, read_metadata, save_checkpoint
-from training.checkpoint_io import previous_path
-from training.run_meta import Progress, RunMeta
-from training.tiny import tiny_model
+from training.checkpoints.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_model,
+    read_metadata,
+    save_checkpoint,
+)
+from training.checkpoints.checkpoint_io import previous_path
+from training.checkpoints.run_meta import Progress, RunMeta
+from training.demo.tiny import tiny_model
 
 
 def _save_twice(folder: Path) -> Path:

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import LEVELS, decode, train_tokenizer
-from training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from training.corpus import CorpusError, load_corpus
-from training.run_meta import RunMeta
-from training.tiny import tiny_model
+from training.checkpoints.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from training.checkpoints.run_meta import RunMeta
+from training.data.corpus import CorpusError, load_corpus
+from training.demo.tiny import tiny_model
 
 FAST = settings(max_examples=40, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BASE_TEXT = "The quick brown fox jumps over the lazy dog. Привет! 日本語 — ok?\n" * 20

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from training import checkpoint_io
-from training.checkpoint import load_checkpoint
+from training.checkpoints import checkpoint_io
+from training.checkpoints.checkpoint import load_checkpoint
+from training.checkpoints.run_lock import LOCK_NAME, RunLock, RunLockedError
 from training.cli import main
-from training.control import TrainingControl
-from training.events import Event, SaveFailedEvent
-from training.run import RunSpec, prepare_run
-from training.run_lock import LOCK_NAME, RunLock, RunLockedError
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.common.control import TrainingControl
+from training.common.events import Event, SaveFailedEvent
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import prepare_run
+from training.run_spec import RunSpec
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_ARGS = ["--hidden", "16", "--embed", "8", "--batch", "4", "--seq-len", "16"]
@@ -112,7 +113,7 @@ def test_a_second_process_is_refused_and_a_dead_ones_lock_taken_over(
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path;"
-            "from training.run_lock import RunLock; RunLock(Path(sys.argv[1])).acquire();"
+            "from training.checkpoints.run_lock import RunLock; RunLock(Path(sys.argv[1])).acquire();"
             "print('held', flush=True); time.sleep(120)",
             str(out),
         ],
@@ -139,7 +140,7 @@ def test_a_second_process_is_refused_and_a_dead_ones_lock_taken_over(
 def test_out_of_memory_is_a_clear_message_and_nothing_is_saved(
     corpus_file: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
-    from training.trainer import Trainer
+    from training.loop.trainer import Trainer
 
     out = tmp_path / "m"
     assert main(["train", str(corpus_file), "--out", str(out), *TINY_ARGS, "--steps", "2"]) == 0

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from training.checkpoint import load_checkpoint, read_metadata
-from training.checkpoint_io import previous_path
-from training.config import TrainConfig
-from training.events import CheckpointEvent, Event
-from training.run import RunSpec, prepare_run
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.checkpoints.checkpoint import load_checkpoint, read_metadata
+from training.checkpoints.checkpoint_io import previous_path
+from training.common.config import TrainConfig
+from training.common.events import CheckpointEvent, Event
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import prepare_run
+from training.run_spec import RunSpec
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_ARGS = ["--hidden", "16", "--embed", "8", "--batch", "4", "--seq-len", "16"]
@@ -82,8 +83,9 @@ def test_the_trainer_saves_once_the_first_interval_has_passed(corpus_file: Path,
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from training.run import RunSpec, run_training
-from training.tiny import TINY_MODEL, TINY_TRAIN
+from training.run import run_training
+from training.run_spec import RunSpec
+from training.demo.tiny import TINY_MODEL, TINY_TRAIN
 options = {**TINY_TRAIN, "steps": 100000, "first_checkpoint_s": 0.0, "checkpoint_every_s": 0.0}
 spec = RunSpec(
     paths=(sys.argv[1],), out_dir=Path(sys.argv[2]), model_options=TINY_MODEL, train_options=options

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.model import LanguageModel
+from training.checkpoints.run_meta import RunMeta
 from training.cli.args import HelpFormatter, positive_int
-from training.evaluate import EvalResult
-from training.run_meta import RunMeta
+from training.loop.evaluate import EvalResult
 
 
 def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
@@ -39,11 +39,11 @@ def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
     from training.cli.progress import ProgressReporter
-    from training.corpus import CorpusError
-    from training.evaluate import evaluate_tokens
-    from training.ingest import ingest_corpus
+    from training.data.corpus import CorpusError
+    from training.data.ingest import ingest_corpus
+    from training.loop.evaluate import evaluate_tokens
 
     model, tokenizer, meta = load_model(args.model)
     if isinstance(tokenizer, DocumentTokenizer):
@@ -80,10 +80,10 @@ def _evaluate_documents(
     args: argparse.Namespace, model: LanguageModel, tokenizer: DocumentTokenizer, meta: RunMeta
 ) -> int:
     """A model trained on documents scores each document from its own start, cut as in training."""
-    from training.batching import to_token_array
-    from training.corpus import load_corpus
-    from training.document_eval import evaluate_documents
-    from training.documents import DocumentMode, split_documents
+    from training.data.batching import to_token_array
+    from training.data.corpus import load_corpus
+    from training.data.documents import DocumentMode, split_documents
+    from training.loop.document_eval import evaluate_documents
 
     corpus = load_corpus(args.paths, min_chars=2)
     docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)

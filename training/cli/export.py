@@ -26,8 +26,8 @@ def add_export_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from training.checkpoint import load_model
-    from training.export_onnx import export_onnx
+    from training.checkpoints.checkpoint import load_model
+    from training.checkpoints.export_onnx import export_onnx
 
     model, tokenizer, _ = load_model(args.model)
     for path in export_onnx(model, tokenizer, args.out):

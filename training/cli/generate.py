@@ -19,7 +19,7 @@ from training.cli.args import (
     positive_int,
     probability,
 )
-from training.copy_check import MIN_CHARS as COPY_MIN_CHARS
+from training.copies.copy_check import MIN_CHARS as COPY_MIN_CHARS
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
 _BEAM = BeamSettings()
@@ -160,7 +160,7 @@ def add_clamp_option(gen: argparse.ArgumentParser) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
     from training.cli.samples import collect_samples, stream_one, write_samples
 
     settings = _sampling(args)
@@ -182,7 +182,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     samples = collect_samples(model, tokenizer, args, settings)
     checker = None
     if args.check_copies:
-        from training.copy_check import copy_checker
+        from training.copies.copy_check import copy_checker
 
         checker = copy_checker(meta, tokenizer)
     write_samples(samples, args, checker)

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, WITHIN
 from lstm_core.measure.units import MAX_TOKENS, TOP
-from training.checkpoint import resolve_path
+from training.checkpoints.checkpoint import RNN_SUBDIR, resolve_path
 from training.cli.args import HelpFormatter, positive_int
 from training.cli.measure import model_name
-from training.run import RNN_SUBDIR
 
 
 def add_insight_commands(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +59,7 @@ def add_insight_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(path: Path) -> str:
-    from training.corpus import load_corpus
+    from training.data.corpus import load_corpus
 
     return load_corpus([path], min_chars=2).text
 
@@ -74,7 +73,7 @@ def _with_companion(path: Path) -> list[Path]:
 
 def cmd_context(args: argparse.Namespace) -> int:
     from lstm_core.measure.context import describe_context, measure_context
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
 
     text = _read(args.text)
     curves = []
@@ -103,7 +102,7 @@ def cmd_context(args: argparse.Namespace) -> int:
 
 def cmd_units(args: argparse.Namespace) -> int:
     from lstm_core.measure.units import format_units_table, rank_units
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
 
     text = _read(args.text)
     model, tokenizer, _ = load_model(args.model)

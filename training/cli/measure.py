@@ -8,9 +8,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from training.assets import demo_dir
-from training.checkpoint import resolve_path
+from training.checkpoints.checkpoint import resolve_path
 from training.cli.args import HelpFormatter, positive_int
+from training.demo.assets import demo_dir
 
 DEMO_MODELS = ("lstm", "rnn")
 GRADFLOW_REPORT_K = (1, 2, 5, 10, 20, 50, 100, 150, 200)  # the columns of the human-readable table
@@ -29,7 +29,7 @@ def model_dirs(dirs: Sequence[Path]) -> list[Path]:
     missing = [str(d) for d in found if not resolve_path(d).exists()]
     if missing:
         raise MeasureError(
-            f"no demo model in {', '.join(missing)}; build them with: python -m training.build_demo"
+            f"no demo model in {', '.join(missing)}; build them with: python -m training.demo.build_demo"
         )
     return found
 
@@ -71,8 +71,8 @@ def add_measure_commands(sub: argparse._SubParsersAction) -> None:
 
 def cmd_probe(args: argparse.Namespace) -> int:
     from lstm_core.measure.probe import format_probe_table, probe_model
-    from training.checkpoint import load_model
-    from training.demo_corpus import demo_probe_cases
+    from training.checkpoints.checkpoint import load_model
+    from training.demo.demo_corpus import demo_probe_cases
 
     cases = demo_probe_cases(args.per_bucket, seed=args.seed)
     results = []
@@ -89,17 +89,17 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def _measure_text(path: Path | None) -> str:
     if path is None:
-        from training.demo_corpus import demo_measure_text
+        from training.demo.demo_corpus import demo_measure_text
 
         return demo_measure_text()
-    from training.corpus import load_corpus
+    from training.data.corpus import load_corpus
 
     return load_corpus([path], min_chars=2).text
 
 
 def cmd_gradflow(args: argparse.Namespace) -> int:
     from lstm_core.measure.gradflow import WARMUP, measure_gradient_flow
-    from training.checkpoint import load_model
+    from training.checkpoints.checkpoint import load_model
 
     text = _measure_text(args.text)
     rows = []

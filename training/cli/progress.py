@@ -8,7 +8,7 @@ import time
 
 from tqdm import tqdm
 
-from training.events import (
+from training.common.events import (
     Event,
     IngestEvent,
     NoteEvent,

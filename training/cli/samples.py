@@ -13,7 +13,7 @@ from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.stepper import Stepper
 from lstm_core.tokenizers import Tokenizer
-from training.copy_check import CopyChecker
+from training.copies.copy_check import CopyChecker
 
 
 @dataclass(frozen=True)

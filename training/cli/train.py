@@ -14,13 +14,13 @@ from typing import Any
 from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
-from training.checkpoint import has_checkpoint
+from training.checkpoints.checkpoint import has_checkpoint
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
-from training.config import OPTIMIZERS, PRECISIONS, TrainConfig
-from training.documents import STREAM, DocumentMode
-from training.failures import OutOfMemory
-from training.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
+from training.common.config import OPTIMIZERS, PRECISIONS, TrainConfig
+from training.data.documents import STREAM, DocumentMode
+from training.loop.failures import OutOfMemory
+from training.presets.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
 
 # The signals that end a run the cooperative way: the current step finishes, a checkpoint is
 # saved. SIGINT is Ctrl+C; SIGTERM what a logout or a service manager sends; SIGHUP a closed terminal.
@@ -177,9 +177,10 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
 
 def cmd_train(args: argparse.Namespace) -> int:
     from training.cli.progress import JsonReporter, ProgressReporter
-    from training.control import TrainingControl
-    from training.ingest import IngestCancelled
-    from training.run import RunSpec, prepare_run, resume_spec
+    from training.common.control import TrainingControl
+    from training.data.ingest import IngestCancelled
+    from training.run import prepare_run
+    from training.run_spec import RunSpec, resume_spec
 
     model_opts, train_opts = train_options(args)
     # torchrun --max-restarts starts every process again after one dies: they go on from

@@ -1,0 +1,191 @@
+"""The token cache: a corpus tokenised once, memory-mapped by every run that follows.
+
+Layout under the cache folder (``cache_root()``)::
+
+    scans.json                    path, size, mtime -> the file's sha256 and encoding
+    tokenizer-<fp>-<level>.json   a tokenizer trained on that corpus (fresh runs reuse it)
+    tokens-<key>/tokens.bin       the ids, raw, in the smallest integer type that fits
+    tokens-<key>/info.json        count, dtype, characters, files and warnings
+
+``<fp>`` is the corpus fingerprint: a hash of every file's bytes in order, so a changed
+file (or an added one) makes a new entry; ``<key>`` hashes the fingerprint with the
+tokenizer's JSON. Entries appear with one rename, so a reader never sees half of one,
+and two builders racing for the same entry both end with a whole one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.data.text_stream import ScannedFile
+
+CACHE_ENV = "LSTM_STUDIO_CACHE"  # where the cache lives, when set
+FORMAT = 1  # bump when the text rules or the file layout change: old entries are then ignored
+KEEP_ENTRIES = 6  # token files kept; the least recently used go first
+
+
+def cache_root() -> Path:
+    """The per-user cache folder: $LSTM_STUDIO_CACHE, or the platform's cache location."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return base / "lstm-studio" / "cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "lstm-studio"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "lstm-studio"
+
+
+def usable_root(preferred: Path, fallback: Path | None) -> Path:
+    """``preferred`` when it can be written to, else ``fallback`` (beside the run), else a
+    temporary folder."""
+    for candidate in (preferred, fallback):
+        if candidate is None:
+            continue
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            probe = candidate / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+            return candidate
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="lstm-studio-cache-"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# ---- scans: skip re-hashing files that have not changed -----------------------------------
+def _stat_key(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def known_scan(root: Path, path: Path) -> ScannedFile | None:
+    entry = (read_json(root / "scans.json") or {}).get(str(path.resolve()))
+    try:
+        if entry and entry.pop("stat") == _stat_key(path):
+            return ScannedFile(**entry)
+    except (OSError, TypeError):
+        pass
+    return None
+
+
+def remember_scans(root: Path, scans: Sequence[ScannedFile]) -> None:
+    known = read_json(root / "scans.json") or {}
+    for scan in scans:
+        path = Path(scan.path)
+        with contextlib.suppress(OSError):
+            known[str(path.resolve())] = {**asdict(scan), "stat": _stat_key(path)}
+    with contextlib.suppress(OSError):
+        write_json(root / "scans.json", known)
+
+
+def fingerprint(scans: Sequence[ScannedFile]) -> str:
+    """A hex digest of the corpus: every file's bytes, their order and how they are read."""
+    digest = hashlib.sha256(f"lstm-studio corpus {FORMAT}".encode())
+    for scan in scans:
+        digest.update(f"\0{scan.digest}:{scan.codec}".encode())
+    return digest.hexdigest()
+
+
+# ---- tokenizers and token files -------------------------------------------------------------
+def tokenizer_path(root: Path, corpus_fingerprint: str, level: str) -> Path:
+    return root / f"tokenizer-{corpus_fingerprint[:32]}-{level}.json"
+
+
+def tokens_key(corpus_fingerprint: str, tokenizer: dict[str, Any]) -> str:
+    text = json.dumps(tokenizer, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{corpus_fingerprint}\0{text}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class CachedTokens:
+    tokens: np.ndarray  # read-only memory map
+    info: dict[str, Any]  # what info.json holds
+
+
+def open_tokens(root: Path, key: str) -> CachedTokens | None:
+    folder = root / f"tokens-{key}"
+    info = read_json(folder / "info.json")
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        return None
+    try:
+        dtype, count = np.dtype(info["dtype"]), int(info["count"])
+        if (folder / "tokens.bin").stat().st_size != dtype.itemsize * count or count < 1:
+            return None
+        tokens = np.memmap(folder / "tokens.bin", dtype=dtype, mode="r", shape=(count,))
+        os.utime(folder / "info.json")  # recently used: pruned last
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    return CachedTokens(tokens, info)
+
+
+class TokenWriter:
+    """Appends id arrays to a new entry's file; ``commit`` makes the entry appear at once."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        self.root, self.key = root, key
+        self.folder = Path(tempfile.mkdtemp(prefix=f".tokens-{key}-", dir=root))
+        self._file = (self.folder / "tokens.bin").open("wb")
+        self.count = 0
+        self.dtype: np.dtype | None = None
+
+    def write(self, ids: np.ndarray) -> None:
+        self.dtype = ids.dtype
+        self._file.write(ids.tobytes())
+        self.count += len(ids)
+
+    def commit(self, info: dict[str, Any]) -> CachedTokens:
+        self._file.close()
+        info = {**info, "format": FORMAT, "count": self.count, "dtype": str(self.dtype)}
+        write_json(self.folder / "info.json", info)
+        final = self.root / f"tokens-{self.key}"
+        try:
+            os.replace(self.folder, final)
+        except OSError:  # another process got there first: its entry is as good as ours
+            shutil.rmtree(self.folder, ignore_errors=True)
+        prune(self.root)
+        opened = open_tokens(self.root, self.key)
+        if opened is None:
+            raise OSError(f"{final}: the token cache could not be read back")
+        return opened
+
+    def abandon(self) -> None:
+        self._file.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:
+    """Delete all but the ``keep`` most recently used token files."""
+    entries = sorted(
+        (p for p in root.glob("tokens-*") if (p / "info.json").is_file()),
+        key=lambda p: (p / "info.json").stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)

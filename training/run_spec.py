@@ -1,0 +1,159 @@
+"""What a run is asked to do (``RunSpec``), and the one place that turns it into the final
+``ModelConfig`` and ``TrainConfig`` (``resolve_settings``): the preset, the recipe fitted to
+this machine, the person's own options and a resumed run's stored values, in that order.
+The rest of the pipeline only reads what comes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lstm_core.config import ModelConfig
+from lstm_core.hardware import pick_device
+from lstm_core.options import OptionError, check_known
+from lstm_core.tokenizers import LEVELS
+from training.checkpoints import checkpoint as ckpt
+from training.checkpoints.checkpoint import RNN_SUBDIR
+from training.checkpoints.run_meta import RunMeta
+from training.common.config import TrainConfig
+from training.common.events import EventCallback, NoteEvent, WarningEvent, ignore_events
+from training.data.documents import STREAM, DocumentMode
+from training.presets import preset_fit
+from training.presets.presets import DEFAULT_PRESET, get_preset
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    paths: tuple[str, ...]  # empty with resume: the run's own corpus
+    out_dir: Path
+    preset: str = DEFAULT_PRESET
+    level: str = "char"
+    model_options: dict[str, Any] = field(default_factory=dict)  # only what was chosen
+    train_options: dict[str, Any] = field(default_factory=dict)  # only what was chosen
+    compare_rnn: bool = False
+    resume: bool = False
+    # Whether level and preset were chosen rather than left at their defaults: a resume
+    # names those it cannot honour.
+    level_given: bool = False
+    preset_given: bool = False
+    # Resume on text other than the run's own, with the run's tokenizer.
+    allow_new_corpus: bool = False
+    documents: str = STREAM  # stream, files, lines or separator:TEXT (training/data/documents.py)
+
+    def __post_init__(self) -> None:
+        DocumentMode.parse(self.documents)  # nonsense fails here, naming the choices
+        check_known(self.model_options, ModelConfig.option_names(), what="model")
+        check_known(self.train_options, TrainConfig.option_names(), what="training")
+        if self.level not in LEVELS:
+            raise OptionError(f"unknown level {self.level!r}: choose one of {', '.join(LEVELS)}")
+        get_preset(self.preset)  # an unknown preset fails here, naming the choices
+
+
+def _fresh_configs(
+    spec: RunSpec, vocab_size: int, *, distributed: bool, on_event: EventCallback = ignore_events
+) -> tuple[ModelConfig, TrainConfig]:
+    preset = get_preset(spec.preset)
+    # A CUDA GPU gets the preset's GPU shapes; the device option may come from the spec.
+    device = pick_device(preset.train_config(spec.train_options).device)
+    train = preset.train_config(spec.train_options, device.type)
+    model_fields = preset.model_fields(spec.level, train.budget, device.type)
+    # On a CPU the preset's model and recipe are fitted to this machine and budget (every
+    # rank of a distributed run must agree on one model, so those keep the preset's).
+    given = {"model_options": spec.model_options, "train_options": spec.train_options}
+    if not distributed and preset_fit.applies(level=spec.level, device=device, train=train, **given):
+        fitted = preset_fit.fit(vocab_size=vocab_size, device=device, train=train, on_event=on_event)
+        if fitted is not None:
+            model_fields.update(fitted.model)
+            train = fitted.train
+            on_event(NoteEvent(model="run", message=fitted.describe(preset.name)))
+    model_fields.update(spec.model_options)
+    model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields})
+    return model, train
+
+
+def resolve_settings(
+    spec: RunSpec,
+    *,
+    vocab_size: int,
+    resumed: RunMeta | None,
+    distributed: bool,
+    on_event: EventCallback = ignore_events,
+) -> tuple[ModelConfig, TrainConfig]:
+    """The run's final model and training settings. A resumed run keeps its model and its
+    stored recipe (the person's training options on top); a fresh one takes the preset, the
+    recipe fitted to this machine, then the person's options."""
+    if resumed is None:
+        return _fresh_configs(spec, vocab_size, distributed=distributed, on_event=on_event)
+    assert resumed.model is not None  # load_checkpoint checks it
+    stored = resumed.training or get_preset(spec.preset).train_config({})
+    if spec.preset_given:
+        message = f"resuming {spec.out_dir}: the run keeps its own recipe; preset {spec.preset} is ignored"
+        on_event(WarningEvent(model="run", message=message))
+    return resumed.model, stored.with_options(spec.train_options)
+
+
+def resume_spec(
+    run_dir: str | Path,
+    *,
+    paths: Sequence[str] = (),
+    unrecorded_paths: Sequence[str] = (),
+    level: str | None = None,
+    preset: str | None = None,
+    model_options: Mapping[str, Any] | None = None,
+    train_options: Mapping[str, Any] | None = None,
+    allow_new_corpus: bool = False,
+) -> RunSpec:
+    """Continue the run saved in `run_dir` on its own corpus (or `paths`), with its vanilla RNN
+    when it trained one. Level, preset and model options are the run's own; given ones that
+    differ are named in a warning when the run starts."""
+    run_dir = Path(run_dir)
+    meta = ckpt.read_metadata(run_dir)
+    # `unrecorded_paths`: the corpus to use when the run does not name its own (old checkpoints).
+    files = tuple(paths) or meta.corpus.files or tuple(unrecorded_paths)
+    if not files:
+        raise OptionError(f"{run_dir}: the run does not record its corpus; give the corpus paths")
+    return RunSpec(
+        paths=files,
+        out_dir=run_dir,
+        preset=preset or DEFAULT_PRESET,
+        level=level or meta.level,
+        model_options=dict(model_options or {}),
+        train_options=dict(train_options or {}),
+        compare_rnn=ckpt.resolve_path(run_dir / RNN_SUBDIR).is_file(),
+        resume=True,
+        documents=meta.corpus.documents,
+        level_given=level is not None,
+        preset_given=preset is not None,
+        allow_new_corpus=allow_new_corpus,
+    )
+
+
+def own_corpus(meta: RunMeta) -> tuple[str, ...] | None:
+    """The files a model was trained on, when they are all still there."""
+    files = meta.corpus.files
+    return files if files and all(Path(f).is_file() for f in files) else None
+
+
+def contrast_rnn_spec(
+    meta: RunMeta,
+    *,
+    paths: Sequence[str],
+    out_dir: Path,
+    preset: str = DEFAULT_PRESET,
+    train_options: Mapping[str, Any] | None = None,
+) -> RunSpec:
+    """A vanilla RNN of a model's own shape and level on `paths`, for the contrast."""
+    if meta.model is None:
+        raise OptionError("the model's shape is unknown: its checkpoint has no model configuration")
+    cfg = meta.model
+    return RunSpec(
+        paths=tuple(paths),
+        out_dir=out_dir,
+        preset=preset,
+        level=meta.level,
+        model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
+        train_options=dict(train_options or {}),
+        documents=meta.corpus.documents,
+    )
