@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.panels.runs_legend import CurveKey, shown_names
 from app.panels.runs_panel import COLUMNS, RunsPanel
 from app.panels.training_status import final_speed_text, paused_text, speed_text, validation_text
-from tests.test_run_history import resave
+from tests.training.checkpoints.test_run_history import resave
 from training.checkpoints.run_meta import Progress
 from training.common.events import StepEvent, ValidationEvent
 

@@ -13,7 +13,7 @@ from app import model_store
 from app.launch import parse_args
 from app.menus import recent_model_labels, shortcuts_text
 from app.panels.training_panel import LAST_RUN_KEY
-from tests.test_run_history import resave
+from tests.training.checkpoints.test_run_history import resave
 from training.checkpoints.checkpoint import CheckpointError
 from training.checkpoints.run_meta import Metrics, Progress
 from training.common.events import FinishedEvent, SaveFailedEvent

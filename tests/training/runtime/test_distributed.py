@@ -16,7 +16,7 @@ from safetensors.torch import load_file
 from training.checkpoints.checkpoint import load_checkpoint
 from training.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 WORKER = Path(__file__).resolve().parent / "ddp_worker.py"
 TINY = ["--hidden", "16", "--embed", "8", "--batch", "2", "--seq-len", "16", "--dropout", "0"]
 # Adam moves a weight by about the learning rate (here 7e-3) a step, whatever its gradient;

@@ -51,4 +51,4 @@ def test_a_missing_model_is_one_line_on_stderr(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_assets_are_found_beside_the_packages() -> None:
-    assert assets_dir() == Path(__file__).resolve().parent.parent / "assets"
+    assert assets_dir() == Path(__file__).resolve().parents[3] / "assets"

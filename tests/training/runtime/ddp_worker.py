@@ -1,7 +1,7 @@
 """Trains the tiny model alone or as one process under torchrun, for the distributed tests,
 and writes this process's parameters to OUT/params-rank<R>.safetensors.
 
-    python tests/ddp_worker.py CORPUS OUT BATCH STEPS
+    python tests/training/runtime/ddp_worker.py CORPUS OUT BATCH STEPS
 """
 
 from __future__ import annotations

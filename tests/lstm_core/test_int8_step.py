@@ -19,7 +19,7 @@ from training.checkpoints.checkpoint import load_model
 
 pytestmark = pytest.mark.skipif(not int8_available(), reason="no quantized CPU engine in this torch")
 
-DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn"])

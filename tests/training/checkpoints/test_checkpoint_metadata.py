@@ -57,7 +57,7 @@ def test_a_relative_corpus_name_is_found_beside_the_checkpoint(tmp_path, monkeyp
     from training.checkpoints.checkpoint import read_metadata
     from training.run_spec import own_corpus
 
-    demo = Path(__file__).resolve().parent.parent / "assets" / "demo"
+    demo = Path(__file__).resolve().parents[3] / "assets" / "demo"
     monkeypatch.chdir(tmp_path)  # not where the demo is: "corpus.txt" is not here
     meta = read_metadata(demo / "lstm")
     assert own_corpus(meta) == (str((demo / "corpus.txt").resolve()),)

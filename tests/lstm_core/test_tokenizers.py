@@ -10,8 +10,7 @@ from lstm_core.tokenizers import (
     tokenizer_from_dict,
     train_tokenizer,
 )
-
-from .conftest import make_text
+from tests.conftest import make_text
 
 TEXT = make_text(3000) + "Ünïcödé ✓ 日本語 text.\n" * 3
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import make_text
 from training.checkpoints.checkpoint import load_model
 from training.cli import main
 from training.copies.copy_check import INDEX_DIR, copy_checker, find_line
 from training.copies.copy_index import CopyIndex
 from training.copies.copy_summary import measure_copying, summarize_copies
-
-from .conftest import make_text
 
 
 def _longest_common_substring(a: np.ndarray, b: np.ndarray) -> int:

@@ -14,10 +14,9 @@ from lstm_core.batch_sampling import generate_samples
 from lstm_core.beam import BeamSettings, banned_tokens, beam_search
 from lstm_core.sampling import SamplingSettings, filter_logits, generate, prompt_ids, sampling_weights
 from lstm_core.tokenizers import train_tokenizer
+from tests.conftest import make_text
 from training.cli import main
 from training.demo.tiny import tiny_model
-
-from .conftest import make_text
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.sampling import SamplingSettings, generate, generate_tokens, prompt_ids
 from lstm_core.tokenizers import decode, tokenizer_from_dict, train_tokenizer
+from tests.conftest import make_text
 from training.checkpoints.checkpoint import load_model
 from training.cli import main
 from training.data.corpus import Corpus, CorpusError, SourceFile
@@ -20,8 +21,6 @@ from training.demo.tiny import TINY_WINDOW
 from training.loop.document_eval import document_spans, evaluate_documents
 from training.run import run_training
 from training.run_spec import RunSpec
-
-from .conftest import make_text
 
 ANIMALS = ["cat", "dog", "owl", "fox", "hen", "yak"]
 VERBS = ["sees", "likes", "finds", "meets"]

@@ -9,9 +9,8 @@ from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate_tokens
 from lstm_core.tokenizers import train_tokenizer
+from tests.conftest import make_text
 from training.demo.tiny import tiny_model
-
-from .conftest import make_text
 
 
 @pytest.fixture(scope="module")

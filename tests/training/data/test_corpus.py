@@ -6,10 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import make_text
 from training.data.batching import StreamBatcher, compact_dtype, split_train_val
 from training.data.corpus import CorpusError, load_corpus
-
-from .conftest import make_text
 
 TEXT = make_text(600) + "café naïve\n"
 

@@ -17,9 +17,8 @@ from lstm_core.sampling import (
 )
 from lstm_core.stepper import make_stepper
 from lstm_core.tokenizers import train_tokenizer
+from tests.conftest import make_text
 from training.demo.tiny import tiny_model
-
-from .conftest import make_text
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,14 @@ import pytest
 from lstm_core.sampling import SamplingSettings, generate, prompt_ids
 from lstm_core.stepper import FusedStepper
 from lstm_core.tokenizers import train_tokenizer
+from tests.conftest import make_text
 from training.checkpoints.export_onnx import export_onnx
 from training.cli import main
 from training.demo.tiny import tiny_model
 
-from .conftest import make_text
-
 pytest.importorskip("onnxruntime")
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "onnx_generate.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "onnx_generate.py"
 
 
 def _example():
