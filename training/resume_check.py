@@ -3,7 +3,6 @@ tokenizer are fixed, and it goes on with the text it was trained on unless told 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +14,6 @@ from training.run_spec import RunSpec
 
 class ResumeError(ValueError):
     """A resume that would silently change what the run is; the message says what differs."""
-
-
-def text_fingerprint(text: str) -> str:
-    """A short hash of the corpus text: tells the same corpus from another."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def check_resume(spec: RunSpec, meta: RunMeta, *, fingerprint: str, corpus_description: str) -> None:

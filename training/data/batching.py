@@ -46,13 +46,6 @@ def to_token_array(ids: Sequence[int], vocab_size: int) -> np.ndarray:
     return array
 
 
-def split_train_val(tokens: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """The last val_fraction of the stream is held out: deterministic, and no leakage
-    across the boundary beyond one token."""
-    cut = int(len(tokens) * (1.0 - val_fraction))
-    return tokens[:cut], tokens[cut:]
-
-
 class StreamBatcher:
     """Serves (x, y) chunks of shape (B, L) in order, wrapping at the end."""
 

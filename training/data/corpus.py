@@ -3,18 +3,26 @@
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); without one, UTF-8 is tried,
 then cp1252, then latin-1 (which never fails); the fallbacks come with a warning
 naming the file. Line endings become "\n". Files are joined with a blank line.
+
+Which files make the corpus (``expand_paths``) and what happens to one that is not text
+(``readable_files``) are decided here for every reader: the streaming ones
+(``text_stream``, ``corpus_stats``) follow the same two functions, and every message
+comes from ``corpus_messages``.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from training.data import corpus_messages as say
 
 MIN_CHARS = 1000  # below this a model has nothing to learn from
-_SNIFF_BYTES = 8192
+SNIFF_BYTES = 8192  # the start of a file that is searched for signs of binary data
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -34,11 +42,11 @@ def named_read_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except FileNotFoundError as err:
-        raise CorpusError(f"{path}: no such file") from err
+        raise CorpusError(say.no_such_file(path)) from err
     except IsADirectoryError as err:
-        raise CorpusError(f"{path}: is a folder, not a file") from err
+        raise CorpusError(say.is_a_folder(path)) from err
     except OSError as err:
-        raise CorpusError(f"{path}: cannot be read ({err.strerror or err})") from err
+        raise CorpusError(say.unreadable(path, err)) from err
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def encodings_of(files: Sequence[SourceFile]) -> str:
 
 def describe_files(files: Sequence[SourceFile], chars: int) -> str:
     """ "a.txt, b.txt, c.txt and 2 more (12,345 characters)"."""
-    names = ", ".join(Path(f.path).name for f in files[:3])
+    names = say.file_names([f.path for f in files[:3]])
     more = f" and {len(files) - 3} more" if len(files) > 3 else ""
     return f"{names}{more} ({chars:,} characters)"
 
@@ -86,18 +94,21 @@ def detect_encoding(raw: bytes) -> str | None:
     return None
 
 
+def encoding_name(codec: str) -> str:
+    """The encoding as the person is told it: "utf-8 with BOM" for Python's "utf-8-sig"."""
+    return codec.replace("-sig", " with BOM")
+
+
 def decode_bytes(raw: bytes, name: str) -> tuple[str, str, str | None]:
     """(text, encoding, warning or None). Raises CorpusError for binary data."""
     declared = detect_encoding(raw)
     if declared:
         try:
-            return raw.decode(declared), declared.replace("-sig", " with BOM"), None
+            return raw.decode(declared), encoding_name(declared), None
         except UnicodeDecodeError as err:
-            raise CorpusError(
-                f"{name}: starts with a {declared} mark but is not valid {declared} ({err.reason})"
-            ) from err
-    if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise CorpusError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+            raise CorpusError(say.bom_mismatch(name, declared, err.reason)) from err
+    if b"\x00" in raw[:SNIFF_BYTES]:
+        raise CorpusError(say.binary_nul(name))
     try:
         return raw.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
@@ -107,12 +118,13 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str, str, str | None]:
             text = raw.decode(fallback)
         except UnicodeDecodeError:
             continue
-        return text, fallback, f"{name}: not valid UTF-8, read as {fallback}"
+        return text, fallback, say.not_utf8(name, fallback)
     raise AssertionError("latin-1 decodes any bytes")
 
 
-def _looks_binary(text: str) -> bool:
-    sample = text[:_SNIFF_BYTES]
+def looks_binary(text: str) -> bool:
+    """Whether the decoded start of a file is mostly control characters (an image, an archive)."""
+    sample = text[:SNIFF_BYTES]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     return bool(sample) and controls / len(sample) > 0.05
 
@@ -123,18 +135,21 @@ def read_text_file(path: str | Path) -> tuple[str, str, str | None]:
     with named_read_errors(path):
         raw = path.read_bytes()
     if not raw.strip():
-        raise CorpusError(f"{path}: is empty")
+        raise CorpusError(say.empty(path))
     text, encoding, warning = decode_bytes(raw, str(path))
-    if _looks_binary(text):
-        raise CorpusError(f"{path}: looks like a binary file (mostly control characters), not text")
+    if looks_binary(text):
+        raise CorpusError(say.binary_controls(path))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise CorpusError(f"{path}: holds only white space")
+        raise CorpusError(say.only_white_space(path))
     return text, encoding, warning
 
 
-def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
-    """(file, named explicitly) for every file, folders walked recursively in sorted order."""
+def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
+    """(file, named directly) for every file of the corpus, in reading order: the paths as
+    given, each folder walked recursively in sorted order without its hidden files."""
+    if not paths:
+        raise CorpusError(say.NO_CORPUS)
     found: list[tuple[Path, bool]] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -145,8 +160,41 @@ def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
         elif p.exists():
             found.append((p, True))
         else:
-            raise CorpusError(f"{p}: no such file or folder")
+            raise CorpusError(say.no_such_path(p))
     return found
+
+
+_Read = TypeVar("_Read")
+
+
+def readable_files(
+    found: Iterable[tuple[Path, bool]],
+    read: Callable[[Path], _Read],
+    warnings: list[str],
+    *,
+    on_skip: Callable[[Path], None] | None = None,
+) -> Iterator[tuple[_Read, bool]]:
+    """What ``read`` makes of each file, with whether the file was named directly.
+
+    A file named directly must be good text: ``read``'s CorpusError goes to the caller. A
+    folder's file that is not (an image, an archive) is skipped: a warning joins
+    ``warnings``, in reading order, and ``on_skip`` hears of it."""
+    for path, explicit in found:
+        try:
+            result = read(path)
+        except CorpusError as err:
+            if explicit:
+                raise
+            warnings.append(say.skipped(err))
+            if on_skip is not None:
+                on_skip(path)
+            continue
+        yield result, explicit
+
+
+def _read_source(path: Path) -> tuple[str, SourceFile, str | None]:
+    text, encoding, warning = read_text_file(path)
+    return text, SourceFile(str(path), encoding, len(text), path.stat().st_size), warning
 
 
 def load_corpus(paths: Sequence[str | Path], *, min_chars: int = MIN_CHARS) -> Corpus:
@@ -155,31 +203,19 @@ def load_corpus(paths: Sequence[str | Path], *, min_chars: int = MIN_CHARS) -> C
     A file named directly must be good text or this raises. Inside a folder, files
     that are not text (images, archives) are skipped with a warning.
     """
-    if not paths:
-        raise CorpusError("no corpus given: name at least one text file or folder")
     texts: list[str] = []
     files: list[SourceFile] = []
     warnings: list[str] = []
-    for path, explicit in _expand(paths):
-        try:
-            text, encoding, warning = read_text_file(path)
-        except CorpusError as err:
-            if explicit:
-                raise
-            warnings.append(f"skipped {err}")
-            continue
+    for (text, source, warning), _ in readable_files(expand_paths(paths), _read_source, warnings):
         if warning:
             warnings.append(warning)
         texts.append(text)
-        files.append(SourceFile(str(path), encoding, len(text), path.stat().st_size))
+        files.append(source)
     if not files:
-        raise CorpusError(f"{', '.join(map(str, paths))}: holds no readable text files")
+        raise CorpusError(say.no_readable_files(paths))
     # One file is kept as it is, so its counts are what `wc -m` and a set of its text say;
     # several are joined with a blank line between them.
     text = texts[0] if len(texts) == 1 else "\n\n".join(t.strip("\n") for t in texts) + "\n"
     if len(text) < min_chars:
-        names = ", ".join(Path(f.path).name for f in files)
-        raise CorpusError(
-            f"{names}: too short to learn from ({len(text):,} characters; at least {min_chars:,} needed)"
-        )
+        raise CorpusError(say.too_short([f.path for f in files], len(text), min_chars))
     return Corpus(text, files, warnings)

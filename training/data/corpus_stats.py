@@ -19,8 +19,19 @@ from pathlib import Path
 
 from lstm_core.chunking import last_cut
 from lstm_core.tokenizers import DEFAULT_VOCAB, train_tokenizer, vocabulary_size_estimate, word_pieces
-from training.data.corpus import MIN_CHARS, Corpus, CorpusError, SourceFile, describe_files, encodings_of
-from training.data.text_stream import ScannedFile, expand_paths, scan_file
+from training.data import corpus_messages as say
+from training.data.corpus import (
+    MIN_CHARS,
+    Corpus,
+    CorpusError,
+    SourceFile,
+    describe_files,
+    encodings_of,
+    expand_paths,
+    readable_files,
+)
+from training.data.read_progress import IngestCancelled, ReadProgress, Stopped
+from training.data.text_stream import ScannedFile, scan_file
 
 PREVIEW_CHARS = 4000  # the preview shows the corpus's start; more would only cost memory
 BPE_SAMPLE_CHARS = 2_000_000  # training BPE on more than this for a preview takes too long
@@ -34,11 +45,6 @@ SLICE_CHARS = 1 << 13
 FILE_JOINER = "\n\n"  # as training.data.corpus joins several files
 
 Progress = Callable[[float], None]  # the fraction done, 0 to 1
-Stopped = Callable[[], bool]  # True once the person has cancelled
-
-
-class _Cancelled(Exception):
-    """Raised inside the reading loops when the stop flag is set; never leaves this module."""
 
 
 @dataclass(frozen=True)
@@ -78,24 +84,11 @@ class LoadedCorpus:
     stats: CorpusStats
 
 
-class _Ticker:
-    """Progress over a known number of bytes, reported once per per-mille; raises when stopped."""
-
-    def __init__(self, total_bytes: int, progress: Progress | None, stopped: Stopped | None) -> None:
-        self.total, self.done, self.shown = max(1, total_bytes), 0, -1
-        self.progress, self.stopped = progress, stopped
-
-    def check(self) -> None:
-        if self.stopped is not None and self.stopped():
-            raise _Cancelled
-
-    def __call__(self, n_bytes: int) -> None:
-        self.check()
-        self.done += n_bytes
-        step = min(1000, self.done * 1000 // self.total)
-        if self.progress is not None and step != self.shown:
-            self.shown = step
-            self.progress(step / 1000)
+def _ticker(total_bytes: int, progress: Progress | None, stopped: Stopped | None) -> ReadProgress:
+    """Progress for the panel's bar, once per per-mille; a Stop raises IngestCancelled, which
+    the functions below turn into their None."""
+    report = None if progress is None else lambda tick: progress(tick.per_mille / 1000)
+    return ReadProgress(total_bytes, report, stopped=stopped)
 
 
 class _LevelCount:
@@ -144,7 +137,7 @@ class _LevelCount:
         return CorpusStats("bpe", tokenizer.vocab_size, scaled, self.chars > len(sample))
 
 
-def _file_text(info: ScannedFile, tick: _Ticker) -> Iterator[str]:
+def _file_text(info: ScannedFile, tick: ReadProgress) -> Iterator[str]:
     """One file's text in slices, line ends as "\\n" (a "\\r" ending a chunk waits for the next)."""
     decoder = codecs.getincrementaldecoder(info.codec)()
     carry = ""
@@ -161,11 +154,11 @@ def _file_text(info: ScannedFile, tick: _Ticker) -> Iterator[str]:
                 yield text[start : start + SLICE_CHARS]
             if not raw:
                 return
-            tick(len(raw))
+            tick.add(len(raw))
 
 
 def _count(
-    scanned: Sequence[ScannedFile], level: str, tick: _Ticker, preview: list[str] | None = None
+    scanned: Sequence[ScannedFile], level: str, tick: ReadProgress, preview: list[str] | None = None
 ) -> tuple[_LevelCount, list[int]]:
     """Stream the files once: the level's counts, each file's characters, and the preview."""
     count = _LevelCount(level)
@@ -192,37 +185,33 @@ def read_corpus(
     """Check, count and preview, a chunk at a time; None when stopped. Raises CorpusError,
     whose message names the file and the reason."""
     found = expand_paths(paths)
-    tick = _Ticker(2 * sum(p.stat().st_size for p, _ in found), progress, stopped)
+    tick = _ticker(2 * sum(p.stat().st_size for p, _ in found), progress, stopped)
     scanned: list[ScannedFile] = []
     warnings: list[str] = []
+
+    def scan(path: Path) -> ScannedFile:
+        return scan_file(path, chunk_bytes=READ_BYTES, on_bytes=tick.add)
+
+    def skip(path: Path) -> None:
+        tick.add(path.stat().st_size)  # the second pass skips it
+
     try:
-        for path, explicit in found:
-            try:
-                info = scan_file(path, chunk_bytes=READ_BYTES, on_bytes=tick)
-            except CorpusError as err:
-                if explicit:
-                    raise
-                warnings.append(f"skipped {err}")
-                tick(path.stat().st_size)  # the second pass skips it
-                continue
+        for info, _ in readable_files(found, scan, warnings, on_skip=skip):
             scanned.append(info)
             if info.warning:
                 warnings.append(info.warning)
         if not scanned:
-            raise CorpusError(f"{', '.join(map(str, paths))}: holds no readable text files")
+            raise CorpusError(say.no_readable_files(paths))
         preview: list[str] = []
         count, per_file = _count(scanned, level, tick, preview)
         stats = count.result()
-    except _Cancelled:
+    except IngestCancelled:
         return None
     files = tuple(
         SourceFile(s.path, s.encoding, n, s.size_bytes) for s, n in zip(scanned, per_file, strict=True)
     )
     if count.chars < MIN_CHARS:
-        names = ", ".join(Path(f.path).name for f in files)
-        raise CorpusError(
-            f"{names}: too short to learn from ({count.chars:,} characters; at least {MIN_CHARS:,} needed)"
-        )
+        raise CorpusError(say.too_short([f.path for f in files], count.chars, MIN_CHARS))
     summary = CorpusSummary(files, tuple(scanned), tuple(warnings), count.chars, "".join(preview))
     return LoadedCorpus(tuple(paths), summary, stats)
 
@@ -231,11 +220,11 @@ def count_level(
     summary: CorpusSummary, level: str, *, progress: Progress | None = None, stopped: Stopped | None = None
 ) -> CorpusStats | None:
     """The counts at another level, streaming the files again; None when stopped."""
-    tick = _Ticker(sum(s.size_bytes for s in summary.scanned), progress, stopped)
+    tick = _ticker(sum(s.size_bytes for s in summary.scanned), progress, stopped)
     try:
         count, _ = _count(summary.scanned, level, tick)
         return count.result()
-    except _Cancelled:
+    except IngestCancelled:
         return None
 
 

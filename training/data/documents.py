@@ -20,12 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.options import OptionError
-from lstm_core.tokenizers import decode, train_tokenizer
-from training.data.batching import to_token_array
+from training.data import corpus_messages as say
 from training.data.corpus import Corpus, CorpusError, read_text_file
-from training.data.holdout import DataSplit
 
 STREAM = "stream"
 DOCUMENT_CHOICES: tuple[str, ...] = (STREAM, "files", "lines", "separator:TEXT")
@@ -82,27 +79,5 @@ def split_documents(corpus: Corpus, mode: DocumentMode, *, minimum: int = 2) -> 
         return [corpus.text]
     documents = [p.strip("\n") for p in pieces if p.strip()]
     if len(documents) < minimum:
-        raise CorpusError(
-            f"{corpus.describe()}: splitting by {mode.describe()} gives {len(documents)} document(s); "
-            f"at least {minimum} needed"
-        )
+        raise CorpusError(say.too_few_documents(corpus.describe(), mode.describe(), len(documents), minimum))
     return documents
-
-
-def document_split(tokenizer: DocumentTokenizer, documents: list[str], val_fraction: float) -> DataSplit:
-    """Whole documents held out: the last val_fraction of them (at least one)."""
-    held = min(len(documents) - 1, max(1, round(len(documents) * val_fraction)))
-    train_docs, val_docs = documents[: len(documents) - held], documents[len(documents) - held :]
-    vocab = tokenizer.vocab_size
-    train = to_token_array(tokenizer.encode_documents(train_docs), vocab)
-    val_ids = tokenizer.encode_documents(val_docs)
-    val = to_token_array(val_ids, vocab)
-    return DataSplit(train, val, max(1, len(decode(tokenizer, val_ids))))
-
-
-def document_tokenizer(level: str, documents: list[str]) -> DocumentTokenizer:
-    """A tokenizer of the given level trained on the documents, with the end-of-document id."""
-    # Characters: only what the documents hold (a joining line break would be a token the
-    # model never sees in training). Words and BPE: a line break keeps words apart.
-    joiner = "" if level == "char" else "\n"
-    return DocumentTokenizer(train_tokenizer(level, joiner.join(documents)))

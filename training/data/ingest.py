@@ -17,25 +17,28 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 from training.common.events import EventCallback, IngestEvent, WarningEvent, ignore_events
+from training.data import corpus_messages as say
 from training.data import token_cache as cache
-from training.data.corpus import MIN_CHARS, CorpusError, SourceFile
+from training.data.corpus import (
+    MIN_CHARS,
+    CorpusError,
+    SourceFile,
+    describe_files,
+    encodings_of,
+    expand_paths,
+    readable_files,
+)
 from training.data.documents import DocumentMode
 from training.data.ingest_documents import DocumentEncoder, mode_key, stream_documents, training_pieces
-from training.data.text_stream import (
-    CHUNK_BYTES,
-    ScannedFile,
-    StreamReport,
-    expand_paths,
-    scan_file,
-    stream_text,
-)
+from training.data.read_progress import IngestCancelled as IngestCancelled  # run and the CLI catch it here
+from training.data.read_progress import ReadProgress
+from training.data.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, scan_file, stream_text
 from training.data.token_encode import (
     SAMPLE_CHARS,
     encode_pieces,
@@ -45,10 +48,6 @@ from training.data.token_encode import (
 )
 
 _REPORT_EVERY_S = 0.1  # ten updates a second are plenty for a bar
-
-
-class IngestCancelled(Exception):
-    """The person stopped the run while its corpus was being read."""
 
 
 @dataclass(frozen=True)
@@ -64,40 +63,23 @@ class IngestedCorpus:
 
     @property
     def encodings(self) -> str:
-        return ", ".join(sorted({f.encoding for f in self.files}))
+        return encodings_of(self.files)
 
     def describe(self) -> str:
-        names = ", ".join(Path(f.path).name for f in self.files[:3])
-        more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
-        return f"{names}{more} ({self.chars:,} characters)"
+        return describe_files(self.files, self.chars)
 
 
-class _Stage:
-    """Counts bytes through one stage, reports at most ten times a second, checks for cancel."""
+def _stage(name: str, total: int, on_event: EventCallback, cancelled: Callable[[], bool]) -> ReadProgress:
+    """One stage's progress as IngestEvents with an ETA: as it starts, then ten times a second."""
 
-    def __init__(self, name: str, total: int, on_event: EventCallback, cancelled: Callable[[], bool]) -> None:
-        self.name, self.total, self.done = name, total, 0
-        self.on_event, self.cancelled = on_event, cancelled
-        self.started = self._last = time.perf_counter()
-        self._emit()
+    def report(progress: ReadProgress) -> None:
+        done, elapsed = progress.done, time.perf_counter() - progress.started
+        eta = elapsed * (progress.total - done) / done if done and elapsed > 0.2 else None
+        on_event(IngestEvent(name, done, progress.total, elapsed, eta))
 
-    def _emit(self) -> None:
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed * (self.total - self.done) / self.done if self.done and elapsed > 0.2 else None
-        self.on_event(IngestEvent(self.name, self.done, self.total, elapsed, eta))
-
-    def add(self, count: int) -> None:
-        if self.cancelled():
-            raise IngestCancelled("stopped while reading the corpus")
-        self.done += count
-        now = time.perf_counter()
-        if now - self._last >= _REPORT_EVERY_S:
-            self._last = now
-            self._emit()
-
-    def end(self) -> None:
-        self.done = self.total
-        self._emit()
+    stage = ReadProgress(total, report, stopped=cancelled, every_s=_REPORT_EVERY_S)
+    stage.show()
+    return stage
 
 
 def _scan(
@@ -105,18 +87,13 @@ def _scan(
 ) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
     known = {path: cache.known_scan(root, path) for path, _ in files}
     todo = sum(path.stat().st_size for path, _ in files if known[path] is None)
-    stage = _Stage("checking files", todo, on_event, cancelled)
-    scanned: list[tuple[ScannedFile, bool]] = []
+    stage = _stage("checking files", todo, on_event, cancelled)
+
+    def scan(path: Path) -> ScannedFile:
+        return known[path] or scan_file(path, on_bytes=stage.add)
+
     skipped: list[str] = []
-    for path, explicit in files:
-        try:
-            scan = known[path] or scan_file(path, on_bytes=stage.add)
-        except CorpusError as err:
-            if explicit:
-                raise
-            skipped.append(f"skipped {err}")
-            continue
-        scanned.append((scan, explicit))
+    scanned = list(readable_files(files, scan, skipped))
     stage.end()
     if todo:
         cache.remember_scans(root, [s for s, _ in scanned])
@@ -145,12 +122,12 @@ def ingest_corpus(
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
     scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
     if not scanned:
-        raise CorpusError(f"{', '.join(map(str, paths))}: holds no readable text files")
+        raise CorpusError(say.no_readable_files(paths))
     corpus_fp = cache.fingerprint([s for s, _ in scanned])
     total = sum(s.size_bytes for s, _ in scanned)
 
     def stream(stage_name: str, report: StreamReport) -> Iterator[str]:
-        stage = _Stage(stage_name, total, on_event, cancelled)
+        stage = _stage(stage_name, total, on_event, cancelled)
         yield from stream_text(scanned, report, chunk_bytes=chunk_bytes, on_bytes=stage.add)
         stage.end()
         _check_length(report, min_chars)
@@ -171,24 +148,22 @@ def ingest_corpus(
         on_event(IngestEvent("reusing tokens", total, total, 0.0, 0.0))
     info = found.info
     # Characters per file, by content: a corpus moved to another folder still matches.
-    file_chars: dict[str, int] = info["file_chars"]
     files = tuple(
-        SourceFile(s.path, s.encoding, int(file_chars[s.digest]), s.size_bytes)
+        SourceFile(s.path, s.encoding, info.file_chars[s.digest], s.size_bytes)
         for s, _ in scanned
-        if s.digest in file_chars
+        if s.digest in info.file_chars
     )
-    warnings = tuple(str(w) for w in info["warnings"])
-    for message in warnings:
+    for message in info.warnings:
         on_event(WarningEvent(model="corpus", message=message))
     return IngestedCorpus(
         tokens=found.tokens,
         tokenizer=tokenizer,
-        chars=int(info["chars"]),
+        chars=info.chars,
         files=files,
-        warnings=warnings,
+        warnings=info.warnings,
         fingerprint=corpus_fp,
         reused=reused,
-        documents=info.get("documents"),
+        documents=info.documents,
     )
 
 
@@ -203,7 +178,7 @@ def _encode_into_cache(
 ) -> cache.CachedTokens:
     report = StreamReport([], list(skipped))
     writer = cache.TokenWriter(root, key)
-    info: dict[str, Any] = {}
+    documents: int | None = None
     try:
         if mode is None:
             arrays = encode_pieces(tokenizer, stream("tokenising", report))
@@ -215,37 +190,32 @@ def _encode_into_cache(
         for ids in arrays:
             writer.write(ids)
         if mode is not None:
-            info["documents"] = encoder.count
+            documents = encoder.count
             _check_documents(encoder.count, mode, report)
     except BaseException:
         writer.abandon()
         raise
     digests = {s.path: s.digest for s, _ in scanned}
-    info |= {
-        "chars": report.chars,
-        "warnings": report.warnings,
-        "file_chars": {digests[f.path]: f.chars for f in report.files},
-    }
-    return writer.commit(info)
+    return writer.commit(
+        chars=report.chars,
+        warnings=report.warnings,
+        file_chars={digests[f.path]: f.chars for f in report.files},
+        documents=documents,
+    )
 
 
 def _check_documents(count: int, mode: DocumentMode, report: StreamReport, minimum: int = 2) -> None:
     # Training needs two documents: one to learn from, one to validate on.
     if count < minimum:
-        names = ", ".join(Path(f.path).name for f in report.files)
-        raise CorpusError(
-            f"{names}: splitting by {mode.describe()} gives {count} document(s); at least {minimum} needed"
-        )
+        where = say.file_names([f.path for f in report.files])
+        raise CorpusError(say.too_few_documents(where, mode.describe(), count, minimum))
 
 
 def _check_length(report: StreamReport, min_chars: int) -> None:
     if not report.files:
-        raise CorpusError("the corpus holds no readable text files")
+        raise CorpusError(say.no_readable_files())
     if report.chars < min_chars:
-        names = ", ".join(Path(f.path).name for f in report.files)
-        raise CorpusError(
-            f"{names}: too short to learn from ({report.chars:,} characters; at least {min_chars:,} needed)"
-        )
+        raise CorpusError(say.too_short([f.path for f in report.files], report.chars, min_chars))
 
 
 def _tokenizer_for(
@@ -257,7 +227,7 @@ def _tokenizer_for(
     mode: DocumentMode | None,
 ) -> Tokenizer:
     """The tokenizer a fresh run on this corpus trains, from the cache when it was trained
-    before. In documents mode it learns from the documents only, as ``document_tokenizer``."""
+    before. In documents mode it learns from the documents only (``training_pieces``)."""
     variant = level if mode is None else f"{level}-documents-{mode_key(mode)}"
     path = cache.tokenizer_path(root, corpus_fp, variant)
     stored = cache.read_json(path)

@@ -18,17 +18,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from training.data import corpus_messages as say
 from training.data.corpus import (
+    SNIFF_BYTES,
     CorpusError,
     SourceFile,
-    _expand,
-    _looks_binary,
     detect_encoding,
+    encoding_name,
+    looks_binary,
     named_read_errors,
 )
 
 CHUNK_BYTES = 4 << 20  # per read: large enough to amortise Python's per-chunk cost, small for memory
-_SNIFF_BYTES = 8192
 Progress = Callable[[int], None]  # bytes just read
 
 
@@ -40,10 +41,6 @@ class ScannedFile:
     codec: str  # what Python decodes it with
     encoding: str  # what the person is told
     warning: str | None
-
-
-def _display(codec: str) -> str:
-    return codec.replace("-sig", " with BOM")
 
 
 def _read_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
@@ -70,8 +67,8 @@ def scan_file(path: Path, *, chunk_bytes: int = CHUNK_BYTES, on_bytes: Progress 
     head, declared, utf8_ok, content = b"", None, True, False
     for chunk in _read_chunks(path, chunk_bytes):
         digest.update(chunk)
-        if len(head) < _SNIFF_BYTES:
-            head += chunk[: _SNIFF_BYTES - len(head)]
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
             declared = detect_encoding(head)
         content = content or bool(chunk.strip())
         if utf8_ok and declared is None:
@@ -82,14 +79,14 @@ def scan_file(path: Path, *, chunk_bytes: int = CHUNK_BYTES, on_bytes: Progress 
         if on_bytes is not None:
             on_bytes(len(chunk))
     if not content:
-        raise CorpusError(f"{path}: is empty")
+        raise CorpusError(say.empty(path))
     warning = None
     if declared is not None:
         codec = declared
         if not _valid(path, codec, chunk_bytes):
-            raise CorpusError(f"{path}: starts with a {declared} mark but is not valid {declared}")
+            raise CorpusError(say.bom_mismatch(path, declared))
     elif b"\x00" in head:
-        raise CorpusError(f"{path}: looks like a binary file (it contains NUL bytes), not text")
+        raise CorpusError(say.binary_nul(path))
     else:
         try:
             utf8_ok = utf8_ok and utf8.decode(b"", final=True) == ""
@@ -97,10 +94,12 @@ def scan_file(path: Path, *, chunk_bytes: int = CHUNK_BYTES, on_bytes: Progress 
             utf8_ok = False
         codec = "utf-8" if utf8_ok else ("cp1252" if _valid(path, "cp1252", chunk_bytes) else "latin-1")
         if codec != "utf-8":
-            warning = f"{path}: not valid UTF-8, read as {codec}"
-    if _looks_binary(head.decode(codec, errors="ignore")):
-        raise CorpusError(f"{path}: looks like a binary file (mostly control characters), not text")
-    return ScannedFile(str(path), path.stat().st_size, digest.hexdigest(), codec, _display(codec), warning)
+            warning = say.not_utf8(path, codec)
+    if looks_binary(head.decode(codec, errors="ignore")):
+        raise CorpusError(say.binary_controls(path))
+    return ScannedFile(
+        str(path), path.stat().st_size, digest.hexdigest(), codec, encoding_name(codec), warning
+    )
 
 
 class _FileText:
@@ -169,10 +168,10 @@ def stream_text(
             report.chars += len(joiner) + len(piece)
             yield joiner + piece
         if chars == 0:
-            message = f"{path}: holds only white space"
+            message = say.only_white_space(path)
             if explicit:
                 raise CorpusError(message)
-            report.warnings.append(f"skipped {message}")
+            report.warnings.append(say.skipped(message))
             continue
         if info.warning:
             report.warnings.append(info.warning)
@@ -186,10 +185,3 @@ def _with_end(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
     """The chunks, then None: the moment to flush what the decoder holds."""
     yield from chunks
     yield None
-
-
-def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
-    """Every file of the corpus with whether it was named directly; folders walked in order."""
-    if not paths:
-        raise CorpusError("no corpus given: name at least one text file or folder")
-    return _expand(paths)

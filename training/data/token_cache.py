@@ -22,7 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -124,23 +124,62 @@ def tokens_key(corpus_fingerprint: str, tokenizer: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class TokenInfo:
+    """What an entry's info.json says about its token file and the text it came from."""
+
+    count: int  # ids in tokens.bin
+    dtype: str  # their numpy type, e.g. "uint16"
+    chars: int  # characters of the joined text
+    warnings: tuple[str, ...]  # what the person was told while it was read
+    file_chars: Mapping[str, int]  # each file's characters, by the sha256 of its bytes
+    documents: int | None = None  # documents mode: how many; absent from the file otherwise
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TokenInfo:
+        """Lenient for entries already on disk: keys it does not know are ignored. Raises
+        ValueError for another FORMAT, KeyError / TypeError / ValueError for a missing or
+        malformed field: either way the entry is a cache miss."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a token cache entry of this format")
+        documents = data.get("documents")
+        return cls(
+            count=int(data["count"]),
+            dtype=str(data["dtype"]),
+            chars=int(data["chars"]),
+            warnings=tuple(str(w) for w in data["warnings"]),
+            file_chars={str(k): int(v) for k, v in data["file_chars"].items()},
+            documents=None if documents is None else int(documents),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The keys info.json has always had, "documents" only in documents mode."""
+        data: dict[str, Any] = {} if self.documents is None else {"documents": self.documents}
+        return data | {
+            "chars": self.chars,
+            "warnings": list(self.warnings),
+            "file_chars": dict(self.file_chars),
+            "format": FORMAT,
+            "count": self.count,
+            "dtype": self.dtype,
+        }
+
+
+@dataclass(frozen=True)
 class CachedTokens:
     tokens: np.ndarray  # read-only memory map
-    info: dict[str, Any]  # what info.json holds
+    info: TokenInfo
 
 
 def open_tokens(root: Path, key: str) -> CachedTokens | None:
     folder = root / f"tokens-{key}"
-    info = read_json(folder / "info.json")
-    if not isinstance(info, dict) or info.get("format") != FORMAT:
-        return None
     try:
-        dtype, count = np.dtype(info["dtype"]), int(info["count"])
-        if (folder / "tokens.bin").stat().st_size != dtype.itemsize * count or count < 1:
+        info = TokenInfo.from_dict(read_json(folder / "info.json"))
+        dtype = np.dtype(info.dtype)
+        if (folder / "tokens.bin").stat().st_size != dtype.itemsize * info.count or info.count < 1:
             return None
-        tokens = np.memmap(folder / "tokens.bin", dtype=dtype, mode="r", shape=(count,))
+        tokens = np.memmap(folder / "tokens.bin", dtype=dtype, mode="r", shape=(info.count,))
         os.utime(folder / "info.json")  # recently used: pruned last
-    except (OSError, KeyError, TypeError, ValueError):
+    except (OSError, AttributeError, KeyError, TypeError, ValueError):
         return None
     return CachedTokens(tokens, info)
 
@@ -160,10 +199,19 @@ class TokenWriter:
         self._file.write(ids.tobytes())
         self.count += len(ids)
 
-    def commit(self, info: dict[str, Any]) -> CachedTokens:
+    def commit(
+        self,
+        *,
+        chars: int,
+        warnings: Sequence[str],
+        file_chars: Mapping[str, int],
+        documents: int | None = None,
+    ) -> CachedTokens:
+        """Write info.json beside the ids and make the entry appear; what it holds besides the
+        ids' count and type is the caller's (see TokenInfo)."""
         self._file.close()
-        info = {**info, "format": FORMAT, "count": self.count, "dtype": str(self.dtype)}
-        write_json(self.folder / "info.json", info)
+        info = TokenInfo(self.count, str(self.dtype), chars, tuple(warnings), file_chars, documents)
+        write_json(self.folder / "info.json", info.to_dict())
         final = self.root / f"tokens-{self.key}"
         try:
             os.replace(self.folder, final)

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import make_text
-from training.data.batching import StreamBatcher, compact_dtype, split_train_val
+from training.data.batching import StreamBatcher, compact_dtype
 from training.data.corpus import CorpusError, load_corpus
+from training.data.corpus_stats import read_corpus
+from training.data.ingest import ingest_corpus
 
 TEXT = make_text(600) + "café naïve\n"
 
@@ -68,10 +70,46 @@ def test_folders_are_read_recursively_skipping_non_text(tmp_path: Path) -> None:
     assert "secret" not in corpus.text
 
 
-def test_split_is_deterministic_and_held_out_at_the_end() -> None:
-    tokens = np.arange(1000, dtype=np.uint16)
-    train, val = split_train_val(tokens, 0.1)
-    assert len(train) == 900 and val[0] == 900
+BAD_FILES = {
+    "empty": b"",
+    "nul": b"\x00\x01\x02binary\x00" * 50,
+    "controls": b"\x01\x02\x03\x04text" * 50,
+    "short": b"short text",
+}
+
+
+@pytest.mark.parametrize("content", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_the_three_readers_refuse_a_named_file_in_the_same_words(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    said = []
+    for read in (
+        lambda: load_corpus([path]),
+        lambda: read_corpus((str(path),), "char"),
+        lambda: ingest_corpus([path], cache_dir=tmp_path / "cache"),
+    ):
+        with pytest.raises(CorpusError) as err:
+            read()
+        said.append(str(err.value))
+    if content == BAD_FILES["short"]:
+        # The stream counts the line break that ends the joined text: 11 characters, not 10.
+        said = [text.split(" (")[0] for text in said]
+    assert said[0].startswith((str(path), "bad.txt")) and said == [said[0]] * 3
+
+
+def test_the_three_readers_skip_a_folders_files_with_the_same_warnings(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
+    for name, content in BAD_FILES.items():
+        if name != "short":
+            (tmp_path / f"{name}.bin").write_bytes(content)
+    whole = load_corpus([tmp_path]).warnings
+    panel = read_corpus((str(tmp_path),), "char")
+    ingested = ingest_corpus([tmp_path], cache_dir=tmp_path / ".cache").warnings
+    assert panel is not None and len(whole) == 3 and all(w.startswith("skipped ") for w in whole)
+    assert list(panel.corpus.warnings) == whole == list(ingested)
+
+
+def test_ids_are_stored_in_the_smallest_type_that_holds_them() -> None:
     assert compact_dtype(65) == np.uint8 and compact_dtype(300) == np.uint16
     assert compact_dtype(70000) == np.uint32
 

@@ -12,10 +12,10 @@ import pytest
 from lstm_core.tokenizers import decode, train_tokenizer
 from training.common.events import Event, IngestEvent
 from training.data import holdout
-from training.data.corpus import load_corpus
+from training.data.corpus import expand_paths, load_corpus
 from training.data.holdout import HOLDOUT_CAP, count_chars, holdout_size, split_holdout
 from training.data.ingest import IngestCancelled, ingest_corpus
-from training.data.text_stream import StreamReport, expand_paths, scan_file, stream_text
+from training.data.text_stream import StreamReport, scan_file, stream_text
 from training.data.token_encode import encode_pieces
 
 # Multi-byte characters (2, 3 and 4 bytes in UTF-8), line ends of every kind, runs of white

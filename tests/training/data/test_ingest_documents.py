@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 
 from lstm_core.doc_tokens import DocumentTokenizer
+from lstm_core.tokenizers import decode, train_tokenizer
 from training.checkpoints.run_meta import CorpusInfo
+from training.data.batching import to_token_array
 from training.data.corpus import CorpusError, load_corpus
-from training.data.documents import DocumentMode, document_split, document_tokenizer, split_documents
+from training.data.documents import DocumentMode, split_documents
+from training.data.holdout import DataSplit
 from training.data.ingest import ingest_corpus
 from training.run_corpus import RunCorpus
 
@@ -20,9 +23,27 @@ from .test_ingest import _folder
 MODES = ["files", "lines", "separator:cat", "separator:\\n\\n"]
 
 
+# Reading the text whole, the way the streamed documents must match.
+def _document_tokenizer(level: str, documents: list[str]) -> DocumentTokenizer:
+    """A tokenizer of the given level trained on the documents, with the end-of-document id."""
+    joiner = "" if level == "char" else "\n"  # as ingest_documents.training_pieces joins them
+    return DocumentTokenizer(train_tokenizer(level, joiner.join(documents)))
+
+
+def _document_split(tokenizer: DocumentTokenizer, documents: list[str], val_fraction: float) -> DataSplit:
+    """Whole documents held out: the last val_fraction of them (at least one)."""
+    held = min(len(documents) - 1, max(1, round(len(documents) * val_fraction)))
+    train_docs, val_docs = documents[: len(documents) - held], documents[len(documents) - held :]
+    vocab = tokenizer.vocab_size
+    train = to_token_array(tokenizer.encode_documents(train_docs), vocab)
+    val_ids = tokenizer.encode_documents(val_docs)
+    val = to_token_array(val_ids, vocab)
+    return DataSplit(train, val, max(1, len(decode(tokenizer, val_ids))))
+
+
 def _whole(folder: Path, level: str, mode: DocumentMode) -> tuple[list[str], DocumentTokenizer]:
     documents = split_documents(load_corpus([folder]), mode)
-    return documents, document_tokenizer(level, documents)
+    return documents, _document_tokenizer(level, documents)
 
 
 @pytest.mark.parametrize("mode_text", MODES)
@@ -46,7 +67,7 @@ def test_documents_through_the_cache_equal_reading_the_text_whole(
 
     info = CorpusInfo(files=(), chars=streamed.chars, tokens=len(streamed.tokens))
     split = RunCorpus(tokenizer, info, streamed.reused, streamed.tokens, streamed.documents).split(0.2)
-    expected = document_split(whole_tokenizer, documents, 0.2)
+    expected = _document_split(whole_tokenizer, documents, 0.2)
     assert np.array_equal(split.train, expected.train) and np.array_equal(split.val, expected.val)
     assert split.val_chars == expected.val_chars
 

@@ -1,0 +1,88 @@
+"""Every sentence a person reads about why a corpus, or one of its files, is refused.
+
+Three readers apply the same rules (``corpus.load_corpus`` on the whole text,
+``text_stream`` a chunk at a time, ``corpus_stats`` for the corpus panel) and the
+token cache's ingestion checks the result; they raise these texts as CorpusError or
+keep them as warnings, so a file is refused in the same words wherever it is read.
+A refusal starts with what it is about (the file, the paths given), then says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+NO_CORPUS = "no corpus given: name at least one text file or folder"
+
+
+def no_such_path(path: Path) -> str:
+    return f"{path}: no such file or folder"
+
+
+def no_such_file(path: Path) -> str:
+    return f"{path}: no such file"
+
+
+def is_a_folder(path: Path) -> str:
+    return f"{path}: is a folder, not a file"
+
+
+def unreadable(path: Path, err: OSError) -> str:
+    return f"{path}: cannot be read ({err.strerror or err})"
+
+
+def skipped(reason: Exception | str) -> str:
+    """A folder's file left out; a file named directly raises ``reason`` instead."""
+    return f"skipped {reason}"
+
+
+def empty(path: str | Path) -> str:
+    return f"{path}: is empty"
+
+
+def only_white_space(path: str | Path) -> str:
+    return f"{path}: holds only white space"
+
+
+def binary_nul(path: str | Path) -> str:
+    return f"{path}: looks like a binary file (it contains NUL bytes), not text"
+
+
+def binary_controls(path: str | Path) -> str:
+    return f"{path}: looks like a binary file (mostly control characters), not text"
+
+
+def bom_mismatch(path: str | Path, declared: str, reason: str | None = None) -> str:
+    """A file whose byte-order mark promises an encoding its bytes break; ``reason`` is the
+    decoder's, when the whole file was decoded at once."""
+    because = f" ({reason})" if reason else ""
+    return f"{path}: starts with a {declared} mark but is not valid {declared}{because}"
+
+
+def not_utf8(path: str | Path, codec: str) -> str:
+    return f"{path}: not valid UTF-8, read as {codec}"
+
+
+def no_readable_files(paths: Sequence[str | Path] | None = None) -> str:
+    """Nothing usable among ``paths``; without them (the stream's own check), "the corpus"."""
+    if paths is None:
+        return "the corpus holds no readable text files"
+    return f"{', '.join(map(str, paths))}: holds no readable text files"
+
+
+def file_names(paths: Sequence[str | Path]) -> str:
+    """The files' names without their folders: "a.txt, b.txt"."""
+    return ", ".join(Path(p).name for p in paths)
+
+
+def too_short(paths: Sequence[str | Path], chars: int, min_chars: int) -> str:
+    """The files kept (``paths``), named without their folders, and their joined length."""
+    return (
+        f"{file_names(paths)}: too short to learn from ({chars:,} characters; at least {min_chars:,} needed)"
+    )
+
+
+def too_few_documents(where: str, mode: str, count: int, minimum: int) -> str:
+    """``where`` names the corpus; ``mode`` is the way it was cut, as ``DocumentMode.describe``
+    writes it."""
+    return f"{where}: splitting by {mode} gives {count} document(s); at least {minimum} needed"
