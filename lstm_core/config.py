@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from lstm_core.options import OptionError, check_known, field_names, known_only
 
-CellKind = Literal["lstm", "rnn", "gru", "mingru"]
 # mingru: gates read only x_t, so training runs as a scan over the sequence (lstm_core/mingru.py)
-CELL_KINDS: tuple[str, ...] = ("lstm", "rnn", "gru", "mingru")
+CellKind = Literal["lstm", "rnn", "gru", "mingru"]
+CELL_KINDS: tuple[str, ...] = get_args(CellKind)
 
 
 @dataclass(frozen=True)

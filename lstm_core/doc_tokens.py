@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lstm_core.tokenizers import HFTokenizerAdapter, Tokenizer
+from lstm_core.tokenizer_api import BatchEncoder, Tokenizer
 
 EOD_BYTES = b"\n"
 EOD_KEY = "end_of_document"  # the flag in the serialised tokenizer
@@ -44,11 +44,10 @@ class DocumentTokenizer:
         return ids
 
     def _encode_many(self, documents: Sequence[str]) -> Iterable[list[int]]:
-        if isinstance(self.base, HFTokenizerAdapter):
+        if isinstance(self.base, BatchEncoder):
             # One Rust call per few thousand documents instead of one per document.
             for start in range(0, len(documents), 4096):
-                for enc in self.base.hf.encode_batch(list(documents[start : start + 4096])):
-                    yield enc.ids
+                yield from self.base.encode_batch(list(documents[start : start + 4096]))
         else:
             for doc in documents:
                 yield self.base.encode(doc)

@@ -16,15 +16,17 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, get_args
 
 from tokenizers import Regex, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HFTokenizer
 
 from lstm_core.chunking import split_at_cuts
+from lstm_core.doc_tokens import EOD_KEY, DocumentTokenizer
+from lstm_core.tokenizer_api import Tokenizer
 
 Level = Literal["char", "word", "bpe"]
-LEVELS: tuple[str, ...] = ("char", "word", "bpe")
+LEVELS: tuple[str, ...] = get_args(Level)
 UNK = "<unk>"
 REPLACEMENT = "\ufffd"
 # Words keep their leading space (" the"), whitespace runs are tokens: decoding is concatenation.
@@ -35,21 +37,6 @@ _WORDS = re.compile(_WORD_PATTERN)
 # ``\s`` is exactly the tokenizer's white space on ASCII; without it Python would count the
 # separators \x1c-\x1f as white space too.
 _ASCII_WORDS = re.compile(r"[A-Za-z0-9_]+| [A-Za-z0-9_]+| ?[^A-Za-z0-9_\s]| +|\r?\n|\s", re.ASCII)
-
-
-class Tokenizer(Protocol):
-    level: str
-    unk_id: int | None  # the id of <unk>, or None where nothing can be unknown
-    eod_id: int | None  # the end-of-document id (lstm_core/doc_tokens.py), or None for a stream
-
-    @property
-    def vocab_size(self) -> int: ...
-
-    def encode(self, text: str) -> list[int]: ...
-
-    def token_bytes(self, token_id: int) -> bytes: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
 
 
 def decode(tokenizer: Tokenizer, ids: list[int]) -> str:
@@ -175,6 +162,10 @@ class HFTokenizerAdapter:
         # Encoding in chunks cut at safe places keeps memory flat and uses every core.
         return [i for enc in self.hf.encode_batch(list(_chunks(text))) for i in enc.ids]
 
+    def encode_batch(self, texts: list[str]) -> list[list[int]]:
+        """Each text's ids, from one call into the Rust tokenizer for all of them."""
+        return [enc.ids for enc in self.hf.encode_batch(texts)]
+
     def token_bytes(self, token_id: int) -> bytes:
         return self._bytes[token_id]
 
@@ -219,8 +210,6 @@ def train_tokenizer(level: str, text: str, vocab_size: int | None = None) -> Tok
 
 
 def tokenizer_from_dict(data: dict[str, Any]) -> Tokenizer:
-    from lstm_core.doc_tokens import EOD_KEY, DocumentTokenizer
-
     if data.get(EOD_KEY):
         return DocumentTokenizer(tokenizer_from_dict({k: v for k, v in data.items() if k != EOD_KEY}))
     level = data.get("level")

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from lstm_core.doc_tokens import DocumentTokenizer
+from lstm_core.tokenizer_api import BatchEncoder
 from lstm_core.tokenizers import (
     StreamDecoder,
     decode,
@@ -59,3 +61,15 @@ def test_stream_decoder_never_splits_a_character() -> None:
 def test_unknown_level_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown level"):
         train_tokenizer("sentence", TEXT)
+
+
+@pytest.mark.parametrize("level", ["char", "word", "bpe"])
+def test_documents_encode_as_each_one_alone_then_the_end_of_document_id(level: str) -> None:
+    tok = train_tokenizer(level, TEXT)
+    wrapped = DocumentTokenizer(tok)
+    documents = TEXT.splitlines()[:50] * 100  # more than one batch for the tokenizers that batch
+    expected = [i for doc in documents for i in (*tok.encode(doc), tok.vocab_size)]
+    assert wrapped.encode_documents(documents) == expected
+    assert isinstance(tok, BatchEncoder) == (level != "char")
+    again = tokenizer_from_dict(json.loads(json.dumps(wrapped.to_dict())))
+    assert isinstance(again, DocumentTokenizer) and again.eod_id == tok.vocab_size

@@ -2,6 +2,17 @@
 
 Every failure a person can cause ends as one line on stderr and a non-zero
 exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
+
+- train.py: ``train``: options left out take the preset's values
+- progress.py: how a run looks on a terminal: bars for people, JSON lines for scripts
+- generate.py: ``generate``: stream text from a trained model
+- samples.py: what ``generate`` prints: one text, or many samples as blocks or JSON lines
+- evaluate.py: ``evaluate``: score a trained model on text
+- measure.py: ``probe`` and ``gradflow``, on the demo or a person's model
+- insight.py: ``context`` and ``units``: measurements on a person's own text
+- export.py: ``export``: a model that runs without PyTorch
+- args.py: argument parsing every subcommand shares: one-line errors, checked numbers
+- exit_codes.py: what the exit codes mean
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from training.cli import exit_codes
 from training.cli.args import Parser, UsageError
 
 PROG = "lstm-studio"
@@ -60,23 +72,29 @@ def _tolerant_console() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_console()
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return 2
-        return int(args.handler(args))
-    except UsageError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
-    except (OSError, ValueError) as err:  # CorpusError, CheckpointError, OptionError are ValueErrors
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
+        return _run(argv)
+    except (UsageError, OSError, ValueError) as err:
+        # CorpusError, CheckpointError and OptionError are ValueErrors: input a person can fix
+        return _fail(f"error: {err}", exit_codes.BAD_INPUT)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", exit_codes.INTERRUPTED)
     except Exception as err:
         if os.environ.get("LSTM_STUDIO_DEBUG"):
             raise
-        print(f"{PROG}: unexpected error: {type(err).__name__}: {err}", file=sys.stderr)
-        return 1
+        return _fail(f"unexpected error: {type(err).__name__}: {err}", exit_codes.UNEXPECTED)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the command line and run its subcommand: that subcommand's exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return exit_codes.BAD_INPUT
+    return int(args.handler(args))
+
+
+def _fail(message: str, code: int) -> int:
+    """One line on stderr, then ``code``: a person sees what went wrong, not a traceback."""
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code

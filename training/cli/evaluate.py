@@ -10,6 +10,7 @@ from pathlib import Path
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.model import LanguageModel
 from training.checkpoints.run_meta import RunMeta
+from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
 from training.loop.evaluate import EvalResult
 
@@ -73,7 +74,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             model, corpus.tokens, chars=corpus.chars, max_tokens=args.max_tokens, on_progress=progress
         )
     _print(args, result, total=len(corpus.tokens))
-    return 0
+    return exit_codes.OK
 
 
 def _evaluate_documents(
@@ -90,7 +91,7 @@ def _evaluate_documents(
     tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
     result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
     _print(args, result, total=len(tokens))
-    return 0
+    return exit_codes.OK
 
 
 def _print(args: argparse.Namespace, result: EvalResult, *, total: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from training.cli import exit_codes
 from training.cli.args import HelpFormatter
 
 FORMATS: tuple[str, ...] = ("onnx",)
@@ -32,4 +33,4 @@ def cmd_export(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_model(args.model)
     for path in export_onnx(model, tokenizer, args.out):
         print(f"{path}  ({path.stat().st_size:,} bytes)")
-    return 0
+    return exit_codes.OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from lstm_core.beam import BeamSettings
 from lstm_core.measure.steering import Clamp, ClampedStepper
 from lstm_core.sampling import SamplingSettings
+from training.cli import exit_codes
 from training.cli.args import (
     HelpFormatter,
     UsageError,
@@ -178,7 +179,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if one_stream:
         stepper = ClampedStepper(model, args.clamp) if args.clamp else None
         stream_one(model, tokenizer, args.prompt, settings, stepper=stepper)
-        return 0
+        return exit_codes.OK
     samples = collect_samples(model, tokenizer, args, settings)
     checker = None
     if args.check_copies:
@@ -186,4 +187,4 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
         checker = copy_checker(meta, tokenizer)
     write_samples(samples, args, checker)
-    return 0
+    return exit_codes.OK

@@ -15,6 +15,7 @@ from pathlib import Path
 from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, WITHIN
 from lstm_core.measure.units import MAX_TOKENS, TOP
 from training.checkpoints.checkpoint import RNN_SUBDIR, resolve_path
+from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
 from training.cli.measure import model_name
 
@@ -83,7 +84,7 @@ def cmd_context(args: argparse.Namespace) -> int:
         curves.append(measure_context(model, tokenizer.encode(text), scored=args.tokens, name=name))
     if args.json:
         print(json.dumps({"models": [c.to_dict() for c in curves]}))
-        return 0
+        return exit_codes.OK
     ks = list(curves[0].losses)
     print(f"loss (nats/token) seeing only the last k tokens, {curves[0].scored} tokens scored")
     print(f"{'k':<12}" + "".join(f"{k:>7}" for k in ks) + f"{'full':>8}")
@@ -97,7 +98,7 @@ def cmd_context(args: argparse.Namespace) -> int:
     skipped = [c for c in curves if c.converged is not None and c.converged < ks[-1]]
     for c in skipped:
         print(f"{c.name}: at k >= {c.converged} the loss had settled; larger k not run", file=sys.stderr)
-    return 0
+    return exit_codes.OK
 
 
 def cmd_units(args: argparse.Namespace) -> int:
@@ -118,7 +119,7 @@ def cmd_units(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(report.to_dict()))
-        return 0
+        return exit_codes.OK
     print(f"units tracking properties of the text: Pearson r over {report.positions:,} positions")
     print(format_units_table(report))
-    return 0
+    return exit_codes.OK

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from training.checkpoints.checkpoint import resolve_path
+from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
 from training.demo.assets import demo_dir
 
@@ -81,10 +82,10 @@ def cmd_probe(args: argparse.Namespace) -> int:
         results.append(probe_model(model, tokenizer, cases, name=model_name(path)))
     if args.json:
         print(json.dumps({"models": [r.to_dict() for r in results]}))
-        return 0
+        return exit_codes.OK
     print("long-range recall: accuracy of the greedy completion after 'I speak', by characters of filler")
     print(format_probe_table(results))
-    return 0
+    return exit_codes.OK
 
 
 def _measure_text(path: Path | None) -> str:
@@ -119,10 +120,10 @@ def cmd_gradflow(args: argparse.Namespace) -> int:
             for name, cell, norms in rows
         ]
         print(json.dumps({"models": out}))
-        return 0
+        return exit_codes.OK
     shown = [k for k in GRADFLOW_REPORT_K if k <= args.max_k]
     print("gradient flow: mean ||d loss_t / d h_(t-k)|| over windows of real text")
     print(f"{'k':<12}" + "".join(f"{k:>10}" for k in shown))
     for name, _, norms in rows:
         print(f"{name:<12}" + "".join(f"{norms[k]:>10.2e}" for k in shown))
-    return 0
+    return exit_codes.OK

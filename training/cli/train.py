@@ -244,7 +244,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     reporter.close()
     main_result = results[0]
     if not main_rank:
-        return 0  # under torchrun, rank 0 speaks for the run
+        return exit_codes.OK  # under torchrun, rank 0 speaks for the run
     done = {
         "event": "done",
         "val_loss": main_result.val_loss,
@@ -275,4 +275,4 @@ def cmd_train(args: argparse.Namespace) -> int:
         return exit_codes.stopped_by(stopped[0])
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
-    return exit_codes.DIVERGED if main_result.reason == "diverged" else exit_codes.OK
+    return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK

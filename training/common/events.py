@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+# Why a model's training ended: its budget was used up, a person stopped it, or a step stopped
+# being a number (the run was then rolled back to its last checkpoint and saved).
+FinishReason = Literal["completed", "cancelled", "diverged"]
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ class IngestEvent(Event):
 class FinishedEvent(Event):
     kind: ClassVar[str] = "finished"
     model: str
-    reason: str  # "completed", "cancelled" or "diverged"
+    reason: FinishReason
     steps: int
     seconds: float
     tokens_per_s: float
@@ -116,6 +120,10 @@ class FinishedEvent(Event):
     checkpoint: str  # "" when the final save failed (see SaveFailedEvent)
     saved: bool = True
     tokens_scored: int = 0  # held-out tokens the final validation scored (a capped sample)
+
+    @property
+    def diverged(self) -> bool:
+        return self.reason == "diverged"
 
 
 EventCallback = Callable[[Event], None]

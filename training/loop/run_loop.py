@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from training.common.control import TrainingControl
-from training.common.events import FinishedEvent
+from training.common.events import FinishedEvent, FinishReason
 from training.loop.trainer import Trainer
 
 
@@ -24,7 +24,7 @@ def train_models(trainers: list[Trainer], control: TrainingControl | None = None
                 break
             if not trainer.done:
                 trainer.train_step()
-    reason = "cancelled" if control.cancelled else "completed"
+    reason: FinishReason = "cancelled" if control.cancelled else "completed"
     folder = control.take_new_folder()  # asked for while the last step ran
     if folder is not None:
         move_run(trainers, folder)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import Tensor
+
+from training.common.events import StepEvent
 
 GPU_READBACK_STEPS = 16  # steps per read-back on a GPU: the host then waits once per 16 steps
 
@@ -25,17 +26,48 @@ def readback_interval(device: torch.device) -> int:
 
 
 @dataclass(frozen=True)
+class HostStep:
+    """What the host knew of a step when it ran: all a StepEvent says but the device's values."""
+
+    model: str
+    step: int
+    total_steps: int | None
+    lr: float
+    tokens_per_s: float
+    elapsed_s: float
+    eta_s: float
+    progress: float
+
+
+@dataclass(frozen=True)
 class ReadStep:
     """One step as read back: its loss and gradient norm, and what the host knew then."""
 
     loss: float
     grad_norm: float
-    fields: dict[str, Any]  # the StepEvent's host-side fields (step, lr, timings, ...)
+    host: HostStep
 
     def finite(self, *, check_grad: bool) -> bool:
         # With a float16 loss scaler an infinite gradient is the scaler's business: it skips
         # that update and lowers the scale. Only the loss then says the model diverged.
         return math.isfinite(self.loss) and (not check_grad or math.isfinite(self.grad_norm))
+
+    def event(self, *, clip: float | None) -> StepEvent:
+        """The step as reported; ``clip`` is the run's gradient clipping threshold, if any."""
+        host = self.host
+        return StepEvent(
+            model=host.model,
+            step=host.step,
+            total_steps=host.total_steps,
+            loss=self.loss,
+            lr=host.lr,
+            grad_norm=self.grad_norm,
+            clipped=clip is not None and self.grad_norm > clip,
+            tokens_per_s=host.tokens_per_s,
+            elapsed_s=host.elapsed_s,
+            eta_s=host.eta_s,
+            progress=host.progress,
+        )
 
 
 class StepReadout:
@@ -43,7 +75,7 @@ class StepReadout:
         self.every = max(1, every)
         self._values: list[Tensor] = []  # per step: [loss, grad_norm] on the device
         self._host: list[tuple[float, float]] = []  # the fetched values, in the same order
-        self._fields: list[dict[str, Any]] = []
+        self._described: list[HostStep] = []
 
     def __len__(self) -> int:
         return len(self._values)
@@ -56,9 +88,9 @@ class StepReadout:
         # One small kernel on the device; nothing is read here.
         self._values.append(torch.stack((loss.detach().float(), grad_norm.detach().float())))
 
-    def describe(self, fields: dict[str, Any]) -> None:
-        """The host-side fields of the step recorded last."""
-        self._fields.append(fields)
+    def describe(self, host: HostStep) -> None:
+        """What the host knew of the step recorded last."""
+        self._described.append(host)
 
     def fetch(self) -> None:
         """Bring every recorded value to the host with one transfer (the wait for the device
@@ -72,8 +104,7 @@ class StepReadout:
         """Every described step, oldest first; then empty."""
         self.fetch()
         steps = [
-            ReadStep(loss, grad, fields)
-            for (loss, grad), fields in zip(self._host, self._fields, strict=True)
+            ReadStep(loss, grad, host) for (loss, grad), host in zip(self._host, self._described, strict=True)
         ]
         self.clear()
         return steps
@@ -81,4 +112,4 @@ class StepReadout:
     def clear(self) -> None:
         self._values.clear()
         self._host.clear()
-        self._fields.clear()
+        self._described.clear()

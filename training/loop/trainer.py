@@ -20,15 +20,15 @@ from lstm_core.model import LanguageModel, ModelOutput, State
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoints import checkpoint as ckpt
-from training.checkpoints.run_meta import RunMeta, ValidationPoint
+from training.checkpoints.run_meta import Progress, RunMeta, ValidationPoint
 from training.common.config import TrainConfig
 from training.common.events import (
     CheckpointEvent,
     EventCallback,
     FinishedEvent,
+    FinishReason,
     SampleEvent,
     SaveFailedEvent,
-    StepEvent,
     ValidationEvent,
     WarningEvent,
     ignore_events,
@@ -39,16 +39,16 @@ from training.loop.document_eval import evaluate_documents
 from training.loop.evaluate import EvalResult, evaluate_tokens
 from training.loop.failures import OutOfMemory, is_out_of_memory
 from training.loop.optimizer import gradient_norm, learning_rate, make_optimizer
-from training.loop.rollback_message import divergence_message
-from training.loop.step_readout import StepReadout, readback_interval
+from training.loop.rollback_message import divergence_message, rollback_message
+from training.loop.step_readout import HostStep, StepReadout, readback_interval
+from training.loop.streams import detach_state, restart_some_streams
 from training.loop.trainer_state import (
     BestWeights,
     Snapshot,
-    detach_state,
-    end_on_best_weights,
-    restart_some_streams,
-    restore_trainer,
-    save_trainer,
+    back_to_best,
+    checkpoint_meta,
+    restore_run,
+    save_run,
 )
 from training.runtime.distributed import SINGLE, DistContext, budget_spent
 
@@ -100,9 +100,8 @@ class Trainer:
         self.readout = StepReadout(readback_interval(device))
         self.best = BestWeights()  # judged on the capped periodic validation
         self.train_loss_ema: float | None = None  # smoothed training loss
-        self.train_loss_at_best: float | None = None
         if resume is not None:
-            restore_trainer(self, resume)
+            self._resume(resume)
             self._budget_spent = self.progress >= 1.0
             if dist_ctx.enabled:
                 # The checkpoint holds rank 0's carried state only: every rank starts afresh.
@@ -112,6 +111,20 @@ class Trainer:
         self.save_error: str | None = None  # why the last save failed, while it stays failed
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
+
+    def _resume(self, loaded: ckpt.LoadedCheckpoint) -> None:
+        resumed = restore_run(
+            loaded,
+            model=self.model,
+            optimizer=self.optimizer,
+            device=self.device,
+            batch_size=self.config.batch_size,
+        )
+        at = resumed.progress
+        self.step, self.chunk_index, self.train_seconds = at.step, at.chunk_index, at.train_seconds
+        self.history = list(resumed.history)
+        if resumed.state is not None:
+            self.state = resumed.state
 
     # ---- budget -------------------------------------------------------------------------
     @property
@@ -174,16 +187,16 @@ class Trainer:
         ema = self.step_time_ema
         self.step_time_ema = elapsed if ema is None else 0.9 * ema + 0.1 * elapsed
         self.readout.describe(
-            {
-                "model": self.name,
-                "step": self.step,
-                "total_steps": cfg.budget.steps,
-                "lr": lr,
-                "tokens_per_s": x.numel() / self.step_time_ema,
-                "elapsed_s": self.train_seconds,
-                "eta_s": self._eta(),
-                "progress": self.progress,
-            }
+            HostStep(
+                model=self.name,
+                step=self.step,
+                total_steps=cfg.budget.steps,
+                lr=lr,
+                tokens_per_s=x.numel() / self.step_time_ema,
+                elapsed_s=self.train_seconds,
+                eta_s=self._eta(),
+                progress=self.progress,
+            )
         )
         if due and not self.flush():
             return
@@ -194,15 +207,13 @@ class Trainer:
     def flush(self) -> bool:
         """Read back and report the steps not yet read; False when one diverged (the run is
         then rolled back and finished)."""
-        clip = self.config.grad_clip
         for read in self.readout.read():
             if not read.finite(check_grad=self.scaler is None):
-                self._diverged(read.fields["step"], read.loss, read.grad_norm)
+                self._diverged(read.host.step, read.loss, read.grad_norm)
                 return False
             ema = self.train_loss_ema
             self.train_loss_ema = read.loss if ema is None else 0.95 * ema + 0.05 * read.loss
-            clipped = clip is not None and read.grad_norm > clip
-            self.emit(StepEvent(**read.fields, loss=read.loss, grad_norm=read.grad_norm, clipped=clipped))
+            self.emit(read.event(clip=self.config.grad_clip))
         return True
 
     def _forward_backward(self, x: Tensor, y: Tensor) -> ModelOutput:
@@ -251,9 +262,7 @@ class Trainer:
         )
         self.last_eval = result
         if max_tokens is not None:
-            if result.loss_nats < self.best.loss:
-                self.train_loss_at_best = self.train_loss_ema  # tells overfitting from divergence later
-            self.best.offer(self.model, step=self.step, loss=result.loss_nats)
+            self.best.offer(self.model, step=self.step, loss=result.loss_nats, train_loss=self.train_loss_ema)
         self.history.append(
             ValidationPoint(self.step, self.train_seconds, result.loss_nats, result.bits_per_char)
         )
@@ -286,7 +295,7 @@ class Trainer:
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves += 1
         try:
-            path = save_trainer(self)
+            path = self._write_checkpoint()
         except OSError as err:
             self.save_error = f"could not save into {self.out_path.parent}: {err.strerror or err}"
             where = str(self.out_path.parent)
@@ -295,6 +304,26 @@ class Trainer:
         self.save_error = None
         self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
         return path
+
+    def _write_checkpoint(self) -> Path:
+        meta = checkpoint_meta(
+            self.meta,
+            name=self.name,
+            config=self.config,
+            progress=Progress(self.step, self.chunk_index, self.train_seconds, done=self.done),
+            last_eval=self.last_eval,
+            history=self.history,
+            seconds_per_step=self.step_time_ema,
+        )
+        return save_run(
+            self.out_path,
+            model=self.model,
+            tokenizer=self.tokenizer,
+            optimizer=self.optimizer,
+            meta=meta,
+            state=self.state,
+            device=self.device,
+        )
 
     def move_to(self, out_path: Path) -> Path | None:
         """Save from now on into `out_path` (a run folder or file), starting now."""
@@ -313,13 +342,13 @@ class Trainer:
         self.emit(WarningEvent(model=self.name, message=message))
         self.finish("diverged")
 
-    def finish(self, reason: str = "completed") -> FinishedEvent:
+    def finish(self, reason: FinishReason = "completed") -> FinishedEvent:
         """Final evaluation and checkpoint; idempotent."""
         if self.finished is not None:
             return self.finished
         if not self.flush() and self.finished is not None:
             return self.finished  # diverged: rolled back and finished just now
-        result = end_on_best_weights(self) if reason == "completed" else None
+        result = self._end_on_best_weights() if reason == "completed" else None
         if result is None:
             # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
             # scoring all of them would take far longer than a short run's steps.
@@ -340,3 +369,23 @@ class Trainer:
         )
         self.emit(self.finished)
         return self.finished
+
+    def _end_on_best_weights(self) -> EvalResult | None:
+        """End a completed run on its best weights (``back_to_best``); a stopped run keeps its
+        last ones, which is what stopping asks for. The validation of the weights it ends on,
+        when it has one."""
+        if not self.best.left_behind(self.step):
+            return None
+        final = self.validate(max_tokens=self.config.eval_tokens)
+        rollback = back_to_best(
+            self.best,
+            final,
+            model=self.model,
+            step=self.step,
+            train_now=self.train_loss_ema,
+            clipped=self.config.grad_clip is not None,
+        )
+        if rollback is None:
+            return final  # as good as the best, within the sample's noise: the last weights stand
+        self.emit(WarningEvent(model=self.name, message=rollback_message(rollback)))
+        return None

@@ -1,60 +1,35 @@
 """What a Trainer keeps beyond its weights: checkpoints it writes and resumes from, the
-snapshot it rolls back to when a step diverges, and the best weights a run ends on."""
+snapshot it rolls back to when a step diverges, and the best weights a run ends on.
+
+Each function here takes the values it works on and returns what the Trainer should
+keep; the Trainer assigns its own fields, so this module never needs the Trainer."""
 
 from __future__ import annotations
 
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import Tensor
 
+from lstm_core.model import LanguageModel, State
+from lstm_core.tokenizers import Tokenizer
 from training.checkpoints import checkpoint as ckpt
-from training.checkpoints.run_meta import Metrics, Progress
-from training.common.events import WarningEvent
+from training.checkpoints.run_meta import Metrics, Progress, RunMeta, ValidationPoint
+from training.common.config import TrainConfig
 from training.loop.evaluate import EvalResult
-from training.loop.rollback_message import Rollback, rollback_message
-
-if TYPE_CHECKING:
-    from lstm_core.model import State
-    from training.loop.trainer import Trainer
-
+from training.loop.rollback_message import Rollback
 
 IMPLEMENTATION_KEYS = ("fused", "foreach", "capturable", "differentiable")
-
-
-def detach_state(state: State) -> State:
-    """The carried state, cut from the graph of the chunk that produced it."""
-    if isinstance(state, tuple):
-        h, c = state
-        return h.detach(), c.detach()
-    return state.detach()
-
-
-# Each stream's carried state is zeroed once every this many chunks, a different share of the
-# streams at each step. Generation starts from a zero state; a model that only ever continued
-# a carried one (a run shorter than a pass over its text saw the zero state once, at its
-# first step) could not start there, and wrote noise after a short prompt.
-RESTART_EVERY_CHUNKS = 32
 
 # nats: a final held-out loss this close to the best is the same within the capped sample's
 # noise; the run then keeps its last weights and says nothing.
 STALL = 0.005
-
-
-def restart_some_streams(
-    state: State, step: int, first_row: int = 0, every: int = RESTART_EVERY_CHUNKS
-) -> None:
-    """Zero, in place, the carried state of the streams whose turn it is at ``step``: global
-    stream ``first_row + row`` restarts at the steps ``≡ first_row + row (mod every)``, so a
-    run split over processes restarts the same streams as one process."""
-    rows = slice((step - first_row) % every, None, every)
-    for part in state if isinstance(state, tuple) else (state,):
-        part[:, rows] = 0
 
 
 @dataclass(frozen=True)
@@ -83,83 +58,139 @@ class BestWeights:
         self.step: int | None = None
         self.loss = float("inf")
         self.weights: dict[str, Tensor] | None = None
+        self.train_loss: float | None = None  # smoothed training loss then: tells overfitting from divergence
 
-    def offer(self, model: torch.nn.Module, *, step: int, loss: float) -> None:
+    def offer(self, model: torch.nn.Module, *, step: int, loss: float, train_loss: float | None) -> None:
         if loss < self.loss:
-            self.step, self.loss = step, loss
+            self.step, self.loss, self.train_loss = step, loss, train_loss
             self.weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
+    def left_behind(self, step: int) -> bool:
+        """Whether the run has trained past its best weights, so its end must weigh them."""
+        return self.weights is not None and self.step is not None and self.step != step
 
-def metrics_of(trainer: Trainer) -> Metrics:
-    last = trainer.last_eval
+
+def back_to_best(
+    best: BestWeights,
+    final: EvalResult,
+    *,
+    model: LanguageModel,
+    step: int,
+    train_now: float | None,
+    clipped: bool,
+) -> Rollback | None:
+    """Load the best weights into ``model`` when the final validation is worse than the best by
+    more than the sample's noise; what to report then, None when the last weights stand.
+
+    A budget that lets a model pass over a small corpus many times ends past its best:
+    held-out loss turns up while training loss still falls. Both validations score the
+    same capped sample, so like is compared with like."""
+    if best.weights is None or best.step is None or final.loss_nats < best.loss + STALL:
+        return None
+    model.load_state_dict(best.weights)
+    return Rollback(
+        best_step=best.step,
+        best_loss=best.loss,
+        final_step=step,
+        final_loss=final.loss_nats,
+        train_at_best=best.train_loss,
+        train_now=train_now,
+        chance=math.log(max(model.config.vocab_size, 2)),
+        clipped=clipped,
+    )
+
+
+def checkpoint_meta(
+    base: RunMeta,
+    *,
+    name: str,
+    config: TrainConfig,
+    progress: Progress,
+    last_eval: EvalResult | None,
+    history: Sequence[ValidationPoint],
+    seconds_per_step: float | None,
+) -> RunMeta:
+    """``base`` brought up to now, as a checkpoint written at this moment says it."""
     rate = None
-    if trainer.step_time_ema:
-        rate = trainer.config.batch_size * trainer.config.seq_len / trainer.step_time_ema
-    return Metrics(
-        val_loss=last.loss_nats if last else None,
-        bits_per_char=last.bits_per_char if last else None,
-        perplexity=last.perplexity if last else None,
-        tokens_scored=last.tokens if last else None,
+    if seconds_per_step:
+        rate = config.batch_size * config.seq_len / seconds_per_step
+    metrics = Metrics(
+        val_loss=last_eval.loss_nats if last_eval else None,
+        bits_per_char=last_eval.bits_per_char if last_eval else None,
+        perplexity=last_eval.perplexity if last_eval else None,
+        tokens_scored=last_eval.tokens if last_eval else None,
         tokens_per_s=rate,
-        history=tuple(trainer.history),
+        history=tuple(history),
     )
+    return base.updated(name=name, training=config, progress=progress, metrics=metrics, saved_at=time.time())
 
 
-def save_trainer(trainer: Trainer) -> Path:
+def save_run(
+    path: Path,
+    *,
+    model: LanguageModel,
+    tokenizer: Tokenizer,
+    optimizer: torch.optim.Optimizer,
+    meta: RunMeta,
+    state: State,
+    device: torch.device,
+) -> Path:
     """Everything exact resume needs: weights, optimizer, RNG, the carried state and progress."""
-    state = trainer.state if isinstance(trainer.state, tuple) else (trainer.state,)
-    extra = {"rng.torch": torch.get_rng_state(), "state.h": state[0]}
-    if trainer.device.type == "cuda":  # dropout masks on a GPU come from the GPU's generator
-        extra["rng.cuda"] = torch.cuda.get_rng_state(trainer.device)
-    if len(state) > 1:
-        extra["state.c"] = state[1]
-    meta = trainer.meta.updated(
-        name=trainer.name,
-        training=trainer.config,
-        progress=Progress(
-            step=trainer.step,
-            chunk_index=trainer.chunk_index,
-            train_seconds=trainer.train_seconds,
-            done=trainer.done,
-        ),
-        metrics=metrics_of(trainer),
-        saved_at=time.time(),
-    )
+    parts = state if isinstance(state, tuple) else (state,)
+    extra = {"rng.torch": torch.get_rng_state(), "state.h": parts[0]}
+    if device.type == "cuda":  # dropout masks on a GPU come from the GPU's generator
+        extra["rng.cuda"] = torch.cuda.get_rng_state(device)
+    if len(parts) > 1:
+        extra["state.c"] = parts[1]
     return ckpt.save_checkpoint(
-        trainer.out_path,
-        model=trainer.model,
-        tokenizer=trainer.tokenizer,
-        meta=meta,
-        optimizer=trainer.optimizer,
-        extra_tensors=extra,
+        path, model=model, tokenizer=tokenizer, meta=meta, optimizer=optimizer, extra_tensors=extra
     )
 
 
-def restore_trainer(trainer: Trainer, loaded: ckpt.LoadedCheckpoint) -> None:
-    trainer.model.load_state_dict(loaded.prefixed("model."), strict=False)
+@dataclass(frozen=True)
+class Resumed:
+    """Where a resumed run stands; its weights, optimizer and RNG are already back in place."""
+
+    progress: Progress
+    history: tuple[ValidationPoint, ...]
+    state: State | None  # None for a different batch layout: the carried state starts afresh
+
+
+def restore_run(
+    loaded: ckpt.LoadedCheckpoint,
+    *,
+    model: LanguageModel,
+    optimizer: torch.optim.Optimizer,
+    device: torch.device,
+    batch_size: int,
+) -> Resumed:
+    """Put a checkpoint's weights, optimizer state and RNG back; what else it holds to resume."""
+    model.load_state_dict(loaded.prefixed("model."), strict=False)
     if loaded.optimizer_groups is not None:  # shipped models carry weights only
         # How the update runs (fused, foreach) is this machine's choice, not the file's: a run
         # saved on a GPU resumes on a CPU and the other way round.
-        how = [{k: g[k] for k in IMPLEMENTATION_KEYS if k in g} for g in trainer.optimizer.param_groups]
-        ckpt.restore_optimizer(trainer.optimizer, loaded)
-        for group, kept in zip(trainer.optimizer.param_groups, how, strict=True):
+        how = [{k: g[k] for k in IMPLEMENTATION_KEYS if k in g} for g in optimizer.param_groups]
+        ckpt.restore_optimizer(optimizer, loaded)
+        for group, kept in zip(optimizer.param_groups, how, strict=True):
             group.update(kept)
-            _place_step_counts(trainer.optimizer, group)
-    progress = loaded.meta.progress
-    trainer.step = progress.step
-    trainer.chunk_index = progress.chunk_index
-    trainer.train_seconds = progress.train_seconds
-    trainer.history = list(loaded.meta.metrics.history)
+            _place_step_counts(optimizer, group)
     if "rng.torch" in loaded.tensors:
         torch.set_rng_state(loaded.tensors["rng.torch"])
-    if "rng.cuda" in loaded.tensors and trainer.device.type == "cuda":
-        torch.cuda.set_rng_state(loaded.tensors["rng.cuda"], trainer.device)
-    h = loaded.tensors.get("state.h")
-    if h is None or h.shape[1] != trainer.config.batch_size:
-        return  # a different batch layout: the carried state starts afresh
-    h = h.to(trainer.device)
-    c = loaded.tensors.get("state.c")
-    trainer.state = (h, c.to(trainer.device)) if c is not None else h
+    if "rng.cuda" in loaded.tensors and device.type == "cuda":
+        torch.cuda.set_rng_state(loaded.tensors["rng.cuda"], device)
+    return Resumed(
+        progress=loaded.meta.progress,
+        history=tuple(loaded.meta.metrics.history),
+        state=_carried_state(loaded.tensors, device=device, batch_size=batch_size),
+    )
+
+
+def _carried_state(tensors: dict[str, Tensor], *, device: torch.device, batch_size: int) -> State | None:
+    h = tensors.get("state.h")
+    if h is None or h.shape[1] != batch_size:
+        return None
+    c = tensors.get("state.c")
+    return (h.to(device), c.to(device)) if c is not None else h.to(device)
 
 
 def _place_step_counts(optimizer: torch.optim.Optimizer, group: dict[str, Any]) -> None:
@@ -170,33 +201,3 @@ def _place_step_counts(optimizer: torch.optim.Optimizer, group: dict[str, Any]) 
         slots = optimizer.state.get(param)
         if slots and torch.is_tensor(slots.get("step")):
             slots["step"] = slots["step"].to(param.device if on_device else "cpu", torch.float32)
-
-
-def end_on_best_weights(trainer: Trainer) -> EvalResult | None:
-    """End a completed run on its best weights, as judged by the periodic validation.
-
-    A budget that lets a model pass over a small corpus many times ends past its best:
-    held-out loss turns up while training loss still falls. The weights at the lowest
-    periodic validation are kept (on the same capped sample, so like is compared with
-    like); a stopped run keeps its last weights, which is what stopping asks for.
-    Returns the validation of the weights the run ends on when it has one.
-    """
-    best_step, best_loss, weights = trainer.best.step, trainer.best.loss, trainer.best.weights
-    if weights is None or best_step is None or best_step == trainer.step:
-        return None
-    final = trainer.validate(max_tokens=trainer.config.eval_tokens)
-    if final.loss_nats < best_loss + STALL:
-        return final  # as good as the best, within the sample's noise: the last weights stand
-    trainer.model.load_state_dict(weights)
-    rollback = Rollback(
-        best_step=best_step,
-        best_loss=best_loss,
-        final_step=trainer.step,
-        final_loss=final.loss_nats,
-        train_at_best=trainer.train_loss_at_best,
-        train_now=trainer.train_loss_ema,
-        chance=math.log(max(trainer.model.config.vocab_size, 2)),
-        clipped=trainer.config.grad_clip is not None,
-    )
-    trainer.emit(WarningEvent(model=trainer.name, message=rollback_message(rollback)))
-    return None

@@ -22,7 +22,7 @@ from lstm_core.model import LanguageModel
 from training.common.config import TrainConfig
 from training.data.token_cache import cache_root, write_json
 from training.loop.optimizer import gradient_norm, make_optimizer
-from training.loop.trainer_state import detach_state
+from training.loop.streams import detach_state
 from training.presets.preset_rule import Recipe
 
 # Timed steps per candidate, after a first step that pays for first-call set-up: at least

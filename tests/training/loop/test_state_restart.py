@@ -11,8 +11,8 @@ import torch
 from training.common.config import TrainConfig
 from training.data.holdout import DataSplit
 from training.demo.tiny import TINY_TRAIN, tiny_model
+from training.loop.streams import RESTART_EVERY_CHUNKS, restart_some_streams
 from training.loop.trainer import Trainer
-from training.loop.trainer_state import RESTART_EVERY_CHUNKS, restart_some_streams
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn"])

@@ -148,7 +148,7 @@ def test_divergence_is_detected_rolled_back_and_reported(corpus_file: Path, tmp_
         train_options={**TINY_TRAIN, "steps": 30, "lr": 1e20, "warmup_steps": 1, "grad_clip": None},
     )
     results = run_training(spec, on_event=events.append)
-    assert results[0].reason == "diverged"
+    assert results[0].reason == "diverged" and results[0].diverged
     warning = next(e for e in events if e.kind == "warning")
     assert "diverged" in warning.message and "rolled back" in warning.message
     weights = load_checkpoint(results[0].checkpoint).prefixed("model.")
