@@ -1,0 +1,9 @@
+"""A run's files on disk.
+
+- checkpoint.py: one safetensors file per model, with the run's metadata in its header
+- checkpoint_io.py: written atomically beside the previous file, checksummed when read
+- run_meta.py: RunMeta, the typed metadata every checkpoint carries
+- run_lock.py: one process trains into a run folder at a time
+- run_history.py: every run in a folder of runs, as plain values for the Runs tab
+- export_onnx.py: a model as ONNX, to run without PyTorch
+"""

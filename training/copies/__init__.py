@@ -1,0 +1,6 @@
+"""Is a model copying its training text?
+
+- copy_index.py: an index of a corpus's tokens for finding verbatim spans
+- copy_check.py: the longest copied spans of a generated text, with file and line
+- copy_summary.py: how much a model copies, measured on a few fresh samples
+"""

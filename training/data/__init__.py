@@ -1,0 +1,17 @@
+"""Files in, batches out: files → text → token cache → held-out split → batches.
+
+- corpus.py: files and folders in, one clean text out; the one file scanner every reader uses
+- corpus_messages.py: every sentence a person reads about a refused corpus or file, once
+- read_progress.py: how far reading a corpus has got, and the person's Stop
+- text_stream.py: corpus files as a stream of text pieces, never one giant string
+- corpus_stats.py: what the corpus panel shows, read a chunk at a time
+- documents.py: a corpus as documents: one per file, per line, or cut at a separator
+- token_encode.py: tokenising a stream of pieces, with the ids of encoding it whole
+- ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
+- ingest_documents.py: documents streamed into the token file, each ending with its end id
+- token_cache.py: a corpus tokenised once, memory-mapped by every run that follows
+- ingest.py: corpus files in, a memory-mapped token file out
+- holdout.py: which tokens a run never trains on (the held-out rule), and DataSplit
+- overlap.py: how much held-out text training also holds, and the held-out text without it
+- batching.py: token arrays and the stateful batch layout of truncated BPTT
+"""
