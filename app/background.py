@@ -47,7 +47,7 @@ def _ended_work(_report: Report) -> None:
 class _Worker(QObject):
     """Lives on the job's thread. run() catches everything and reports through signals only."""
 
-    event = Signal(object)  # whatever the work reported (an engine event, a batch of tokens)
+    reported = Signal(object)  # whatever the work reported (an engine event, a batch of tokens)
     done = Signal(object)  # the work's return value
     failed = Signal(str)  # a short readable message; the traceback went to the log
     ended = Signal()  # no payload: run() returned either way, the thread may quit
@@ -59,7 +59,7 @@ class _Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            result = self.work(self.event.emit)
+            result = self.work(self.reported.emit)
         except Exception as err:  # every failure reaches the person and the log, never silence
             log.exception("background job %r failed", self.name)
             self.failed.emit(describe_error(err))
@@ -89,20 +89,20 @@ class Job(QObject):
         self.name = name
         self._on_done, self._on_error, self._on_event, self._on_stop = on_done, on_error, on_event, on_stop
         self._ended = False
-        self.thread = QThread(self)
-        self.thread.setObjectName(name)
+        self.worker_thread = QThread(self)
+        self.worker_thread.setObjectName(name)
         self._worker = _Worker(work, name)
-        self._worker.moveToThread(self.thread)
-        self.thread.started.connect(self._worker.run)
-        self._worker.event.connect(self._deliver_event, _QUEUED)
+        self._worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self._worker.run)
+        self._worker.reported.connect(self._deliver_event, _QUEUED)
         self._worker.done.connect(self._deliver_done, _QUEUED)
         self._worker.failed.connect(self._deliver_error, _QUEUED)
         # QThread.quit is thread-safe: the thread ends as soon as run() returns, busy GUI or not.
-        self._worker.ended.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.thread.finished.connect(self._thread_finished, _QUEUED)
+        self._worker.ended.connect(self.worker_thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker_thread.finished.connect(self._thread_finished, _QUEUED)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker_thread.start()
 
     @property
     def running(self) -> bool:
@@ -118,8 +118,8 @@ class Job(QObject):
         if self._ended:
             return True
         self.stop()
-        self.thread.quit()
-        ended = bool(self.thread.wait(timeout_ms))
+        self.worker_thread.quit()
+        ended = bool(self.worker_thread.wait(timeout_ms))
         if ended:  # else it still runs: deleting it now would crash; its finished signal tidies up
             self._thread_finished()
         return ended
@@ -149,7 +149,7 @@ class Job(QObject):
         self._on_event = self._on_stop = None
         self._worker.work = _ended_work
         self._worker.deleteLater()
-        self.thread.deleteLater()
+        self.worker_thread.deleteLater()
         self.ended.emit(self)
 
 

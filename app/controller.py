@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import torch
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +21,9 @@ from training.common.events import Event, FinishedEvent, StepEvent
 from training.run import run_training
 from training.run_spec import RunSpec
 from training.runtime.thread_priority import lower_this_thread
+
+# "stopping": asked to end, the run's last evaluation and save still to come.
+TrainingState = Literal["idle", "running", "paused", "stopping"]
 
 
 def training_threads() -> int:
@@ -59,10 +63,12 @@ def train_in_background(
 class TrainingController(QObject):
     # A StepBatch, or one of the engine's ValidationEvent, SampleEvent, CheckpointEvent,
     # WarningEvent and FinishedEvent (one per model), in the order the run made them.
-    event = Signal(object)
+    # The name hides QObject.event() from Python only: Qt still dispatches events (timers,
+    # deleteLater) to the C++ method, so the stubs' complaint is the one thing it costs.
+    event = Signal(object)  # type: ignore[assignment]
     finished = Signal(list)  # list[FinishedEvent]: the whole run ended (completed or cancelled)
     failed = Signal(str)  # a short message: the run could not go on (the traceback is in the log)
-    state_changed = Signal(str)  # "idle", "running", "paused" or "stopping"
+    state_changed = Signal(str)  # the new TrainingState (a Qt signal carries it as a str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +77,7 @@ class TrainingController(QObject):
         self._background.idle.connect(self._ended)
         self._control: TrainingControl | None = None
         self.spec: RunSpec | None = None
-        self.state = "idle"
+        self.state: TrainingState = "idle"
         # The thread outlives the run's results by a moment (it saves, lets go of the run
         # folder, ends): from the first FinishedEvent on, nothing is being trained any more.
         self._results_arrived = False
@@ -105,7 +111,7 @@ class TrainingController(QObject):
         """The run's background job while its thread lives."""
         return self._background.jobs[0] if self._background.jobs else None
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: TrainingState) -> None:
         self.state = state
         self.state_changed.emit(state)
 

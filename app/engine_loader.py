@@ -8,20 +8,17 @@ fill ``sys.modules``, so building the panels afterwards on the GUI thread import
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from app.panels.explain_panel import ExplainPanel
+    from app.panels.gates_panel import GatesPanel
 
 log = logging.getLogger(__name__)
-
-# Panels other engineers provide, as (module, class, tab title); the window works without them.
-OPTIONAL_PANELS = (
-    ("app.panels.explain_panel", "ExplainPanel", "Explain"),
-    ("app.panels.gates_panel", "GatesPanel", "Gates"),
-)
 
 
 def torch_first() -> bool:
@@ -37,23 +34,15 @@ def load_engine() -> None:
     from app.warmup import warm_up_torch
 
     warm_up_torch()  # the first AdamW's imports, paid here rather than in the first training run
-    importlib.import_module("app.engine_parts")
-    for module_name, _class, _title in OPTIONAL_PANELS:
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        except Exception:  # a half-written panel must not stop the engine; the window logs it again
-            log.exception("could not import %s", module_name)
+    # Every panel's module (and pyqtgraph): an import that fails fails the load, with its reason.
+    from app import engine_parts  # noqa: F401
 
 
-def shutdown_panel(panel: QWidget) -> None:
-    # Other engineers' panels may own threads: ask them to stop, then make sure.
+def shutdown_panel(panel: ExplainPanel | GatesPanel) -> None:
+    """Ask a panel that owns threads to stop them, then make sure they have ended."""
     try:
-        stop = getattr(panel, "shutdown", None)
-        if callable(stop):
-            stop()
-    except Exception:
+        panel.shutdown()
+    except Exception:  # logged, and the threads are still waited for: the window is closing either way
         log.exception("%s.shutdown failed", type(panel).__name__)
     for thread in panel.findChildren(QThread):
         if thread.isRunning():

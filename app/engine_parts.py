@@ -1,106 +1,92 @@
 """The window's parts that need the engine (torch) or the plots (pyqtgraph), built on the
-GUI thread once ``app.engine_loader.load_engine`` has imported them."""
+GUI thread once ``app.engine_loader.load_engine`` has imported them.
+
+``build_engine_parts`` only builds them and ties them to each other; the window puts them
+in place and connects them to itself. A part that cannot be built raises: the window
+reports it as the engine failing to load, never starts without one of its tabs.
+"""
 
 from __future__ import annotations
 
-import importlib
-import logging
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
-from app import window_guards, window_layout
+from app import window_layout
+from app.background import Background
 from app.controller import TrainingController
-from app.engine_loader import OPTIONAL_PANELS
-from app.menus import engine_ready
+from app.loading_page import LoadingPage
 from app.model_store import ModelSlots
 from app.panels.contrast_panel import ContrastPanel
+from app.panels.corpus_panel import CorpusPanel
+from app.panels.explain_panel import ExplainPanel
+from app.panels.gates_panel import GatesPanel
 from app.panels.generation_panel import GenerationPanel
 from app.panels.runs_panel import RunsPanel
 from app.panels.training_panel import TrainingPanel
+from app.settings import Settings
 from lstm_core.hardware import device_label, pick_device
 
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
 
-log = logging.getLogger(__name__)
-
-
-def build_engine_parts(window: MainWindow) -> None:
-    """Create the engine's panels, put them in place, wire them and enable the actions."""
-    w = window
-    w.models = ModelSlots(w)
-    w.training = TrainingController(w)
-    w.generation = GenerationPanel(w.tasks)
-    w.contrast = ContrastPanel()
-    w.dashboard = TrainingPanel(w.training, w.settings, w.data_dir / "runs")
-    w.contrast.source = lambda: (w.generation.prompt.toPlainText(), w.generation.sampling_settings())
-    w.runs = RunsPanel(w.data_dir / "runs")
-    w.dashboard.before_start = lambda: window_guards.confirm_start(w)
-    w.dashboard.options.documents = w.corpus.documents
-
-    _hand_over_prompt(w)
-    _add_optional_panels(w)
-    w.tabs.addTab(window_layout.scrolling(w.runs), "Runs")
-    w.docks["contrast"].setWidget(w.contrast)
-    w.docks["training"].setWidget(w.dashboard)
-
-    engine_ready(w)  # the menus were built with the window; what waited for the engine is enabled
-    w.device_label.setText(f"Device: {device_label(pick_device('auto'))}")
-    _connect(w)
-    w._default_state = w.saveState()  # what View ▸ Reset Layout goes back to
-    window_layout.restore_layout(w)
-    w.refresh_recent()
-    w._models_changed()
-    w._training_state(w.training.state)
-    w._generating_changed()
+@dataclass(frozen=True)
+class EngineParts:
+    models: ModelSlots
+    training: TrainingController
+    generation: GenerationPanel  # the Generate tab
+    contrast: ContrastPanel  # the LSTM vs RNN dock
+    dashboard: TrainingPanel  # the Training dock
+    runs: RunsPanel  # the Runs tab
+    explain: ExplainPanel  # the Explain tab
+    gates: GatesPanel  # the Gates tab
+    device: str  # "Device: …", for the status bar
 
 
-def _hand_over_prompt(w: MainWindow) -> None:
+def build_engine_parts(
+    *, parent: QWidget, tasks: Background, settings: Settings, data_dir: Path, corpus: CorpusPanel
+) -> EngineParts:
+    """Create the engine's panels, tied to each other and to the corpus panel.
+
+    Each is the window's child from the start (its tab or dock takes it over): when a later
+    one fails to build, those before it live and die with the window, on the GUI thread, and
+    are never left to Python's collector, which may run on a worker thread and abort there.
+    """
+    models = ModelSlots(parent)
+    training = TrainingController(parent)
+    generation = GenerationPanel(tasks, parent)
+    contrast = ContrastPanel(parent)
+    dashboard = TrainingPanel(training, settings, data_dir / "runs", parent)
+    contrast.source = lambda: (generation.prompt.toPlainText(), generation.sampling_settings())
+    runs = RunsPanel(data_dir / "runs", parent)
+    dashboard.options.documents = corpus.documents
+    corpus.level_changed.connect(dashboard.options.level.setCurrentText)
+    dashboard.options.level.currentTextChanged.connect(corpus.set_level)
+    return EngineParts(
+        models=models,
+        training=training,
+        generation=generation,
+        contrast=contrast,
+        dashboard=dashboard,
+        runs=runs,
+        explain=ExplainPanel(parent),
+        gates=GatesPanel(parent),
+        device=f"Device: {device_label(pick_device('auto'))}",
+    )
+
+
+def hand_over_prompt(tabs: QTabWidget, loading_page: LoadingPage, generation: GenerationPanel) -> None:
     """The real Generate page replaces the loading one, keeping what was typed and the caret."""
-    early = w.early_prompt
+    early = loading_page.prompt
     had_focus = early.hasFocus()
-    prompt = w.generation.prompt
+    prompt = generation.prompt
     prompt.setPlainText(early.toPlainText())
     cursor = prompt.textCursor()
     cursor.setPosition(min(early.textCursor().position(), len(prompt.toPlainText())))
     prompt.setTextCursor(cursor)
-    current = w.tabs.currentIndex()
-    loading_page = w.tabs.widget(0)
-    w.tabs.removeTab(0)
-    w.tabs.insertTab(0, window_layout.scrolling(w.generation), "Generate")
-    w.tabs.setCurrentIndex(current)
+    current = tabs.currentIndex()
+    tabs.removeTab(0)
+    tabs.insertTab(0, window_layout.scrolling(generation), "Generate")
+    tabs.setCurrentIndex(current)
     loading_page.deleteLater()
     if had_focus:
         prompt.setFocus()
-
-
-def _add_optional_panels(w: MainWindow) -> None:
-    for module_name, class_name, title in OPTIONAL_PANELS:
-        try:
-            panel: QWidget = getattr(importlib.import_module(module_name), class_name)()
-        except ModuleNotFoundError:
-            continue
-        except Exception:  # a half-written panel must not take the window down
-            log.exception("could not create %s", class_name)
-            continue
-        w.extra_panels.append(panel)
-        w.tabs.addTab(window_layout.scrolling(panel), title)
-
-
-def _connect(w: MainWindow) -> None:
-    w.corpus.level_changed.connect(w.dashboard.options.level.setCurrentText)
-    w.dashboard.options.level.currentTextChanged.connect(w.corpus.set_level)
-    w.models.changed.connect(w._models_changed)
-    w.dashboard.run_finished.connect(w._training_finished)
-    w.dashboard.save_failed.connect(lambda event: window_guards.on_save_failed(w, event))
-    w.runs.open_requested.connect(w.open_model)
-    w.runs.resume_requested.connect(w._resume_run)
-    w.runs.renamed.connect(w._run_renamed)
-    w.training.state_changed.connect(w._training_state)
-    w.contrast.train_rnn_requested.connect(w.train_rnn)
-    w.generation.busy_changed.connect(
-        lambda busy: w.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
-    )
-    w.generation.busy_changed.connect(w._generating_changed)
-    w.contrast.busy_changed.connect(w._generating_changed)

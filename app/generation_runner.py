@@ -94,7 +94,9 @@ def stream_side_by_side(
             if batch:
                 report(TokenBatch(index, batch))
     finally:
-        tokens.close()  # stops both model threads at their next token
+        # lstm_core annotates generate_pair as an Iterator; it is a generator, and closing it
+        # stops both model threads at their next token.
+        tokens.close()  # type: ignore[attr-defined]
     for index, batcher in enumerate(batchers):
         rest = batcher.flush()
         if rest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from app import __version__
@@ -97,7 +98,7 @@ def launch_gui(args: list[str]) -> int:
     models = [p for p in opts.paths if p.endswith(".safetensors")]
     texts = [p for p in opts.paths if p not in models]
     for model in models:
-        window.when_ready(lambda model=model: window.open_model(model))
+        window.when_ready(partial(window.open_model, model))
     if texts:
         window.open_corpus(texts)
     window.show()

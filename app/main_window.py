@@ -2,8 +2,9 @@
 
 The window shows before the engine has loaded: the corpus panel and a prompt box work at
 once, the rest ("Loading the engine…") arrives when ``app.engine_loader`` has imported torch
-and the plots on a background thread (``app.engine_parts`` builds it). Only light modules
-are imported here: importing this file must not import torch.
+and the plots on a background thread (``app.engine_parts`` builds it, this file wires it).
+Only light modules are imported here: importing this file must not import torch. The
+helpers in files of their own see the window through ``app.window_parts``, never this file.
 """
 
 from __future__ import annotations
@@ -13,24 +14,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
-from app import __version__, window_defaults, window_layout
-from app.background import Background
+from app import window_defaults, window_layout
+from app.background import Background, describe_error
 from app.engine_loader import load_engine, shutdown_panel
-from app.error_log import open_log_folder, start_log_file
-from app.loading_page import LOADING, LoadingPage, loading_label
-from app.menus import build_menus, engine_waiting, shortcuts_text
+from app.error_log import start_log_file
+from app.loading_page import LOADING, LoadingPage
+from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel
 from app.settings import Settings, user_data_dir
 
 if TYPE_CHECKING:
-    from app.controller import TrainingController
+    from app.controller import TrainingController, TrainingState
+    from app.engine_parts import EngineParts
     from app.model_store import ModelSlots
     from app.panels.contrast_panel import ContrastPanel
+    from app.panels.explain_panel import ExplainPanel
+    from app.panels.gates_panel import GatesPanel
     from app.panels.generation_panel import GenerationPanel
     from app.panels.runs_panel import RunsPanel
     from app.panels.training_panel import TrainingPanel
@@ -51,6 +55,8 @@ class MainWindow(ModelFileActions, QMainWindow):
     contrast: ContrastPanel
     dashboard: TrainingPanel
     runs: RunsPanel
+    explain: ExplainPanel
+    gates: GatesPanel
     # Built by app.menus with the window, before the engine.
     actions_by_name: dict[str, QAction]
     view_menu: QMenu
@@ -65,7 +71,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         engine_loader: Callable[[], object] | None = None,
     ) -> None:
         """``engine_loader`` None loads the engine here, before returning (tests, the
-        self-test); given, it runs on a background thread once the window has been shown."""
+        self-test), and a failure raises; given, it runs on a background thread once the
+        window has been shown, and a failure becomes a dialog and ``engine_failed``."""
         super().__init__()
         self.setWindowTitle("LSTM Studio")
         self.setAcceptDrops(True)
@@ -75,11 +82,12 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.log_file = start_log_file(self.data_dir)  # every background failure, with its traceback
         self.tasks = Background(self)  # short jobs: reading a corpus, scoring candidates, timing
         self.ready = False  # the engine has loaded and its panels are in place
-        self._after_ready: list[Callable[[], None]] = []
+        self._after_ready: list[Callable[[], object]] = []
         self._load_defaults = load_defaults
         self._engine_loader = engine_loader
         self._loader_started = False
-        self.extra_panels: list[QWidget] = []
+        self._default_state = QByteArray()  # what View ▸ Reset Layout goes back to, once the engine is in
+        self._remember_corpus = True  # whether the corpus loading now joins File ▸ Recent Corpora
         self._shut_down = False  # after closeEvent, late queued results must not load anything
         self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
         self.save_failure_shown = False  # one dialog per run, however many saves fail
@@ -95,15 +103,10 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.early_prompt = self.loading_page.prompt  # what is typed here moves to the real prompt
         self.tabs.addTab(self.loading_page, "Generate")
         self.setCentralWidget(self.tabs)
-        area = Qt.DockWidgetArea
-        self.docks = {
-            "corpus": window_layout.add_dock(self, "Corpus", self.corpus, area.LeftDockWidgetArea),
-            "contrast": window_layout.add_dock(
-                self, "LSTM vs RNN", loading_label(), area.RightDockWidgetArea
-            ),
-            "training": window_layout.add_dock(self, "Training", loading_label(), area.BottomDockWidgetArea),
-        }
-        self.actions_by_name = build_menus(self)  # the full menu bar from the first frame
+        self.docks = window_layout.add_docks(self, self.corpus)
+        menus = build_menus(self)  # the full menu bar from the first frame
+        self.actions_by_name, self.view_menu = menus.actions, menus.view
+        self.recent_corpora_menu, self.recent_models_menu = menus.recent_corpora, menus.recent_models
         window_defaults.refresh_recent_corpora(self)
         self.model_label = QLabel("No model")
         self.device_label = QLabel("Device: …")
@@ -140,9 +143,10 @@ class MainWindow(ModelFileActions, QMainWindow):
     def _engine_loaded(self) -> None:
         if self._shut_down or self.ready:
             return
-        from app.engine_parts import build_engine_parts
-
-        build_engine_parts(self)
+        parts = self._build_engine_parts()
+        if parts is None:
+            return
+        self._put_in_place(parts)
         self.ready = True
         self.statusBar().showMessage("Ready", 3000)
         if self._load_defaults:
@@ -152,13 +156,80 @@ class MainWindow(ModelFileActions, QMainWindow):
             callback()
         self.engine_ready.emit()
 
+    def _build_engine_parts(self) -> EngineParts | None:
+        from app.engine_parts import build_engine_parts
+
+        try:
+            return build_engine_parts(
+                parent=self,
+                tasks=self.tasks,
+                settings=self.settings,
+                data_dir=self.data_dir,
+                corpus=self.corpus,
+            )
+        except Exception as err:
+            if self._engine_loader is None:
+                raise  # loading in the constructor: its caller sees why
+            # Here from the loader's on_done: an exception would end in Qt's slot, unseen.
+            log.exception("could not build the engine's panels")
+            self._engine_load_failed(describe_error(err))
+            return None
+
+    def _put_in_place(self, parts: EngineParts) -> None:
+        """The engine's parts into their tabs and docks, wired to the window; then the
+        actions that waited for them are enabled."""
+        from app import window_guards
+        from app.engine_parts import hand_over_prompt
+
+        self.models, self.training, self.runs = parts.models, parts.training, parts.runs
+        self.generation, self.contrast, self.dashboard = parts.generation, parts.contrast, parts.dashboard
+        self.explain, self.gates = parts.explain, parts.gates
+        self.dashboard.before_start = lambda: window_guards.confirm_start(self)
+        hand_over_prompt(self.tabs, self.loading_page, self.generation)
+        for panel, title in ((self.explain, "Explain"), (self.gates, "Gates"), (self.runs, "Runs")):
+            self.tabs.addTab(window_layout.scrolling(panel), title)
+        self.docks["contrast"].setWidget(self.contrast)
+        self.docks["training"].setWidget(self.dashboard)
+        # The menus were built with the window; what waited for the engine is enabled.
+        engine_ready(self.actions_by_name, self.recent_models_menu, self.generation.suggest)
+        self.device_label.setText(parts.device)
+        self._connect()
+        self._default_state = self.saveState()
+        window_layout.restore_layout(self, self.settings, self.docks)
+        self.refresh_recent()
+        self._models_changed()
+        self._training_state(self.training.state)
+        self._generating_changed()
+
+    def _connect(self) -> None:
+        from app import model_files, run_results
+
+        self.models.changed.connect(self._models_changed)
+        self.dashboard.run_finished.connect(self._training_finished)
+        self.dashboard.save_failed.connect(lambda event: model_files.on_save_failed(self, event))
+        self.runs.open_requested.connect(self.open_model)
+        self.runs.resume_requested.connect(lambda folder: run_results.resume_run(self, folder))
+        self.runs.renamed.connect(lambda old, new: run_results.follow_renamed_run(self, old, new))
+        self.training.state_changed.connect(self._training_state)
+        self.contrast.train_rnn_requested.connect(self.train_rnn)
+        self.generation.busy_changed.connect(
+            lambda busy: self.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
+        )
+        self.generation.busy_changed.connect(self._generating_changed)
+        self.contrast.busy_changed.connect(self._generating_changed)
+
     def _engine_load_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine could not load: {message}")
         engine_waiting(self.actions_by_name, f"The engine could not load: {message}", self.recent_models_menu)
         QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
         self.engine_failed.emit(message)
 
-    def when_ready(self, callback: Callable[[], None]) -> None:
+    @property
+    def extra_panels(self) -> tuple[QWidget, ...]:
+        """The tabs beyond Generate and Runs, once the engine is there (scripts/screenshots.py)."""
+        return (self.explain, self.gates) if self.ready else ()
+
+    def when_ready(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` now if the engine has loaded, else as soon as it has."""
         if self.ready:
             callback()
@@ -170,7 +241,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.show()
-        window_layout.size_docks(self)
+        window_layout.size_docks(self, self.docks)
 
     # ---- defaults and recents ----------------------------------------------------------
     def load_defaults(self) -> None:
@@ -186,28 +257,16 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.corpus.load(paths)
 
     def _corpus_loaded(self, loaded: LoadedCorpus) -> None:
-        remember = getattr(self, "_remember_corpus", True)
-        self._remember_corpus = True
+        remember, self._remember_corpus = self._remember_corpus, True
         self.statusBar().showMessage(f"Corpus: {loaded.corpus.describe()}", 5000)
-        self.when_ready(lambda: self._use_corpus(loaded, remember))
-
-    def _use_corpus(self, loaded: LoadedCorpus, remember: bool) -> None:
-        from app import resources
-
-        self.dashboard.set_corpus(loaded.paths)
-        if remember and not all(resources.is_inside_assets(p) for p in loaded.paths):
-            self.settings.add_recent_corpus(list(loaded.paths))
-            self.refresh_recent()
+        self.when_ready(lambda: window_defaults.use_corpus(self, loaded, remember=remember))
 
     def _models_changed(self) -> None:
         main, rnn = self.models.main, self.models.rnn
         self.generation.set_model(main)
         self.contrast.set_models(main, rnn)
-        for panel in self.extra_panels:
-            try:
-                panel.set_models(main, rnn)
-            except Exception:
-                log.exception("%s.set_models failed", type(panel).__name__)
+        self.explain.set_models(main, rnn)
+        self.gates.set_models(main, rnn)
         if main is None:
             label = "No model"
         else:
@@ -235,22 +294,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.runs.refresh()
         run_results.handle_finished(self, results)
 
-    def _resume_run(self, folder: Path) -> None:
-        self.dashboard.resume_run(folder)
-        self.docks["training"].raise_()
-
-    def _run_renamed(self, old: Path, new: Path) -> None:
-        from app.panels.training_panel import LAST_RUN_KEY
-
-        if self.settings.get_str(LAST_RUN_KEY) == str(old):
-            self.settings.set_str(LAST_RUN_KEY, str(new))
-        for model in (self.models.main, self.models.rnn):
-            if model is not None and old in model.path.parents:
-                self.open_model(new, remember=False)  # the loaded files moved with their folder
-                break
-        self.dashboard.set_corpus(self.dashboard.corpus_paths)  # Resume's text names the run
-
-    def _training_state(self, state: str) -> None:
+    def _training_state(self, state: TrainingState) -> None:
         idle = state == "idle"
         self.actions_by_name["train"].setEnabled(idle)
         self.actions_by_name["pause"].setEnabled(state == "running")
@@ -287,22 +331,7 @@ class MainWindow(ModelFileActions, QMainWindow):
 
         model_files.open_paths(self, paths)
 
-    # ---- about and closing -------------------------------------------------------------
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About LSTM Studio",
-            f"<b>LSTM Studio {__version__}</b><br>Train LSTM and vanilla RNN language models on your "
-            f"own text, generate with them and compare them.<br><br>Your data: {self.data_dir}",
-        )
-
-    def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_text(self.actions_by_name))
-
-    def open_log_folder(self) -> None:
-        if not open_log_folder(self.data_dir):
-            self.statusBar().showMessage(f"Could not open {self.log_file.parent}", 8000)
-
+    # ---- closing -----------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop every background thread and wait for it: nothing outlives the window.
 
@@ -315,8 +344,8 @@ class MainWindow(ModelFileActions, QMainWindow):
                 self.training.shutdown()
                 self.generation.runner.shutdown()
                 self.contrast.shutdown()
-            for panel in self.extra_panels:
-                shutdown_panel(panel)
+                shutdown_panel(self.explain)
+                shutdown_panel(self.gates)
         self.tasks.shutdown()  # a loading engine included: its import ends, then its thread
         for background in self.findChildren(Background):  # any other part's jobs, too
             background.shutdown()
@@ -331,7 +360,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         if not self._shut_down and not window_guards.confirm_quit(self):
             event.ignore()
             return
-        window_layout.save_layout(self)
+        window_layout.save_layout(self, self.settings)
         if self.training.running:
             self.statusBar().showMessage("Stopping training: saving a checkpoint…")
         self.shutdown()

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QAbstractButton, QMenu, QMessageBox, QStatusBar, QStyle, QToolBar, QWidget
 
+from app import __version__
+from app.error_log import log_folder, open_log_folder
 from app.loading_page import LOADING
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window_parts import MenuParts
 
 
 # Everything but opening a corpus, the help and quitting needs the engine's panels or torch.
@@ -27,8 +30,18 @@ ENGINE_ACTIONS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Menus:
+    """What the window keeps of its menu bar."""
+
+    actions: dict[str, QAction]  # by name: "open_model", "train", … (ENGINE_ACTIONS among them)
+    recent_corpora: QMenu
+    recent_models: QMenu
+    view: QMenu
+
+
 def _action(
-    window: MainWindow,
+    window: QWidget,
     text: str,
     slot: Callable[[], object],
     keys: list[str] | QKeySequence.StandardKey | None = None,
@@ -48,16 +61,17 @@ def _action(
     return action
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
+def build_menus(parts: MenuParts) -> Menus:
     """Every action, menu and the toolbar, built with the window before the engine has loaded,
     so the menu bar is complete from the first frame. The slots look their panel up when
     triggered; until then the actions that need one are disabled (``ENGINE_ACTIONS``)."""
     SP = QStyle.StandardPixmap
+    window = parts.window()
     a = {
         "open_files": _action(
             window,
             "Open Corpus Files…",
-            lambda: window.corpus.choose_files(),
+            lambda: parts.corpus.choose_files(),
             QKeySequence.StandardKey.Open,
             SP.SP_DialogOpenButton,
             "Open corpus files",
@@ -65,7 +79,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "open_folder": _action(
             window,
             "Open Corpus Folder…",
-            lambda: window.corpus.choose_folder(),
+            lambda: parts.corpus.choose_folder(),
             ["Ctrl+Shift+O"],
             SP.SP_DirOpenIcon,
             "Open a folder of text files",
@@ -73,19 +87,19 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "open_model": _action(
             window,
             "Open Model…",
-            window.choose_model,
+            parts.choose_model,
             ["Ctrl+M"],
             SP.SP_FileDialogStart,
             "Open a checkpoint.safetensors",
         ),
         "open_demo": _action(
-            window, "Open Built-in Demo", window.open_demo, tip="Back to the demo corpus's shipped models"
+            window, "Open Built-in Demo", parts.open_demo, tip="Back to the demo corpus's shipped models"
         ),
-        "open_run": _action(window, "Open Run Folder…", window.choose_run_folder, ["Ctrl+Shift+M"]),
+        "open_run": _action(window, "Open Run Folder…", parts.choose_run_folder, ["Ctrl+Shift+M"]),
         "save_model": _action(
             window,
             "Save Model As…",
-            window.save_model_as,
+            parts.save_model_as,
             QKeySequence.StandardKey.SaveAs,
             SP.SP_DialogSaveButton,
             "Save the model as…",
@@ -93,16 +107,16 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "model_card": _action(
             window,
             "Model Card…",
-            window.show_model_card,
+            parts.show_model_card,
             ["Ctrl+I"],
             SP.SP_FileDialogInfoView,
             "Show the model card",
         ),
-        "quit": _action(window, "Quit", window.close, QKeySequence.StandardKey.Quit),
+        "quit": _action(window, "Quit", parts.close, QKeySequence.StandardKey.Quit),
         "generate": _action(
             window,
             "Generate",
-            lambda: window.generation.generate(),
+            lambda: parts.generation.generate(),
             ["Ctrl+Return", "Ctrl+Enter"],
             SP.SP_MediaPlay,
             "Generate from the prompt (Ctrl+Enter)",
@@ -110,7 +124,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "continue": _action(
             window,
             "Continue",
-            lambda: window.generation.continue_text(),
+            lambda: parts.generation.continue_text(),
             ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
             SP.SP_MediaSeekForward,
             "Continue the text (Ctrl+Shift+Enter)",
@@ -118,17 +132,17 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "alternatives": _action(
             window,
             "Generate 5 Alternatives",
-            lambda: window.generation.generate_alternatives(),
+            lambda: parts.generation.generate_alternatives(),
             ["Ctrl+Alt+Return", "Ctrl+Alt+Enter"],
             tip="Five continuations of the prompt at once; click one to keep it (Ctrl+Alt+Enter)",
         ),
         "history": _action(
-            window, "Generation History…", lambda: window.generation.show_history(), ["Ctrl+H"]
+            window, "Generation History…", lambda: parts.generation.show_history(), ["Ctrl+H"]
         ),
         "stop": _action(
             window,
             "Stop Generating",
-            window.stop_generating,
+            parts.stop_generating,
             ["Esc"],
             SP.SP_MediaStop,
             "Stop generating (Esc)",
@@ -136,7 +150,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "compare": _action(
             window,
             "Compare LSTM and RNN",
-            lambda: window.contrast.compare(),
+            lambda: parts.contrast.compare(),
             ["Ctrl+R"],
             SP.SP_BrowserReload,
             "Same prompt and seed through both models (Ctrl+R)",
@@ -144,7 +158,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "train": _action(
             window,
             "Start Training",
-            lambda: window.dashboard.start(),
+            lambda: parts.dashboard.start(),
             ["F5"],
             SP.SP_ComputerIcon,
             "Start training on the corpus (F5)",
@@ -152,35 +166,43 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "pause": _action(
             window,
             "Pause Training",
-            lambda: window.training.pause(),
+            lambda: parts.training.pause(),
             ["F6"],
             SP.SP_MediaPause,
             "Pause training (F6)",
         ),
-        "resume": _action(window, "Resume Training", lambda: window.dashboard.resume(), ["F7"]),
+        "resume": _action(window, "Resume Training", lambda: parts.dashboard.resume(), ["F7"]),
         "stop_training": _action(
             window,
             "Stop Training",
-            lambda: window.training.stop(),
+            lambda: parts.training.stop(),
             ["Shift+F5"],
             SP.SP_BrowserStop,
             "Stop training (Shift+F5)",
         ),
-        "train_rnn": _action(window, "Train the RNN for Contrast", window.train_rnn),
-        "reset_layout": _action(window, "Reset Layout", window.reset_layout),
+        "train_rnn": _action(window, "Train the RNN for Contrast", parts.train_rnn),
+        "reset_layout": _action(window, "Reset Layout", parts.reset_layout),
         "open_log": _action(
-            window, "Open Log Folder", window.open_log_folder, tip="Show the log of background failures"
+            window,
+            "Open Log Folder",
+            lambda: _open_log_folder(parts),
+            tip="Show the log of background failures",
         ),
-        "about": _action(window, "About LSTM Studio", window.show_about),
-        "shortcuts": _action(window, "Keyboard Shortcuts", window.show_shortcuts, ["F1"]),
+        "about": _action(window, "About LSTM Studio", lambda: _about(window, parts.data_dir)),
+        "shortcuts": _action(
+            window,
+            "Keyboard Shortcuts",
+            lambda: QMessageBox.information(window, "Keyboard shortcuts", shortcuts_text(a)),
+            ["F1"],
+        ),
     }
-    bar = window.menuBar()
+    bar = parts.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([a["open_files"], a["open_folder"]])
-    window.recent_corpora_menu = file_menu.addMenu("Recent Corpora")
+    recent_corpora = file_menu.addMenu("Recent Corpora")
     file_menu.addSeparator()
     file_menu.addActions([a["open_model"], a["open_run"], a["open_demo"]])
-    window.recent_models_menu = file_menu.addMenu("Recent Models")
+    recent_models = file_menu.addMenu("Recent Models")
     file_menu.addActions([a["save_model"], a["model_card"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
@@ -192,11 +214,11 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     gen_menu.addAction(a["suggest"])  # tied to the Generate tab's box by engine_ready
     train_menu = bar.addMenu("&Train")
     train_menu.addActions([a["train"], a["pause"], a["resume"], a["stop_training"], a["train_rnn"]])
-    window.view_menu = bar.addMenu("&View")
-    for dock in window.docks.values():
-        window.view_menu.addAction(dock.toggleViewAction())
-    window.view_menu.addSeparator()
-    window.view_menu.addAction(a["reset_layout"])
+    view_menu = bar.addMenu("&View")
+    for dock in parts.docks.values():
+        view_menu.addAction(dock.toggleViewAction())
+    view_menu.addSeparator()
+    view_menu.addAction(a["reset_layout"])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a["shortcuts"], a["model_card"], a["open_log"], a["about"]])
 
@@ -208,28 +230,42 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     tools.addActions([a["generate"], a["continue"], a["stop"], a["compare"]])
     tools.addSeparator()
     tools.addActions([a["train"], a["pause"], a["stop_training"]])
-    window.addToolBar(tools)
-    tips = DisabledTips(window)
-    for menu in (file_menu, gen_menu, train_menu, window.view_menu, help_menu):
+    parts.addToolBar(tools)
+    tips = DisabledTips(window, parts.statusBar)
+    for menu in (file_menu, gen_menu, train_menu, view_menu, help_menu):
         menu.installEventFilter(tips)
-    engine_waiting(a, LOADING, window.recent_models_menu)
-    return a
+    engine_waiting(a, LOADING, recent_models)
+    return Menus(actions=a, recent_corpora=recent_corpora, recent_models=recent_models, view=view_menu)
+
+
+def _about(parent: QWidget, data_dir: Path) -> None:
+    QMessageBox.about(
+        parent,
+        "About LSTM Studio",
+        f"<b>LSTM Studio {__version__}</b><br>Train LSTM and vanilla RNN language models on your "
+        f"own text, generate with them and compare them.<br><br>Your data: {data_dir}",
+    )
+
+
+def _open_log_folder(parts: MenuParts) -> None:
+    if not open_log_folder(parts.data_dir):
+        parts.statusBar().showMessage(f"Could not open {log_folder(parts.data_dir)}", 8000)
 
 
 class DisabledTips(QObject):
     """A menu skips disabled items under the pointer, so their status tips never showed; this
     shows a disabled action's tip (why it is unavailable) in the window's status bar."""
 
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent: QObject, status_bar: Callable[[], QStatusBar]) -> None:
+        super().__init__(parent)
+        self.status_bar = status_bar
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.MouseMove and isinstance(watched, QMenu):
             assert isinstance(event, QMouseEvent)
             action = watched.actionAt(event.position().toPoint())
             if action is not None and not action.isEnabled() and action.statusTip():
-                self.window.statusBar().showMessage(action.statusTip())
+                self.status_bar().showMessage(action.statusTip())
         return False
 
 
@@ -241,23 +277,22 @@ def engine_waiting(actions: Mapping[str, QAction], why: str, recent_models: QMen
         action.setStatusTip(why)
 
 
-def engine_ready(window: MainWindow) -> None:
+def engine_ready(actions: Mapping[str, QAction], recent_models: QMenu, suggest: QAbstractButton) -> None:
     """The engine's panels are in place: enable what waited for them (the window's state
     handlers then disable what the current state rules out) and tie Suggest to its box."""
-    actions = window.actions_by_name
     for name in ENGINE_ACTIONS:
         actions[name].setEnabled(True)
         actions[name].setStatusTip("")
     # Enabled by its entries (fill_recent), but no longer waiting for the engine.
-    window.recent_models_menu.menuAction().setStatusTip("")
-    suggest, toggle = window.generation.suggest, actions["suggest"]
+    recent_models.menuAction().setStatusTip("")
+    toggle = actions["suggest"]
     toggle.setChecked(suggest.isChecked())
     toggle.toggled.connect(suggest.setChecked)
     suggest.toggled.connect(toggle.setChecked)
 
 
 def fill_recent(
-    menu: QMenu, entries: list[str], labels: list[str], open_entry: Callable[[str], None]
+    menu: QMenu, entries: list[str], labels: list[str], open_entry: Callable[[str], object]
 ) -> None:
     menu.clear()
     for entry, label in zip(entries, labels, strict=True):

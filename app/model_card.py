@@ -53,7 +53,7 @@ def model_card_html(loaded: LoadedModel) -> str:
     cfg = loaded.model.config
     meta = loaded.meta
     corpus, training, progress, metrics = meta.corpus, meta.training, meta.progress, meta.metrics
-    sections = {
+    sections: dict[str, list[tuple[str, object]]] = {
         "Architecture": [
             ("Cell", cfg.cell.upper()),
             ("Layers × hidden", f"{cfg.layers} × {cfg.hidden}"),

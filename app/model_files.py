@@ -1,4 +1,5 @@
-"""Opening and saving models from the window: File ▸ Open Model, Open Run Folder, Save Model As.
+"""Opening and saving models from the window: File ▸ Open Model, Open Run Folder, Save Model As,
+and the offer of another folder when a running run's checkpoint cannot be written.
 
 Small keyword-only operations on the window, each callable from a menu, a drop,
 the self-test or a test; errors become a dialog and a status-bar line.
@@ -13,17 +14,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import model_store, resources
-from app.window_guards import offer_fallback
+from app.window_guards import ask, offer_fallback
 from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window_parts import WindowParts
+    from training.common.events import SaveFailedEvent
 
 MAIN_MODEL_KEY = "models/main"  # the settings key of the last main model, reopened at start
 
 
 def open_model(
-    window: MainWindow,
+    window: WindowParts,
     path: str | Path,
     *,
     quiet: bool = False,
@@ -39,10 +41,10 @@ def open_model(
         window.statusBar().showMessage(f"Cannot open model: {err}", 8000)
         if quiet:
             return False
-        fallback = offer_fallback(window, err) if isinstance(err, CheckpointError) else None
+        fallback = offer_fallback(window.window(), err) if isinstance(err, CheckpointError) else None
         if fallback is not None:
             return open_model(window, fallback, with_companion=with_companion, remember=remember)
-        QMessageBox.warning(window, "Cannot open model", str(err))
+        QMessageBox.warning(window.window(), "Cannot open model", str(err))
         return False
     if loaded.cell == "rnn":
         window.models.put(loaded)  # beside the loaded main model, for contrast
@@ -60,31 +62,33 @@ def open_model(
 LAST_FOLDER_KEY = "models/last_folder"  # where Open Model and Save Model As start
 
 
-def start_folder(window: MainWindow) -> str:
+def start_folder(window: WindowParts) -> str:
     last = window.settings.get_str(LAST_FOLDER_KEY)
     return last if last and Path(last).is_dir() else str(window.data_dir / "runs")
 
 
-def choose_model(window: MainWindow) -> None:
+def choose_model(window: WindowParts) -> None:
     path, _ = QFileDialog.getOpenFileName(
-        window, "Open model", start_folder(window), "Checkpoints (*.safetensors)"
+        window.window(), "Open model", start_folder(window), "Checkpoints (*.safetensors)"
     )
     if path:
         window.settings.set_str(LAST_FOLDER_KEY, str(Path(path).parent.parent))
         open_model(window, path)
 
 
-def choose_run_folder(window: MainWindow) -> None:
-    folder = QFileDialog.getExistingDirectory(window, "Open a run folder", start_folder(window))
+def choose_run_folder(window: WindowParts) -> None:
+    folder = QFileDialog.getExistingDirectory(window.window(), "Open a run folder", start_folder(window))
     if folder:
         open_model(window, folder)
 
 
-def open_demo(window: MainWindow) -> bool:
+def open_demo(window: WindowParts) -> bool:
     """Back to the built-in demo models (File ▸ Open Built-in Demo)."""
     lstm, rnn = resources.demo_model("lstm"), resources.demo_model("rnn")
     if lstm is None:
-        QMessageBox.information(window, "No demo", "The built-in demo models are not part of this copy.")
+        QMessageBox.information(
+            window.window(), "No demo", "The built-in demo models are not part of this copy."
+        )
         return False
     if not open_model(window, lstm, with_companion=False, remember=False):
         return False
@@ -94,10 +98,10 @@ def open_demo(window: MainWindow) -> bool:
     return True
 
 
-def ask_save_folder(window: MainWindow) -> Path | None:
+def ask_save_folder(window: WindowParts) -> Path | None:
     """A new folder name (or an existing run folder) to save into; None when cancelled."""
     name, _ = QFileDialog.getSaveFileName(
-        window,
+        window.window(),
         "Save as a run folder (type a new name)",
         str(Path(start_folder(window)) / (window.models.main.run_name if window.models.main else "model")),
         "Run folder (*)",
@@ -106,13 +110,13 @@ def ask_save_folder(window: MainWindow) -> Path | None:
     return Path(name) if name else None
 
 
-def save_model_as(window: MainWindow, target: str | Path | None = None) -> Path | None:
+def save_model_as(window: WindowParts, target: str | Path | None = None) -> Path | None:
     """Save as a run folder, the CLI's layout: DIR/checkpoint.safetensors and, when an RNN is
     loaded for contrast, DIR/rnn/checkpoint.safetensors. Opening DIR brings both back.
     The folder may be new: it is created."""
     loaded = window.models.main
     if loaded is None:
-        QMessageBox.information(window, "No model", "There is no model to save yet.")
+        QMessageBox.information(window.window(), "No model", "There is no model to save yet.")
         return None
     if target is None:
         target = ask_save_folder(window)
@@ -123,10 +127,10 @@ def save_model_as(window: MainWindow, target: str | Path | None = None) -> Path 
         folder = folder.parent
     main_target = folder / resources.CHECKPOINT
     if folder.exists() and not folder.is_dir():
-        QMessageBox.warning(window, "Cannot save model", f"{folder} is a file, not a folder.")
+        QMessageBox.warning(window.window(), "Cannot save model", f"{folder} is a file, not a folder.")
         return None
     if main_target.exists() and main_target.resolve() == loaded.path.resolve():
-        QMessageBox.information(window, "Already saved", f"The model is already saved in {folder}.")
+        QMessageBox.information(window.window(), "Already saved", f"The model is already saved in {folder}.")
         return main_target
     rnn_target = folder / RNN_SUBDIR / resources.CHECKPOINT
     try:
@@ -139,7 +143,7 @@ def save_model_as(window: MainWindow, target: str | Path | None = None) -> Path 
         elif rnn_target.exists():
             rnn_target.unlink()  # an RNN left from an earlier save would reopen beside this model
     except OSError as err:
-        QMessageBox.warning(window, "Cannot save model", f"{folder}: {err.strerror or err}")
+        QMessageBox.warning(window.window(), "Cannot save model", f"{folder}: {err.strerror or err}")
         return None
     window.settings.add_recent_model(str(main_target))
     window.settings.set_str(LAST_FOLDER_KEY, str(folder.parent))
@@ -149,7 +153,31 @@ def save_model_as(window: MainWindow, target: str | Path | None = None) -> Path 
     return main_target
 
 
-def open_paths(window: MainWindow, paths: list[str]) -> None:
+def on_save_failed(window: WindowParts, event: SaveFailedEvent) -> None:
+    """Once per run: the message, and an offer to save the run (its state in memory) into
+    another folder from now on; once the run has ended, Save As for the loaded model."""
+    window.statusBar().showMessage(f"Checkpoint not saved: {event.message}", 15000)
+    if window.save_failure_shown:
+        return
+    window.save_failure_shown = True
+    if not ask(
+        window.window(),
+        "Checkpoint not saved",
+        f"{event.message}\n\nTraining goes on with its state in memory; the previous checkpoint "
+        f"in {event.folder} is untouched. Free some space, or choose another folder and the run "
+        "is saved there now and from then on.\n\nSave the run elsewhere?",
+        default_yes=False,
+    ):
+        return
+    if not window.training.running:
+        window.save_model_as()
+        return
+    folder = ask_save_folder(window)
+    if folder is not None and window.training.save_elsewhere(folder):
+        window.statusBar().showMessage(f"The run now saves into {folder}", 15000)
+
+
+def open_paths(window: WindowParts, paths: list[str]) -> None:
     """Dropped or named on the command line: checkpoints open as models, the rest as one corpus."""
     models = [p for p in paths if p.endswith(".safetensors")]
     texts = [p for p in paths if p not in models]

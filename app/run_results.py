@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from app import model_store, resources
+from app.panels.training_panel import LAST_RUN_KEY
 from app.window_guards import ask
 from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError, read_metadata
 from training.checkpoints.run_history import chance_loss
@@ -23,7 +24,7 @@ from training.common.events import FinishedEvent
 from training.run_spec import own_corpus
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window_parts import WindowParts
 
 
 def unusable_reason(result: FinishedEvent, meta: RunMeta) -> str | None:
@@ -57,7 +58,7 @@ def comparison(new: RunMeta, current: model_store.LoadedModel) -> str:
     return line + "."
 
 
-def train_rnn(window: MainWindow) -> None:
+def train_rnn(window: WindowParts) -> None:
     """One click: a vanilla RNN of the loaded model's shape, on the model's own corpus."""
     main = window.models.main
     if main is None or window.training.running:
@@ -69,7 +70,9 @@ def train_rnn(window: MainWindow) -> None:
     else:
         corpus = window.corpus.current
         if corpus is None:
-            QMessageBox.information(window, "No corpus", "Open the corpus the model was trained on first.")
+            QMessageBox.information(
+                window.window(), "No corpus", "Open the corpus the model was trained on first."
+            )
             return
         paths = tuple(corpus.paths)
         names = ", ".join(Path(p).name for p in paths)
@@ -83,7 +86,24 @@ def train_rnn(window: MainWindow) -> None:
     window.docks["training"].raise_()
 
 
-def handle_finished(window: MainWindow, results: list[FinishedEvent]) -> None:
+def resume_run(window: WindowParts, folder: Path) -> None:
+    """Runs ▸ Resume: the run continues in the Training dock, brought to the front."""
+    window.dashboard.resume_run(folder)
+    window.docks["training"].raise_()
+
+
+def follow_renamed_run(window: WindowParts, old: Path, new: Path) -> None:
+    """A run folder renamed in the Runs tab: what pointed into it points to its new name."""
+    if window.settings.get_str(LAST_RUN_KEY) == str(old):
+        window.settings.set_str(LAST_RUN_KEY, str(new))
+    for model in (window.models.main, window.models.rnn):
+        if model is not None and old in model.path.parents:
+            window.open_model(new, remember=False)  # the loaded files moved with their folder
+            break
+    window.dashboard.set_corpus(window.dashboard.corpus_paths)  # Resume's text names the run
+
+
+def handle_finished(window: WindowParts, results: list[FinishedEvent]) -> None:
     main = next((r for r in results if r.model != "rnn"), None)
     rnn = next((r for r in results if r.model == "rnn"), None)
     if main is not None:
@@ -92,7 +112,7 @@ def handle_finished(window: MainWindow, results: list[FinishedEvent]) -> None:
         _contrast_rnn(window, rnn)
 
 
-def _offer_main(window: MainWindow, result: FinishedEvent, rnn: FinishedEvent | None) -> None:
+def _offer_main(window: WindowParts, result: FinishedEvent, rnn: FinishedEvent | None) -> None:
     folder = Path(result.checkpoint).parent
     try:
         meta = read_metadata(result.checkpoint)
@@ -103,7 +123,7 @@ def _offer_main(window: MainWindow, result: FinishedEvent, rnn: FinishedEvent | 
     if reason is not None:
         window.unsaved_result = None  # nothing worth keeping to warn about
         QMessageBox.warning(
-            window,
+            window.window(),
             "New model not loaded",
             f"The model of {folder.name} was not loaded: {reason}.\n\n"
             "The model you had stays loaded; the run stays in the Runs tab.",
@@ -116,7 +136,7 @@ def _offer_main(window: MainWindow, result: FinishedEvent, rnn: FinishedEvent | 
         question = f"Load the model of {folder.name}?\n\n{comparison(meta, current)}"
         worse = meta.metrics.val_loss is not None and current.val_loss is not None
         worse = worse and meta.metrics.val_loss > current.val_loss  # type: ignore[operator]
-        if not ask(window, "Load the new model?", question, default_yes=not worse):
+        if not ask(window.window(), "Load the new model?", question, default_yes=not worse):
             window.unsaved_result = folder
             window.statusBar().showMessage(
                 f"Kept {current.run_name}; {folder.name} is in the Runs tab.", 15000
@@ -136,7 +156,7 @@ def _rnn_usable(result: FinishedEvent) -> bool:
         return False
 
 
-def _contrast_rnn(window: MainWindow, result: FinishedEvent) -> None:
+def _contrast_rnn(window: WindowParts, result: FinishedEvent) -> None:
     """An RNN trained for the loaded model (Train ▸ Train the RNN for Contrast)."""
     main = window.models.main
     if main is None:

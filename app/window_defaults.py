@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from app.menus import fill_recent, recent_model_labels
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window_parts import WindowParts
+    from training.data.corpus_stats import LoadedCorpus
 
 
-def load_defaults(window: MainWindow) -> None:
+def load_defaults(window: WindowParts) -> None:
     """First launch: the demo corpus and models. Later: whatever was last used."""
     from app import resources
     from app.model_files import MAIN_MODEL_KEY
@@ -33,7 +34,17 @@ def load_defaults(window: MainWindow) -> None:
             window.open_model(path, quiet=True, with_companion=False, remember=False)
 
 
-def refresh_recent(window: MainWindow) -> None:
+def use_corpus(window: WindowParts, loaded: LoadedCorpus, *, remember: bool) -> None:
+    """A corpus has loaded and the engine is there: train on it, and list it under Recent."""
+    from app import resources
+
+    window.dashboard.set_corpus(loaded.paths)
+    if remember and not all(resources.is_inside_assets(p) for p in loaded.paths):
+        window.settings.add_recent_corpus(list(loaded.paths))
+        window.refresh_recent()
+
+
+def refresh_recent(window: WindowParts) -> None:
     """Both Recent menus; the models' only once the engine is there to open one."""
     refresh_recent_corpora(window)
     models = window.settings.recent_models()
@@ -42,7 +53,7 @@ def refresh_recent(window: MainWindow) -> None:
     )
 
 
-def refresh_recent_corpora(window: MainWindow) -> None:
+def refresh_recent_corpora(window: WindowParts) -> None:
     """File ▸ Recent Corpora: reading a corpus needs no engine, so it works from the first frame."""
     corpora = window.settings.recent_corpora()
     fill_recent(

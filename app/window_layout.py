@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
+from app.loading_page import loading_label
+from app.settings import Settings
 
 DEFAULT_SIZE = (1500, 960)
 SIDE_WIDTHS = (290, 470)  # corpus on the left, the LSTM/RNN contrast on the right
@@ -35,14 +35,23 @@ def default_size() -> tuple[int, int]:
     return min(DEFAULT_SIZE[0], available.width()), min(DEFAULT_SIZE[1], available.height())
 
 
-def size_docks(window: MainWindow) -> None:
-    docks = window.docks
+def size_docks(window: QMainWindow, docks: Mapping[str, QDockWidget]) -> None:
     window.resizeDocks([docks["corpus"], docks["contrast"]], list(SIDE_WIDTHS), Qt.Orientation.Horizontal)
     height = round(window.height() * TRAINING_SHARE)
     window.resizeDocks([docks["training"]], [height], Qt.Orientation.Vertical)
 
 
-def add_dock(window: MainWindow, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+def add_docks(window: QMainWindow, corpus: QWidget) -> dict[str, QDockWidget]:
+    """The corpus panel's dock, and the two the engine's panels fill once it has loaded."""
+    area = Qt.DockWidgetArea
+    return {
+        "corpus": add_dock(window, "Corpus", corpus, area.LeftDockWidgetArea),
+        "contrast": add_dock(window, "LSTM vs RNN", loading_label(), area.RightDockWidgetArea),
+        "training": add_dock(window, "Training", loading_label(), area.BottomDockWidgetArea),
+    }
+
+
+def add_dock(window: QMainWindow, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(f"dock-{title.lower().replace(' ', '-')}")  # saveState finds docks by name
     dock.setWidget(widget)
@@ -50,19 +59,19 @@ def add_dock(window: MainWindow, title: str, widget: QWidget, area: Qt.DockWidge
     return dock
 
 
-def restore_layout(window: MainWindow) -> None:
-    geometry = window.settings.get_bytes("window/geometry")
+def restore_layout(window: QMainWindow, settings: Settings, docks: Mapping[str, QDockWidget]) -> None:
+    geometry = settings.get_bytes("window/geometry")
     if geometry is None or not window.restoreGeometry(geometry):
         window.resize(*default_size())
     else:
-        state = window.settings.get_bytes("window/state")
+        state = settings.get_bytes("window/state")
         if state is not None:
             window.restoreState(state)
     if geometry is None:
-        size_docks(window)
+        size_docks(window, docks)
 
 
-def save_layout(window: MainWindow) -> None:
-    window.settings.set_bytes("window/geometry", window.saveGeometry())
-    window.settings.set_bytes("window/state", QByteArray(window.saveState()))
-    window.settings.sync()
+def save_layout(window: QMainWindow, settings: Settings) -> None:
+    settings.set_bytes("window/geometry", window.saveGeometry())
+    settings.set_bytes("window/state", QByteArray(window.saveState()))
+    settings.sync()

@@ -7,7 +7,7 @@ moved on (or the model has changed) is dropped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -15,16 +15,35 @@ from app.panels.completion_editor import through_next_word
 from lstm_core.sampling import SamplingSettings, generate, next_token_candidates
 
 if TYPE_CHECKING:
-    from app.panels.generation_panel import GenerationPanel
+    from PySide6.QtWidgets import QCheckBox, QLabel
+
+    from app.background import Background
+    from app.model_store import LoadedModel
+    from app.panels.completion_editor import CompletionEditor
+    from app.panels.next_token_view import NextTokenView
 
 CONTEXT_CHARS = 2000  # the recurrent state carries further, but the prefix need not be longer
 SUGGEST_TOKENS = 24  # enough for the next word at any level (a BPE word is a few pieces)
 CANDIDATES_DELAY_MS = 150  # after the caret settles: arrow keys held down ask for nothing
 
 
+class AssistedPanel(Protocol):
+    """What the assist reads of the Generate panel, each time it is about to score."""
+
+    tasks: Background
+    loaded: LoadedModel | None
+    editor: CompletionEditor
+    candidates: NextTokenView
+    suggest: QCheckBox
+    status: QLabel
+
+    @property
+    def busy(self) -> bool: ...
+
+
 class CaretAssist(QObject):
-    def __init__(self, panel: GenerationPanel) -> None:
-        super().__init__(panel)
+    def __init__(self, panel: AssistedPanel, parent: QObject) -> None:
+        super().__init__(parent)
         self.panel = panel
         self.editor, self.candidates = panel.editor, panel.candidates
         self._candidate_request = 0

@@ -90,7 +90,7 @@ class CopyMarks(QObject):
             cursor = QTextCursor(self.editor.document())
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor, selection.format = cursor, fmt  # type: ignore[attr-defined]
+            selection.cursor, selection.format = cursor, fmt
             selections.append(selection)
         self.editor.setExtraSelections(selections)
         line = report.describe()

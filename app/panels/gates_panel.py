@@ -107,7 +107,6 @@ class GatesPanel(QWidget):
         self.tools = UnitTools()
         self.tools.found.connect(self._tint_found)
         self.splitter = GatesSplitter(self.view, self.hover, self.text, self.tools)
-        self.lower = self.splitter.tabs
         buttons = QVBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)

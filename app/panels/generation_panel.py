@@ -136,7 +136,7 @@ class GenerationPanel(QWidget):
         self.editor.setFont(mono_font(12))
         self.editor.setPlaceholderText("Generated text streams in here. Type to get suggestions.")
         self.candidates = NextTokenView()
-        self.assist = CaretAssist(self)
+        self.assist = CaretAssist(self, parent=self)
         self.alternatives = AlternativesView()
         self.alternatives.chosen.connect(self.keep_alternative)
         self.side = side_column(self.candidates, self.alternatives)
@@ -157,7 +157,8 @@ class GenerationPanel(QWidget):
     def heightForWidth(self, width: int) -> int:
         # The tab's scroll area sizes the page by this. Qt's default, every part at its preferred
         # height, made the page scroll at 1920×1080 once the copy line held wrapped text.
-        return self.layout().minimumHeightForWidth(width)
+        layout = self.layout()  # set by lay_out in __init__
+        return layout.minimumHeightForWidth(width) if layout is not None else super().heightForWidth(width)
 
     # ---- model -------------------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:
@@ -234,12 +235,15 @@ class GenerationPanel(QWidget):
             self._job_running = False
             self._on_running(self.runner.running)
 
-        self.tasks.run(
-            work,
-            on_done=lambda result: (ended(), done(result)),
-            on_error=lambda message: (ended(), self._on_failed(message)),
-            name=name,
-        )
+        def on_done(result: Any) -> None:
+            ended()
+            done(result)
+
+        def on_error(message: str) -> None:
+            ended()
+            self._on_failed(message)
+
+        self.tasks.run(work, on_done=on_done, on_error=on_error, name=name)
 
     def _beam_done(self, hypotheses: list[Hypothesis]) -> None:
         text = hypotheses[0].text if hypotheses else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,10 +21,17 @@ from app.plot_style import colour, follow_palette
 from lstm_core.measure.context import WITHIN, ContextCurve, describe_context, measure_context
 from lstm_core.measure.step_time import StepTimes, measure_step_times
 
+
+class _Timing(TypedDict):  # the keyword arguments of measure_step_times the page sets
+    hidden: int
+    batch: int
+    rounds: int
+
+
 HELD_OUT = 0.1  # the share at the end of a corpus the trainer holds out for validation
 PAGE_SCORED = 256  # tokens scored per k on the page: seconds per model, not a minute
 PAGE_SEQ_LENS = (64, 128, 256, 512, 1024)  # the page's timing stops where a step passes a second
-PAGE_TIMING = {"hidden": 256, "batch": 8, "rounds": 1}  # small enough to finish in seconds
+PAGE_TIMING: _Timing = {"hidden": 256, "batch": 8, "rounds": 1}  # small enough to finish in seconds
 PLOT_MIN_WIDTH = 300  # the page's plots: narrow enough that one column fits a 1280×720 window's tab
 
 
@@ -87,7 +94,7 @@ class _Section(QWidget):
         stop = self._stop.is_set
         self.background.run(
             lambda report: work(report, stop),
-            on_event=lambda fraction: self.progress.setValue(round(1000 * float(fraction))),  # type: ignore[arg-type]
+            on_event=lambda fraction: self.progress.setValue(round(1000 * float(fraction))),
             on_done=self._done,
             on_error=self._error,
             on_stop=self._stop.set,

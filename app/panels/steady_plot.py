@@ -54,7 +54,7 @@ class SteadyViewBox(pg.ViewBox):
         super().__init__(*args, **kwargs)
         self.x_reach: float | None = None
 
-    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):  # type: ignore[no-untyped-def]
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):
         x, y = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
         if x is not None and self.x_reach is not None:
             x = [x[0], max(x[1], self.x_reach)]

@@ -75,13 +75,13 @@ class TrainingOptions(QWidget):
 
         self.level = QComboBox()
         self.level.addItems(list(LEVELS))
+        # Wide entry ranges: an out-of-range number reaches check_values and is answered in words.
+        self.hidden = _spin(0, ENTRY_MAX, 32)
+        self.embed = _spin(0, ENTRY_MAX, 16)
         # Words and BPE pieces get the wider embedding the engine gives them by default.
         self.level.currentTextChanged.connect(
             lambda level: self.embed.setValue(get_preset(self.preset_key).model_fields(level)["embed"])
         )
-        # Wide entry ranges: an out-of-range number reaches check_values and is answered in words.
-        self.hidden = _spin(0, ENTRY_MAX, 32)
-        self.embed = _spin(0, ENTRY_MAX, 16)
         self.layers = _spin(0, ENTRY_MAX)
         self.seq_len = _spin(0, ENTRY_MAX, 16)
         self.batch = _spin(0, ENTRY_MAX, 8)
@@ -97,7 +97,7 @@ class TrainingOptions(QWidget):
         self.clip.setChecked(True)
         self.clip_value = _dspin(0.0, 10_000.0, 0.25, 2)
         self.clip.toggled.connect(self.clip_value.setEnabled)
-        self.boxes = {
+        self.boxes: dict[str, QSpinBox | QDoubleSpinBox] = {
             "hidden": self.hidden,
             "embed": self.embed,
             "layers": self.layers,
@@ -171,7 +171,10 @@ class TrainingOptions(QWidget):
         for name, box in self.boxes.items():
             used, note = clamp(name, box.value())
             if note is not None:
-                box.setValue(used)
+                if isinstance(box, QSpinBox):
+                    box.setValue(round(used))  # an integer's limits are integers: round only retypes
+                else:
+                    box.setValue(used)
                 self._changed[name] = note
         values = {name: box.value() for name, box in self.boxes.items()}
         notes = list(self._changed.values()) + unwise(values, clip_on=self.clip.isChecked())

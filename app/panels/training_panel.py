@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.controller import TrainingController
+from app.controller import TrainingController, TrainingState
 from app.event_batching import StepBatch
 from app.model_store import LoadedModel
 from app.panels.scroll_column import scroll_column
@@ -322,7 +322,7 @@ class TrainingPanel(QWidget):
         self.status_label.setText(f"Training failed: {message}")
         QMessageBox.warning(self, "Training failed", message)
 
-    def _update_buttons(self, state: str) -> None:
+    def _update_buttons(self, state: TrainingState) -> None:
         idle = state == "idle"
         last = self.last_run()
         self.start_button.setEnabled(idle and bool(self.corpus_paths))

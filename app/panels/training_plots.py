@@ -160,7 +160,7 @@ class TrainingPlots(QWidget):
         if value is not None:
             self.threshold.setValue(float(value))
 
-    def add_steps(self, events: list[StepEvent]) -> None:
+    def add_steps(self, events: Sequence[StepEvent]) -> None:
         """One batch (~10 a second): store every point, redraw each touched curve once."""
         if not self._train:  # first data: let the axes follow it
             self.loss_plot.enableAutoRange()

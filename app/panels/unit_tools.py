@@ -82,7 +82,7 @@ class UnitTools(QWidget):
         for widget in (self.property_box, self.regex, self.find_button):
             find_row.addWidget(widget)
         clamp_row = QHBoxLayout()
-        for widget in (
+        for part in (
             QLabel("Clamp"),
             self.layer,
             self.unit,
@@ -90,7 +90,7 @@ class UnitTools(QWidget):
             self.value_label,
             self.steer_button,
         ):
-            clamp_row.addWidget(widget)
+            clamp_row.addWidget(part)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(find_row)

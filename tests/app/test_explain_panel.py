@@ -115,7 +115,7 @@ def test_nothing_is_cut_off_on_the_right_at_1280_by_720(qtbot, window) -> None:
     from app import window_layout
 
     window.resize(1280, 720)
-    window_layout.size_docks(window)
+    window_layout.size_docks(window, window.docks)
     tabs = window.tabs
     index = [tabs.tabText(i) for i in range(tabs.count())].index("Explain")
     outer = tabs.widget(index)

@@ -18,7 +18,7 @@ from app.panels.heatmap import HEATMAP_HEIGHT
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_the_gates_tab_fits_the_window(qtbot, window, size) -> None:
     window.resize(*size)
-    window_layout.size_docks(window)
+    window_layout.size_docks(window, window.docks)
     tabs = window.tabs
     outer = tabs.widget([tabs.tabText(i) for i in range(tabs.count())].index("Gates"))
     panel = outer.widget()

@@ -154,3 +154,29 @@ def _check_menus_while_loading(window: MainWindow, monkeypatch) -> None:
     _hover(menus["&File"], "Recent Models")
     assert window.statusBar().currentMessage() == LOADING  # the submenu says so too
     menus["&File"].close()
+
+
+def test_a_panel_that_cannot_be_built_is_reported_not_left_out(
+    qtbot, tmp_path, dialogs, monkeypatch, caplog
+) -> None:
+    """Built on the GUI thread after the background load, a tab that raises fails the load the
+    way a failed import does: a dialog, engine_failed, and the traceback in the log file."""
+    from app.panels import gates_panel
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the gates panel is half-written")
+
+    load_engine()  # imported here first: the patch below is what the window's build then meets
+    monkeypatch.setattr(gates_panel.GatesPanel, "__init__", broken)
+    window = MainWindow(data_dir=tmp_path / "data", load_defaults=False, engine_loader=load_engine)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.engine_failed, timeout=60_000) as failed:
+        window.show()
+    assert "half-written" in failed.args[0] and not window.ready
+    assert dialogs and dialogs[0][0] == "LSTM Studio cannot start its engine"
+    assert not window.actions_by_name["train"].isEnabled()
+    assert "half-written" in window.log_file.read_text(encoding="utf-8")
+    window.close()
+    # Its traceback holds the parts built before the failure: let go of it, so that they are
+    # collected on this thread when the test ends (see conftest), not on some worker later.
+    caplog.clear()

@@ -24,7 +24,7 @@ def test_a_thread_that_outlives_the_wait_is_kept_until_it_ends(qtbot, monkeypatc
     runner = GenerationRunner()
     runner.start(None, None, "", SamplingSettings())  # type: ignore[arg-type]
     job = runner.job
-    thread = job.thread
+    thread = job.worker_thread
     assert not runner.shutdown(timeout_ms=50)
     assert runner.running and runner.job is job and thread.isRunning()
     qtbot.wait(50)  # a deleteLater posted now would destroy a running QThread
@@ -63,7 +63,7 @@ def test_shutdown_sets_the_stop_flag_quits_and_waits(qtbot):
         lambda _report: stop.wait(30), on_done=lambda _v: None, on_error=lambda _m: None, on_stop=stop.set
     )
     assert background.shutdown(timeout_ms=5_000)
-    assert stop.is_set() and job.thread.isFinished()
+    assert stop.is_set() and job.worker_thread.isFinished()
     assert not background.running
 
 
@@ -76,7 +76,7 @@ def _quit_stops_a_job_on(window) -> None:
         lambda _report: stop.wait(30), on_done=lambda _v: None, on_error=lambda _m: None, on_stop=stop.set
     )
     QApplication.instance().aboutToQuit.emit()
-    assert stop.is_set() and job.thread.isFinished()
+    assert stop.is_set() and job.worker_thread.isFinished()
     assert not window.tasks.running
 
 

@@ -62,7 +62,7 @@ def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot
     load_corpus(qtbot, first, [str(tiny.corpus)])
     with qtbot.waitSignal(**_steps(first.training), timeout=30_000):
         _start(qtbot, first, steps=100_000)
-    thread = first.training.job.thread
+    thread = first.training.job.worker_thread
     first.close()  # closeEvent: cancel, quit, wait
     assert not first.training.running
     assert thread.isFinished()
