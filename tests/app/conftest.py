@@ -3,7 +3,6 @@ and dialogs that record instead of blocking."""
 
 from __future__ import annotations
 
-import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -35,15 +34,6 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyAssets:
     corpus = write_fallback_corpus(root / "corpus.txt")
     lstm, rnn = train_tiny_models(corpus, root / "run", steps=20)
     return TinyAssets(corpus, lstm, rnn)
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread() -> Iterator[None]:
-    """Qt objects in reference cycles (pyqtgraph's menus among them) are freed by Python's
-    collector, on whichever thread it happens to run, and a widget freed on a worker thread
-    aborts the process. A window's garbage is collected when its test ends, on this thread."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture
