@@ -18,7 +18,7 @@ from training.checkpoints.checkpoint_io import remove_leftover_temp_files
 from training.checkpoints.run_lock import RunLock
 from training.checkpoints.run_meta import CorpusInfo, RunMeta
 from training.common.control import TrainingControl
-from training.common.events import EventCallback, FinishedEvent, WarningEvent, ignore_events
+from training.common.events import EventCallback, FinishedEvent, NoteEvent, WarningEvent, ignore_events
 from training.data.corpus import CorpusError
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit
@@ -117,9 +117,16 @@ def _prepare(
         on_event=on_event,
     )
     data = corpus.split(train_config.val_fraction)
-    data = DataSplit(shard(data.train, dist_ctx, train_config.batch_size), data.val, data.val_chars)
+    data = replace(data, train=shard(data.train, dist_ctx, train_config.batch_size))
     device = device_for(dist_ctx, pick_device(train_config.device))
     info = corpus.info if corpus.info.tokens else replace(corpus.info, tokens=len(data.train) + len(data.val))
+    if data.overlap is not None:
+        cut = data.overlap.seen_tokens > 0 and len(data.val) < data.overlap.held_tokens
+        info = replace(info, heldout_seen=data.overlap.share, heldout_cut=cut)
+        if note := info.heldout_note():
+            on_event(
+                NoteEvent(model="corpus", message=note) if cut else WarningEvent(model="corpus", message=note)
+            )
     meta = RunMeta(level=tokenizer.level, corpus=info)
     stored_fingerprint = resumed.meta.corpus.fingerprint if resumed is not None else ""
     if stored_fingerprint and info.fingerprint != stored_fingerprint:

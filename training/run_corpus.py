@@ -24,14 +24,42 @@ from training.data.corpus import CorpusError
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit, count_chars, split_holdout
 from training.data.ingest import ingest_corpus
-from training.data.ingest_documents import document_holdout, document_val_chars
+from training.data.ingest_documents import document_holdout
+from training.data.overlap import Overlap, enough_unseen, measure_overlap, seen_mask, span_tokens
 from training.runtime.distributed import DistContext, builder_first
 
 
 def split_data(tokenizer: Tokenizer, tokens: np.ndarray, val_fraction: float) -> DataSplit:
-    """Training and held-out views of ``tokens`` (see ``training.data.holdout`` for the rule)."""
+    """Training and held-out views of ``tokens`` (see ``training.data.holdout`` for the rule),
+    the held-out text without the passages that training also holds."""
     train, val = split_holdout(tokens, val_fraction)
-    return DataSplit(train, val, max(1, count_chars(tokenizer, val)))
+    return unseen_split(tokenizer, train, val)
+
+
+def unseen_split(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray) -> DataSplit:
+    """The split with every held-out span that also occurs in ``train`` cut out of ``val``
+    (``training.data.overlap``), unless too little would remain to steer by."""
+    chars = count_chars(tokenizer, val)
+    overlap, unseen = measure_overlap(train, val, span_tokens(chars / max(1, len(val))))
+    if overlap.seen_tokens and enough_unseen(len(unseen), len(val)):
+        val, chars = unseen, count_chars(tokenizer, unseen)
+    return DataSplit(train, val, max(1, chars), overlap)
+
+
+def unseen_documents(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray, eod: int) -> DataSplit:
+    """As ``unseen_split`` for held-out documents: a document is dropped whole when most of it
+    also occurs in training, so that each one left is still scored from its own start."""
+    chars = count_chars(tokenizer, val)
+    span = span_tokens(chars / max(1, len(val)))
+    mask, complete = seen_mask(train, val, span)
+    overlap = Overlap(len(val), int(mask.sum()), complete)
+    ends = np.flatnonzero(np.asarray(val) == eod) + 1
+    starts = np.concatenate([[0], ends[:-1]]) if len(ends) else np.zeros(0, dtype=np.int64)
+    kept = [(a, b) for a, b in zip(starts, ends, strict=True) if mask[a:b].mean() < 0.5]
+    unseen = np.concatenate([val[a:b] for a, b in kept]) if kept else val[:0]
+    if overlap.seen_tokens and enough_unseen(len(unseen), len(val)):
+        val, chars = unseen, count_chars(tokenizer, unseen)
+    return DataSplit(train, val, max(1, chars), overlap)
 
 
 def encode_split(tokenizer: Tokenizer, text: str, val_fraction: float) -> DataSplit:
@@ -56,8 +84,7 @@ class RunCorpus:
         # Whole documents held out: the last val_fraction of them (at least one).
         eod = tokenizer.vocab_size - 1
         cut = document_holdout(self.tokens, eod, self.documents, val_fraction)
-        train, val = self.tokens[:cut], self.tokens[cut:]
-        return DataSplit(train, val, document_val_chars(tokenizer, val))
+        return unseen_documents(tokenizer, self.tokens[:cut], self.tokens[cut:], eod)
 
 
 def read_run_corpus(

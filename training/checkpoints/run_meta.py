@@ -33,6 +33,10 @@ def _float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+# Below this share of held-out text also in training, the overlap is common phrases, not repeats.
+NOTABLE_SEEN = 0.01
+
+
 @dataclass(frozen=True)
 class CorpusInfo:
     files: tuple[str, ...] = ()  # as given when the run started (absolute where they were)
@@ -42,6 +46,19 @@ class CorpusInfo:
     description: str = ""
     fingerprint: str = ""  # a hash of the files' contents: tells the same corpus from another
     documents: str = "stream"  # how the text was cut into documents (training/data/documents.py)
+    # The share of the held-out text that also occurs in training (training/data/overlap.py),
+    # and whether validation scored only the rest; None: not measured (older runs).
+    heldout_seen: float | None = None
+    heldout_cut: bool = False
+
+    def heldout_note(self) -> str:
+        """One line on how honest the validation figure is; empty when nothing is to be said."""
+        if self.heldout_seen is None or self.heldout_seen < NOTABLE_SEEN:
+            return ""
+        said = f"{self.heldout_seen:.1%} of the held-out text also appears in training"
+        if self.heldout_cut:
+            return f"{said}; validation scores only the rest"
+        return f"{said}, too much to cut out: the validation loss flatters the model"
 
     @property
     def name(self) -> str:
@@ -59,6 +76,8 @@ class CorpusInfo:
             description=str(data.get("description") or ""),
             fingerprint=str(data.get("fingerprint") or ""),
             documents=str(data.get("documents") or "stream"),
+            heldout_seen=float(seen) if isinstance(seen := data.get("heldout_seen"), (int, float)) else None,
+            heldout_cut=bool(data.get("heldout_cut", False)),
         )
 
 

@@ -120,6 +120,7 @@ class FinishedEvent(Event):
     checkpoint: str  # "" when the final save failed (see SaveFailedEvent)
     saved: bool = True
     tokens_scored: int = 0  # held-out tokens the final validation scored (a capped sample)
+    stopped_early: bool = False  # ended before its budget: more training would only memorise
 
     @property
     def diverged(self) -> bool:

@@ -86,3 +86,17 @@ def too_few_documents(where: str, mode: str, count: int, minimum: int) -> str:
     """``where`` names the corpus; ``mode`` is the way it was cut, as ``DocumentMode.describe``
     writes it."""
     return f"{where}: splitting by {mode} gives {count} document(s); at least {minimum} needed"
+
+
+def duplicate_files(paths: Sequence[str | Path]) -> str:
+    """Files with the same bytes as an earlier one: kept once, so no copy lands on both sides
+    of the held-out split."""
+    count = len(paths)
+    files = f"{count} duplicate file{'s' if count != 1 else ''}"
+    return f"left out {files} (the same bytes as another): {file_names(paths)}"
+
+
+def duplicate_documents(count: int) -> str:
+    return (
+        f"left out {count:,} duplicate document{'s' if count != 1 else ''} (the same text as an earlier one)"
+    )

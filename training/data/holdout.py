@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_core.tokenizers import Tokenizer
+from training.data.overlap import Overlap
 
 HOLDOUT_CAP = 1_000_000  # tokens; about 1 MB of text at character level
 STRIPES = 10
@@ -37,6 +38,7 @@ class DataSplit:
     train: np.ndarray
     val: np.ndarray
     val_chars: int  # characters the validation tokens decode to
+    overlap: Overlap | None = None  # how much of the held-out text training also holds
 
 
 def holdout_size(total: int, val_fraction: float) -> int:

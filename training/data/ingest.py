@@ -35,7 +35,13 @@ from training.data.corpus import (
     readable_files,
 )
 from training.data.documents import DocumentMode
-from training.data.ingest_documents import DocumentEncoder, mode_key, stream_documents, training_pieces
+from training.data.ingest_documents import (
+    DocumentEncoder,
+    mode_key,
+    stream_documents,
+    training_pieces,
+    unique_documents,
+)
 from training.data.read_progress import IngestCancelled as IngestCancelled  # run and the CLI catch it here
 from training.data.read_progress import ReadProgress
 from training.data.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, scan_file, stream_text
@@ -100,6 +106,22 @@ def _scan(
     return scanned, skipped
 
 
+def _without_duplicates(
+    scanned: list[tuple[ScannedFile, bool]],
+) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
+    """Each file's bytes once: a later file with the same digest is left out (a folder holding a
+    text twice would otherwise put one copy in training and the other in the held-out text)."""
+    seen: set[str] = set()
+    kept, dropped = [], []
+    for scan, named in scanned:
+        if scan.digest in seen:
+            dropped.append(scan.path)
+        else:
+            seen.add(scan.digest)
+            kept.append((scan, named))
+    return kept, dropped
+
+
 def ingest_corpus(
     paths: Sequence[str | Path],
     *,
@@ -123,6 +145,9 @@ def ingest_corpus(
     scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
     if not scanned:
         raise CorpusError(say.no_readable_files(paths))
+    scanned, duplicates = _without_duplicates(scanned)
+    if duplicates:
+        skipped.append(say.duplicate_files(duplicates))
     corpus_fp = cache.fingerprint([s for s, _ in scanned])
     total = sum(s.size_bytes for s, _ in scanned)
 
@@ -186,7 +211,8 @@ def _encode_into_cache(
             if not isinstance(tokenizer, DocumentTokenizer):
                 raise CorpusError("the run was trained without documents; it cannot go on with them")
             encoder = DocumentEncoder(tokenizer)
-            arrays = encoder.encode(stream_documents(stream("tokenising", report), report, mode))
+            documents_text = stream_documents(stream("tokenising", report), report, mode)
+            arrays = encoder.encode(unique_documents(documents_text, report))
         for ids in arrays:
             writer.write(ids)
         if mode is not None:

@@ -4,10 +4,10 @@ The corpus text is streamed as for a plain run (``training.data.text_stream``) a
 documents on the way: at every line break ("lines"), at a separator ("separator:TEXT"),
 or where one file's text ends and the next one's begins ("files"). Only the document
 being cut and a batch of finished ones are in memory, never the corpus: a document is
-held whole (the largest document bounds memory, not the corpus). The documents, their
-tokenizer and the held-out split are those of reading the text whole
-(``training.data.documents``); the token file holds each document's ids and then the
-end-of-document id.
+held whole (the largest document bounds memory, not the corpus). The documents are those
+``training.data.documents.split_documents`` cuts from the whole text, and the tokenizer and
+ids those of the whole text too (tests/training/data/test_ingest_documents.py holds both
+ways side by side); the token file holds each document's ids and then the end-of-document id.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import numpy as np
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import CharTokenizer, HFTokenizerAdapter, Tokenizer
+from training.data import corpus_messages as say
 from training.data.batching import compact_dtype
 from training.data.documents import DocumentMode
-from training.data.holdout import HOLDOUT_CAP, count_chars
+from training.data.holdout import HOLDOUT_CAP
 from training.data.ingest_words import WordIds
 from training.data.text_stream import StreamReport
 from training.data.token_encode import char_table
@@ -31,9 +32,15 @@ _LONG_DOCUMENT = 1 << 16  # a document this long is encoded on its own, in chunk
 _BLOCK = 1 << 22  # tokens searched at a time for end-of-document ids
 
 
+# Exact duplicate documents are dropped up to this many distinct ones (a set of their hashes,
+# about 100 bytes each); beyond it every document is kept, so memory stays bounded.
+DEDUPLICATE_UP_TO = 2_000_000
+
+
 def mode_key(mode: DocumentMode) -> str:
     """A short name for the way a corpus is cut, for cache file names."""
-    return hashlib.sha256(mode.describe().encode()).hexdigest()[:12]
+    # "unique": the cut since duplicate documents are dropped; older entries are not reused.
+    return hashlib.sha256(f"{mode.describe()}|unique".encode()).hexdigest()[:12]
 
 
 def stream_documents(pieces: Iterable[str], report: StreamReport, mode: DocumentMode) -> Iterator[str]:
@@ -57,6 +64,23 @@ def stream_documents(pieces: Iterable[str], report: StreamReport, mode: Document
     yield from _kept([held])
 
 
+def unique_documents(documents: Iterable[str], report: StreamReport) -> Iterator[str]:
+    """Each document's text once (a repeated one would put copies on both sides of the held-out
+    split); how many were left out goes into the report's warnings."""
+    seen: set[bytes] = set()
+    dropped = 0
+    for document in documents:
+        digest = hashlib.blake2b(document.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+        if digest in seen:
+            dropped += 1
+            continue
+        if len(seen) < DEDUPLICATE_UP_TO:
+            seen.add(digest)
+        yield document
+    if dropped:
+        report.warnings.append(say.duplicate_documents(dropped))
+
+
 def _kept(parts: list[str]) -> Iterator[str]:
     for part in parts:
         if part.strip():
@@ -64,8 +88,9 @@ def _kept(parts: list[str]) -> Iterator[str]:
 
 
 def training_pieces(documents: Iterable[str], level: str) -> Iterator[str]:
-    """The documents as ``document_tokenizer`` learns from them: joined by nothing for
-    characters, by a line break for words and BPE (each piece starts where a word may)."""
+    """The documents as a tokenizer learns from them: joined by nothing for characters (a
+    joining line break would be a token the model never sees in training), by a line break
+    for words and BPE (it keeps words apart, and each piece starts where a word may)."""
     joiner = "" if level == "char" else "\n"
     for index, document in enumerate(documents):
         yield document if index == 0 else joiner + document
@@ -152,8 +177,3 @@ def document_holdout(
                 return best
         stop = start
     return best
-
-
-def document_val_chars(tokenizer: DocumentTokenizer, val: np.ndarray) -> int:
-    """Characters the held-out tokens decode to (an end of document reads as one line break)."""
-    return max(1, count_chars(tokenizer, val))

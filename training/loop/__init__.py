@@ -9,6 +9,7 @@
 - muon.py: Muon on the LSTM's matrices with AdamW for the rest, in one optimizer
 - evaluate.py: held-out loss in nats, bits per character and perplexity
 - document_eval.py: held-out documents, each scored from its own start
+- early_stop.py: when more training would only memorise: the rule that ends a run early
 - rollback_message.py: why a run went back to earlier weights, in plain words
 - failures.py: failures a step can meet that a person can act on (out of memory)
 """

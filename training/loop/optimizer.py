@@ -29,6 +29,22 @@ def learning_rate(*, step: int, progress: float, peak: float, warmup_steps: int,
     return peak * (floor_ratio + (1.0 - floor_ratio) * cosine)
 
 
+def set_learning_rate(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, *, step: int, progress: float
+) -> float:
+    """Put the schedule's rate for this step into every parameter group; that rate."""
+    lr = learning_rate(
+        step=step,
+        progress=progress,
+        peak=config.lr,
+        warmup_steps=config.warmup_steps,
+        floor_ratio=config.lr_floor,
+    )
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    return lr
+
+
 def gradient_norm(parameters: Iterable[Tensor], clip: float | None) -> Tensor:
     """The global gradient norm as a device tensor (nothing is read back), after clipping
     to ``clip`` when given. One multi-tensor kernel per step, not one per parameter."""

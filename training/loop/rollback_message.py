@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from training.loop.early_stop import ADVICE
+
 TRAIN_RISE = 1.10  # training loss 10 % above where it stood at the best step: it is rising
 
 
@@ -49,8 +51,7 @@ def rollback_message(r: Rollback) -> str:
         )
     return (
         f"{kept}: training loss kept falling but held-out loss rose to {r.final_loss:.3f} by step "
-        f"{r.final_step:,}, so the model had begun to memorise its corpus (overfitting). "
-        "A larger corpus, dropout or a shorter budget helps."
+        f"{r.final_step:,}, so the model had begun to memorise its corpus (overfitting). " + ADVICE
     )
 
 

@@ -36,9 +36,10 @@ from training.common.events import (
 from training.data.batching import StreamBatcher
 from training.data.holdout import DataSplit
 from training.loop.document_eval import evaluate_documents
+from training.loop.early_stop import memorised_message, should_stop, stopped_early_message
 from training.loop.evaluate import EvalResult, evaluate_tokens
 from training.loop.failures import OutOfMemory, is_out_of_memory
-from training.loop.optimizer import gradient_norm, learning_rate, make_optimizer
+from training.loop.optimizer import gradient_norm, make_optimizer, set_learning_rate
 from training.loop.rollback_message import divergence_message, rollback_message
 from training.loop.step_readout import HostStep, StepReadout, readback_interval
 from training.loop.streams import detach_state, restart_some_streams
@@ -100,6 +101,7 @@ class Trainer:
         self.readout = StepReadout(readback_interval(device))
         self.best = BestWeights()  # judged on the capped periodic validation
         self.train_loss_ema: float | None = None  # smoothed training loss
+        self.stopped_early = ""  # why the run ended before its budget (training.loop.early_stop)
         if resume is not None:
             self._resume(resume)
             self._budget_spent = self.progress >= 1.0
@@ -148,15 +150,7 @@ class Trainer:
         if new_epoch and self.chunk_index > 0:
             self.state = self.model.init_state(cfg.batch_size)  # streams restart: old state is stale
         x, y = to_device(x, self.device), to_device(y, self.device)
-        lr = learning_rate(
-            step=self.step,
-            progress=self.progress,
-            peak=cfg.lr,
-            warmup_steps=cfg.warmup_steps,
-            floor_ratio=cfg.lr_floor,
-        )
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        lr = set_learning_rate(self.optimizer, cfg, step=self.step, progress=self.progress)
         self.optimizer.zero_grad(set_to_none=True)
         try:
             out = self._forward_backward(x, y)
@@ -239,6 +233,7 @@ class Trainer:
         if now - self._last_eval_t >= cfg.eval_every_s:
             self.validate(max_tokens=cfg.eval_tokens)
             self._last_eval_t = time.perf_counter()
+            self._stop_if_memorising()
         if now - self._last_sample_t >= cfg.sample_every_s:
             self.sample()
             self._last_sample_t = time.perf_counter()
@@ -246,6 +241,12 @@ class Trainer:
         if now - self._last_ckpt_t >= every:
             self.save()
             self._last_ckpt_t = time.perf_counter()
+
+    def _stop_if_memorising(self) -> None:
+        # Only rank 0 validates and every rank must stop together: a distributed run keeps its budget.
+        if not self.dist.enabled and should_stop(self.history, best_step=self.best.step, best=self.best.loss):
+            self.stopped_early = stopped_early_message(step=self.step, progress=self.progress)
+            self._budget_spent = True
 
     # ---- what runs beside training -----------------------------------------------------
     def validate(self, max_tokens: int | None = None) -> EvalResult:
@@ -349,10 +350,14 @@ class Trainer:
         if not self.flush() and self.finished is not None:
             return self.finished  # diverged: rolled back and finished just now
         result = self._end_on_best_weights() if reason == "completed" else None
+        rolled_back = result is None and reason == "completed" and self.best.left_behind(self.step)
         if result is None:
             # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
             # scoring all of them would take far longer than a short run's steps.
             result = self.validate(max_tokens=self.config.eval_tokens)
+        said = memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
+        if said and reason == "completed" and not rolled_back:  # a rollback has said it already
+            self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
         self.finished = FinishedEvent(
@@ -366,6 +371,7 @@ class Trainer:
             checkpoint=str(path or ""),
             saved=path is not None,
             tokens_scored=result.tokens,
+            stopped_early=bool(self.stopped_early),
         )
         self.emit(self.finished)
         return self.finished
@@ -387,5 +393,5 @@ class Trainer:
         )
         if rollback is None:
             return final  # as good as the best, within the sample's noise: the last weights stand
-        self.emit(WarningEvent(model=self.name, message=rollback_message(rollback)))
+        self.emit(WarningEvent(model=self.name, message=self.stopped_early + rollback_message(rollback)))
         return None

@@ -16,7 +16,7 @@ from training.data.corpus import CorpusError, load_corpus
 from training.data.documents import DocumentMode, split_documents
 from training.data.holdout import DataSplit
 from training.data.ingest import ingest_corpus
-from training.run_corpus import RunCorpus
+from training.run_corpus import RunCorpus, unseen_documents
 
 from .test_ingest import _folder
 
@@ -62,12 +62,14 @@ def test_documents_through_the_cache_equal_reading_the_text_whole(
     tokenizer = streamed.tokenizer
     assert isinstance(tokenizer, DocumentTokenizer)
     assert tokenizer.to_dict() == whole_tokenizer.to_dict()
-    assert streamed.documents == len(documents)
-    assert streamed.tokens.tolist() == whole_tokenizer.encode_documents(documents)
+    unique = list(dict.fromkeys(documents))  # a repeated document is kept once, where it first appears
+    assert streamed.documents == len(unique)
+    assert streamed.tokens.tolist() == whole_tokenizer.encode_documents(unique)
 
     info = CorpusInfo(files=(), chars=streamed.chars, tokens=len(streamed.tokens))
     split = RunCorpus(tokenizer, info, streamed.reused, streamed.tokens, streamed.documents).split(0.2)
-    expected = _document_split(whole_tokenizer, documents, 0.2)
+    whole = _document_split(whole_tokenizer, unique, 0.2)
+    expected = unseen_documents(whole_tokenizer, whole.train, whole.val, whole_tokenizer.vocab_size - 1)
     assert np.array_equal(split.train, expected.train) and np.array_equal(split.val, expected.val)
     assert split.val_chars == expected.val_chars
 
