@@ -68,6 +68,10 @@ def model_card_html(loaded: LoadedModel) -> str:
             ("Files", "\n".join(corpus.files) or None),
             ("Encodings", corpus.encodings or None),
             ("Tokens", f"{corpus.tokens:,}" if corpus.tokens else None),
+            (
+                "Held-out text",
+                corpus.heldout_note() or (None if corpus.heldout_seen is None else "unseen in training"),
+            ),
         ],
         "Training": [
             ("Steps", f"{progress.step:,}"),

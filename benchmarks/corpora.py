@@ -6,7 +6,9 @@ peer is the plain loop of ``benchmarks.peers``) and both are scored on the last 
 neither has seen. Beside the two held-out losses the table gives what the run itself
 reported as its validation loss, and the share of its held-out text that also occurs in
 its training text: a run that reports much less than the tail scores has been judged on
-text it memorised.
+text it memorised. Column "honest": yes when the reported loss is at most 0.3 nats below
+the tail's; "said" when it is further below but the run said that its held-out text
+overlaps training; NO otherwise. "early": the run stopped before its budget.
 
     python -m benchmarks.corpora [--seconds 90] [--precision auto,fp32] [--only NAME ...]
 
@@ -111,7 +113,8 @@ class Result:
     quick: float
     reported: float
     seen: float | None
-    flagged: bool  # the run said its validation overlaps training and flatters it
+    flagged: bool  # the run said that its held-out text overlaps training
+    stopped_early: bool
     notes: tuple[str, ...]
 
     @property
@@ -153,7 +156,7 @@ def measure(corpus: Corpus, seconds: float, precisions: list[str], tmp: Path) ->
         checkpoint, finished, notes = _quick(folder, tmp / f"{corpus.name}-{precision}", seconds, precision)
         model, tokenizer, _ = load_model(checkpoint)
         info = read_metadata(checkpoint).corpus
-        flagged = info.heldout_seen is not None and bool(info.heldout_note()) and not info.heldout_cut
+        flagged = bool(info.heldout_note())  # the run said its held-out text overlaps training
         results.append(
             Result(
                 corpus.name,
@@ -164,6 +167,7 @@ def measure(corpus: Corpus, seconds: float, precisions: list[str], tmp: Path) ->
                 finished.val_loss,
                 info.heldout_seen,
                 flagged,
+                finished.stopped_early,
                 tuple(notes),
             )
         )
@@ -174,13 +178,14 @@ def measure(corpus: Corpus, seconds: float, precisions: list[str], tmp: Path) ->
 def table(results: list[Result]) -> None:
     print(
         f"{'corpus':<16} {'prec':<5} {'chars':>9} {'char-rnn':>9} {'Quick':>7} {'diff':>7} "
-        f"{'reported':>9} {'seen':>6} honest"
+        f"{'reported':>9} {'seen':>6} {'early':>5} honest"
     )
     for r in results:
         seen = f"{r.seen:.1%}" if r.seen is not None else "-"
         print(
             f"{r.corpus:<16} {r.precision:<5} {r.chars:>9,} {r.peer:>9.3f} {r.quick:>7.3f} "
-            f"{r.difference:>+7.3f} {r.reported:>9.3f} {seen:>6} {'yes' if r.honest else 'NO'}"
+            f"{r.difference:>+7.3f} {r.reported:>9.3f} {seen:>6} {'yes' if r.stopped_early else '':>5} "
+            f"{('yes' if r.quick - r.reported <= HONEST_GAP else 'said') if r.honest else 'NO'}"
         )
     for precision in sorted({r.precision for r in results}):
         rows = [r for r in results if r.precision == precision]

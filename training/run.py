@@ -112,6 +112,7 @@ def _prepare(
     model_config, train_config = resolve_settings(
         spec,
         vocab_size=tokenizer.vocab_size,
+        corpus_tokens=len(corpus.tokens),
         resumed=resumed.meta if resumed is not None else None,
         distributed=dist_ctx.enabled,
         on_event=on_event,

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from lstm_core.config import ModelConfig
-from lstm_core.hardware import pick_device
 from lstm_core.options import OptionError, check_known
 from lstm_core.tokenizers import LEVELS
 from training.checkpoints import checkpoint as ckpt
 from training.checkpoints.checkpoint import RNN_SUBDIR
 from training.checkpoints.run_meta import RunMeta
 from training.common.config import TrainConfig
-from training.common.events import EventCallback, NoteEvent, WarningEvent, ignore_events
+from training.common.events import EventCallback, WarningEvent, ignore_events
 from training.data.documents import STREAM, DocumentMode
 from training.presets import preset_fit
 from training.presets.presets import DEFAULT_PRESET, get_preset
@@ -52,24 +51,25 @@ class RunSpec:
 
 
 def _fresh_configs(
-    spec: RunSpec, vocab_size: int, *, distributed: bool, on_event: EventCallback = ignore_events
+    spec: RunSpec, vocab_size: int, corpus_tokens: int, *, distributed: bool, on_event: EventCallback
 ) -> tuple[ModelConfig, TrainConfig]:
     preset = get_preset(spec.preset)
-    # A CUDA GPU gets the preset's GPU shapes; the device option may come from the spec.
-    device = pick_device(preset.train_config(spec.train_options).device)
-    train = preset.train_config(spec.train_options, device.type)
-    model_fields = preset.model_fields(spec.level, train.budget, device.type)
-    # On a CPU the preset's model and recipe are fitted to this machine and budget (every
-    # rank of a distributed run must agree on one model, so those keep the preset's).
-    given = {"model_options": spec.model_options, "train_options": spec.train_options}
-    if not distributed and preset_fit.applies(level=spec.level, device=device, train=train, **given):
-        fitted = preset_fit.fit(vocab_size=vocab_size, device=device, train=train, on_event=on_event)
-        if fitted is not None:
-            model_fields.update(fitted.model)
-            train = fitted.train
-            on_event(NoteEvent(model="run", message=fitted.describe(preset.name)))
-    model_fields.update(spec.model_options)
-    model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields})
+    model_fields, train = preset.settings(spec.level, spec.train_options)
+    # On a CPU the preset's model and recipe are fitted to this machine, budget and corpus
+    # (every rank of a distributed run must agree on one model, so those keep the preset's).
+    if not distributed:
+        model_fields, train = preset_fit.fitted_settings(
+            level=spec.level,
+            model_fields=model_fields,
+            train=train,
+            model_options=spec.model_options,
+            train_options=spec.train_options,
+            vocab_size=vocab_size,
+            corpus_tokens=corpus_tokens,
+            preset_name=preset.name,
+            on_event=on_event,
+        )
+    model = ModelConfig.from_dict({"vocab_size": vocab_size, **model_fields, **spec.model_options})
     return model, train
 
 
@@ -77,6 +77,7 @@ def resolve_settings(
     spec: RunSpec,
     *,
     vocab_size: int,
+    corpus_tokens: int,
     resumed: RunMeta | None,
     distributed: bool,
     on_event: EventCallback = ignore_events,
@@ -85,7 +86,7 @@ def resolve_settings(
     stored recipe (the person's training options on top); a fresh one takes the preset, the
     recipe fitted to this machine, then the person's options."""
     if resumed is None:
-        return _fresh_configs(spec, vocab_size, distributed=distributed, on_event=on_event)
+        return _fresh_configs(spec, vocab_size, corpus_tokens, distributed=distributed, on_event=on_event)
     assert resumed.model is not None  # load_checkpoint checks it
     stored = resumed.training or get_preset(spec.preset).train_config({})
     if spec.preset_given:

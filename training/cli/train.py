@@ -254,6 +254,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         "seconds": round(time.perf_counter() - started, 3),
         "tokens_per_s": main_result.tokens_per_s,
         "reason": main_result.reason,
+        "stopped_early": main_result.stopped_early,
+        "heldout_seen": main_result.heldout_seen,
         "models": [r.to_dict() for r in results],
     }
     if args.json:
@@ -263,7 +265,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(
                 f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
                 f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char "
-                f"({r.tokens_scored:,} held-out tokens) -> "
+                f"({r.tokens_scored:,} held-out tokens{_seen(r.heldout_seen)}) -> "
                 f"{Path(r.checkpoint).parent}"
             )
     if stopped:
@@ -276,3 +278,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
+
+
+def _seen(share: float | None) -> str:
+    """How much of the held-out text training also held, when it is worth a word."""
+    return f"; {share:.1%} of the held-out text also appears in training" if share and share >= 0.01 else ""

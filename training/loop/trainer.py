@@ -372,6 +372,7 @@ class Trainer:
             saved=path is not None,
             tokens_scored=result.tokens,
             stopped_early=bool(self.stopped_early),
+            heldout_seen=self.meta.corpus.heldout_seen,
         )
         self.emit(self.finished)
         return self.finished

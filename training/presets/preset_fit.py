@@ -13,10 +13,11 @@ from typing import Any
 
 import torch
 
+from lstm_core.hardware import pick_device
 from training.common.config import TrainConfig
 from training.common.events import EventCallback, NoteEvent, ignore_events
 from training.presets.calibration import calibrate
-from training.presets.preset_rule import CANDIDATES, Choice, choose
+from training.presets.preset_rule import CANDIDATES, Choice, choose, for_corpus
 
 # What the rule decides; a person's own value for any of them keeps the rule out.
 RULE_MODEL_OPTIONS = ("layers", "hidden", "embed", "dropout")
@@ -36,8 +37,9 @@ class Fitted:
             f"{preset_name} on this machine: {r.layers}×{r.hidden} LSTM, batch {r.batch_size}, "
             f"sequence {r.seq_len}, {optimizer} lr {r.lr:g}"
             + (f", dropout {r.dropout:g}" if r.dropout else "")
-            + f" (about {self.choice.tokens / 1e6:.1f} M training tokens in the budget; "
-            "benchmarks/SWEEP.md says why)"
+            + f" (about {self.choice.tokens / 1e6:.1f} M training tokens in the budget"
+            + (f", {self.choice.passes:.0f} passes over this text" if self.choice.passes else "")
+            + "; benchmarks/SWEEP.md says why)"
         )
 
 
@@ -59,9 +61,15 @@ def applies(
 
 
 def fit(
-    *, vocab_size: int, device: torch.device, train: TrainConfig, on_event: EventCallback = ignore_events
+    *,
+    vocab_size: int,
+    corpus_tokens: int,
+    device: torch.device,
+    train: TrainConfig,
+    on_event: EventCallback = ignore_events,
 ) -> Fitted | None:
-    """The rule's choice for ``train``'s budget, or None when no candidate's table reaches it."""
+    """The rule's choice for ``train``'s budget on a corpus of ``corpus_tokens``, or None when
+    no candidate's table reaches it."""
     assert train.budget.minutes is not None
 
     def say(count: int) -> None:
@@ -74,5 +82,34 @@ def fit(
     choice = choose(rates, 60.0 * train.budget.minutes)
     if choice is None:
         return None
+    choice = for_corpus(choice, corpus_tokens)
     recipe = choice.recipe
-    return Fitted(choice, recipe.model_options(), train.with_options(recipe.train_options()))
+    options = {**recipe.train_options(), **choice.train_extra}
+    return Fitted(choice, recipe.model_options(), train.with_options(options))
+
+
+def fitted_settings(
+    *,
+    level: str,
+    model_fields: dict[str, Any],
+    train: TrainConfig,
+    model_options: Mapping[str, Any],
+    train_options: Mapping[str, Any],
+    vocab_size: int,
+    corpus_tokens: int,
+    preset_name: str,
+    on_event: EventCallback = ignore_events,
+) -> tuple[dict[str, Any], TrainConfig]:
+    """The preset's settings with the fitted recipe in place where the rule applies (said in
+    a note), else as they are."""
+    device = pick_device(train.device)
+    given = {"model_options": model_options, "train_options": train_options}
+    if not applies(level=level, device=device, train=train, **given):
+        return model_fields, train
+    fitted = fit(
+        vocab_size=vocab_size, corpus_tokens=corpus_tokens, device=device, train=train, on_event=on_event
+    )
+    if fitted is None:
+        return model_fields, train
+    on_event(NoteEvent(model="run", message=fitted.describe(preset_name)))
+    return {**model_fields, **fitted.model}, fitted.train

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -123,6 +123,27 @@ class Choice:
     recipe: Recipe
     tokens: float  # expected training tokens in the budget
     predicted_loss: float
+    passes: float | None = None  # how many times the budget goes over the corpus
+    train_extra: dict[str, Any] = field(default_factory=dict)  # training options the corpus adds
+
+
+# The loss table holds for texts of 1 MB and more, which a budget passes over a few times at
+# most. A small text is passed over many more times, and a model that sees each character
+# dozens of times memorises it: from these many passes the rule adds this much dropout
+# (benchmarks/SWEEP.md, "Passes over the text"; measured at 90 s on texts of 30 KB to 2 MB).
+DROPOUT_BY_PASSES: tuple[tuple[float, float], ...] = ((8.0, 0.25), (30.0, 0.5))
+# From this many passes the best weights come early and are soon behind: validation every
+# few seconds finds them (a small text's held-out part takes milliseconds to score).
+FREQUENT_EVAL_PASSES = 8.0
+FREQUENT_EVAL_S = 5.0
+
+
+def for_corpus(choice: Choice, corpus_tokens: int) -> Choice:
+    """``choice`` for a corpus of ``corpus_tokens``: regularised for the passes it means."""
+    passes = choice.tokens / max(1, corpus_tokens)
+    dropout = max((d for at, d in DROPOUT_BY_PASSES if passes >= at), default=choice.recipe.dropout)
+    extra = {"eval_every_s": FREQUENT_EVAL_S} if passes >= FREQUENT_EVAL_PASSES else {}
+    return replace(choice, recipe=replace(choice.recipe, dropout=dropout), passes=passes, train_extra=extra)
 
 
 def choose(rates: dict[str, float], seconds: float) -> Choice | None:

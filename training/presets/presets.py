@@ -44,6 +44,16 @@ class Preset:
         recipe = {**self.train, **(self.gpu_train if device_type == "cuda" else {})}
         return TrainConfig.from_dict(recipe).with_options(options)
 
+    def settings(self, level: str, train_options: Mapping[str, Any]) -> tuple[dict[str, Any], TrainConfig]:
+        """The model fields and training settings of a run at ``level`` with the person's
+        training options on top, on the device those options pick: a CUDA GPU gets the
+        preset's GPU shapes."""
+        from lstm_core.hardware import pick_device  # loads torch: the window's forms need none
+
+        device = pick_device(self.train_config(train_options).device)
+        train = self.train_config(train_options, device.type)
+        return self.model_fields(level, train.budget, device.type), train
+
     def model_fields(
         self, level: str = "char", budget: Budget | None = None, device_type: str = "cpu"
     ) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from training.common.events import Event, NoteEvent
 from training.presets import calibration, preset_fit
 from training.presets.preset_rule import (
     CANDIDATES,
+    DROPOUT_BY_PASSES,
     LOSS_TABLE,
     REACH,
     STEP_SHARE,
@@ -111,15 +112,38 @@ def test_calibration_times_the_candidates_in_turns(monkeypatch) -> None:
     assert rates == {recipes[0].speed_key: 32 / 0.01, recipes[1].speed_key: 64 / 0.02}
 
 
-def _fresh(monkeypatch, rates: dict[str, float], **options):
+def _fresh(monkeypatch, rates: dict[str, float], corpus_tokens: int = 50_000_000, **options):
     monkeypatch.setattr(preset_fit, "calibrate", lambda recipes, **kwargs: rates)
     train = {"minutes": 1.5, "device": "cpu", **options.pop("train", {})}
     spec = RunSpec(paths=(), out_dir=Path("unused"), model_options=options, train_options=train)
     events: list[Event] = []
     model, config = resolve_settings(
-        spec, vocab_size=65, resumed=None, distributed=False, on_event=events.append
+        spec,
+        vocab_size=65,
+        corpus_tokens=corpus_tokens,
+        resumed=None,
+        distributed=False,
+        on_event=events.append,
     )
     return model, config, events
+
+
+@pytest.mark.parametrize(
+    ("corpus_tokens", "dropout", "eval_every_s"),
+    [(50_000_000, 0.0, 15.0), (300_000, 0.25, 5.0), (30_000, 0.5, 5.0)],
+)
+def test_a_small_corpus_is_regularised_for_the_passes_the_budget_means(
+    monkeypatch, corpus_tokens: int, dropout: float, eval_every_s: float
+) -> None:
+    target = CANDIDATES[1]
+    tokens = max(LOSS_TABLE[target.name])  # the budget's tokens: several million
+    model, train, events = _fresh(monkeypatch, _rates({target.name: tokens}), corpus_tokens=corpus_tokens)
+    passes = tokens / corpus_tokens
+    assert [at for at, _ in DROPOUT_BY_PASSES] == sorted(at for at, _ in DROPOUT_BY_PASSES)
+    assert model.dropout == dropout and train.eval_every_s == eval_every_s
+    note = next(e.message for e in events if isinstance(e, NoteEvent))
+    assert f"{passes:.0f} passes over this text" in note
+    assert (f"dropout {dropout:g}" in note) == (dropout > 0)
 
 
 def test_a_cpu_run_trains_the_fitted_recipe_and_says_so(monkeypatch) -> None:

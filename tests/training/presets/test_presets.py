@@ -10,7 +10,7 @@ def _model_for(minutes: float | None, **model_options):
     train = {} if minutes is None else {"minutes": minutes}
     spec = RunSpec(paths=(), out_dir=Path("unused"), model_options=model_options, train_options=train)
     # The preset's own numbers: fitting to the machine is kept out (as for a distributed run).
-    return resolve_settings(spec, vocab_size=65, resumed=None, distributed=True)
+    return resolve_settings(spec, vocab_size=65, corpus_tokens=1_000_000, resumed=None, distributed=True)
 
 
 def test_quick_adds_dropout_only_when_given_a_long_budget() -> None:
