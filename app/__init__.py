@@ -1,4 +1,35 @@
-"""LSTM Studio: the desktop window and the ``lstm-studio`` entry point."""
+"""LSTM Studio: the desktop window and the ``lstm-studio`` entry point.
+
+- __main__.py: ``lstm-studio``: a subcommand goes to the CLI, none opens the window
+- launch.py: start the window, or the self-test
+- main_window.py: the main window: composition only, imports nothing heavy
+- window_parts.py: what the window's helpers may use of it, as Protocols
+- loading_page.py: what stands in while the engine loads: a prompt that already takes typing
+- engine_loader.py: torch, the models and the plots, imported behind the first window
+- warmup.py: torch's one-time costs paid while the engine loads
+- engine_parts.py: the panels that need the engine, built once it is there, as one typed value
+- menus.py: actions, menus, keys and the toolbar
+- window_layout.py: where the docks go, remembered between sessions
+- window_defaults.py: what opens at start, the Recent menus
+- window_guards.py: the questions asked before something is lost
+- model_files.py: opening and saving models
+- model_file_actions.py: the window's model commands
+- model_store.py: the loaded models, shared by the panels
+- model_card.py: what a checkpoint is, was trained on, and how well it does
+- run_results.py: a finished run's models, offered, never forced
+- background.py: the one way the window runs work off the GUI thread
+- controller.py: the training run in the background
+- generation_runner.py: streaming generation in the background
+- event_batching.py: fast events batched into a few deliveries a second
+- gil_handover.py: the GUI thread gets the GIL back sooner while a job loops in Python
+- wait_for_signal.py: waiting for a signal with the event loop running
+- resources.py: the window's view of the shipped assets
+- settings.py: what the window remembers, in the per-user data folder
+- plot_style.py: colours, fonts and plots the panels share
+- error_log.py: the log file of background failures
+- self_test.py: ``lstm-studio --self-test``: a person's whole path, without the person
+- panels/: one module per panel and its parts
+"""
 
 from __future__ import annotations
 

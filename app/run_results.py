@@ -31,7 +31,7 @@ def unusable_reason(result: FinishedEvent, meta: RunMeta) -> str | None:
     """Why a finished model must not be loaded without a word, or None when it may be offered."""
     chance = chance_loss(meta.model.vocab_size) if meta.model else math.inf
     loss = meta.metrics.val_loss if meta.metrics.val_loss is not None else result.val_loss
-    if result.reason == "diverged":
+    if result.diverged:
         return "training diverged"
     if loss is None or not math.isfinite(loss):
         return "its validation loss is not a number"

@@ -1,0 +1,34 @@
+"""The window's panels: one module per panel and per part of one.
+
+- alternatives_view.py: several continuations of one prompt side by side; a click keeps one
+- caret_assist.py: help at the caret: the grey suggestion and the next-token view
+- completion_editor.py: a plain-text editor with a greyed suggestion; Tab accepts it
+- contrast_panel.py: the LSTM and the vanilla RNN on the same prompt, side by side
+- copy_marks.py: copied spans of a generated text, underlined in the editor
+- corpus_panel.py: choose a corpus and see what is in it
+- decoding_controls.py: min-p and beam search beside temperature, top-k and top-p
+- explain_caveats.py: what an Explain section says of a model not trained on the demo
+- explain_panel.py: the notes' five claims, each beside its live measurement
+- flow_layout.py: a layout that wraps its items into rows
+- gates_panel.py: the LSTM's gates and cell state, token by token
+- gates_splitter.py: the Gates tab's main area
+- gates_text.py: which part of the text the heatmaps show
+- generation_history.py: every output with the settings and seed that wrote it
+- generation_layout.py: the Generate tab's arrangement
+- generation_panel.py: the Generate tab: prompt, controls, streaming output
+- heatmap.py: one heatmap of the Gates tab, with its colour scale
+- insight_sections.py: the Explain sections that measure on demand
+- legend_corner.py: a plot's legend in the corner its curves leave free
+- next_token_view.py: the top next-token candidates as probability bars
+- option_checks.py: what the Advanced options say about a value
+- runs_legend.py: the Runs tab's legend
+- runs_panel.py: the Runs tab: every run, with validation curves overlaid
+- scroll_column.py: a column of widgets that scrolls as one
+- steady_plot.py: live plots whose ranges move in steps
+- token_axis.py: the heatmaps' token axis
+- training_options.py: the dashboard's form: a preset and its Advanced overrides
+- training_panel.py: the training dashboard: options, controls, progress, curves
+- training_plots.py: live loss and gradient-norm curves
+- training_status.py: the dashboard's lines of text, from the engine's events
+- unit_tools.py: the Gates tab's unit tools: find a unit, steer by it
+"""

@@ -306,7 +306,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(finish_summary(results))
         self.status_label.setText(finish_lines(results))
         self.run_finished.emit(results)
-        diverged = [r for r in results if r.reason == "diverged"]
+        diverged = [r for r in results if r.diverged]
         if diverged:
             # Queued, so the run's results are handled before the dialog waits for a click.
             QTimer.singleShot(0, lambda: self._warn_diverged(diverged))

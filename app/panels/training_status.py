@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from training.checkpoints.checkpoint import CheckpointError, read_metadata
 from training.checkpoints.run_meta import RunMeta
-from training.common.events import FinishedEvent, IngestEvent, StepEvent, ValidationEvent
+from training.common.events import FinishedEvent, FinishReason, IngestEvent, StepEvent, ValidationEvent
 from training.presets.presets import get_preset
 from training.run_spec import RunSpec
 
@@ -90,11 +90,15 @@ def _ordered_items(values: Mapping[str, int]) -> list[tuple[str, int]]:
 
 
 # The engine's reasons, as a person would say them: a cancelled run is one they stopped.
-REASON_WORDS = {"completed": "finished", "cancelled": "stopped", "diverged": "diverged"}
+REASON_WORDS: dict[FinishReason, str] = {
+    "completed": "finished",
+    "cancelled": "stopped",
+    "diverged": "diverged",
+}
 
 
-def _said(reason: str) -> str:
-    return REASON_WORDS.get(reason, reason)
+def _said(reason: FinishReason) -> str:
+    return REASON_WORDS[reason]
 
 
 def finish_summary(results: Sequence[FinishedEvent]) -> str:

@@ -131,7 +131,7 @@ class Choice:
 # most. A small text is passed over many more times, and a model that sees each character
 # dozens of times memorises it: from these many passes the rule adds this much dropout
 # (benchmarks/SWEEP.md, "Passes over the text"; measured at 90 s on texts of 30 KB to 2 MB).
-DROPOUT_BY_PASSES: tuple[tuple[float, float], ...] = ((8.0, 0.25), (30.0, 0.5))
+DROPOUT_BY_PASSES: tuple[tuple[float, float], ...] = ((8.0, 0.25), (80.0, 0.5))
 # From this many passes the best weights come early and are soon behind: validation every
 # few seconds finds them (a small text's held-out part takes milliseconds to score).
 FREQUENT_EVAL_PASSES = 8.0
