@@ -50,7 +50,7 @@ class Preset:
         preset's GPU shapes."""
         from lstm_core.hardware import pick_device  # loads torch: the window's forms need none
 
-        device = pick_device(self.train_config(train_options).device)
+        device = pick_device(str(train_options.get("device", self.train.get("device", "auto"))))
         train = self.train_config(train_options, device.type)
         return self.model_fields(level, train.budget, device.type), train
 
