@@ -356,7 +356,8 @@ class Trainer:
             # scoring all of them would take far longer than a short run's steps.
             result = self.validate(max_tokens=self.config.eval_tokens)
         said = memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
-        if said and reason == "completed" and not rolled_back:  # a rollback has said it already
+        # Not after a rollback (said already), nor on cut held-out text (its gap is novelty).
+        if said and reason == "completed" and not rolled_back and not self.meta.corpus.heldout_cut:
             self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
