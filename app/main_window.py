@@ -342,6 +342,7 @@ class MainWindow(ModelFileActions, QMainWindow):
             self._shut_down = True
             if self.ready:
                 self.training.shutdown()
+                self.generation.assist.stop()
                 self.generation.runner.shutdown()
                 self.contrast.shutdown()
                 shutdown_panel(self.explain)

@@ -47,6 +47,7 @@ class CaretAssist(QObject):
         self.panel = panel
         self.editor, self.candidates = panel.editor, panel.candidates
         self._candidate_request = 0
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CANDIDATES_DELAY_MS)
@@ -55,6 +56,13 @@ class CaretAssist(QObject):
         self.editor.cursorPositionChanged.connect(self.schedule_candidates)
         self.candidates.picked.connect(self.insert_token)
         panel.suggest.toggled.connect(self._suggest_toggled)
+
+    def stop(self) -> None:
+        """Start no more work: the window is closing. A timer that fired after its jobs were
+        waited for would start one that outlives the window, and its thread would be deleted
+        with the window while it ran."""
+        self._stopped = True
+        self._timer.stop()
 
     def insert_token(self, token: str) -> None:
         """A next-token candidate clicked: typed at the caret, as if the person had."""
@@ -71,7 +79,7 @@ class CaretAssist(QObject):
 
     def _suggest(self, prefix: str, position: int) -> None:
         panel, loaded = self.panel, self.panel.loaded
-        if loaded is None or panel.busy or not panel.suggest.isChecked():
+        if self._stopped or loaded is None or panel.busy or not panel.suggest.isChecked():
             return
         settings = SamplingSettings(max_tokens=SUGGEST_TOKENS, greedy=True, stop=("\n",))
         context = prefix[-CONTEXT_CHARS:]
@@ -92,7 +100,7 @@ class CaretAssist(QObject):
 
     def _request_candidates(self) -> None:
         panel, loaded = self.panel, self.panel.loaded
-        if loaded is None or panel.busy:
+        if self._stopped or loaded is None or panel.busy:
             return
         cursor = self.editor.textCursor()
         prefix = self.editor.toPlainText()[: cursor.position()][-CONTEXT_CHARS:]
