@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget
 
 from app import window_defaults, window_layout
 from app.background import Background, describe_error
@@ -223,11 +223,6 @@ class MainWindow(ModelFileActions, QMainWindow):
         engine_waiting(self.actions_by_name, f"The engine could not load: {message}", self.recent_models_menu)
         QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
         self.engine_failed.emit(message)
-
-    @property
-    def extra_panels(self) -> tuple[QWidget, ...]:
-        """The tabs beyond Generate and Runs, once the engine is there (scripts/screenshots.py)."""
-        return (self.explain, self.gates) if self.ready else ()
 
     def when_ready(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` now if the engine has loaded, else as soon as it has."""

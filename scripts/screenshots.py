@@ -61,12 +61,9 @@ def _fill(window: MainWindow) -> None:
     gen.length.setValue(60)
     wait_for(gen.generated, 60, start=gen.generate, fail=gen.runner.failed)
     wait_for(window.contrast.compared, 60, start=window.contrast.compare)
-    by_title = {type(p).__name__: p for p in window.extra_panels}
-    explain, gates = by_title.get("ExplainPanel"), by_title.get("GatesPanel")
-    if explain is not None:
-        wait_for(explain.computed, 300, start=lambda: _show_tab(window, "Explain"), fail=explain.failed)
-    if gates is not None:
-        wait_for(gates.drawn, 120, start=lambda: _show_tab(window, "Gates"), fail=gates.failed)
+    explain, gates = window.explain, window.gates
+    wait_for(explain.computed, 300, start=lambda: _show_tab(window, "Explain"), fail=explain.failed)
+    wait_for(gates.drawn, 120, start=lambda: _show_tab(window, "Gates"), fail=gates.failed)
     _show_tab(window, "Generate")
 
 

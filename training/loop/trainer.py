@@ -349,8 +349,7 @@ class Trainer:
             return self.finished
         if not self.flush() and self.finished is not None:
             return self.finished  # diverged: rolled back and finished just now
-        result = self._end_on_best_weights() if reason == "completed" else None
-        rolled_back = result is None and reason == "completed" and self.best.left_behind(self.step)
+        rolled_back, result = self._end_on_best_weights() if reason == "completed" else (False, None)
         if result is None:
             # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
             # scoring all of them would take far longer than a short run's steps.
@@ -378,12 +377,12 @@ class Trainer:
         self.emit(self.finished)
         return self.finished
 
-    def _end_on_best_weights(self) -> EvalResult | None:
-        """End a completed run on its best weights (``back_to_best``); a stopped run keeps its
-        last ones, which is what stopping asks for. The validation of the weights it ends on,
-        when it has one."""
+    def _end_on_best_weights(self) -> tuple[bool, EvalResult | None]:
+        """End a completed run on its best weights (``back_to_best``), saying why; a stopped run
+        keeps its last ones, which is what stopping asks for. (Whether it went back, the
+        validation of the weights it ends on when that is already known.)"""
         if not self.best.left_behind(self.step):
-            return None
+            return False, None
         final = self.validate(max_tokens=self.config.eval_tokens)
         rollback = back_to_best(
             self.best,
@@ -394,6 +393,6 @@ class Trainer:
             clipped=self.config.grad_clip is not None,
         )
         if rollback is None:
-            return final  # as good as the best, within the sample's noise: the last weights stand
+            return False, final  # as good as the best, within the sample's noise: the last weights stand
         self.emit(WarningEvent(model=self.name, message=self.stopped_early + rollback_message(rollback)))
-        return None
+        return True, None
