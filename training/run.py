@@ -19,6 +19,7 @@ from training.checkpoints.run_lock import RunLock
 from training.checkpoints.run_meta import CorpusInfo, RunMeta
 from training.common.control import TrainingControl
 from training.common.events import EventCallback, FinishedEvent, NoteEvent, WarningEvent, ignore_events
+from training.copies.sample_check import check_samples
 from training.data.corpus import CorpusError
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit
@@ -39,13 +40,27 @@ class PreparedRun:
     trainers: list[Trainer]
     lock: RunLock | None = None  # held from preparing to the end of training
     reused: bool = False  # the corpus's tokens came from the token cache
+    on_event: EventCallback = ignore_events
 
     def train(self, control: TrainingControl | None = None) -> list[FinishedEvent]:
-        """Run the trainers to their budgets, then let go of the run folder."""
+        """Run the trainers to their budgets, check the main model's samples for copies of its
+        corpus (``training.copies.sample_check``), then let go of the run folder."""
         try:
-            return train_models(self.trainers, control)
+            results = train_models(self.trainers, control)
+            # Once: not when the run has already said that it memorised.
+            ended = results and results[0].reason == "completed" and results[0].saved
+            if ended and not results[0].memorised and is_main_process():
+                self._check_copies(self.trainers[0])
+            return results
         finally:
             self.release()
+
+    def _check_copies(self, trainer: Trainer) -> None:
+        tokens = trainer.step * trainer.config.batch_size * trainer.config.seq_len
+        passes = tokens / max(1, len(self.data.train))
+        said = check_samples(trainer.model, self.tokenizer, trainer.meta, passes=passes)
+        if said:
+            self.on_event(WarningEvent(model=trainer.name, message=said))
 
     def release(self) -> None:
         if self.lock is not None:
@@ -157,7 +172,7 @@ def _prepare(
         trainers.append(
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
-    return PreparedRun(info, tokenizer, data, trainers, lock, reused=corpus.reused)
+    return PreparedRun(info, tokenizer, data, trainers, lock, reused=corpus.reused, on_event=on_event)
 
 
 def run_training(

@@ -29,10 +29,13 @@ from training.data.overlap import Overlap, enough_unseen, measure_overlap, seen_
 from training.runtime.distributed import DistContext, builder_first
 
 
-def split_data(tokenizer: Tokenizer, tokens: np.ndarray, val_fraction: float) -> DataSplit:
-    """Training and held-out views of ``tokens`` (see ``training.data.holdout`` for the rule),
-    the held-out text without the passages that training also holds."""
-    train, val = split_holdout(tokens, val_fraction)
+def split_data(
+    tokenizer: Tokenizer, tokens: np.ndarray, val_fraction: float, file_ends: Sequence[int] | None = None
+) -> DataSplit:
+    """Training and held-out views of ``tokens`` (see ``training.data.holdout`` for the rule:
+    whole files when ``file_ends`` allow it), the held-out text without the passages that
+    training also holds."""
+    train, val = split_holdout(tokens, val_fraction, file_ends)
     return unseen_split(tokenizer, train, val)
 
 
@@ -74,10 +77,11 @@ class RunCorpus:
     reused: bool  # the tokens came from the token cache
     tokens: np.ndarray  # every token, memory-mapped from the cache
     documents: int | None = None  # in documents mode: how many (each ends with its end id)
+    file_ends: tuple[int, ...] | None = None  # a stream of several files: where each one's tokens end
 
     def split(self, val_fraction: float) -> DataSplit:
         if self.documents is None:
-            return split_data(self.tokenizer, self.tokens, val_fraction)
+            return split_data(self.tokenizer, self.tokens, val_fraction, self.file_ends)
         tokenizer = self.tokenizer
         if not isinstance(tokenizer, DocumentTokenizer):
             raise CorpusError("the run was trained without documents; it cannot go on with them")
@@ -126,4 +130,4 @@ def read_run_corpus(
         fingerprint=corpus.fingerprint,
         documents=mode.describe(),
     )
-    return RunCorpus(corpus.tokenizer, info, corpus.reused, corpus.tokens, corpus.documents)
+    return RunCorpus(corpus.tokenizer, info, corpus.reused, corpus.tokens, corpus.documents, corpus.file_ends)

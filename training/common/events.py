@@ -122,6 +122,7 @@ class FinishedEvent(Event):
     tokens_scored: int = 0  # held-out tokens the final validation scored (a capped sample)
     stopped_early: bool = False  # ended before its budget: more training would only memorise
     heldout_seen: float | None = None  # share of the held-out text also in training (None: not measured)
+    memorised: bool = False  # the run said that the gap between training and held-out loss shows memorisation
 
     @property
     def diverged(self) -> bool:

@@ -13,10 +13,18 @@ it saw. The training part is then the stripes' complement joined into one array,
 streams above ``STRIPED_UP_TO`` tokens, whose capped hold-out is under 1.6 % of them,
 hold out their end instead, as views, so that a large memory-mapped corpus is never
 copied into memory.
+
+Whole files, when the corpus is several: a stripe cut through a file leaves the rest of
+that file in training, and a file's own names, wording and layout then make its held-out
+part look easier than any new file a person would give the model. So when the files allow
+it, the held-out part is whole files spread evenly over the stream (``file_spans``), about
+the same number of tokens as the stripes; a corpus of one large file and a few small ones,
+where no choice of whole files comes near that size, keeps the stripes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,14 +68,62 @@ def holdout_spans(total: int, val_fraction: float) -> list[tuple[int, int]]:
     return spans
 
 
-def split_holdout(tokens: np.ndarray, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
-    """(train, validation) parts of ``tokens``: views when the hold-out is one span."""
-    spans = holdout_spans(len(tokens), val_fraction)
-    if len(spans) == 1:
+def file_spans(file_ends: Sequence[int], val_fraction: float) -> list[tuple[int, int]] | None:
+    """Whole files to hold out, as [start, end) token ranges in order, or None when no choice
+    of whole files is within a factor of two of the hold-out size (or would leave training
+    less than half the stream). ``file_ends`` are the token positions where each file's text
+    ends, in stream order; the last is the stream's length."""
+    if len(file_ends) < 2:
+        return None
+    total = int(file_ends[-1])
+    target = holdout_size(total, val_fraction)
+    starts = [0, *(int(e) for e in file_ends[:-1])]
+    files = list(zip(starts, (int(e) for e in file_ends), strict=True))
+    spans: list[tuple[int, int]] = []
+    held = 0
+    if total > STRIPED_UP_TO:
+        # The last files, as one view at the end of the stream (see the module's docstring).
+        while held < target and len(spans) < len(files) - 1:
+            start, end = files[-1 - len(spans)]
+            spans.append((start, end))
+            held += end - start
+        spans = [(spans[-1][0], total)] if spans else []
+    else:
+        # Evenly spread: a file is held out when that brings the held-out total closer to
+        # its due share of the stream read so far (the way a line is drawn on a pixel grid).
+        for start, end in files:
+            if held + (end - start) / 2 < target * end / total:
+                spans.append((start, end))
+                held += end - start
+    if not target / 2 <= held <= min(2 * target, total / 2) or held == total:
+        return None
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def split_holdout(
+    tokens: np.ndarray, val_fraction: float, file_ends: Sequence[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(train, validation) parts of ``tokens``: whole files when ``file_ends`` allow it
+    (``file_spans``), else stripes; views when the hold-out is one span at the end."""
+    spans = file_spans(file_ends, val_fraction) if file_ends is not None else None
+    if spans is None:
+        spans = holdout_spans(len(tokens), val_fraction)
+    if len(spans) == 1 and spans[0][1] == len(tokens):
         start, _ = spans[0]
         return tokens[:start], tokens[start:]
     kept = [(0 if i == 0 else spans[i - 1][1], start) for i, (start, _) in enumerate(spans)]
-    train = np.concatenate([tokens[a:b] for a, b in kept])
+    kept.append((spans[-1][1], len(tokens)))
+    train = np.concatenate([tokens[a:b] for a, b in kept if b > a])
     val = np.concatenate([tokens[a:b] for a, b in spans])
     return train, val
 

@@ -66,6 +66,7 @@ class IngestedCorpus:
     fingerprint: str  # hex digest of the files' contents (see token_cache.fingerprint)
     reused: bool  # the tokens came from the cache
     documents: int | None = None  # in documents mode: how many, each ending with its end id
+    file_ends: tuple[int, ...] | None = None  # a stream of several files: where each one's tokens end
 
     @property
     def encodings(self) -> str:
@@ -151,9 +152,11 @@ def ingest_corpus(
     corpus_fp = cache.fingerprint([s for s, _ in scanned])
     total = sum(s.size_bytes for s, _ in scanned)
 
-    def stream(stage_name: str, report: StreamReport) -> Iterator[str]:
+    def stream(stage_name: str, report: StreamReport, file_starts: list[int] | None = None) -> Iterator[str]:
         stage = _stage(stage_name, total, on_event, cancelled)
-        yield from stream_text(scanned, report, chunk_bytes=chunk_bytes, on_bytes=stage.add)
+        yield from stream_text(
+            scanned, report, chunk_bytes=chunk_bytes, on_bytes=stage.add, file_starts=file_starts
+        )
         stage.end()
         _check_length(report, min_chars)
 
@@ -189,6 +192,7 @@ def ingest_corpus(
         fingerprint=corpus_fp,
         reused=reused,
         documents=info.documents,
+        file_ends=info.file_ends,
     )
 
 
@@ -198,15 +202,18 @@ def _encode_into_cache(
     key: str,
     scanned: Sequence[tuple[ScannedFile, bool]],
     skipped: Sequence[str],
-    stream: Callable[[str, StreamReport], Iterator[str]],
+    stream: Callable[..., Iterator[str]],
     mode: DocumentMode | None,
 ) -> cache.CachedTokens:
     report = StreamReport([], list(skipped))
     writer = cache.TokenWriter(root, key)
     documents: int | None = None
+    file_starts: list[int] = []
+    file_ends: list[int] = []
     try:
         if mode is None:
-            arrays = encode_pieces(tokenizer, stream("tokenising", report))
+            pieces = stream("tokenising", report, file_starts)
+            arrays = encode_pieces(tokenizer, pieces, file_starts=file_starts, file_ends=file_ends)
         else:
             if not isinstance(tokenizer, DocumentTokenizer):
                 raise CorpusError("the run was trained without documents; it cannot go on with them")
@@ -222,11 +229,13 @@ def _encode_into_cache(
         writer.abandon()
         raise
     digests = {s.path: s.digest for s, _ in scanned}
+    several = mode is None and len(report.files) > 1 and len(file_ends) == len(report.files) - 1
     return writer.commit(
         chars=report.chars,
         warnings=report.warnings,
         file_chars={digests[f.path]: f.chars for f in report.files},
         documents=documents,
+        file_ends=[*file_ends, writer.count] if several else None,
     )
 
 

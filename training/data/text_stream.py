@@ -141,11 +141,14 @@ def stream_text(
     *,
     chunk_bytes: int = CHUNK_BYTES,
     on_bytes: Progress | None = None,
+    file_starts: list[int] | None = None,
 ) -> Iterator[str]:
     """The corpus text, piece by piece, exactly as ``load_corpus`` joins it.
 
     ``scanned`` pairs each file with whether it was named directly: a folder's file that
-    turns out to hold only white space is skipped with a warning, a named one raises."""
+    turns out to hold only white space is skipped with a warning, a named one raises.
+    ``file_starts``, when given, gets the character offset where each file after the first
+    begins (its blank line before it), appended just before the piece that holds it."""
     first = True  # no file has given text yet: the next one needs no blank line before it
     for info, explicit in scanned:
         path = Path(info.path)
@@ -163,6 +166,8 @@ def stream_text(
             if not piece:
                 continue
             joiner = "\n\n" if chars == 0 and not first else ""
+            if joiner and file_starts is not None:
+                file_starts.append(report.chars)
             first = False
             chars += len(piece)
             report.chars += len(joiner) + len(piece)

@@ -133,6 +133,9 @@ class TokenInfo:
     warnings: tuple[str, ...]  # what the person was told while it was read
     file_chars: Mapping[str, int]  # each file's characters, by the sha256 of its bytes
     documents: int | None = None  # documents mode: how many; absent from the file otherwise
+    # Where each file's tokens end, in stream order, when the stream holds several files;
+    # absent from entries written before it was kept (their runs hold out stripes).
+    file_ends: tuple[int, ...] | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> TokenInfo:
@@ -141,7 +144,7 @@ class TokenInfo:
         malformed field: either way the entry is a cache miss."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a token cache entry of this format")
-        documents = data.get("documents")
+        documents, file_ends = data.get("documents"), data.get("file_ends")
         return cls(
             count=int(data["count"]),
             dtype=str(data["dtype"]),
@@ -149,11 +152,15 @@ class TokenInfo:
             warnings=tuple(str(w) for w in data["warnings"]),
             file_chars={str(k): int(v) for k, v in data["file_chars"].items()},
             documents=None if documents is None else int(documents),
+            file_ends=None if file_ends is None else tuple(int(e) for e in file_ends),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The keys info.json has always had, "documents" only in documents mode."""
+        """The keys info.json has always had, "documents" only in documents mode, "file_ends"
+        only for a stream of several files."""
         data: dict[str, Any] = {} if self.documents is None else {"documents": self.documents}
+        if self.file_ends is not None:
+            data["file_ends"] = list(self.file_ends)
         return data | {
             "chars": self.chars,
             "warnings": list(self.warnings),
@@ -206,11 +213,13 @@ class TokenWriter:
         warnings: Sequence[str],
         file_chars: Mapping[str, int],
         documents: int | None = None,
+        file_ends: Sequence[int] | None = None,
     ) -> CachedTokens:
         """Write info.json beside the ids and make the entry appear; what it holds besides the
         ids' count and type is the caller's (see TokenInfo)."""
         self._file.close()
-        info = TokenInfo(self.count, str(self.dtype), chars, tuple(warnings), file_chars, documents)
+        ends = None if file_ends is None else tuple(file_ends)
+        info = TokenInfo(self.count, str(self.dtype), chars, tuple(warnings), file_chars, documents, ends)
         write_json(self.folder / "info.json", info.to_dict())
         final = self.root / f"tokens-{self.key}"
         try:

@@ -12,7 +12,7 @@ spread sample of bounded size.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -46,35 +46,60 @@ def char_table(tokenizer: CharTokenizer) -> np.ndarray:
 
 
 def encode_pieces(
-    tokenizer: Tokenizer, pieces: Iterable[str], *, sub_piece_chars: int = SUB_PIECE_CHARS
+    tokenizer: Tokenizer,
+    pieces: Iterable[str],
+    *,
+    sub_piece_chars: int = SUB_PIECE_CHARS,
+    file_starts: Sequence[int] = (),
+    file_ends: list[int] | None = None,
 ) -> Iterator[np.ndarray]:
-    """Token ids of the concatenated pieces, one array at a time, in the smallest dtype."""
+    """Token ids of the concatenated pieces, one array at a time, in the smallest dtype.
+
+    ``file_ends``, when given, gets the token position where the text reaches each offset of
+    ``file_starts`` (which may grow while the pieces are read, as ``stream_text`` fills it):
+    exact at a safe cut (``lstm_core.chunking``), else the last safe cut before it, a
+    token or two early when a file ends in spaces."""
     dtype = compact_dtype(tokenizer.vocab_size)
+    ends = file_ends if file_ends is not None else []
     if isinstance(tokenizer, CharTokenizer):
         table = char_table(tokenizer).astype(dtype)
         for piece in pieces:
+            ends.extend(file_starts[len(ends) :])  # one token per character
             yield table[_code_points(piece)]
         return
     assert isinstance(tokenizer, HFTokenizerAdapter)
     words = WordIds(tokenizer) if tokenizer.level == "word" else None
-    carry = ""
-    ends: list[str | None] = [None]  # the end of the stream: encode what is still carried
-    for item in itertools.chain(pieces, ends):
+
+    def encode(text: str) -> Iterator[np.ndarray]:
+        if words is not None:
+            # Blocks whose arrays stay in the processor's cache: twice as fast as 4 MB at once.
+            for block in split_at_cuts(text, WORD_BLOCK_CHARS):
+                yield words.encode(block).astype(dtype)
+        else:
+            encoded = tokenizer.hf.encode_batch(split_at_cuts(text, sub_piece_chars))
+            yield np.array([i for enc in encoded for i in enc.ids], dtype)
+
+    carry, offset, emitted = "", 0, 0  # offset: where ``carry`` starts in the whole text
+    for item in itertools.chain(pieces, [None]):  # None: the end, encode what is carried
         if item is None:
             head, carry = carry, ""
         else:
             text = carry + item
             cut = last_cut(text)
             head, carry = text[:cut], text[cut:]
-        if not head:
-            continue
-        if words is not None:
-            # Blocks whose arrays stay in the processor's cache: twice as fast as 4 MB at once.
-            for block in split_at_cuts(head, WORD_BLOCK_CHARS):
-                yield words.encode(block).astype(dtype)
-        else:
-            encoded = tokenizer.hf.encode_batch(split_at_cuts(head, sub_piece_chars))
-            yield np.array([i for enc in encoded for i in enc.ids], dtype)
+        done = 0  # of head
+        while len(ends) < len(file_starts) and file_starts[len(ends)] <= offset + len(head):
+            local = file_starts[len(ends)] - offset
+            at = local if local >= len(head) else max(done, last_cut(head[: local + 1]))
+            for ids in encode(head[done:at]) if at > done else ():
+                emitted += len(ids)
+                yield ids
+            done = at
+            ends.append(emitted)
+        for ids in encode(head[done:]) if len(head) > done else ():
+            emitted += len(ids)
+            yield ids
+        offset += len(head)
 
 
 def train_char_tokenizer(pieces: Iterable[str]) -> CharTokenizer:

@@ -356,7 +356,9 @@ class Trainer:
             result = self.validate(max_tokens=self.config.eval_tokens)
         said = memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
         # Not after a rollback (said already), nor on cut held-out text (its gap is novelty).
-        if said and reason == "completed" and not rolled_back and not self.meta.corpus.heldout_cut:
+        if reason != "completed" or rolled_back or self.meta.corpus.heldout_cut:
+            said = None
+        if said:
             self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
         rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
@@ -373,6 +375,7 @@ class Trainer:
             tokens_scored=result.tokens,
             stopped_early=bool(self.stopped_early),
             heldout_seen=self.meta.corpus.heldout_seen,
+            memorised=bool(said),
         )
         self.emit(self.finished)
         return self.finished
