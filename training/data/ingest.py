@@ -92,7 +92,12 @@ def _stage(name: str, total: int, on_event: EventCallback, cancelled: Callable[[
 def _scan(
     files: Sequence[tuple[Path, bool]], root: Path, on_event: EventCallback, cancelled: Callable[[], bool]
 ) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
-    known = {path: cache.known_scan(root, path) for path, _ in files}
+    remembered = cache.known_scans(root)
+    known: dict[Path, ScannedFile | None] = {}
+    for i, (path, _) in enumerate(files):
+        if i % 1000 == 0 and cancelled():
+            raise IngestCancelled("stopped while reading the corpus")
+        known[path] = cache.known_scan(remembered, path)
     todo = sum(path.stat().st_size for path, _ in files if known[path] is None)
     stage = _stage("checking files", todo, on_event, cancelled)
 
@@ -103,7 +108,7 @@ def _scan(
     scanned = list(readable_files(files, scan, skipped))
     stage.end()
     if todo:
-        cache.remember_scans(root, [s for s, _ in scanned])
+        cache.remember_scans(root, [s for s, _ in scanned], remembered)
     return scanned, skipped
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ from training.data.text_stream import ScannedFile
 CACHE_ENV = "LSTM_STUDIO_CACHE"  # where the cache lives, when set
 FORMAT = 1  # bump when the text rules or the file layout change: old entries are then ignored
 KEEP_ENTRIES = 6  # token files kept; the least recently used go first
+MAX_SCANS = 200_000  # files scans.json remembers (about 250 bytes each); the oldest go first
 
 
 def cache_root() -> Path:
@@ -85,22 +87,36 @@ def _stat_key(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def known_scan(root: Path, path: Path) -> ScannedFile | None:
-    entry = (read_json(root / "scans.json") or {}).get(str(path.resolve()))
+def known_scans(root: Path) -> dict[str, Any]:
+    """Everything scans.json remembers, read once for a whole corpus (a folder of 50,000
+    files would otherwise parse the file 50,000 times)."""
+    data = read_json(root / "scans.json")
+    return data if isinstance(data, dict) else {}
+
+
+def known_scan(known: Mapping[str, Any], path: Path) -> ScannedFile | None:
+    """``path``'s remembered scan from ``known_scans``, when the file has not changed since."""
+    entry = known.get(str(path.resolve()))
     try:
-        if entry and entry.pop("stat") == _stat_key(path):
-            return ScannedFile(**entry)
+        if isinstance(entry, dict) and entry.get("stat") == _stat_key(path):
+            return ScannedFile(**{k: v for k, v in entry.items() if k != "stat"})
     except (OSError, TypeError):
         pass
     return None
 
 
-def remember_scans(root: Path, scans: Sequence[ScannedFile]) -> None:
-    known = read_json(root / "scans.json") or {}
+def remember_scans(root: Path, scans: Sequence[ScannedFile], known: dict[str, Any] | None = None) -> None:
+    """Add ``scans`` to scans.json, as its most recent entries; the oldest beyond
+    ``MAX_SCANS`` are forgotten, so the file stays a few tens of megabytes at most."""
+    known = dict(known_scans(root) if known is None else known)
     for scan in scans:
         path = Path(scan.path)
         with contextlib.suppress(OSError):
-            known[str(path.resolve())] = {**asdict(scan), "stat": _stat_key(path)}
+            key = str(path.resolve())
+            known.pop(key, None)  # re-added at the end: insertion order is recency
+            known[key] = {**asdict(scan), "stat": _stat_key(path)}
+    for key in list(itertools.islice(known, max(0, len(known) - MAX_SCANS))):
+        del known[key]
     with contextlib.suppress(OSError):
         write_json(root / "scans.json", known)
 
