@@ -8,7 +8,8 @@ reported as its validation loss, and the share of its held-out text that also oc
 its training text: a run that reports much less than the tail scores has been judged on
 text it memorised. Column "honest": yes when the reported loss is at most 0.3 nats below
 the tail's; "said" when it is further below but the run said that its held-out text
-overlaps training; NO otherwise. "early": the run stopped before its budget.
+overlaps training; NO otherwise. "early": the run stopped before its budget. "memo": the run
+said that it memorised its corpus (from its losses, or from copies in its samples).
 
     python -m benchmarks.corpora [--seconds 90] [--precision auto,fp32] [--only NAME ...]
 
@@ -118,6 +119,10 @@ class Result:
     notes: tuple[str, ...]
 
     @property
+    def said_memorised(self) -> bool:
+        return any("memorised much of its corpus" in note for note in self.notes)
+
+    @property
     def difference(self) -> float:
         return self.quick - self.peer
 
@@ -178,13 +183,14 @@ def measure(corpus: Corpus, seconds: float, precisions: list[str], tmp: Path) ->
 def table(results: list[Result]) -> None:
     print(
         f"{'corpus':<16} {'prec':<5} {'chars':>9} {'char-rnn':>9} {'Quick':>7} {'diff':>7} "
-        f"{'reported':>9} {'seen':>6} {'early':>5} honest"
+        f"{'reported':>9} {'seen':>6} {'early':>5} {'memo':>4} honest"
     )
     for r in results:
         seen = f"{r.seen:.1%}" if r.seen is not None else "-"
         print(
             f"{r.corpus:<16} {r.precision:<5} {r.chars:>9,} {r.peer:>9.3f} {r.quick:>7.3f} "
             f"{r.difference:>+7.3f} {r.reported:>9.3f} {seen:>6} {'yes' if r.stopped_early else '':>5} "
+            f"{'yes' if r.said_memorised else '':>4} "
             f"{('yes' if r.quick - r.reported <= HONEST_GAP else 'said') if r.honest else 'NO'}"
         )
     for precision in sorted({r.precision for r in results}):

@@ -25,7 +25,7 @@ CHECK_FROM_PASSES = 4.0
 # Sampled text this far inside copied spans of 50+ characters, or one copied span this long,
 # is memorisation (benchmarks/SWEEP.md, "Copies in samples").
 MEMORISED_SHARE = 0.25
-MEMORISED_SPAN_CHARS = 300
+MEMORISED_SPAN_CHARS = 200
 ADVICE = "More text, a smaller preset or more dropout helps."
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
 import numpy as np
@@ -18,6 +19,19 @@ import torch
 import torch.distributed as dist
 
 T = TypeVar("T")
+
+# How long the other processes of a node wait for its first one to read the corpus into the
+# token cache: far longer than any build (a BPE corpus of 10 GB takes hours on 2 cores), and
+# set apart from the collectives' own timeout (torch's default: 30 min for gloo, 10 for
+# NCCL), which a build of a large corpus would otherwise run past.
+BUILD_WAIT_ENV = "LSTM_STUDIO_BUILD_WAIT_S"
+BUILD_WAIT_S = 24 * 3600.0
+_stores: list[dist.Store] = []  # the store this process joined the group through
+
+
+class BuildWaitError(TimeoutError):
+    """The corpus's first process failed, or took longer than the wait allows (an OSError,
+    so the CLI says it in one line)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,7 @@ def init_from_env() -> DistContext:
         rank = int(os.environ["RANK"])
         store = _attempt_store(world_size)
         dist.init_process_group(backend=backend, store=store, rank=rank, world_size=world_size)
+        _stores[:] = [store]
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if torch.cuda.is_available():
         torch.cuda.set_device(local_rank)
@@ -100,9 +115,39 @@ def shard(tokens: np.ndarray, ctx: DistContext, batch_size: int) -> np.ndarray:
 
 def builder_first(ctx: DistContext, work: Callable[[], T]) -> T:
     """Run ``work`` on each node's first process, then on the others once it is done: the
-    first builds what is cached on the node's disk (the token file), the rest read it."""
+    first builds what is cached on the node's disk (the token file), the rest read it.
+
+    The others wait on the group's store, not in a collective, for up to
+    ``$LSTM_STUDIO_BUILD_WAIT_S`` (a day by default): a long build must not run into the
+    collectives' timeout. A failed build is told to them at once."""
     if not ctx.enabled:
         return work()
+    if not _stores:  # a group this module did not start: its barrier is all there is
+        return _barrier_first(ctx, work)
+    store = _stores[0]
+    key = f"corpus-read/node-{ctx.rank - ctx.local_rank}"
+    if ctx.local_rank == 0:
+        try:
+            result = work()
+        except BaseException:
+            store.set(key, "failed")
+            raise
+        store.set(key, "done")
+        return result
+    wait_s = float(os.environ.get(BUILD_WAIT_ENV, BUILD_WAIT_S))
+    try:
+        store.wait([key], timedelta(seconds=wait_s))
+    except RuntimeError as err:  # torch's DistStoreError, on its timeout
+        raise BuildWaitError(
+            f"waited {wait_s:,.0f} s for the first process to read the corpus; set "
+            f"{BUILD_WAIT_ENV} to wait longer"
+        ) from err
+    if store.get(key) != b"done":
+        raise BuildWaitError("the first process could not read the corpus (its message says why)")
+    return work()
+
+
+def _barrier_first(ctx: DistContext, work: Callable[[], T]) -> T:
     if ctx.local_rank == 0:
         result = work()
         dist.barrier()

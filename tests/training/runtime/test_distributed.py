@@ -146,3 +146,31 @@ def test_a_killed_rank_restarts_the_job_from_the_last_checkpoint(corpus_file: Pa
     assert len(starts) == 2 and starts[0][0] == 1, [s[:3] for s in starts]
     assert starts[1][0] > 1  # the restarted job went on from its checkpoint, not from step 1
     assert load_checkpoint(out).meta.progress.step == steps
+
+
+def test_the_others_wait_for_a_build_longer_than_the_collective_timeout(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    # The first process reads the corpus for 6 s; the collectives time out after 2 s.
+    result = subprocess.run(
+        _torchrun(str(WORKER), str(corpus_file), str(tmp_path / "slow"), "4", "4", "6", "2"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "slow" / "params-rank1.safetensors").is_file()
+
+
+def test_a_wait_past_its_limit_says_how_to_wait_longer(corpus_file: Path, tmp_path: Path) -> None:
+    env = {**_env(), "LSTM_STUDIO_BUILD_WAIT_S": "1"}
+    result = subprocess.run(
+        _torchrun(str(WORKER), str(corpus_file), str(tmp_path / "slow"), "4", "4", "8"),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "LSTM_STUDIO_BUILD_WAIT_S" in result.stderr
