@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ class CopyReport:
     min_chars: int
     spans: tuple[CopiedSpan, ...]  # copied spans of at least min_chars, longest first
     longest: CopiedSpan | None  # the longest copied span of any length
+    certain_chars: int = 0  # copies at least this long are always found (see CopyChecker)
 
     @property
     def copied_share(self) -> float:
@@ -63,7 +65,7 @@ class CopyReport:
         return float(covered.mean()) if self.chars else 0.0
 
     def describe(self) -> str:
-        return describe_copies(self.longest, self.copied_share, self.min_chars)
+        return describe_copies(self.longest, self.copied_share, self.min_chars, self.certain_chars)
 
     def to_dict(self) -> dict[str, object]:
         longest = self.longest
@@ -72,19 +74,26 @@ class CopyReport:
             "longest_source": longest.source if longest else "",
             "copied_share": round(self.copied_share, 4),
             "min_chars": self.min_chars,
+            "certain_chars": self.certain_chars,
             "spans": [[s.start, s.end, s.source] for s in self.spans],
         }
 
 
-def describe_copies(longest: CopiedSpan | None, copied_share: float, min_chars: int) -> str:
+def describe_copies(
+    longest: CopiedSpan | None, copied_share: float, min_chars: int, certain_chars: int = 0
+) -> str:
     """ "longest copied span: 143 characters (from hamlet.txt, line 1204); 2.1% of characters
-    in copied spans of ≥ 50 characters"."""
+    in copied spans of ≥ 50 characters", and, for a corpus whose index is sparser than
+    ``min_chars`` needs, the length below which a copy may be missed."""
     if longest is None:
         head = "longest copied span: none"
     else:
         where = f" (from {longest.source})" if longest.source else ""
         head = f"longest copied span: {longest.length} characters{where}"
-    return f"{head}; {copied_share:.1%} of characters in copied spans of ≥ {min_chars} characters"
+    line = f"{head}; {copied_share:.1%} of characters in copied spans of ≥ {min_chars} characters"
+    if certain_chars > min_chars:
+        line += f" (in a corpus this large, only copies of {certain_chars}+ characters are always found)"
+    return line
 
 
 def corpus_tokens(meta: RunMeta, tokenizer: Tokenizer) -> np.ndarray:
@@ -164,10 +173,14 @@ def token_offsets(tokenizer: Tokenizer, text: str, ids: list[int]) -> np.ndarray
 class CopyChecker:
     """Checks texts against one corpus; names the file and line of each copied span."""
 
-    def __init__(self, index: CopyIndex, tokenizer: Tokenizer, files: tuple[str, ...]) -> None:
+    def __init__(
+        self, index: CopyIndex, tokenizer: Tokenizer, files: tuple[str, ...], chars_per_token: float = 1.0
+    ) -> None:
         self.index = index
         self.tokenizer = tokenizer
         self.files = files
+        # The index finds every copy of ``guaranteed_tokens`` or more; in characters, about:
+        self.certain_chars = math.ceil(index.guaranteed_tokens * chars_per_token)
         self._sources: dict[str, str] = {}  # span -> where it was found
         self._codecs: dict[str, str] = {}  # each file's codec, "" when unreadable
 
@@ -185,7 +198,7 @@ class CopyChecker:
             else None
         )
         kept = tuple(CopiedSpan(s, e, self.source(text[s:e])) for n, s, e in spans if n >= min_chars)
-        return CopyReport(len(text), min_chars, kept, longest)
+        return CopyReport(len(text), min_chars, kept, longest, self.certain_chars)
 
     def source(self, span: str) -> str:
         """ "file, line N" where the span first occurs in the corpus files, or ""."""
@@ -230,4 +243,6 @@ def find_line(path: Path, codec: str, span: str, chunk_bytes: int = 1 << 22) -> 
 
 
 def copy_checker(meta: RunMeta, tokenizer: Tokenizer) -> CopyChecker:
-    return CopyChecker(load_or_build_index(meta, tokenizer), tokenizer, meta.corpus.files)
+    corpus = meta.corpus
+    chars_per_token = corpus.chars / corpus.tokens if corpus.chars and corpus.tokens else 1.0
+    return CopyChecker(load_or_build_index(meta, tokenizer), tokenizer, corpus.files, chars_per_token)

@@ -18,9 +18,10 @@ class CopySummary:
     longest: CopiedSpan | None  # the longest copied span in any sample
     copied_share: float  # share of all characters inside copied spans of ≥ min_chars
     min_chars: int
+    certain_chars: int = 0  # copies at least this long are always found
 
     def describe(self) -> str:
-        copies = describe_copies(self.longest, self.copied_share, self.min_chars)
+        copies = describe_copies(self.longest, self.copied_share, self.min_chars, self.certain_chars)
         return f"{self.samples} samples of {self.tokens} tokens: {copies}"
 
 
@@ -51,4 +52,5 @@ def summarize_copies(checker: CopyChecker, texts: list[str], *, tokens: int, min
         longest=max(spans, key=lambda s: s.length, default=None),
         copied_share=copied / chars if chars else 0.0,
         min_chars=min_chars,
+        certain_chars=checker.certain_chars,
     )

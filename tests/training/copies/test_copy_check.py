@@ -128,3 +128,19 @@ def test_the_source_line_is_found_across_chunk_borders_and_line_ends(tmp_path, c
     assert find_line(path, "utf-8", "line\nthird", chunk) == 2
     assert find_line(path, "utf-8", "fourth", chunk) == 4
     assert find_line(path, "utf-8", "fifth", chunk) is None
+
+
+def test_a_sparse_index_says_which_copies_are_certain_to_be_found() -> None:
+    from lstm_core.tokenizers import train_tokenizer
+    from training.copies.copy_check import CopyChecker
+
+    text = make_text(3000, seed=3)
+    tokenizer = train_tokenizer("char", text)
+    ids = np.asarray(tokenizer.encode(text))
+    dense = CopyChecker(CopyIndex.build(ids, ngram=12), tokenizer, ())
+    sparse = CopyChecker(CopyIndex.build(ids, ngram=12, max_entries=len(ids) // 40), tokenizer, ())
+    assert dense.certain_chars == 12 and "always found" not in dense.check(text[:300]).describe()
+    report = sparse.check(text[:300])
+    assert report.certain_chars == sparse.index.guaranteed_tokens > 50
+    assert f"only copies of {report.certain_chars}+ characters are always found" in report.describe()
+    assert report.to_dict()["certain_chars"] == report.certain_chars
