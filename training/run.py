@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -73,18 +74,61 @@ def prepare_run(
     """Read the corpus, build or restore tokenizer and models, and make the trainers. The run
     folder is locked against other processes until ``PreparedRun.train`` ends (or ``release``).
 
-    Raises IngestCancelled when ``control`` is cancelled while the corpus is read."""
-    lock = RunLock(Path(spec.out_dir)) if is_main_process() else None
+    Raises IngestCancelled when ``control`` is cancelled while the corpus is read, and
+    FolderHoldsRunError when a fresh run would replace a saved one it was not told to."""
+    lock = _run_lock(spec) if is_main_process() else None
     if lock is not None:
         lock.acquire()
         remove_leftover_temp_files(Path(spec.out_dir))
         remove_leftover_temp_files(Path(spec.out_dir) / RNN_SUBDIR)
     try:
+        _refuse_replacing(spec)  # under the lock: no other run can save there meanwhile
         return _prepare(spec, on_event, lock, control)
     except BaseException:
         if lock is not None:
             lock.release()
         raise
+
+
+def _run_lock(spec: RunSpec) -> RunLock:
+    out_dir = Path(spec.out_dir)
+    # A pair's RNN trains into a folder of its own, which a run of its own may be aimed at.
+    rnn_dir = (out_dir / RNN_SUBDIR,) if spec.compare_rnn else ()
+    return RunLock(out_dir, also=rnn_dir, take_over=spec.take_over_lock)
+
+
+class FolderHoldsRunError(ValueError):
+    """A fresh run was aimed at a folder holding a saved one; the message says the ways on."""
+
+
+def _refuse_replacing(spec: RunSpec) -> None:
+    """A fresh run replaces the checkpoints it would write over only when told to."""
+    if spec.resume or spec.overwrite:
+        return
+    out_dir = Path(spec.out_dir)
+    rnn_dir = out_dir / RNN_SUBDIR
+    if ckpt.has_checkpoint(out_dir):
+        held = _describe_run(out_dir)
+    elif spec.compare_rnn and ckpt.has_checkpoint(rnn_dir):
+        held = f"its vanilla RNN in {rnn_dir}: {_describe_run(rnn_dir)}"
+    else:
+        return
+    raise FolderHoldsRunError(
+        f"{out_dir} already holds a run ({held}): resume it with --resume, "
+        "or replace it with --overwrite, or choose another --out"
+    )
+
+
+def _describe_run(folder: Path) -> str:
+    """What identifies the run: "lstm, 1,234 steps, saved 2026-12-06 14:02"."""
+    try:
+        meta = ckpt.read_metadata(folder)
+    except (OSError, ValueError):  # damaged, but still a run not to be replaced unasked
+        return "its checkpoint cannot be read"
+    cell = meta.model.cell if meta.model is not None else meta.name
+    saved = meta.saved_at
+    when = f", saved {time.strftime('%Y-%m-%d %H:%M', time.localtime(saved))}" if saved else ""
+    return f"{cell}, {meta.progress.step:,} steps{when}"
 
 
 def _prepare(

@@ -40,6 +40,12 @@ class RunSpec:
     # Resume on text other than the run's own, with the run's tokenizer.
     allow_new_corpus: bool = False
     documents: str = STREAM  # stream, files, lines or separator:TEXT (training/data/documents.py)
+    # A fresh run into a folder that holds one replaces it only when asked: a finished run is
+    # hours of work, and the same --out typed twice is an easy slip.
+    overwrite: bool = False
+    # Take over a lock another host left in the folder: only the person can know that
+    # nothing there trains into it any more (training/checkpoints/run_lock.py).
+    take_over_lock: bool = False
 
     def __post_init__(self) -> None:
         DocumentMode.parse(self.documents)  # nonsense fails here, naming the choices
@@ -157,4 +163,5 @@ def contrast_rnn_spec(
         model_options={"cell": "rnn", "layers": cfg.layers, "hidden": cfg.hidden, "embed": cfg.embed},
         train_options=dict(train_options or {}),
         documents=meta.corpus.documents,
+        overwrite=True,  # training the contrast again replaces the one trained before
     )
