@@ -4,7 +4,7 @@ Every failure a person can cause ends as one line on stderr and a non-zero
 exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
 
 - train.py: ``train``: options left out take the preset's values
-- progress.py: how a run looks on a terminal: bars for people, JSON lines for scripts
+- progress.py: how a run looks: bars on a terminal, lines in a log, JSON lines for scripts
 - generate.py: ``generate``: stream text from a trained model
 - samples.py: what ``generate`` prints: one text, or many samples as blocks or JSON lines
 - evaluate.py: ``evaluate``: score a trained model on text
@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from training.cli import exit_codes
 from training.cli.args import Parser, UsageError
@@ -60,6 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _open_closed_standard_streams() -> None:
+    """A standard descriptor the caller closed (``>&-``, ``2>&-``) is opened on the null device.
+    Left closed, sys.stdout or sys.stderr is None, and the next file opened takes its number:
+    a checkpoint being written would then receive whatever a library prints to "stderr"."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            stream = open(fd, mode, encoding="utf-8", closefd=False)  # noqa: SIM115 (open for good)
+            setattr(sys, name, stream)
+
+
 def _tolerant_console() -> None:
     """A console that cannot show a character (cp1252, LANG=C) gets a replacement mark
     instead of ending the command; files written with --output stay exact UTF-8."""
@@ -70,9 +88,16 @@ def _tolerant_console() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _open_closed_standard_streams()
     _tolerant_console()
     try:
         return _run(argv)
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): it has what it wanted. End quietly, as
+        # Unix filters do, and without a second error when the interpreter flushes at exit.
+        _silence_if_broken(sys.stdout)
+        _silence_if_broken(sys.stderr)
+        return exit_codes.OK
     except (UsageError, OSError, ValueError) as err:
         # CorpusError, CheckpointError and OptionError are ValueErrors: input a person can fix
         return _fail(f"error: {err}", exit_codes.BAD_INPUT)
@@ -94,7 +119,19 @@ def _run(argv: Sequence[str] | None) -> int:
     return int(args.handler(args))
 
 
+def _silence_if_broken(stream: TextIO) -> None:
+    """What is still buffered for a stream is written now; a stream that cannot take it is silenced."""
+    from training.cli.progress import silence
+
+    try:
+        stream.flush()
+    except OSError:
+        silence(stream)
+
+
 def _fail(message: str, code: int) -> int:
     """One line on stderr, then ``code``: a person sees what went wrong, not a traceback."""
-    print(f"{PROG}: {message}", file=sys.stderr)
+    from training.cli.progress import say
+
+    say(f"{PROG}: {message}", sys.stderr)
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from lstm_core.beam import BeamSettings
@@ -31,6 +32,24 @@ def generation_length(text: str) -> int:
     return bounded_int(text, least=0, most=MAX_LENGTH)
 
 
+def prompt_from_file(path: str) -> str:
+    """--prompt-file: read while parsing, so a file that cannot be read is a one-line usage error."""
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8-sig")
+        return Path(path).read_bytes().decode("utf-8-sig")  # a BOM (Notepad's) is not prompt text
+    except UnicodeDecodeError as err:
+        raise argparse.ArgumentTypeError(
+            f"{_name(path)} is not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None
+    except OSError as err:
+        raise argparse.ArgumentTypeError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+
+
+def _name(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
 def add_generate_command(sub: argparse._SubParsersAction) -> None:
     gen = sub.add_parser(
         "generate",
@@ -39,7 +58,16 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     gen.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
-    gen.add_argument("--prompt", default="", help="text to continue")
+    prompt = gen.add_mutually_exclusive_group()
+    prompt.add_argument("--prompt", default="", help="text to continue")
+    prompt.add_argument(
+        "--prompt-file",
+        dest="prompt",
+        type=prompt_from_file,
+        metavar="PATH",
+        help="the text to continue, read from PATH exactly as it is (UTF-8; - reads standard "
+        "input): for a prompt longer than a command line can hold",
+    )
     gen.add_argument(
         "--length", type=generation_length, default=_SAMPLING.max_tokens, help="tokens to generate"
     )

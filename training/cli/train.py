@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.checkpoints.checkpoint import has_checkpoint
+from training.checkpoints.run_lock import TAKE_OVER_FLAG
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
 from training.common.config import OPTIMIZERS, PRECISIONS, TrainConfig
@@ -116,10 +118,22 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         f"{_DEFAULTS.first_checkpoint_s:g} after the first step, "
         f"then every {_DEFAULTS.checkpoint_every_s:g})",
     )
-    train.add_argument(
+    fresh_or_not = train.add_mutually_exclusive_group()
+    fresh_or_not.add_argument(
         "--resume",
         action="store_true",
         help="continue the run saved in DIR, on its own corpus; its model and level are fixed",
+    )
+    fresh_or_not.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run saved in DIR; without it a fresh run into such a folder is refused",
+    )
+    train.add_argument(
+        TAKE_OVER_FLAG,
+        action="store_true",
+        help="take over the lock another host left in DIR (a restarted container, a shared "
+        "folder) once nothing there trains into it",
     )
     train.add_argument(
         "--allow-new-corpus",
@@ -176,7 +190,7 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from training.cli.progress import JsonReporter, ProgressReporter
+    from training.cli.progress import JsonReporter, ProgressReporter, say
     from training.common.control import TrainingControl
     from training.data.ingest import IngestCancelled
     from training.run import prepare_run
@@ -210,7 +224,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             resume=args.resume,
             allow_new_corpus=args.allow_new_corpus,
             documents=args.documents,
+            overwrite=args.overwrite,
         )
+    spec = replace(spec, take_over_lock=args.take_over_lock)
     main_rank = int(os.environ.get("RANK", "0")) == 0
     reporter = JsonReporter() if args.json else ProgressReporter(enabled=main_rank)
     control = TrainingControl()
@@ -227,9 +243,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except IngestCancelled:
         reporter.close()
         name = exit_codes.SIGNAL_NAMES.get(stopped[0], "a signal") if stopped else "a signal"
-        print(
-            f"lstm-studio: stopped by {name} while reading the corpus; nothing was trained", file=sys.stderr
-        )
+        say(f"lstm-studio: stopped by {name} while reading the corpus; nothing was trained", sys.stderr)
         return exit_codes.stopped_by(stopped[0]) if stopped else exit_codes.INTERRUPTED
     except BaseException:
         reporter.close()  # clear the corpus bar: the error gets a line of its own
@@ -239,7 +253,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         results = prepared.train(control)
     except OutOfMemory as err:
         reporter.close()
-        print(f"lstm-studio: error: {err}", file=sys.stderr)
+        say(f"lstm-studio: error: {err}", sys.stderr)
         return exit_codes.OUT_OF_MEMORY
     reporter.close()
     main_result = results[0]
@@ -259,21 +273,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         "models": [r.to_dict() for r in results],
     }
     if args.json:
-        print(json.dumps(done), flush=True)
+        say(json.dumps(done), sys.stdout)
     else:
         for r in results:
-            print(
+            say(
                 f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
                 f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char "
                 f"({r.tokens_scored:,} held-out tokens{_seen(r.heldout_seen)}) -> "
-                f"{Path(r.checkpoint).parent}"
+                f"{Path(r.checkpoint).parent}",
+                sys.stdout,
             )
     if stopped:
         name = exit_codes.SIGNAL_NAMES.get(stopped[0], str(stopped[0]))
-        print(
-            f"lstm-studio: stopped by {name} at step {main_result.steps}; resume with --resume",
-            file=sys.stderr,
-        )
+        say(f"lstm-studio: stopped by {name} at step {main_result.steps}; resume with --resume", sys.stderr)
         return exit_codes.stopped_by(stopped[0])
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
