@@ -22,6 +22,7 @@ from training.common.control import TrainingControl
 from training.common.events import EventCallback, FinishedEvent, NoteEvent, WarningEvent, ignore_events
 from training.copies.sample_check import check_samples
 from training.data.corpus import CorpusError
+from training.data.corpus_messages import held_files_note
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit
 from training.data.ingest import IngestCancelled
@@ -180,6 +181,8 @@ def _prepare(
     data = replace(data, train=shard(data.train, dist_ctx, train_config.batch_size))
     device = device_for(dist_ctx, pick_device(train_config.device))
     info = corpus.info if corpus.info.tokens else replace(corpus.info, tokens=len(data.train) + len(data.val))
+    if data.held_files:
+        on_event(NoteEvent(model="corpus", message=held_files_note(data.held_files, info.files)))
     if data.overlap is not None:
         cut = data.overlap.seen_tokens > 0 and len(data.val) < data.overlap.held_tokens
         info = replace(info, heldout_seen=data.overlap.share, heldout_cut=cut)

@@ -8,7 +8,7 @@ description for its metadata, and a train/held-out split once it knows its val_f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from training.common.events import EventCallback, ignore_events
 from training.data.batching import to_token_array
 from training.data.corpus import CorpusError
 from training.data.documents import DocumentMode
-from training.data.holdout import DataSplit, count_chars, split_holdout
+from training.data.holdout import DataSplit, count_chars, file_spans, files_in, split_holdout
 from training.data.ingest import ingest_corpus
 from training.data.ingest_documents import document_holdout
 from training.data.overlap import Overlap, enough_unseen, measure_overlap, seen_mask, span_tokens
@@ -81,7 +81,10 @@ class RunCorpus:
 
     def split(self, val_fraction: float) -> DataSplit:
         if self.documents is None:
-            return split_data(self.tokenizer, self.tokens, val_fraction, self.file_ends)
+            ends = self.file_ends
+            split = split_data(self.tokenizer, self.tokens, val_fraction, ends)
+            spans = file_spans(ends, val_fraction) if ends is not None else None
+            return replace(split, held_files=files_in(spans, ends)) if spans and ends else split
         tokenizer = self.tokenizer
         if not isinstance(tokenizer, DocumentTokenizer):
             raise CorpusError("the run was trained without documents; it cannot go on with them")

@@ -5,12 +5,14 @@ Three readers apply the same rules (``corpus.load_corpus`` on the whole text,
 token cache's ingestion checks the result; they raise these texts as CorpusError or
 keep them as warnings, so a file is refused in the same words wherever it is read.
 A refusal starts with what it is about (the file, the paths given), then says why.
+The token cache's notes about an entry it rebuilt are here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 NO_CORPUS = "no corpus given: name at least one text file or folder"
 
@@ -100,3 +102,23 @@ def duplicate_documents(count: int) -> str:
     return (
         f"left out {count:,} duplicate document{'s' if count != 1 else ''} (the same text as an earlier one)"
     )
+
+
+# Why the token cache deleted an entry it found (``token_cache.open_checked``).
+CacheDamage = Literal["damaged", "another corpus", "unchecked"]
+_CACHE_DAMAGE: dict[CacheDamage, str] = {
+    "damaged": "was damaged",
+    "another corpus": "held another text's tokens",
+    "unchecked": "was made by an older version, without a checksum",
+}
+
+
+def cache_rebuilt(damage: CacheDamage) -> str:
+    return f"the token cache's copy of this corpus {_CACHE_DAMAGE[damage]}; it was rebuilt"
+
+
+def held_files_note(held: Sequence[int], files: Sequence[str]) -> str:
+    """'validation holds out 3 of 31 files whole, never trained on: GPL-1, MPL-1.1, Zlib'."""
+    names = [Path(files[i]).name for i in held if i < len(files)]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+    return f"validation holds out {len(held):,} of {len(files):,} files whole, never trained on: {shown}"

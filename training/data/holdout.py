@@ -47,6 +47,7 @@ class DataSplit:
     val: np.ndarray
     val_chars: int  # characters the validation tokens decode to
     overlap: Overlap | None = None  # how much of the held-out text training also holds
+    held_files: tuple[int, ...] = ()  # the files held out whole, by their place in the stream
 
 
 def holdout_size(total: int, val_fraction: float) -> int:
@@ -98,6 +99,16 @@ def file_spans(file_ends: Sequence[int], val_fraction: float) -> list[tuple[int,
     if not target / 2 <= held <= min(2 * target, total / 2) or held == total:
         return None
     return _merged(spans)
+
+
+def files_in(spans: Sequence[tuple[int, int]], file_ends: Sequence[int]) -> tuple[int, ...]:
+    """The places of the files that ``spans`` (from ``file_spans``) hold whole."""
+    starts = [0, *(int(e) for e in file_ends[:-1])]
+    return tuple(
+        i
+        for i, (start, end) in enumerate(zip(starts, (int(e) for e in file_ends), strict=True))
+        if any(a <= start and end <= b for a, b in spans)
+    )
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ import pytest
 
 from lstm_core.tokenizers import decode, train_tokenizer
 from training.common.events import ignore_events
+from training.data.corpus_messages import held_files_note
 from training.data.documents import DocumentMode
 from training.data.holdout import STRIPED_UP_TO, file_spans, holdout_size, split_holdout
 from training.data.token_encode import encode_pieces
@@ -93,6 +94,11 @@ def test_a_folder_holds_out_whole_files(tmp_path: Path, level: str, monkeypatch:
     held_names = {w.strip(".") for w in held_text.split() if w.startswith("file")}
     assert 2 <= len(held_names) <= 6  # about 5 % of 60 files
     assert not any(name in train_text for name in held_names)  # no part of them is trained on
+    # The run names them: the files it holds out are those whose names the held-out text has.
+    assert {f"file{i:03d}" for i in split.held_files} == held_names
+    note = held_files_note(split.held_files, corpus.info.files)
+    assert note.startswith(f"validation holds out {len(held_names)} of 60 files whole")
+    assert f"note{split.held_files[0]:03d}.txt" in note
 
 
 @pytest.mark.parametrize("level", ["word", "bpe"])
