@@ -9,9 +9,10 @@
 - token_encode.py: tokenising a stream of pieces, with the ids of encoding it whole
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
 - ingest_documents.py: documents streamed into the token file, each ending with its end id
-- token_cache.py: a corpus tokenised once, memory-mapped by every run that follows
+- token_cache.py: a corpus tokenised once, memory-mapped by every run that follows, checked
+- token_scans.py: scans.json: which files have not changed since they were hashed
 - ingest.py: corpus files in, a memory-mapped token file out
-- holdout.py: which tokens a run never trains on (the held-out rule), and DataSplit
+- holdout.py: which tokens a run never trains on (whole files, or stripes), and DataSplit
 - overlap.py: how much held-out text training also holds, and the held-out text without it
 - batching.py: token arrays and the stateful batch layout of truncated BPTT
 """

@@ -22,9 +22,10 @@ import numpy as np
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
-from training.common.events import EventCallback, IngestEvent, WarningEvent, ignore_events
+from training.common.events import Event, EventCallback, IngestEvent, NoteEvent, WarningEvent, ignore_events
 from training.data import corpus_messages as say
 from training.data import token_cache as cache
+from training.data import token_scans as scans
 from training.data.corpus import (
     MIN_CHARS,
     CorpusError,
@@ -32,6 +33,7 @@ from training.data.corpus import (
     describe_files,
     encodings_of,
     expand_paths,
+    named_read_errors,
     readable_files,
 )
 from training.data.documents import DocumentMode
@@ -92,23 +94,28 @@ def _stage(name: str, total: int, on_event: EventCallback, cancelled: Callable[[
 def _scan(
     files: Sequence[tuple[Path, bool]], root: Path, on_event: EventCallback, cancelled: Callable[[], bool]
 ) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
-    remembered = cache.known_scans(root)
+    remembered = scans.known_scans(root)
     known: dict[Path, ScannedFile | None] = {}
     for i, (path, _) in enumerate(files):
         if i % 1000 == 0 and cancelled():
             raise IngestCancelled("stopped while reading the corpus")
-        known[path] = cache.known_scan(remembered, path)
+        known[path] = scans.known_scan(remembered, path)
     todo = sum(path.stat().st_size for path, _ in files if known[path] is None)
     stage = _stage("checking files", todo, on_event, cancelled)
+    stamps: dict[str, scans.FileStamp] = {}  # the files hashed now, by path
 
     def scan(path: Path) -> ScannedFile:
-        return known[path] or scan_file(path, on_bytes=stage.add)
+        if (remembered_scan := known[path]) is not None:
+            return remembered_scan
+        with named_read_errors(path):
+            stamps[str(path)] = scans.stamp(path)
+        return scan_file(path, on_bytes=stage.add)
 
     skipped: list[str] = []
     scanned = list(readable_files(files, scan, skipped))
     stage.end()
-    if todo:
-        cache.remember_scans(root, [s for s, _ in scanned], remembered)
+    if stamps:
+        scans.remember_scans(root, [s for s, _ in scanned], stamps, remembered)
     return scanned, skipped
 
 
@@ -148,6 +155,7 @@ def ingest_corpus(
     Raises CorpusError naming the file for unusable input, IngestCancelled on cancel."""
     documents = mode is not None and not mode.is_stream
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
+    cache.prune_leftovers(root)
     scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
     if not scanned:
         raise CorpusError(say.no_readable_files(paths))
@@ -171,12 +179,15 @@ def ingest_corpus(
     key = cache.tokens_key(
         corpus_fp + (f":{mode_key(mode)}" if documents and mode else ""), tokenizer.to_dict()
     )
-    found = cache.open_tokens(root, key)
+    lookup = cache.open_checked(root, key, vocab_size=tokenizer.vocab_size)
+    found = lookup.found
     reused = found is not None
     if found is None:
         found = _encode_into_cache(
             tokenizer, root, key, scanned, skipped, stream, mode if documents else None
         )
+        if lookup.damage is not None:
+            on_event(_rebuilt(lookup.damage))
     else:
         on_event(IngestEvent("reusing tokens", total, total, 0.0, 0.0))
     info = found.info
@@ -199,6 +210,14 @@ def ingest_corpus(
         documents=info.documents,
         file_ends=info.file_ends,
     )
+
+
+def _rebuilt(damage: say.CacheDamage) -> Event:
+    # An entry from an older version is expected once after an upgrade: a note, not a warning.
+    message = say.cache_rebuilt(damage)
+    if damage == "unchecked":
+        return NoteEvent(model="corpus", message=message)
+    return WarningEvent(model="corpus", message=message)
 
 
 def _encode_into_cache(

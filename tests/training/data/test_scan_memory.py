@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from training.data import token_cache
+from training.data import token_scans
 from training.data.ingest import IngestCancelled, ingest_corpus
 
 
@@ -24,15 +24,15 @@ def test_a_warm_folder_reads_scans_json_once(tmp_path: Path, monkeypatch: pytest
     cache = tmp_path / "cache"
     first = ingest_corpus([folder], cache_dir=cache)
     reads: list[Path] = []
-    real = token_cache.read_json
-    monkeypatch.setattr(token_cache, "read_json", lambda path: reads.append(path) or real(path))
+    real = token_scans.read_json
+    monkeypatch.setattr(token_scans, "read_json", lambda path: reads.append(path) or real(path))
     second = ingest_corpus([folder], cache_dir=cache)
     assert second.reused and second.fingerprint == first.fingerprint
     assert sum(p.name == "scans.json" for p in reads) == 1
 
 
 def test_scans_json_forgets_its_oldest_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(token_cache, "MAX_SCANS", 50)
+    monkeypatch.setattr(token_scans, "MAX_SCANS", 50)
     cache = tmp_path / "cache"
     ingest_corpus([_folder(tmp_path, 80)], cache_dir=cache)
     known = json.loads((cache / "scans.json").read_text(encoding="utf-8"))
