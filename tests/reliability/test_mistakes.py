@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.lock_holder import lock_held_elsewhere
 from training.checkpoints import checkpoint_io
 from training.checkpoints.checkpoint import load_checkpoint
 from training.checkpoints.run_lock import LOCK_NAME, RunLock, RunLockedError
@@ -108,29 +109,12 @@ def test_a_second_process_is_refused_and_a_dead_ones_lock_taken_over(
     corpus_file: Path, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "m"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path;"
-            "from training.checkpoints.run_lock import RunLock; RunLock(Path(sys.argv[1])).acquire();"
-            "print('held', flush=True); time.sleep(120)",
-            str(out),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(out) as holder:
         assert main(["train", str(corpus_file), "--out", str(out), *TINY_ARGS, "--steps", "2"]) == 2
         err = capsys.readouterr().err
         assert str(out) in err and f"pid {holder.pid}" in err
         with pytest.raises(RunLockedError):
             RunLock(out).acquire()
-    finally:
-        holder.kill()
-        holder.wait()
     # The holder died without letting go: its lock is stale and is taken over.
     assert (out / LOCK_NAME).exists()
     assert main(["train", str(corpus_file), "--out", str(out), *TINY_ARGS, "--steps", "2"]) == 0

@@ -20,6 +20,7 @@ from queue import Queue
 
 import pytest
 
+from tests.lock_holder import lock_held_elsewhere
 from training.checkpoints.run_lock import LOCK_NAME, RunLock, RunLockedError
 
 REPO = Path(__file__).resolve().parents[3]
@@ -135,28 +136,11 @@ def test_a_lock_whose_pid_now_belongs_to_another_program_is_taken_over(tmp_path:
 
 def test_a_held_lock_is_refused_whatever_its_file_says(tmp_path: Path) -> None:
     out = tmp_path / "m"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path;"
-            "from training.checkpoints.run_lock import RunLock; RunLock(Path(sys.argv[1])).acquire();"
-            "print('held', flush=True); time.sleep(120)",
-            str(out),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(out):
         (out / LOCK_NAME).write_text("not json", encoding="utf-8")  # damaged, or half-written
         with pytest.raises(RunLockedError, match="another LSTM Studio process is training"):
             RunLock(out).acquire()
         assert (out / LOCK_NAME).read_text(encoding="utf-8") == "not json"  # left alone
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_another_hosts_lock_is_refused_with_its_path_and_the_way_to_take_it_over(tmp_path: Path) -> None:
