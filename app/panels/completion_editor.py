@@ -1,7 +1,10 @@
 """A plain-text editor that shows a greyed suggestion after the caret; Tab accepts it.
 
 The suggestion is painted over the viewport, never inserted into the document,
-so undo, the text and the caret stay exactly what the person typed.
+so undo, the text and the caret stay exactly what the person typed. Generated text
+goes in as edits Undo reverses, never by ``setPlainText`` (which forgets the undo
+history, and with it what the person had typed): a generation, streamed or replacing
+the text, is one step of Undo.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PAUSE_MS = 450  # long enough not to fire between keystrokes of a fluent typist
@@ -40,6 +43,35 @@ class CompletionEditor(QPlainTextEdit):
         self._pause.setInterval(PAUSE_MS)
         self._pause.timeout.connect(self._paused)
         self.cursorPositionChanged.connect(self._caret_moved)
+        self._joins_step = False  # streamed text joins the step before it (see begin_output)
+
+    def replace_text(self, text: str) -> None:
+        """All the text replaced by ``text``, as one step of Undo that output streamed next
+        joins: one Ctrl+Z brings back what was there."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self._joins_step = True
+        self.moveCursor(QTextCursor.MoveOperation.End)
+
+    def begin_output(self) -> None:
+        """Output streamed from now on is a step of Undo of its own."""
+        self._joins_step = False
+
+    def append_output(self, text: str) -> None:
+        """Streamed text at the end, joined to this output's step of Undo."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if self._joins_step:
+            cursor.joinPreviousEditBlock()
+        else:
+            cursor.beginEditBlock()
+            self._joins_step = True
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.moveCursor(QTextCursor.MoveOperation.End)
 
     def set_suggestion(self, text: str, position: int) -> None:
         """Show text after the caret, if the caret is still where it was asked for."""

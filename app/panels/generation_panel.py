@@ -198,12 +198,12 @@ class GenerationPanel(QWidget):
     def generate(self) -> None:
         prompt = self.prompt.toPlainText()
         if self._start(prompt, "generate"):
-            self.editor.setPlainText(prompt)
-            self.editor.moveCursor(QTextCursor.MoveOperation.End)
+            self.editor.replace_text(prompt)  # undoable: Ctrl+Z brings back what was typed
 
     def continue_text(self) -> None:
         text = self.editor.toPlainText()
         if self._start(text[-CONTEXT_CHARS:], "continue"):
+            self.editor.begin_output()
             self.editor.moveCursor(QTextCursor.MoveOperation.End)
 
     def _start(self, prompt: str, kind: str) -> bool:
@@ -302,8 +302,7 @@ class GenerationPanel(QWidget):
         if self.busy:
             return False
         self.copy_marks.clear()
-        self.editor.setPlainText(text)
-        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.replace_text(text)  # undoable, as a generation is
         self.editor.setFocus()
         return True
 
@@ -317,10 +316,7 @@ class GenerationPanel(QWidget):
         self.editor.clear_suggestion()
 
     def _on_tokens(self, tokens: list[tuple[str, float]]) -> None:
-        cursor = QTextCursor(self.editor.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText("".join(text for text, _ in tokens))
-        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.append_output("".join(text for text, _ in tokens))
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"Generation failed: {message}")

@@ -76,3 +76,38 @@ def test_contrast_runs_both_models_with_surprisal(qtbot, window):
         assert column.text.toPlainText() == "The " + text
         assert all(s >= 0 for _, s in column.tokens) and column.mean_surprisal() > 0
     assert "nats" in contrast.columns["rnn"].metrics.text()  # validation metrics from the checkpoint
+
+
+def test_undo_brings_back_what_was_typed_before_generate(qtbot, window):
+    gen = window.generation
+    typed = "My own opening line,\nwith a second line I wrote myself."
+    gen.editor.setFocus()
+    first, second = typed.split("\n")
+    qtbot.keyClicks(gen.editor, first)
+    qtbot.keyClick(gen.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(gen.editor, second)
+    gen.prompt.setPlainText("The ")
+    gen.length.setValue(40)
+    with qtbot.waitSignal(gen.generated, timeout=20_000) as done:
+        gen.generate()
+    qtbot.waitUntil(lambda: not gen.busy)
+    assert gen.editor.toPlainText() == "The " + done.args[0]
+    gen.editor.undo()  # the whole generation is one step
+    assert gen.editor.toPlainText() == typed
+    gen.editor.redo()
+    assert gen.editor.toPlainText() == "The " + done.args[0]
+
+
+def test_undo_takes_back_a_continuation_and_a_kept_alternative_alone(qtbot, window):
+    gen = window.generation
+    gen.editor.setFocus()
+    qtbot.keyClicks(gen.editor, "Once upon a time")
+    gen.length.setValue(30)
+    with qtbot.waitSignal(gen.generated, timeout=20_000):
+        gen.continue_text()
+    qtbot.waitUntil(lambda: not gen.busy)
+    gen.editor.undo()
+    assert gen.editor.toPlainText() == "Once upon a time"
+    assert gen.put_back("a kept alternative")
+    gen.editor.undo()
+    assert gen.editor.toPlainText() == "Once upon a time"
