@@ -1,7 +1,8 @@
 """What happens to a run's models when it ends: offered, never forced on the person.
 
 A run that ends becomes the loaded model only when nothing is loaded yet or the person
-says so, with the two validation losses side by side. A model no better than guessing
+says so, with the two validation losses side by side; the built-in demo too is replaced
+only when the person says so. A model no better than guessing
 uniformly (ln of its vocabulary), or one the trainer stopped as diverged, is never
 loaded silently. The RNN shown beside a model is always the one trained with it, or none.
 """
@@ -132,10 +133,11 @@ def _offer_main(window: WindowParts, result: FinishedEvent, rnn: FinishedEvent |
     current = window.models.main
     # The loaded run itself, resumed: its file now holds the newer weights, so it reloads.
     same_run = current is not None and current.path.resolve() == Path(result.checkpoint).resolve()
-    if current is not None and not current.is_demo and not same_run:
+    if current is not None and not same_run:
         question = f"Load the model of {folder.name}?\n\n{comparison(meta, current)}"
         worse = meta.metrics.val_loss is not None and current.val_loss is not None
         worse = worse and meta.metrics.val_loss > current.val_loss  # type: ignore[operator]
+        worse = worse and not current.is_demo  # the demo's text is not theirs: losses do not compare
         if not ask(window.window(), "Load the new model?", question, default_yes=not worse):
             window.unsaved_result = folder
             window.statusBar().showMessage(

@@ -17,6 +17,7 @@ from tests.training.checkpoints.test_run_history import resave
 from training.checkpoints.checkpoint import CheckpointError
 from training.checkpoints.run_meta import Metrics, Progress
 from training.common.events import FinishedEvent, SaveFailedEvent
+from training.demo.tiny import train_tiny_models
 
 
 def finished(checkpoint: Path, *, model: str = "lstm", reason: str = "completed") -> FinishedEvent:
@@ -203,3 +204,35 @@ def test_a_failed_save_mid_run_moves_the_run_to_the_folder_chosen(window, answer
         )
     assert moved == [tmp_path / "roomy"]
     assert "roomy" in window.statusBar().currentMessage()
+
+
+def test_a_finished_run_is_offered_even_over_the_demo(window, tiny, tmp_path, monkeypatch):
+    from app import resources, run_results
+    from training.common.events import FinishedEvent
+
+    # The loaded model counts as the shipped demo: it lives in the assets folder.
+    monkeypatch.setattr(resources, "assets_dir", lambda: tiny.lstm.parent.parent)
+    demo = window.models.main
+    assert demo is not None and demo.is_demo
+    new_run = tmp_path / "mine"
+    train_tiny_models(tiny.corpus, new_run, steps=20)
+    asked: list[str] = []
+
+    def decline(_parent, _title, question, *, default_yes):
+        asked.append(question)
+        return False
+
+    monkeypatch.setattr(run_results, "ask", decline)
+    finished = FinishedEvent(
+        model="lstm",
+        reason="stopped",
+        steps=5,
+        seconds=1.0,
+        tokens_per_s=1.0,
+        val_loss=3.0,
+        bits_per_char=4.0,
+        checkpoint=str(new_run / "checkpoint.safetensors"),
+    )
+    run_results.handle_finished(window, [finished])
+    assert asked and "Load the model of mine?" in asked[0]
+    assert window.models.main is demo  # declined: the demo stays
