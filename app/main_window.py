@@ -267,9 +267,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         else:
             label = main.run_label() + (" · + its RNN" if rnn is not None else " · no RNN")
         self.model_label.setText(label)
-        if main is not None:
-            # The corpus panel counts tokens at the loaded model's level, not a stale one.
-            self.corpus.level.setCurrentText(main.tokenizer.level)
+        # The corpus panel's level is the person's choice for the next run: loading a model of
+        # another level leaves it as it is.
         has = main is not None
         for name in ("save_model", "model_card"):
             self.actions_by_name[name].setEnabled(has)

@@ -50,3 +50,11 @@ def test_a_cancelled_run_does_not_load_into_a_closed_window(qtbot, window, tiny)
     window.close()
     qtbot.wait(300)  # the run's queued finished arrives now
     assert window.models.main is before
+
+
+def test_loading_a_model_leaves_the_chosen_level_alone(window, tiny):
+    window.corpus.level.setCurrentText("word")
+    assert window.open_model(tiny.lstm)  # a character-level model
+    assert window.models.main is not None and window.models.main.tokenizer.level == "char"
+    assert window.corpus.level.currentText() == "word"
+    assert window.dashboard.options.level.currentText() == "word"  # the next run's level
