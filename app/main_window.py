@@ -27,6 +27,7 @@ from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel
 from app.settings import Settings, user_data_dir
+from app.wheel_guard import WheelGuard, guard_wheels
 
 if TYPE_CHECKING:
     from app.controller import TrainingController, TrainingState
@@ -91,6 +92,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self._shut_down = False  # after closeEvent, late queued results must not load anything
         self.unsaved_result: Path | None = None  # a finished run neither loaded nor saved
         self.save_failure_shown = False  # one dialog per run, however many saves fail
+        self._wheel_guard = WheelGuard(self)  # the wheel scrolls pages, not the fields under it
         # Quitting without closing the window (QApplication.quit) must stop the threads as well.
         app = QApplication.instance()
         if app is not None:
@@ -200,6 +202,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self._models_changed()
         self._training_state(self.training.state)
         self._generating_changed()
+        guard_wheels(self, self._wheel_guard)
 
     def _connect(self) -> None:
         from app import model_files, run_results
