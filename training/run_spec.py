@@ -98,7 +98,19 @@ def resolve_settings(
     if spec.preset_given:
         message = f"resuming {spec.out_dir}: the run keeps its own recipe; preset {spec.preset} is ignored"
         on_event(WarningEvent(model="run", message=message))
+    _say_if_rnn_left_out(spec, on_event)
     return resumed.model, stored.with_options(spec.train_options)
+
+
+def _say_if_rnn_left_out(spec: RunSpec, on_event: EventCallback) -> None:
+    """A pair's vanilla RNN whose checkpoint is gone is left out of the resume, and said so. Not
+    started afresh: beside an LSTM part-way through its budget a new RNN would be an unfair
+    contrast. Not refused: the LSTM is the run's main work and should not wait on its contrast."""
+    rnn_dir = Path(spec.out_dir) / RNN_SUBDIR
+    if spec.compare_rnn or not rnn_dir.is_dir() or ckpt.has_checkpoint(rnn_dir):
+        return
+    message = f"resuming {spec.out_dir}: its vanilla RNN has no checkpoint in {rnn_dir}; going on without it"
+    on_event(WarningEvent(model="run", message=message))
 
 
 def resume_spec(
@@ -111,12 +123,22 @@ def resume_spec(
     model_options: Mapping[str, Any] | None = None,
     train_options: Mapping[str, Any] | None = None,
     allow_new_corpus: bool = False,
+    documents: str | None = None,
+    compare_rnn: bool = False,
 ) -> RunSpec:
     """Continue the run saved in `run_dir` on its own corpus (or `paths`), with its vanilla RNN
     when it trained one. Level, preset and model options are the run's own; given ones that
-    differ are named in a warning when the run starts."""
+    differ are named in a warning when the run starts. A `documents` mode other than the run's,
+    or `compare_rnn` for a run that never had an RNN, is refused: neither can change part-way."""
     run_dir = Path(run_dir)
     meta = ckpt.read_metadata(run_dir)
+    _refuse_new_documents(run_dir, trained=meta.corpus.documents, asked=documents)
+    if compare_rnn and not (run_dir / RNN_SUBDIR).is_dir():
+        raise OptionError(
+            f"cannot resume {run_dir} with a vanilla RNN: it was trained without one (there is no "
+            f"{run_dir / RNN_SUBDIR}), and one cannot join a run part-way; resume it without the RNN, "
+            "or train the pair into a new folder"
+        )
     # `unrecorded_paths`: the corpus to use when the run does not name its own (old checkpoints).
     files = tuple(paths) or meta.corpus.files or tuple(unrecorded_paths)
     if not files:
@@ -128,12 +150,24 @@ def resume_spec(
         level=level or meta.level,
         model_options=dict(model_options or {}),
         train_options=dict(train_options or {}),
-        compare_rnn=ckpt.resolve_path(run_dir / RNN_SUBDIR).is_file(),
+        compare_rnn=ckpt.has_checkpoint(run_dir / RNN_SUBDIR),
         resume=True,
         documents=meta.corpus.documents,
         level_given=level is not None,
         preset_given=preset is not None,
         allow_new_corpus=allow_new_corpus,
+    )
+
+
+def _refuse_new_documents(run_dir: Path, *, trained: str, asked: str | None) -> None:
+    """How the text is cut into documents is fixed for a run: its tokenizer has an end-of-document
+    token or not, and the model learnt where documents end. One given on resume must be the run's own."""
+    if asked is None or DocumentMode.parse(asked).describe() == DocumentMode.parse(trained).describe():
+        return
+    raise OptionError(
+        f"cannot resume {run_dir}: it was trained with documents {trained}, not {asked}, and the "
+        "documents mode cannot change on resume; leave that option out to resume the run, "
+        "or train into a new folder"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,10 @@ FORMAT_VERSION = 1
 FILE_NAME = "checkpoint.safetensors"
 RNN_SUBDIR = "rnn"  # a run folder's contrast RNN lives in this subfolder
 _META_KEY = "lstm_studio"
+
+log = logging.getLogger(__name__)
+# Files already named as unverifiable in this process: a window loads the same one many times.
+_unverified_said: set[Path] = set()
 
 
 class CheckpointError(ValueError):
@@ -103,6 +108,7 @@ def save_checkpoint(
         **meta.updated(model=model.config, level=tokenizer.level).to_dict(),
         "format_version": FORMAT_VERSION,
         "tokenizer": tokenizer.to_dict(),
+        io.CHECKSUM_REQUIRED_KEY: True,
     }
     if optimizer is not None:
         optim_tensors, groups = _optimizer_tensors(optimizer)
@@ -121,6 +127,8 @@ def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tenso
     future. Without tensors only the header is read, so the checksum is not checked."""
     if not path.exists():
         raise CheckpointError(f"{path}: no checkpoint there")
+    if (problem := io.not_a_file(path)) is not None:
+        raise CheckpointError(f"{path} {problem}")
     declared = io.header_size(path)
     if declared < 0 or declared > min(io.MAX_HEADER_BYTES, path.stat().st_size):
         raise CheckpointError(f"{path}: not a readable LSTM Studio checkpoint (corrupt or truncated)")
@@ -141,10 +149,29 @@ def _read(path: Path, *, tensors: bool) -> tuple[dict[str, Any], dict[str, Tenso
             f"{path}: written by a newer LSTM Studio (format {version}; "
             f"this version reads up to {FORMAT_VERSION})"
         )
-    stored = meta.get(io.CHECKSUM_KEY)
-    if tensors and stored is not None and stored != io.checksum(meta, loaded):
-        raise CheckpointError(f"{path}: damaged: its contents do not match the checksum saved with them")
+    _check_checksum(path, meta, loaded if tensors else None)
     return meta, loaded
+
+
+def _check_checksum(path: Path, meta: dict[str, Any], tensors: dict[str, Tensor] | None) -> None:
+    """Refuse a file whose checksum is wrong, or missing where its writer always wrote one.
+    Without tensors only the checksum's presence can be checked."""
+    stored = meta.get(io.CHECKSUM_KEY)
+    if stored is None and meta.get(io.CHECKSUM_REQUIRED_KEY):
+        raise CheckpointError(
+            f"{path}: damaged or edited: the checksum every checkpoint of this version carries is missing"
+        )
+    if tensors is not None and stored is not None and stored != io.checksum(meta, tensors):
+        raise CheckpointError(f"{path}: damaged: its contents do not match the checksum saved with them")
+
+
+def _say_if_unverified(path: Path, meta: dict[str, Any]) -> None:
+    """One line, once per file, for a checkpoint saved before every file carried a checksum: it
+    loads, as it always did, but damage or an edit to it cannot be found."""
+    if io.CHECKSUM_KEY in meta or path in _unverified_said:
+        return
+    _unverified_said.add(path)
+    log.warning("%s: saved by an older LSTM Studio without a checksum; it cannot be verified", path)
 
 
 def _typed(path: Path, raw: dict[str, Any]) -> RunMeta:
@@ -192,6 +219,7 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
         raw, tensors = _read(path, tensors=True)
     except CheckpointError as err:
         raise _with_fallback(path, err) from err
+    _say_if_unverified(path, raw)
     groups = raw.get("optimizer_groups")
     tokenizer = raw.get("tokenizer")
     return LoadedCheckpoint(
@@ -212,15 +240,62 @@ def read_metadata(path: str | Path) -> RunMeta:
 
 def build_model(loaded: LoadedCheckpoint, device: str | torch.device = "cpu") -> LanguageModel:
     assert loaded.meta.model is not None  # checked by _typed
+    weights = loaded.prefixed("model.")
     try:
         model = LanguageModel(loaded.meta.model)
-        missing, unexpected = model.load_state_dict(loaded.prefixed("model."), strict=False)
+        tied = {"head.weight"} if model.config.tie_weights else set()
+        # Checked here rather than left to load_state_dict, whose size errors run to a line per weight.
+        mismatch = _weights_mismatch(model, weights, may_lack=tied)
+        if mismatch is None:
+            model.load_state_dict(weights, strict=False)
     except (KeyError, TypeError, ValueError, RuntimeError) as err:
-        raise CheckpointError(f"{loaded.path}: model weights do not match its config ({err})") from err
-    allowed_missing = {"head.weight"} if model.config.tie_weights else set()
-    if unexpected or set(missing) - allowed_missing:
-        raise CheckpointError(f"{loaded.path}: model weights do not match its config")
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise CheckpointError(f"{loaded.path}: its model cannot be built from it ({reason})") from err
+    if mismatch is not None:
+        raise CheckpointError(f"{loaded.path}: {mismatch}; the file is damaged or was edited")
     return model.to(device)
+
+
+# The settings a weight's dimensions come from, and the rows per unit a cell stacks: a vanilla
+# RNN's 1, a GRU's 3 gates, an LSTM's 4.
+_WIDTH_SETTINGS = ("hidden", "embed", "vocab_size")
+_ROWS_PER_UNIT = (1, 3, 4)
+
+
+def _weights_mismatch(model: LanguageModel, weights: dict[str, Tensor], *, may_lack: set[str]) -> str | None:
+    """The first way `weights` differ from what the model's settings build, as one phrase;
+    None when they fit."""
+    expected = model.state_dict()
+    for name, tensor in expected.items():
+        if name not in weights:
+            if name in may_lack:
+                continue
+            return f"its settings call for a weight {name} that it does not hold"
+        want, have = tuple(tensor.shape), tuple(weights[name].shape)
+        if want != have:
+            shapes = f"{name}: {_dims(have)}, where its settings give {_dims(want)}"
+            said = _setting_behind(model, want, have)
+            return f"its settings say {said} ({shapes})" if said else f"its weights do not fit ({shapes})"
+    extra = sorted(set(weights) - set(expected))
+    return f"it holds a weight {extra[0]} that its settings do not call for" if extra else None
+
+
+def _setting_behind(model: LanguageModel, want: tuple[int, ...], have: tuple[int, ...]) -> str | None:
+    """The setting a weight's first differing dimension (from the last) comes from, as
+    "hidden 256 but its weights are 128 wide"; None when no setting accounts for it."""
+    if len(want) != len(have):
+        return None
+    wanted, held = next((w, h) for w, h in zip(reversed(want), reversed(have), strict=True) if w != h)
+    for setting in _WIDTH_SETTINGS:
+        value = getattr(model.config, setting)
+        for rows in _ROWS_PER_UNIT:
+            if wanted == rows * value and held % rows == 0:
+                return f"{setting} {value} but its weights are {held // rows} wide"
+    return None
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "×".join(str(d) for d in shape)
 
 
 def build_tokenizer(loaded: LoadedCheckpoint) -> Tokenizer:

@@ -1,5 +1,6 @@
 """Checkpoint files on disk: written atomically beside the previous one, checked by a
-checksum when read, and refused early when their header is out of all proportion.
+checksum when read, and refused early when they are not a regular file or their header is
+out of all proportion.
 
 A run folder holds ``checkpoint.safetensors`` and, from the second save on, the one
 before it as ``checkpoint-previous.safetensors``: a file damaged after it was written
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import struct
 import tempfile
 from collections.abc import Mapping
@@ -24,6 +26,10 @@ PREVIOUS_SUFFIX = "-previous"
 TEMP_PREFIX = ".checkpoint-"
 TEMP_SUFFIX = ".tmp"
 CHECKSUM_KEY = "checksum"
+# Written beside the checksum by every version that always writes one. Checkpoints saved
+# before then may lack the checksum and still load, unverified; one that carries this key
+# but no checksum lost it to damage or an edit (a flipped bit in the key's own name is enough).
+CHECKSUM_REQUIRED_KEY = "checksum_required"
 # Our headers hold a tokenizer of at most a few MB (a 50k-word vocabulary is ~2 MB of JSON);
 # anything far above that is damage or a crafted file, refused before any of it is read.
 MAX_HEADER_BYTES = 64 * 1024 * 1024
@@ -44,6 +50,18 @@ def checksum(meta: Mapping[str, Any], tensors: Mapping[str, Tensor]) -> str:
         digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}".encode())
         digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()
+
+
+def not_a_file(path: Path) -> str | None:
+    """What an existing `path` is when it is not a regular file ("is a folder, not a checkpoint
+    file"), or None. Checked before the file is opened: opening a named pipe waits for a
+    writer that may never come, and a device can be read forever."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for is_kind, name in kinds if is_kind(mode)), "a device")
+    return f"is {kind}, not a checkpoint file"
 
 
 def header_size(path: Path) -> int:

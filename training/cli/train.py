@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
-from training.checkpoints.checkpoint import has_checkpoint
+from training.checkpoints.checkpoint import has_checkpoint, read_metadata
 from training.checkpoints.run_lock import TAKE_OVER_FLAG
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, UsageError, fraction, positive_float, positive_int
 from training.common.config import OPTIMIZERS, PRECISIONS, TrainConfig
+from training.common.events import FinishedEvent
 from training.data.documents import STREAM, DocumentMode
 from training.loop.failures import OutOfMemory
 from training.presets.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
@@ -56,11 +58,10 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--documents",
         type=document_choice,
-        default=STREAM,
         metavar="HOW",
         help="the corpus as one stream, or as documents: files (one per file), lines (one per line) "
         "or separator:TEXT (cut at TEXT; \\n is a line break); each document ends with an "
-        "end-of-document token and generation stops there",
+        f"end-of-document token and generation stops there (default: {STREAM}; with --resume: the run's own)",
     )
     train.add_argument(
         "--cell", choices=CELL_KINDS, help="recurrent cell " + _preset_default(_QUICK_MODEL["cell"])
@@ -209,6 +210,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             model_options=model_opts,
             train_options=train_opts,
             allow_new_corpus=args.allow_new_corpus,
+            documents=args.documents,
+            compare_rnn=args.compare_rnn,
         )
     else:
         if not args.paths:
@@ -223,7 +226,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             compare_rnn=args.compare_rnn,
             resume=args.resume,
             allow_new_corpus=args.allow_new_corpus,
-            documents=args.documents,
+            documents=args.documents or STREAM,
             overwrite=args.overwrite,
         )
     spec = replace(spec, take_over_lock=args.take_over_lock)
@@ -285,11 +288,24 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
     if stopped:
         name = exit_codes.SIGNAL_NAMES.get(stopped[0], str(stopped[0]))
-        say(f"lstm-studio: stopped by {name} at step {main_result.steps}; resume with --resume", sys.stderr)
-        return exit_codes.stopped_by(stopped[0])
+        if not _complete(results):
+            at = main_result.steps
+            say(f"lstm-studio: stopped by {name} at step {at}; resume with --resume", sys.stderr)
+            return exit_codes.stopped_by(stopped[0])
+        # It came after the last step, during the final validation or save: the run is whole,
+        # and a resume would find nothing left to do.
+        say(f"lstm-studio: {name} came after the last step; the run is complete", sys.stderr)
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
+
+
+def _complete(results: Sequence[FinishedEvent]) -> bool:
+    """Whether every model of the run saved a checkpoint that says its budget is used up."""
+    try:
+        return all(r.saved and read_metadata(r.checkpoint).progress.done for r in results)
+    except (OSError, ValueError):  # unreadable: not known to be complete
+        return False
 
 
 def _seen(share: float | None) -> str:
