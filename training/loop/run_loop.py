@@ -24,7 +24,9 @@ def train_models(trainers: list[Trainer], control: TrainingControl | None = None
                 break
             if not trainer.done:
                 trainer.train_step()
-    reason: FinishReason = "cancelled" if control.cancelled else "completed"
+    # A Stop that lands after the last step is too late to stop anything: the run completed.
+    ended = all(t.done for t in trainers)
+    reason: FinishReason = "cancelled" if control.cancelled and not ended else "completed"
     folder = control.take_new_folder()  # asked for while the last step ran
     if folder is not None:
         move_run(trainers, folder)

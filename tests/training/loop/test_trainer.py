@@ -189,3 +189,17 @@ def test_a_run_whose_last_weights_are_within_noise_of_its_best_keeps_them(
     trainer.finish("completed")
     assert all(torch.equal(v, last[k]) for k, v in trainer.model.state_dict().items())
     assert not [e for e in events if e.kind == "warning"]
+
+
+def test_a_stop_after_the_last_step_ends_a_completed_run(corpus_file: Path, tmp_path: Path) -> None:
+    prepared = prepare_run(_spec(corpus_file, tmp_path / "m"))
+    try:
+        for trainer in prepared.trainers:
+            while not trainer.done:
+                trainer.train_step()
+        control = TrainingControl()
+        control.cancel()  # Stop pressed as the last step ended
+        results = train_models(prepared.trainers, control)
+    finally:
+        prepared.release()
+    assert [r.reason for r in results] == ["completed"] * len(results)
