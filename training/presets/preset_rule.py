@@ -132,6 +132,9 @@ class Choice:
 # dozens of times memorises it: from these many passes the rule adds this much dropout
 # (benchmarks/SWEEP.md, "Passes over the text"; measured at 90 s on texts of 30 KB to 2 MB).
 DROPOUT_BY_PASSES: tuple[tuple[float, float], ...] = ((8.0, 0.25), (80.0, 0.5))
+# Model size and weight decay stay as fitted at every number of passes: across six texts of
+# 30 KB to 9 MB neither a smaller or larger shape nor weight decay 0.4 did better in a way that
+# held (benchmarks/SWEEP.md, "model size, weight decay and budget use").
 # From this many passes the best weights come early and are soon behind: validation every
 # few seconds finds them (a small text's held-out part takes milliseconds to score).
 FREQUENT_EVAL_PASSES = 8.0
