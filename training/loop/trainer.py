@@ -40,7 +40,7 @@ from training.loop.early_stop import memorised_message, should_stop, stopped_ear
 from training.loop.evaluate import EvalResult, evaluate_tokens
 from training.loop.failures import OutOfMemory, is_out_of_memory
 from training.loop.optimizer import gradient_norm, make_optimizer, set_learning_rate
-from training.loop.rollback_message import divergence_message, rollback_message
+from training.loop.rollback_message import Rollback, divergence_message, rollback_message
 from training.loop.step_readout import HostStep, StepReadout, readback_interval
 from training.loop.streams import detach_state, restart_some_streams
 from training.loop.trainer_state import (
@@ -349,15 +349,14 @@ class Trainer:
             return self.finished
         if not self.flush() and self.finished is not None:
             return self.finished  # diverged: rolled back and finished just now
-        rolled_back, result = self._end_on_best_weights() if reason == "completed" else (False, None)
+        rollback, result = self._end_on_best_weights() if reason == "completed" else (None, None)
         if result is None:
             # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
             # scoring all of them would take far longer than a short run's steps.
             result = self.validate(max_tokens=self.config.eval_tokens)
-        said = memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
         # Not after a rollback (said already), nor on cut held-out text (its gap is novelty).
-        if reason != "completed" or rolled_back or self.meta.corpus.heldout_cut:
-            said = None
+        quiet = reason != "completed" or rollback is not None or self.meta.corpus.heldout_cut
+        said = None if quiet else memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
         if said:
             self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
@@ -375,17 +374,17 @@ class Trainer:
             tokens_scored=result.tokens,
             stopped_early=bool(self.stopped_early),
             heldout_seen=self.meta.corpus.heldout_seen,
-            memorised=bool(said),
+            memorised=bool(said) or (rollback is not None and not rollback.diverged),  # said once
         )
         self.emit(self.finished)
         return self.finished
 
-    def _end_on_best_weights(self) -> tuple[bool, EvalResult | None]:
+    def _end_on_best_weights(self) -> tuple[Rollback | None, EvalResult | None]:
         """End a completed run on its best weights (``back_to_best``), saying why; a stopped run
-        keeps its last ones, which is what stopping asks for. (Whether it went back, the
+        keeps its last ones, which is what stopping asks for. (How it went back, if it did; the
         validation of the weights it ends on when that is already known.)"""
         if not self.best.left_behind(self.step):
-            return False, None
+            return None, None
         final = self.validate(max_tokens=self.config.eval_tokens)
         rollback = back_to_best(
             self.best,
@@ -396,6 +395,6 @@ class Trainer:
             clipped=self.config.grad_clip is not None,
         )
         if rollback is None:
-            return False, final  # as good as the best, within the sample's noise: the last weights stand
+            return None, final  # as good as the best, within the sample's noise: the last weights stand
         self.emit(WarningEvent(model=self.name, message=self.stopped_early + rollback_message(rollback)))
-        return True, None
+        return rollback, None

@@ -67,6 +67,7 @@ def test_a_run_past_its_best_stops_early_and_keeps_the_best_weights(
     assert trainer.step == PATIENCE  # three validations after the best, then it stopped
     finished = trainer.finish("completed")
     assert isinstance(finished, FinishedEvent) and finished.stopped_early
+    assert finished.memorised  # its line said so: the samples' check does not say it again
     said = [e.message for e in events if e.kind == "warning"]
     assert any(
         m.startswith("stopped early at step 3, 1% into its budget: kept the weights from step 0")
