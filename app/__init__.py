@@ -26,6 +26,7 @@
 - resources.py: the window's view of the shipped assets
 - settings.py: what the window remembers, in the per-user data folder
 - plot_style.py: colours, fonts and plots the panels share
+- wheel_guard.py: the mouse wheel scrolls pages, not the fields and plots under the pointer
 - error_log.py: the log file of background failures
 - self_test.py: ``lstm-studio --self-test``: a person's whole path, without the person
 - panels/: one module per panel and its parts

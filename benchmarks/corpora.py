@@ -120,7 +120,7 @@ class Result:
 
     @property
     def said_memorised(self) -> bool:
-        return any("memorised much of its corpus" in note for note in self.notes)
+        return any("memorise" in note and "its corpus" in note for note in self.notes)
 
     @property
     def difference(self) -> float:

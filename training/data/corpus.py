@@ -81,9 +81,7 @@ def encodings_of(files: Sequence[SourceFile]) -> str:
 
 def describe_files(files: Sequence[SourceFile], chars: int) -> str:
     """ "a.txt, b.txt, c.txt and 2 more (12,345 characters)"."""
-    names = say.file_names([f.path for f in files[:3]])
-    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
-    return f"{names}{more} ({chars:,} characters)"
+    return f"{say.file_names([f.path for f in files], most=3)} ({chars:,} characters)"
 
 
 def detect_encoding(raw: bytes) -> str | None:

@@ -72,9 +72,11 @@ def no_readable_files(paths: Sequence[str | Path] | None = None) -> str:
     return f"{', '.join(map(str, paths))}: holds no readable text files"
 
 
-def file_names(paths: Sequence[str | Path]) -> str:
-    """The files' names without their folders: "a.txt, b.txt"."""
-    return ", ".join(Path(p).name for p in paths)
+def file_names(paths: Sequence[str | Path], most: int = 5) -> str:
+    """The files' names without their folders, ``most`` of them: "a.txt, b.txt and 3 more"
+    (a folder of thousands would otherwise fill the screen with one message)."""
+    names = ", ".join(Path(p).name for p in paths[:most])
+    return names + (f" and {len(paths) - most:,} more" if len(paths) > most else "")
 
 
 def too_short(paths: Sequence[str | Path], chars: int, min_chars: int) -> str:
@@ -119,6 +121,5 @@ def cache_rebuilt(damage: CacheDamage) -> str:
 
 def held_files_note(held: Sequence[int], files: Sequence[str]) -> str:
     """'validation holds out 3 of 31 files whole, never trained on: GPL-1, MPL-1.1, Zlib'."""
-    names = [Path(files[i]).name for i in held if i < len(files)]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+    shown = file_names([files[i] for i in held if i < len(files)], most=3)
     return f"validation holds out {len(held):,} of {len(files):,} files whole, never trained on: {shown}"

@@ -38,3 +38,12 @@ def test_repeated_documents_are_kept_once(tmp_path: Path) -> None:
     assert "left out 25 duplicate documents (the same text as an earlier one)" in [
         e.message for e in events if isinstance(e, WarningEvent)
     ]
+
+
+def test_many_duplicates_are_named_a_few_at_a_time() -> None:
+    from training.data.corpus_messages import duplicate_files
+
+    said = duplicate_files([f"/data/copy{i:03d}.txt" for i in range(112)])
+    assert said == "left out 112 duplicate files (the same bytes as another): " + (
+        "copy000.txt, copy001.txt, copy002.txt, copy003.txt, copy004.txt and 107 more"
+    )
