@@ -43,8 +43,18 @@ def check_resume(spec: RunSpec, meta: RunMeta, *, fingerprint: str, corpus_descr
         )
 
 
+# Tokens compared at a time: comparing a gigabyte of memory-mapped ids at once made a
+# gigabyte-sized array of flags on top of the ids' own pages.
+_UNKNOWN_BLOCK = 1 << 22
+
+
 def unknown_share(tokens: np.ndarray, tokenizer: Tokenizer) -> float:
-    """The fraction of tokens the tokenizer could not represent (0 where nothing is unknown)."""
+    """The fraction of tokens the tokenizer could not represent (0 where nothing is unknown),
+    counted a block at a time."""
     if tokenizer.unk_id is None or len(tokens) == 0:
         return 0.0
-    return float(np.count_nonzero(tokens == tokenizer.unk_id)) / len(tokens)
+    unknown = sum(
+        int(np.count_nonzero(tokens[at : at + _UNKNOWN_BLOCK] == tokenizer.unk_id))
+        for at in range(0, len(tokens), _UNKNOWN_BLOCK)
+    )
+    return unknown / len(tokens)

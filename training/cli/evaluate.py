@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lstm_core.doc_tokens import DocumentTokenizer
@@ -38,8 +41,6 @@ def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from training.checkpoints.checkpoint import load_model
     from training.cli.progress import ProgressReporter
     from training.data.corpus import CorpusError
@@ -56,11 +57,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         reporter.close()  # clear the corpus bar: an error gets a line of its own
     if len(corpus.tokens) < 3:
         raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
+    with _bar(args, "scoring", "tok") as progress:
+        result = evaluate_tokens(
+            model, corpus.tokens, chars=corpus.chars, max_tokens=args.max_tokens, on_progress=progress
+        )
+    _print(args, result, total=len(corpus.tokens))
+    return exit_codes.OK
+
+
+@contextmanager
+def _bar(args: argparse.Namespace, desc: str, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr fed (done, total); none with --json or off a terminal."""
+    from tqdm import tqdm
+
     with tqdm(
         total=0,
-        unit="tok",
+        unit=unit,
         unit_scale=True,
-        desc="scoring",
+        desc=desc,
         file=sys.stderr,
         disable=True if args.json else None,  # None: only on a terminal
         leave=False,
@@ -70,27 +84,48 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
-        result = evaluate_tokens(
-            model, corpus.tokens, chars=corpus.chars, max_tokens=args.max_tokens, on_progress=progress
-        )
-    _print(args, result, total=len(corpus.tokens))
-    return exit_codes.OK
+        yield progress
 
 
 def _evaluate_documents(
     args: argparse.Namespace, model: LanguageModel, tokenizer: DocumentTokenizer, meta: RunMeta
 ) -> int:
-    """A model trained on documents scores each document from its own start, cut as in training."""
-    from training.data.batching import to_token_array
-    from training.data.corpus import load_corpus
-    from training.data.documents import DocumentMode, split_documents
+    """A model trained on documents scores each document from its own start, cut as in training.
+
+    The documents are encoded a batch at a time into a token file of their own and scored from
+    its memory map, so memory stays flat whatever the text's size. Not the run's token cache:
+    that keeps each repeated document once and needs two, and a text scored is scored whole."""
+    from training.data.corpus import expand_paths
+    from training.data.documents import DocumentMode
+    from training.data.ingest_documents import write_document_tokens
     from training.loop.document_eval import evaluate_documents
 
-    corpus = load_corpus(args.paths, min_chars=2)
-    docs = split_documents(corpus, DocumentMode.parse(meta.corpus.documents), minimum=1)
-    tokens = to_token_array(tokenizer.encode_documents(docs), tokenizer.vocab_size)
-    result = evaluate_documents(model, tokens, eod_id=tokenizer.vocab_size - 1, chars=len(corpus.text))
-    _print(args, result, total=len(tokens))
+    mode = DocumentMode.parse(meta.corpus.documents)
+    total_bytes = sum(path.stat().st_size for path, _ in expand_paths(args.paths))
+    with tempfile.TemporaryDirectory(prefix="lstm-studio-evaluate-") as folder:
+        with _bar(args, "tokenising", "B") as progress:
+            read = 0
+
+            def on_bytes(count: int) -> None:
+                nonlocal read
+                read += count
+                progress(read, total_bytes)
+
+            docs = write_document_tokens(
+                args.paths, tokenizer, mode, Path(folder) / "tokens.bin", on_bytes=on_bytes
+            )
+        with _bar(args, "scoring", "tok") as progress:
+            result = evaluate_documents(
+                model,
+                docs.tokens,
+                eod_id=tokenizer.vocab_size - 1,
+                chars=docs.chars,
+                max_tokens=args.max_tokens,
+                on_progress=progress,
+            )
+        total = len(docs.tokens)
+        del docs  # the memory map closes before its folder goes (Windows refuses otherwise)
+    _print(args, result, total=total)
     return exit_codes.OK
 
 

@@ -2,7 +2,8 @@
 
 ``context`` asks how far back a model looks (the loss when it may see only the last k
 tokens); ``units`` which single units track a property of the text. Both read one run
-folder and one text; ``context`` also measures the run's vanilla RNN when it has one.
+folder and the start of one text, only as much as they measure on (and say how much);
+``context`` also measures the run's vanilla RNN when it has one.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import json
 import sys
 from pathlib import Path
 
-from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, WITHIN
+from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, STRIDE, WITHIN
 from lstm_core.measure.units import MAX_TOKENS, TOP
 from training.checkpoints.checkpoint import RNN_SUBDIR, resolve_path
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
-from training.cli.measure import model_name
+from training.cli.measure import model_name, read_start
 
 
 def add_insight_commands(sub: argparse._SubParsersAction) -> None:
@@ -59,10 +60,11 @@ def add_insight_commands(sub: argparse._SubParsersAction) -> None:
     units.set_defaults(handler=cmd_units)
 
 
-def _read(path: Path) -> str:
-    from training.data.corpus import load_corpus
-
-    return load_corpus([path], min_chars=2).text
+def context_tokens(scored: int) -> int:
+    """The tokens ``measure_context`` reads for ``scored`` positions: the largest k, then
+    STRIDE tokens per position, and the target after the last. Its figures on these are
+    the ones it gives on the whole text."""
+    return max(CONTEXT_KS) + STRIDE * scored + 2
 
 
 def _with_companion(path: Path) -> list[Path]:
@@ -76,17 +78,22 @@ def cmd_context(args: argparse.Namespace) -> int:
     from lstm_core.measure.context import describe_context, measure_context
     from training.checkpoints.checkpoint import load_model
 
-    text = _read(args.text)
-    curves = []
+    curves, measured, source = [], {}, ""
+    needed = context_tokens(args.tokens)
     for path in _with_companion(args.model):
         model, tokenizer, _ = load_model(path)
         name = model.config.cell if path != args.model else model_name(path)
-        curves.append(measure_context(model, tokenizer.encode(text), scored=args.tokens, name=name))
+        start = read_start(args.text, tokenizer, needed)
+        ids = tokenizer.encode(start.text)[:needed]
+        measured = start.to_dict(len(ids))
+        source = f"{start.describe(len(ids))} of {args.text}"
+        curves.append(measure_context(model, ids, scored=args.tokens, name=name))
     if args.json:
-        print(json.dumps({"models": [c.to_dict() for c in curves]}))
+        print(json.dumps({"models": [c.to_dict() for c in curves], "text": measured}))
         return exit_codes.OK
     ks = list(curves[0].losses)
     print(f"loss (nats/token) seeing only the last k tokens, {curves[0].scored} tokens scored")
+    print(f"measured on {source}")
     print(f"{'k':<12}" + "".join(f"{k:>7}" for k in ks) + f"{'full':>8}")
     for c in curves:
         print(
@@ -105,21 +112,23 @@ def cmd_units(args: argparse.Namespace) -> int:
     from lstm_core.measure.units import format_units_table, rank_units
     from training.checkpoints.checkpoint import load_model
 
-    text = _read(args.text)
     model, tokenizer, _ = load_model(args.model)
+    start = read_start(args.text, tokenizer, args.tokens)
     report = rank_units(
         model,
         tokenizer,
-        text,
+        start.text,
         patterns=args.regex,
         baseline=not args.no_baseline,
         max_tokens=args.tokens,
         top=args.top,
         name=model_name(args.model),
     )
+    tokens = min(args.tokens, len(tokenizer.encode(start.text)))  # what rank_units read
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(json.dumps(report.to_dict() | {"text": start.to_dict(tokens)}))
         return exit_codes.OK
     print(f"units tracking properties of the text: Pearson r over {report.positions:,} positions")
+    print(f"measured on {start.describe(tokens)} of {args.text}")
     print(format_units_table(report))
     return exit_codes.OK
