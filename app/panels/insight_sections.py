@@ -36,16 +36,16 @@ PLOT_MIN_WIDTH = 300  # the page's plots: narrow enough that one column fits a 1
 
 
 def held_out_text(loaded: Any) -> tuple[str, str]:
-    """The end of the model's own corpus (what it was validated on), or the demo text."""
-    from training.data.corpus import load_corpus
+    """The end of the model's own corpus (what it was validated on), or the demo text; of a
+    large corpus only the last megabyte or so, read in bounded memory."""
+    from training.data.text_end import read_end
     from training.demo.demo_corpus import demo_measure_text
     from training.run_spec import own_corpus
 
     files = own_corpus(loaded.meta)
     if not files:
         return demo_measure_text(), "the demo text (the model's own corpus is not on this computer)"
-    text = load_corpus(list(files), min_chars=2).text
-    return text[int(len(text) * (1 - HELD_OUT)) :], "the held-out end of the model's own corpus"
+    return read_end(list(files), share=HELD_OUT), "the held-out end of the model's own corpus"
 
 
 class _Section(QWidget):

@@ -5,6 +5,7 @@
 - read_progress.py: how far reading a corpus has got, and the person's Stop
 - text_stream.py: corpus files as a stream of text pieces, never one giant string
 - corpus_stats.py: what the corpus panel shows, read a chunk at a time
+- text_end.py: the end of a corpus in bounded memory, for the window's measurements
 - documents.py: a corpus as documents: one per file, per line, or cut at a separator
 - token_encode.py: tokenising a stream of pieces, with the ids of encoding it whole
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
