@@ -18,6 +18,8 @@ from training.checkpoints.checkpoint import RNN_SUBDIR
 from training.checkpoints.run_meta import RunMeta
 from training.common.config import TrainConfig
 from training.common.events import EventCallback, WarningEvent, ignore_events
+from training.data import corpus_messages as say
+from training.data.corpus import CorpusError
 from training.data.documents import STREAM, DocumentMode
 from training.presets import preset_fit
 from training.presets.presets import DEFAULT_PRESET, get_preset
@@ -140,7 +142,7 @@ def resume_spec(
             "or train the pair into a new folder"
         )
     # `unrecorded_paths`: the corpus to use when the run does not name its own (old checkpoints).
-    files = tuple(paths) or meta.corpus.files or tuple(unrecorded_paths)
+    files = tuple(paths) or _recorded_corpus(run_dir, meta) or tuple(unrecorded_paths)
     if not files:
         raise OptionError(f"{run_dir}: the run does not record its corpus; give the corpus paths")
     return RunSpec(
@@ -157,6 +159,16 @@ def resume_spec(
         preset_given=preset is not None,
         allow_new_corpus=allow_new_corpus,
     )
+
+
+def _recorded_corpus(run_dir: Path, meta: RunMeta) -> tuple[str, ...]:
+    """The corpus files the run records, when they are all still there. Gone ones are named
+    where the run read them, with the way to name the corpus again: the reader's own error
+    would name a relative path that means nothing from another folder."""
+    missing = [str(meta.corpus.where_read(name)) for name in meta.corpus.files if not Path(name).exists()]
+    if missing:
+        raise CorpusError(say.corpus_missing(run_dir, missing))
+    return meta.corpus.files
 
 
 def _refuse_new_documents(run_dir: Path, *, trained: str, asked: str | None) -> None:

@@ -6,4 +6,5 @@
 - run_lock.py: one process trains into a run folder at a time
 - run_history.py: every run in a folder of runs, as plain values for the Runs tab
 - export_onnx.py: a model as ONNX, to run without PyTorch
+- output_files.py: files a person asked for, written whole or not at all
 """

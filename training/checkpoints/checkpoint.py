@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from torch import Tensor
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 from training.checkpoints import checkpoint_io as io
-from training.checkpoints.run_meta import RunMeta
+from training.checkpoints.run_meta import CorpusInfo, RunMeta
 
 FORMAT_VERSION = 1
 FILE_NAME = "checkpoint.safetensors"
@@ -104,8 +105,9 @@ def save_checkpoint(
     path = resolve_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = _model_tensors(model)
+    corpus = _with_working_folder(meta.corpus)
     full_meta = {
-        **meta.updated(model=model.config, level=tokenizer.level).to_dict(),
+        **meta.updated(model=model.config, level=tokenizer.level, corpus=corpus).to_dict(),
         "format_version": FORMAT_VERSION,
         "tokenizer": tokenizer.to_dict(),
         io.CHECKSUM_REQUIRED_KEY: True,
@@ -184,15 +186,25 @@ def _typed(path: Path, raw: dict[str, Any]) -> RunMeta:
     return _with_corpus_found(meta, path)
 
 
+def _with_working_folder(corpus: CorpusInfo) -> CorpusInfo:
+    """The corpus with the folder its relative names are found in now: a run saves from the
+    folder it read them from, and from any other folder they would name nothing."""
+    relative = [name for name in corpus.files if not Path(name).is_absolute()]
+    if any(Path(name).is_file() for name in relative):
+        return dataclasses.replace(corpus, working_folder=os.getcwd())
+    return corpus  # nothing found here: what an earlier save recorded still holds
+
+
 def _with_corpus_found(meta: RunMeta, path: Path) -> RunMeta:
-    """A corpus file recorded by a relative name that is not in the current folder is looked
-    for beside the checkpoint: in its run folder, then the folder above (the shipped demo
-    records "corpus.txt", which sits beside its lstm/ and rnn/ folders)."""
+    """A corpus file recorded by a relative name is looked for in the folder the run read it
+    from, then the current folder, then beside the checkpoint: in its run folder, then the
+    folder above (the shipped demo records "corpus.txt", beside its lstm/ and rnn/ folders)."""
     found = []
     for name in meta.corpus.files:
         candidates = [Path(name)]
         if not Path(name).is_absolute():
-            candidates += [path.parent / name, path.parent.parent / name]
+            candidates = [meta.corpus.where_read(name), Path(name), path.parent / name]
+            candidates.append(path.parent.parent / name)
         here = next((c for c in candidates if c.is_file()), None)
         found.append(name if here is None or here == Path(name) else str(here.resolve()))
     if tuple(found) == meta.corpus.files:

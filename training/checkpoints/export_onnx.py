@@ -12,6 +12,10 @@ The folder written holds:
 State inputs and outputs are ``h`` (layers, B, H) and, for the LSTM, ``c``. Both graphs
 use torch's TorchScript exporter (``dynamo=False``): it needs nothing beyond torch and
 writes the fused LSTM, GRU and RNN as ONNX's own recurrent operators.
+
+Each file is written under a temporary name, and all four are renamed into place once they
+are whole (``output_files.write_files_whole``): a full disk leaves the folder as it was, with
+an error that names the file, never a half-written model.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from torch import Tensor, nn
 
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import CharTokenizer, HFTokenizerAdapter, Tokenizer
+from training.checkpoints.output_files import Writer, write_files_whole
 
 FORMAT = "lstm-studio-onnx"
 VERSION = 1
@@ -119,9 +124,13 @@ def export_onnx(model: LanguageModel, tokenizer: Tokenizer, out_dir: str | Path)
         raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     model = model.float().eval().cpu()
-    paths = [out / "step.onnx", out / "prompt.onnx", out / "tokenizer.json", out / "model.json"]
-    _export_graph(model, paths[0], last=True)
-    _export_graph(model, paths[1], last=False)
-    paths[2].write_text(hf_tokenizer_json(tokenizer), encoding="utf-8")
-    paths[3].write_text(json.dumps(model_card(model, tokenizer), indent=1), encoding="utf-8")
-    return paths
+    tokenizer_json = hf_tokenizer_json(tokenizer)  # a tokenizer with no export fails before any file
+    card = json.dumps(model_card(model, tokenizer), indent=1)
+    files: dict[Path, Writer] = {
+        out / "step.onnx": lambda path: _export_graph(model, path, last=True),
+        out / "prompt.onnx": lambda path: _export_graph(model, path, last=False),
+        out / "tokenizer.json": lambda path: path.write_text(tokenizer_json, encoding="utf-8"),
+        out / "model.json": lambda path: path.write_text(card, encoding="utf-8"),
+    }
+    write_files_whole(files)
+    return list(files)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from lstm_core.config import ModelConfig
@@ -40,6 +41,9 @@ NOTABLE_SEEN = 0.01
 @dataclass(frozen=True)
 class CorpusInfo:
     files: tuple[str, ...] = ()  # as given when the run started (absolute where they were)
+    # The folder the relative names in `files` were read from, so they are found again from any
+    # other working folder; empty where every name is absolute (or for older runs).
+    working_folder: str = ""
     chars: int | None = None
     tokens: int | None = None  # training + validation tokens
     encodings: str = ""
@@ -60,6 +64,12 @@ class CorpusInfo:
             return f"{said}; validation scores only the rest"
         return f"{said}, too much to cut out: the validation loss flatters the model"
 
+    def where_read(self, name: str) -> Path:
+        """Where the run read one of its `files`: a relative name under its working folder."""
+        if self.working_folder and not Path(name).is_absolute():
+            return Path(self.working_folder) / name
+        return Path(name)
+
     @property
     def name(self) -> str:
         """A short name for labels: the description up to its size, e.g. "tinyshakespeare.txt"."""
@@ -70,6 +80,7 @@ class CorpusInfo:
         files = data.get("files") or ()
         return cls(
             files=tuple(str(f) for f in files) if isinstance(files, (list, tuple)) else (),
+            working_folder=str(data.get("working_folder") or ""),
             chars=data.get("chars") if isinstance(data.get("chars"), int) else None,
             tokens=data.get("tokens") if isinstance(data.get("tokens"), int) else None,
             encodings=str(data.get("encodings") or ""),

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_core.beam import BeamSettings
 from lstm_core.measure.steering import Clamp, ClampedStepper
@@ -22,6 +26,10 @@ from training.cli.args import (
     probability,
 )
 from training.copies.copy_check import MIN_CHARS as COPY_MIN_CHARS
+from training.copies.copy_check import CopyChecker
+
+if TYPE_CHECKING:
+    from training.cli.samples import Output
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
 _BEAM = BeamSettings()
@@ -214,5 +222,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from training.copies.copy_check import copy_checker
 
         checker = copy_checker(meta, tokenizer)
-    write_samples(samples, args, checker)
+    if args.output is None:
+        write_samples(samples, args, checker)
+    else:
+        _write_samples_whole(samples, args, checker)
     return exit_codes.OK
+
+
+def _write_samples_whole(
+    samples: Sequence[Output], args: argparse.Namespace, checker: CopyChecker | None
+) -> None:
+    """--output: the samples are formatted in memory (they are all there already), then the file
+    is written whole, so a full disk leaves no half a file and its error names the file."""
+    from training.checkpoints.output_files import write_files_whole
+    from training.cli.samples import write_samples
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # what write_samples prints without --output
+        write_samples(samples, argparse.Namespace(**{**vars(args), "output": None}), checker)
+    text = printed.getvalue()
+    write_files_whole({args.output: lambda path: path.write_text(text, encoding="utf-8")})
+    print(f"{len(samples)} sample(s) written to {args.output}", file=sys.stderr)

@@ -50,7 +50,11 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     train.add_argument(
-        "paths", nargs="*", metavar="PATH", help="corpus files or folders (with --resume: the run's own)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="corpus files or folders (with --resume: the run's own; name them to point a run at "
+        "its corpus moved elsewhere, and the run checks that it is the same text)",
     )
     train.add_argument("--out", required=True, type=Path, metavar="DIR", help="the run folder to write")
     train.add_argument("--preset", choices=PRESET_NAMES, help=f"starting point (default: {DEFAULT_PRESET})")

@@ -123,3 +123,16 @@ def held_files_note(held: Sequence[int], files: Sequence[str]) -> str:
     """'validation holds out 3 of 31 files whole, never trained on: GPL-1, MPL-1.1, Zlib'."""
     shown = file_names([files[i] for i in held if i < len(files)], most=3)
     return f"validation holds out {len(held):,} of {len(files):,} files whole, never trained on: {shown}"
+
+
+def corpus_missing(run_dir: str | Path, missing: Sequence[str | Path]) -> str:
+    """A run to resume whose recorded corpus files are gone (moved, or the checkpoint copied to
+    another machine), named where the run read them, and how to name the corpus again."""
+    shown = ", ".join(map(str, missing[:3]))
+    if len(missing) > 3:
+        shown += f" and {len(missing) - 3:,} more"
+    gone = f"file {shown} is" if len(missing) == 1 else f"files {shown} are"
+    return (
+        f"cannot resume {run_dir}: its corpus {gone} missing; name the corpus again (CLI: lstm-studio "
+        f"train PATH... --out {run_dir} --resume), and the run checks that it is the same text"
+    )

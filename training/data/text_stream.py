@@ -30,6 +30,8 @@ from training.data.corpus import (
 )
 
 CHUNK_BYTES = 4 << 20  # per read: large enough to amortise Python's per-chunk cost, small for memory
+# UTF-16 and UTF-32 hold NUL bytes in ordinary text; in any other encoding a NUL means binary data.
+_NUL_IN_TEXT = ("utf-16", "utf-32")
 Progress = Callable[[int], None]  # bytes just read
 
 
@@ -64,13 +66,15 @@ def scan_file(path: Path, *, chunk_bytes: int = CHUNK_BYTES, on_bytes: Progress 
     """Hash and check one file; raises CorpusError naming it when it is not usable text."""
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    head, declared, utf8_ok, content = b"", None, True, False
+    head, declared, utf8_ok, content, nul = b"", None, True, False, False
     for chunk in _read_chunks(path, chunk_bytes):
         digest.update(chunk)
         if len(head) < SNIFF_BYTES:
             head += chunk[: SNIFF_BYTES - len(head)]
             declared = detect_encoding(head)
         content = content or bool(chunk.strip())
+        # The whole file, not its start: text with a binary tail would feed the model NULs.
+        nul = nul or b"\x00" in chunk
         if utf8_ok and declared is None:
             try:
                 utf8.decode(chunk)
@@ -85,7 +89,9 @@ def scan_file(path: Path, *, chunk_bytes: int = CHUNK_BYTES, on_bytes: Progress 
         codec = declared
         if not _valid(path, codec, chunk_bytes):
             raise CorpusError(say.bom_mismatch(path, declared))
-    elif b"\x00" in head:
+        if nul and codec not in _NUL_IN_TEXT:
+            raise CorpusError(say.binary_nul(path))
+    elif nul:
         raise CorpusError(say.binary_nul(path))
     else:
         try:

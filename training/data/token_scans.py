@@ -62,7 +62,8 @@ def known_scan(known: Mapping[str, Any], path: Path) -> ScannedFile | None:
         if isinstance(entry, dict) and entry.get("stat") == _stat_key(st):
             settled = max(st.st_mtime_ns, st.st_ctime_ns) <= int(entry["scanned_ns"]) - SETTLE_NS
             if settled:
-                return ScannedFile(**{name: entry[name] for name in _SCAN_FIELDS})
+                # As the file is named now: a run reaching it by another path records that one.
+                return ScannedFile(**{**{name: entry[name] for name in _SCAN_FIELDS}, "path": str(path)})
     except (OSError, KeyError, TypeError, ValueError):
         pass
     return None

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import torch.nn.functional as F
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import train_tokenizer
+from tests.peak_memory import cli_peak
 from training.checkpoints.checkpoint import load_model, save_checkpoint
 from training.checkpoints.run_meta import CorpusInfo, RunMeta
 from training.cli import main
@@ -78,14 +77,5 @@ def test_a_big_text_is_scored_in_flat_memory(lines_model: tuple[Path, Path], tmp
     with big.open("wb") as out:
         for _ in range(50_000_000 // len(block)):
             out.write(block)
-    script = (
-        "import json, resource, sys\n"
-        "from training.cli import main\n"
-        f"code = main(['evaluate', {str(run)!r}, {str(big)!r}, '--json', '--max-tokens', '2000'])\n"
-        "print(json.dumps({'code': code, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0
-    assert report["peak_kb"] / 1024 < PEAK_MB
+    code, peak_mb = cli_peak(["evaluate", str(run), str(big), "--json", "--max-tokens", "2000"])
+    assert code == 0 and peak_mb < PEAK_MB

@@ -4,14 +4,13 @@ on, say how much that was, and give the figures the whole text gives."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lstm_core.measure.units import rank_units
 from lstm_core.tokenizers import train_tokenizer
+from tests.peak_memory import cli_peak
 from training.checkpoints.checkpoint import load_model, save_checkpoint
 from training.checkpoints.run_meta import RunMeta
 from training.cli import main
@@ -69,13 +68,5 @@ def test_a_big_text_is_measured_in_flat_memory(char_run: tuple[Path, Path], tmp_
     with big.open("w", encoding="utf-8") as out:
         for _ in range(50_000_000 // (len(LINE) * 1000)):
             out.write(LINE * 1000)
-    script = (
-        "import json, resource\n"
-        "from training.cli import main\n"
-        f"code = main(['context', {str(run)!r}, {str(big)!r}, '--json', '--tokens', '16'])\n"
-        "print(json.dumps({'code': code, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0 and report["peak_kb"] / 1024 < PEAK_MB
+    code, peak_mb = cli_peak(["context", str(run), str(big), "--json", "--tokens", "16"])
+    assert code == 0 and peak_mb < PEAK_MB
