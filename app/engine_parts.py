@@ -58,6 +58,7 @@ def build_engine_parts(
     dashboard = TrainingPanel(training, settings, data_dir / "runs", parent)
     contrast.source = lambda: (generation.prompt.toPlainText(), generation.sampling_settings())
     runs = RunsPanel(data_dir / "runs", parent)
+    runs.loaded_checkpoints = lambda: [m.path for m in (models.main, models.rnn) if m is not None]
     dashboard.options.documents = corpus.documents
     corpus.level_changed.connect(dashboard.options.level.setCurrentText)
     dashboard.options.level.currentTextChanged.connect(corpus.set_level)

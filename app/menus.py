@@ -300,6 +300,9 @@ def fill_recent(
         action.setToolTip(entry)
         action.triggered.connect(lambda _checked=False, e=entry: open_entry(e))
     menu.setEnabled(bool(entries))
+    # A QMenu passes its state to its item in the parent menu only when that state changes;
+    # engine_waiting greys the item alone, so a menu that stayed enabled left it grey for good.
+    menu.menuAction().setEnabled(bool(entries))
 
 
 def recent_model_labels(paths: list[str]) -> list[str]:

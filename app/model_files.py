@@ -62,9 +62,13 @@ def open_model(
 LAST_FOLDER_KEY = "models/last_folder"  # where Open Model and Save Model As start
 
 
-def start_folder(window: WindowParts) -> str:
+def last_folder(window: WindowParts) -> Path | None:
     last = window.settings.get_str(LAST_FOLDER_KEY)
-    return last if last and Path(last).is_dir() else str(window.data_dir / "runs")
+    return Path(last) if last and Path(last).is_dir() else None
+
+
+def start_folder(window: WindowParts) -> str:
+    return str(last_folder(window) or window.data_dir / "runs")
 
 
 def choose_model(window: WindowParts) -> None:
@@ -103,11 +107,33 @@ def ask_save_folder(window: WindowParts) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(
         window.window(),
         "Save as a run folder (type a new name)",
-        str(Path(start_folder(window)) / (window.models.main.run_name if window.models.main else "model")),
+        str(suggested_save_path(window)),
         "Run folder (*)",
         options=QFileDialog.Option.DontConfirmOverwrite,
     )
     return Path(name) if name else None
+
+
+def suggested_save_path(window: WindowParts) -> Path:
+    """Where Save As opens: the last folder saved or opened into, else the one holding the
+    loaded run folder; never that run folder itself. The name it suggests is not a folder
+    yet: the dialog opens inside a suggested folder that exists."""
+    loaded = window.models.main
+    run = None if loaded is None or loaded.is_demo else loaded.path.parent
+    folder = last_folder(window)
+    if folder is None or (run is not None and _within(folder, run)):
+        folder = run.parent if run is not None else window.data_dir / "runs"
+    return unused_path(folder, run.name if run is not None else "model")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def unused_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name-copy``, ``name-copy-2``… where that is taken."""
+    candidates = [name, f"{name}-copy", *(f"{name}-copy-{n}" for n in range(2, 1000))]
+    return next((folder / c for c in candidates if not (folder / c).exists()), folder / name)
 
 
 def save_model_as(window: WindowParts, target: str | Path | None = None) -> Path | None:

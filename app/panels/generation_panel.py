@@ -87,6 +87,7 @@ class GenerationPanel(QWidget):
         self.seed.setToolTip("The same seed gives the same text; 'random' picks a new one each time")
 
         self.decoding = DecodingControls()
+        self.decoding.grey_while_beam([self.temperature, self.top_k, self.top_p, self.seed])
         fields = [
             labelled(label, widget)
             for label, widget in [

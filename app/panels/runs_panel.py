@@ -8,6 +8,7 @@ window answers; rename and delete act on the folder here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -91,6 +92,8 @@ class RunsPanel(QWidget):
         super().__init__(parent)
         self.runs_dir = runs_dir
         self.records: dict[str, RunRecord] = {}
+        # The checkpoints now loaded in the window, so deleting their run can say so.
+        self.loaded_checkpoints: Callable[[], list[Path]] = list
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -243,6 +246,18 @@ class RunsPanel(QWidget):
         self.renamed.emit(old, new)
         return new
 
+    def _loaded_note(self, runs: list[RunRecord]) -> str:
+        """The loaded model lives in memory and outlives its folder; only copying its files
+        (Save Model As) needs them."""
+        loaded = [path.resolve() for path in self.loaded_checkpoints()]
+        names = [r.name for r in runs if any(r.folder.resolve() in path.parents for path in loaded)]
+        if not names:
+            return ""
+        return (
+            f"\n\n{', '.join(names)} {'is' if len(names) == 1 else 'are'} the model now loaded; it stays "
+            "loaded until you open another, but Save Model As can no longer copy it."
+        )
+
     def delete_selected(self) -> int:
         runs = self.selected()
         if not runs:
@@ -251,7 +266,7 @@ class RunsPanel(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete runs",
-            f"Move {len(runs)} run folder(s) to the trash?\n\n{names}",
+            f"Move {len(runs)} run folder(s) to the trash?\n\n{names}{self._loaded_note(runs)}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:

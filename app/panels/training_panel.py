@@ -204,6 +204,20 @@ class TrainingPanel(QWidget):
         last = self.last_run()
         if last is not None:
             self.resume_run(last)
+        elif self.settings.get_str(LAST_RUN_KEY):
+            self._say_last_run_gone(Path(self.settings.get_str(LAST_RUN_KEY)))
+
+    def _say_last_run_gone(self, folder: Path) -> None:
+        """Resume was clicked after its run's folder was deleted (the Runs tab, or elsewhere):
+        a word instead of nothing, and Resume greys now that there is nothing to continue."""
+        what = "no longer holds its checkpoint" if folder.exists() else "is gone: it was deleted or moved"
+        QMessageBox.information(
+            self,
+            "Cannot resume",
+            f"The folder of run {folder.name} ({folder}) {what}, so there is nothing to resume. "
+            "Start a new run, or resume another from the Runs tab.",
+        )
+        self._update_buttons(self.controller.state)
 
     def resume_run(self, last: Path) -> None:
         """Continue a stopped run where its checkpoint left it, its curves redrawn from its history."""
