@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 from lstm_core.tokenizers import CharTokenizer
+from tests.peak_memory import run_with_peak
 from training.data.documents import DocumentMode
 from training.data.ingest import ingest_corpus
 from training.resume_check import unknown_share
@@ -26,22 +24,18 @@ def test_one_large_file_is_encoded_in_bounded_memory(tmp_path: Path) -> None:
         for _ in range(60_000_000 // (len(LINE) * 1000)):
             out.write(LINE * 1000)
     small.write_text(LINE * 20, encoding="utf-8")
-    script = (
-        "import json, resource\n"
+    code = (
         "from pathlib import Path\n"
         "from training.data.documents import DocumentMode\n"
         "from training.data.ingest import ingest_corpus\n"
         f"corpus = ingest_corpus([{str(big)!r}, {str(small)!r}], mode=DocumentMode('files'),"
         f" cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(json.dumps({'documents': corpus.documents, 'tokens': len(corpus.tokens), 'peak_kb': peak}))\n"
+        "result = {'documents': corpus.documents, 'tokens': len(corpus.tokens)}"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report, peak_mb = run_with_peak(code)
     chars = big.stat().st_size - 1 + small.stat().st_size - 1  # each file without its last newline
     assert report["documents"] == 2 and report["tokens"] == chars + 2  # and an <eod> after each
-    assert report["peak_kb"] / 1024 < PEAK_MB
+    assert peak_mb < PEAK_MB
 
 
 def test_a_large_document_gets_the_ids_of_the_whole(tmp_path: Path) -> None:
