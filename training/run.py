@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from training.data.corpus_messages import held_files_note
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit
 from training.data.ingest import IngestCancelled
+from training.loop.failures import ModelOutOfMemory, is_out_of_memory
 from training.loop.run_loop import train_models
 from training.loop.trainer import Trainer
 from training.resume_check import check_resume, unknown_share
@@ -200,19 +203,20 @@ def _prepare(
     def make(name: str, config: ModelConfig, path: Path) -> Trainer:
         loaded = ckpt.load_checkpoint(path) if resumed is not None and ckpt.has_checkpoint(path) else None
         torch.manual_seed(train_config.seed)
-        return Trainer(
-            name=name,
-            model=LanguageModel(config),
-            tokenizer=tokenizer,
-            data=data,
-            config=train_config,
-            device=device,
-            out_path=path,
-            meta=meta,
-            on_event=on_event,
-            resume=loaded,
-            dist_ctx=dist_ctx,
-        )
+        with _said_as_model_size(name, config, device):
+            return Trainer(
+                name=name,
+                model=LanguageModel(config),
+                tokenizer=tokenizer,
+                data=data,
+                config=train_config,
+                device=device,
+                out_path=path,
+                meta=meta,
+                on_event=on_event,
+                resume=loaded,
+                dist_ctx=dist_ctx,
+            )
 
     trainers = [make(model_config.cell, model_config, out_dir)]
     if spec.compare_rnn:
@@ -220,6 +224,32 @@ def _prepare(
             make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
         )
     return PreparedRun(info, tokenizer, data, trainers, lock, reused=corpus.reused, on_event=on_event)
+
+
+@contextmanager
+def _said_as_model_size(name: str, config: ModelConfig, device: torch.device) -> Iterator[None]:
+    """Building the model, moving it to the device and making its optimizer: an allocation
+    that fails there ends the run as a step's does (``OutOfMemory``), naming the model's size
+    instead of the allocator's byte count."""
+    try:
+        yield
+    except (torch.OutOfMemoryError, MemoryError, RuntimeError) as err:
+        if not is_out_of_memory(err):
+            raise
+        raise ModelOutOfMemory(
+            name,
+            parameters=_parameter_count(config),
+            device=device.type,
+            hidden=config.hidden,
+            layers=config.layers,
+            embed=config.embed,
+        ) from err
+
+
+def _parameter_count(config: ModelConfig) -> int:
+    # Built on the meta device: shapes without storage, so a model too large to allocate is counted.
+    with torch.device("meta"):
+        return LanguageModel(config).num_parameters()
 
 
 def run_training(

@@ -9,7 +9,8 @@ UNEXPECTED = 1  # a bug: the message names it (LSTM_STUDIO_DEBUG=1 shows the tra
 BAD_INPUT = 2  # bad arguments, files, checkpoints, a refused resume or a folder in use
 DIVERGED = 3  # training diverged; rolled back to the last good step, saved and stopped
 NOT_SAVED = 4  # the final checkpoint could not be written (disk full, folder not writable)
-OUT_OF_MEMORY = 5  # a step did not fit in memory; the last checkpoint stands
+OUT_OF_MEMORY = 5  # a step, or the model itself, did not fit in memory; the last checkpoint stands
+PEER_LOST = 6  # under torchrun, another process of the run stopped; the last checkpoint stands
 INTERRUPTED = 130  # Ctrl+C outside training (during training a signal stops and saves, below)
 
 

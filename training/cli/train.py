@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
@@ -25,6 +25,10 @@ from training.common.events import FinishedEvent
 from training.data.documents import STREAM, DocumentMode
 from training.loop.failures import OutOfMemory
 from training.presets.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
+from training.runtime.distributed import STOP_VOTE, leave_together, peer_lost_message
+
+if TYPE_CHECKING:
+    from training.cli.progress import JsonReporter, ProgressReporter
 
 # The signals that end a run the cooperative way: the current step finishes, a checkpoint is
 # saved. SIGINT is Ctrl+C; SIGTERM what a logout or a service manager sends; SIGHUP a closed terminal.
@@ -239,9 +243,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     control = TrainingControl()
     stopped: list[int] = []
 
-    def stop(signum: int, _frame: object) -> None:
+    def stop_now(signum: int) -> None:
         stopped.append(signum)
         control.cancel()
+
+    def stop(signum: int, _frame: object) -> None:
+        if STOP_VOTE.is_open:
+            STOP_VOTE.ask(signum)  # under torchrun: every rank stops after the step they agree on
+        else:
+            stop_now(signum)
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
@@ -252,20 +262,41 @@ def cmd_train(args: argparse.Namespace) -> int:
         name = exit_codes.SIGNAL_NAMES.get(stopped[0], "a signal") if stopped else "a signal"
         say(f"lstm-studio: stopped by {name} while reading the corpus; nothing was trained", sys.stderr)
         return exit_codes.stopped_by(stopped[0]) if stopped else exit_codes.INTERRUPTED
+    except OutOfMemory as err:
+        return _out_of_memory(err, reporter)
     except BaseException:
         reporter.close()  # clear the corpus bar: the error gets a line of its own
         raise
+    together = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if together:
+        # One rank leaving the loop alone would leave the others waiting in a collective: from
+        # here a signal is a vote. One that came after the corpus was read is the first vote.
+        control = TrainingControl()  # stop_now cancels this one from now on
+        STOP_VOTE.open(stop_now)
+        if stopped:
+            STOP_VOTE.ask(stopped.pop())
     started = time.perf_counter()
     try:
         results = prepared.train(control)
     except OutOfMemory as err:
+        return _out_of_memory(err, reporter)
+    except RuntimeError as err:
+        if (lost := peer_lost_message(err)) is None:
+            raise
         reporter.close()
-        say(f"lstm-studio: error: {err}", sys.stderr)
-        return exit_codes.OUT_OF_MEMORY
+        say(f"lstm-studio: error: {lost}", sys.stderr)
+        return exit_codes.PEER_LOST
     reporter.close()
+    if together and stopped:
+        leave_together()  # each exits with the signal's code only once rank 0 has saved
+        # Once one rank exits, torchrun sends the others SIGTERM: saved and leaving, a rank that
+        # met it while Python shuts down would be reported as killed instead of stopped.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
     main_result = results[0]
-    if not main_rank:
-        return exit_codes.OK  # under torchrun, rank 0 speaks for the run
+    if not main_rank:  # under torchrun, rank 0 speaks for the run
+        cancelled = bool(stopped) and main_result.reason == "cancelled"
+        return exit_codes.stopped_by(stopped[0]) if cancelled else exit_codes.OK
     done = {
         "event": "done",
         "val_loss": main_result.val_loss,
@@ -302,6 +333,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
+
+
+def _out_of_memory(err: OutOfMemory, reporter: JsonReporter | ProgressReporter) -> int:
+    from training.cli.progress import say
+
+    reporter.close()  # clear the progress bar: the error gets a line of its own
+    say(f"lstm-studio: error: {err}", sys.stderr)
+    return exit_codes.OUT_OF_MEMORY
 
 
 def _complete(results: Sequence[FinishedEvent]) -> bool:

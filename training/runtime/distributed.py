@@ -3,7 +3,8 @@
 Each rank trains on its own contiguous shard of the token stream, gradients are
 averaged by DistributedDataParallel, and only rank 0 reports events and writes
 checkpoints. With a wall-clock budget the ranks' clocks differ, so rank 0 decides
-when to stop and tells the others every step.
+when to stop and tells the others; a signal sent to any one rank stops them all
+after the same step (``StopVote``).
 """
 
 from __future__ import annotations
@@ -156,26 +157,102 @@ def _barrier_first(ctx: DistContext, work: Callable[[], T]) -> T:
     return work()
 
 
-def agree(flag: bool, ctx: DistContext, device: torch.device) -> bool:
-    """Rank 0's value of flag, on every rank."""
-    if not ctx.enabled:
-        return flag
-    value = torch.tensor([1 if flag else 0], device=device)
-    dist.broadcast(value, src=0)
-    return bool(value.item())
+# Steps between the ranks' agreements on stopping on a GPU: as often as losses are read back,
+# since reading the agreed numbers on the host waits for the device. On the CPU, where a
+# collective of two numbers costs microseconds, they agree every step.
+GPU_AGREE_STEPS = 16
+
+
+class StopVote:
+    """A stop asked of one process of the run (a signal sent to it alone) made the stop of all.
+
+    A process that left the training loop on its own would leave the others waiting for it
+    in their next collective until its exit broke the group. So under torchrun a signal only
+    records its number here, every rank learns the largest number any rank recorded at the
+    next agreement (``budget_spent``), and all of them stop after that same step."""
+
+    def __init__(self) -> None:
+        self.asked = 0  # the signal this process was sent; 0 while none
+        self._on_agreed: Callable[[int], None] | None = None
+        self._steps = 0  # steps taken, counted alike on every rank: when to agree
+
+    @property
+    def is_open(self) -> bool:
+        return self._on_agreed is not None
+
+    def open(self, on_agreed: Callable[[int], None]) -> None:
+        """From now on a stop is voted; ``on_agreed(signum)`` runs on every rank once agreed."""
+        self._on_agreed = on_agreed
+
+    def ask(self, signum: int) -> None:
+        self.asked = self.asked or int(signum)
+
+    def agree_now(self, device: torch.device) -> bool:
+        """Whether this step is one the ranks agree at. Not the trainer's read-back steps:
+        rank 0 also reads back before each validation and checkpoint, so those differ by rank."""
+        self._steps += 1
+        return device.type == "cpu" or self._steps % GPU_AGREE_STEPS == 0
+
+    def agreed(self, signum: int) -> None:
+        if signum and self._on_agreed is not None:
+            on_agreed, self._on_agreed = self._on_agreed, None  # once: the run stops
+            on_agreed(signum)
+
+
+STOP_VOTE = StopVote()  # one per process, as its signal handlers are
 
 
 def budget_spent(
     spent: bool, ctx: DistContext, device: torch.device, step_budget: bool, read_back: bool
 ) -> bool:
-    """Whether every rank stops now, given this rank's own ``spent``.
+    """Whether every rank stops now, given this rank's own ``spent``; a stop voted on any rank
+    (``STOP_VOTE``) is told to every rank here too.
 
-    A step budget ends on the same step on every rank. A time budget ends when rank 0's
-    clock says so, told to the others only at the steps where every rank reads its losses
-    back (a broadcast read on the host waits for the device like any other read)."""
-    if not ctx.enabled or step_budget:
+    A step budget ends on the same step on every rank. A time budget ends when rank 0's clock
+    says so, told to the others at the next agreement. ``read_back`` is not used to time it
+    (see ``StopVote.agree_now``)."""
+    del read_back
+    if not ctx.enabled:
         return spent
-    return agree(spent, ctx, device) if read_back else False
+    if not STOP_VOTE.agree_now(device):
+        return spent if step_budget else False
+    # One collective carries both: rank 0's clock (the others send 0) and any rank's signal.
+    clock_spent = spent and ctx.is_main and not step_budget
+    values = torch.tensor([int(clock_spent), STOP_VOTE.asked], device=device)
+    dist.all_reduce(values, op=dist.ReduceOp.MAX)
+    any_clock_spent, signum = (int(v) for v in values.tolist())
+    STOP_VOTE.agreed(signum)
+    return spent if step_budget else bool(any_clock_spent)
+
+
+def leave_together() -> None:
+    """Wait until every process of the run is here. One that exited first with a signal's code
+    would have torchrun stop the others: rank 0 perhaps in the middle of its last save."""
+    if dist.is_initialized() and dist.get_world_size() > 1:
+        dist.barrier()
+
+
+# What gloo and NCCL say when a process of the group is gone (killed, crashed, its host down).
+_PEER_LOST_MARKERS = (
+    "connection closed by peer",
+    "connection reset by peer",
+    "broken pipe",
+    "remote process exited",
+    "communicator was aborted",
+)
+
+
+def peer_lost_message(err: BaseException) -> str | None:
+    """``err`` said as the loss of another process of the run, when it is one; else None."""
+    if not dist.is_initialized() or not any(m in str(err).lower() for m in _PEER_LOST_MARKERS):
+        return None
+    rank, world_size = dist.get_rank(), dist.get_world_size()
+    # With two processes the other one is known; with more, the error does not say which.
+    which = f" (rank {1 - rank})" if world_size == 2 else ""
+    return (
+        f"another process of the run stopped{which}; the last checkpoint stands; restart with "
+        "the same torchrun command and --resume (torchrun --max-restarts does it by itself)"
+    )
 
 
 def is_main_process() -> bool:
