@@ -36,6 +36,14 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
+def is_expected(err: BaseException) -> bool:
+    """Whether ``err`` is the engine telling the person about their input (an empty or binary
+    file, a damaged checkpoint, an option out of range): the engine's own ValueErrors, which
+    read as sentences. Anything else is a bug, and its traceback goes to the log."""
+    module = type(err).__module__
+    return isinstance(err, ValueError) and module.startswith(("training.", "lstm_core."))
+
+
 def _ignore(_value: object) -> None:
     """The callback of a job that has ended: late deliveries go nowhere."""
 
@@ -61,7 +69,10 @@ class _Worker(QObject):
         try:
             result = self.work(self.reported.emit)
         except Exception as err:  # every failure reaches the person and the log, never silence
-            log.exception("background job %r failed", self.name)
+            if is_expected(err):  # bad input the person can fix: a line, not a bug report
+                log.warning("background job %r: %s", self.name, describe_error(err))
+            else:
+                log.exception("background job %r failed", self.name)
             self.failed.emit(describe_error(err))
         else:
             self.done.emit(result)

@@ -114,3 +114,14 @@ def test_out_of_memory_in_a_step_says_what_to_try_and_the_window_goes_on(
     with qtbot.waitSignal(window.training.finished, timeout=60_000) as done:
         window.dashboard.start()  # the window trains again once memory allows
     assert done.args[0][0].steps == 5
+
+
+def test_a_file_the_person_can_fix_is_logged_as_a_line_not_a_traceback(qtbot, window, dialogs, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    with qtbot.waitSignal(window.corpus.failed, timeout=10_000) as failed:
+        window.open_corpus([str(empty)])
+    assert "empty.txt" in failed.args[0]
+    log = _log_text(window)
+    assert "WARNING" in log and "empty.txt" in log
+    assert "Traceback (most recent call last)" not in log  # bugs keep theirs (the test above)
