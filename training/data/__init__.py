@@ -11,6 +11,7 @@
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
 - ingest_documents.py: documents streamed into the token file, each ending with its end id
 - token_cache.py: a corpus tokenised once, memory-mapped by every run that follows, checked
+- cache_leftovers.py: what a killed writer leaves in the cache, and deleting it
 - token_scans.py: scans.json: which files have not changed since they were hashed
 - ingest.py: corpus files in, a memory-mapped token file out
 - holdout.py: which tokens a run never trains on (whole files, or stripes), and DataSplit

@@ -26,6 +26,7 @@ from training.common.events import Event, EventCallback, IngestEvent, NoteEvent,
 from training.data import corpus_messages as say
 from training.data import token_cache as cache
 from training.data import token_scans as scans
+from training.data.cache_leftovers import prune_leftovers
 from training.data.corpus import (
     MIN_CHARS,
     CorpusError,
@@ -155,7 +156,7 @@ def ingest_corpus(
     Raises CorpusError naming the file for unusable input, IngestCancelled on cancel."""
     documents = mode is not None and not mode.is_stream
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
-    cache.prune_leftovers(root)
+    prune_leftovers(root)
     scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
     if not scanned:
         raise CorpusError(say.no_readable_files(paths))

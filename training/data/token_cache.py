@@ -14,7 +14,7 @@ file (or an added one) makes a new entry; ``<key>`` hashes the fingerprint with 
 tokenizer's JSON. Entries appear with one rename, so a reader never sees half of one,
 and two builders racing for the same entry both end with a whole one. An entry that fails
 its check (``open_checked``) is deleted and built again; so is the temporary folder of a
-writer that died (``prune_leftovers``).
+writer that died (``cache_leftovers.prune_leftovers``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
-import socket
 import sys
 import tempfile
-import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from training.data.cache_leftovers import temporary_prefix
 from training.data.corpus_messages import CacheDamage
 from training.data.text_stream import ScannedFile
 
@@ -48,7 +46,6 @@ KEEP_ENTRIES = 6  # token files kept; the least recently used go first
 # the whole file: 0.6 s for 2 GB, pages the run reads next anyway. It finds damage, not
 # tampering.
 CHECK_CHUNK = 16 << 20
-LEFTOVER_AGE_S = 86_400  # a temporary folder untouched for a day has no live writer
 
 
 def cache_root() -> Path:
@@ -242,7 +239,7 @@ def discard(root: Path, key: str) -> None:
     """Delete an entry. It is renamed out of the way first, so no reader finds half of it,
     to a writer's temporary name, so that a kill while deleting leaves a leftover that
     ``prune_leftovers`` clears."""
-    aside = root / f"{_temporary_prefix(key)}discarded"
+    aside = root / f"{temporary_prefix(key)}discarded"
     shutil.rmtree(aside, ignore_errors=True)
     with contextlib.suppress(OSError):
         os.replace(root / f"tokens-{key}", aside)
@@ -254,7 +251,7 @@ class TokenWriter:
 
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
-        self.folder = Path(tempfile.mkdtemp(prefix=_temporary_prefix(key), dir=root))
+        self.folder = Path(tempfile.mkdtemp(prefix=temporary_prefix(key), dir=root))
         self._file = (self.folder / "tokens.bin").open("wb")
         self._crc = 0  # of what is written so far
         self.count = 0
@@ -317,46 +314,3 @@ def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:
     )
     for old in entries[keep:]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-# ---- leftovers: what a killed writer leaves behind ------------------------------------------
-_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-_TEMPORARY = re.compile(r"\.tokens-.+-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[^-]*")
-
-
-def _temporary_prefix(key: str) -> str:
-    """A temporary folder's name says which process on which machine writes it."""
-    return f".tokens-{key}-{_HOST}-{os.getpid()}-"
-
-
-def prune_leftovers(root: Path) -> None:
-    """Delete the temporary folders of writers that are gone (killed, or the machine lost
-    power mid-write): each can hold gigabytes of ids that nothing will ever read."""
-    for folder in root.glob(".tokens-*"):
-        if not _writer_may_be_alive(folder):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _writer_may_be_alive(folder: Path) -> bool:
-    try:  # tokens.bin's mtime moves with every write; the folder's does not
-        touched = max(p.stat().st_mtime for p in (folder, *folder.iterdir()))
-    except OSError:
-        return True  # gone already, or not ours to look into
-    if time.time() - touched > LEFTOVER_AGE_S:
-        return False
-    named = _TEMPORARY.fullmatch(folder.name)
-    # Only age tells for another machine's process (a shared home folder), for a folder
-    # named before names held a pid, and on Windows, where os.kill(pid, 0) would end it.
-    if named is None or named["host"] != _HOST or sys.platform == "win32":
-        return True
-    return _process_exists(int(named["pid"]))
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, but is another user's
-        return True
-    return True
