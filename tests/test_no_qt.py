@@ -29,6 +29,7 @@ def test_the_walk_finds_the_modules_it_must() -> None:
         "lstm_core.model",
         "lstm_core.measure.probe",
         "training.cli.train",
+        "training.cli.train_args",
         "training.loop.trainer",
     } <= found
     assert len(found) >= 40

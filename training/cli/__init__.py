@@ -3,7 +3,8 @@
 Every failure a person can cause ends as one line on stderr and a non-zero
 exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
 
-- train.py: ``train``: options left out take the preset's values
+- train.py: ``train``: reads the corpus, trains, saves, and says how it ended
+- train_args.py: ``train``'s options; those left out take the preset's values
 - progress.py: how a run looks: bars on a terminal, lines in a log, JSON lines for scripts
 - generate.py: ``generate``: stream text from a trained model
 - samples.py: what ``generate`` prints: one text, or many samples as blocks or JSON lines

@@ -111,7 +111,7 @@ def test_a_misspelt_option_key_is_one_clear_line(tmp_path: Path, capsys) -> None
 
 def test_checkpoint_every_also_brings_the_first_checkpoint_forward() -> None:
     from training.cli import build_parser
-    from training.cli.train import train_options
+    from training.cli.train_args import train_options
 
     args = build_parser().parse_args(["train", "c.txt", "--out", "m", "--checkpoint-every", "0.3"])
     _, train = train_options(args)
