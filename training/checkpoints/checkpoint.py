@@ -18,13 +18,13 @@ from typing import Any
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save as save_tensors
 from torch import Tensor
 
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 from training.checkpoints import checkpoint_io as io
 from training.checkpoints.run_meta import CorpusInfo, RunMeta
+from training.checkpoints.tensor_file import write_tensors
 
 FORMAT_VERSION = 1
 FILE_NAME = "checkpoint.safetensors"
@@ -101,7 +101,8 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     extra_tensors: dict[str, Tensor] | None = None,
 ) -> Path:
-    """Write atomically: temp file in the same folder, fsync, rename."""
+    """Write atomically (temp file in the same folder, fsync, rename), tensor by tensor from
+    where they lie: a save needs no second copy of the weights and optimizer state."""
     path = resolve_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = _model_tensors(model)
@@ -117,10 +118,9 @@ def save_checkpoint(
         tensors.update(optim_tensors)
         full_meta["optimizer_groups"] = groups
     tensors.update(extra_tensors or {})
-    cpu = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-    full_meta[io.CHECKSUM_KEY] = io.checksum(full_meta, cpu)
-    blob = save_tensors(cpu, metadata={_META_KEY: json.dumps(full_meta)})
-    io.write_atomically(path, blob)
+    full_meta[io.CHECKSUM_KEY] = io.checksum(full_meta, tensors)
+    header = {_META_KEY: json.dumps(full_meta)}
+    io.write_atomically(path, lambda file: write_tensors(file, tensors, header))
     return path
 
 

@@ -15,12 +15,13 @@ import os
 import stat
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import torch
 from torch import Tensor
+
+from training.checkpoints.tensor_file import host_bytes
 
 PREVIOUS_SUFFIX = "-previous"
 TEMP_PREFIX = ".checkpoint-"
@@ -45,10 +46,9 @@ def checksum(meta: Mapping[str, Any], tensors: Mapping[str, Tensor]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     body = {k: v for k, v in meta.items() if k != CHECKSUM_KEY}
     digest.update(json.dumps(body, sort_keys=True).encode())
-    for name in sorted(tensors):
-        tensor = tensors[name].detach().to("cpu").contiguous()
+    for name, tensor, data in host_bytes(tensors):  # hashed where they lie: no copy of the weights
         digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -73,13 +73,14 @@ def header_size(path: Path) -> int:
     return int(struct.unpack("<Q", head)[0])
 
 
-def write_atomically(path: Path, blob: bytes) -> None:
-    """Temp file in the same folder, fsync, then the current file becomes the previous one and
-    the temp file the current one. A crash at any point leaves at least one whole checkpoint."""
+def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """`write` fills a temp file in the same folder, fsync, then the current file becomes the
+    previous one and the temp file the current one. A crash or an error at any point (a full
+    disk, no memory left) leaves at least one whole checkpoint and no temp file."""
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         if path.exists():

@@ -234,7 +234,7 @@ class ProgressReporter:
         elif isinstance(event, NoteEvent):
             self._view.message(event.message)
         elif isinstance(event, SaveFailedEvent):
-            self._view.message(f"warning: {event.message}; training goes on, the last checkpoint stands")
+            self._view.message(f"warning: {event.message}; training goes on")
 
     def _give_up(self) -> None:
         """A stream that failed once is not written again: the run goes on and saves without it."""

@@ -149,7 +149,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "event": "done",
         "val_loss": main_result.val_loss,
         "bits_per_char": main_result.bits_per_char,
-        "checkpoint": str(Path(main_result.checkpoint).parent),
+        "checkpoint": str(Path(main_result.checkpoint).parent) if main_result.saved else None,
         "steps": main_result.steps,
         "seconds": round(time.perf_counter() - started, 3),
         "tokens_per_s": main_result.tokens_per_s,
@@ -166,9 +166,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"{r.model}: {r.reason} after {r.steps} steps, {r.seconds:.0f} s; validation "
                 f"{r.val_loss:.3f} nats/token, {r.bits_per_char:.3f} bits/char "
                 f"({r.tokens_scored:,} held-out tokens{_seen(r.heldout_seen)}) -> "
-                f"{Path(r.checkpoint).parent}",
+                f"{Path(r.checkpoint).parent if r.saved else 'not saved'}",
                 sys.stdout,
             )
+    for r in results:
+        if not r.saved:
+            say(f"lstm-studio: {r.model} was not saved: {r.save_error}. {_free_space_hint(r)}", sys.stderr)
     if stopped:
         name = exit_codes.SIGNAL_NAMES.get(stopped[0], str(stopped[0]))
         if not _complete(results):
@@ -181,6 +184,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
+
+
+def _free_space_hint(result: FinishedEvent) -> str:
+    """What to do about a final save that failed, for a run with or without a checkpoint."""
+    if result.save_error and "nothing is saved yet" in result.save_error:
+        return "Free space there, or train again with --out on a disk that has room"
+    return "Free space there and run the same command with --resume to go on from that checkpoint"
 
 
 def _out_of_memory(err: OutOfMemory, reporter: JsonReporter | ProgressReporter) -> int:

@@ -123,6 +123,7 @@ class FinishedEvent(Event):
     stopped_early: bool = False  # ended before its budget: more training would only memorise
     heldout_seen: float | None = None  # share of the held-out text also in training (None: not measured)
     memorised: bool = False  # the run said that the gap between training and held-out loss shows memorisation
+    save_error: str | None = None  # why the final save failed and what stands instead (saved: None)
 
     @property
     def diverged(self) -> bool:

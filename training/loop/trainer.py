@@ -8,6 +8,7 @@ LSTM and a vanilla RNN in one run and both curves grow side by side.
 
 from __future__ import annotations
 
+import logging
 import time
 from functools import partial
 from pathlib import Path
@@ -52,6 +53,8 @@ from training.loop.trainer_state import (
     save_run,
 )
 from training.runtime.distributed import SINGLE, DistContext, budget_spent
+
+log = logging.getLogger(__name__)
 
 
 class Trainer:
@@ -111,6 +114,7 @@ class Trainer:
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves = 0  # checkpoints written (or tried) by this trainer
         self.save_error: str | None = None  # why the last save failed, while it stays failed
+        self.saved_step = self.step if resume is not None else None  # of the checkpoint that stands
         now = time.perf_counter()
         self._last_eval_t = self._last_sample_t = self._last_ckpt_t = now
 
@@ -293,18 +297,30 @@ class Trainer:
             return self.out_path
         if not self.flush():
             return None  # diverged: the run was rolled back and saved as it finished
-        self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves += 1
         try:
             path = self._write_checkpoint()
+            self._snapshot.refresh(self.model, self.optimizer, self.step)
         except OSError as err:
-            self.save_error = f"could not save into {self.out_path.parent}: {err.strerror or err}"
-            where = str(self.out_path.parent)
-            self.emit(SaveFailedEvent(model=self.name, step=self.step, folder=where, message=self.save_error))
+            self._save_failed(f"could not save into {self.out_path.parent}: {err.strerror or err}")
             return None
+        except (torch.OutOfMemoryError, MemoryError) as err:
+            if self.saved_step != self.step:  # the file was written; only the snapshot was not
+                self._save_failed(f"ran out of memory while saving into {self.out_path.parent}")
+                return None
+            log.warning("no memory to refresh the roll-back point at step %d (%s)", self.step, err)
+            path = self.out_path
         self.save_error = None
         self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
         return path
+
+    def _save_failed(self, why: str) -> None:
+        """Say that this save failed and which checkpoint, if any, stands instead."""
+        kept = self.saved_step
+        stands = "nothing is saved yet" if kept is None else f"the checkpoint of step {kept} stands"
+        self.save_error = f"{why}; {stands}"
+        where = str(self.out_path.parent)
+        self.emit(SaveFailedEvent(model=self.name, step=self.step, folder=where, message=self.save_error))
 
     def _write_checkpoint(self) -> Path:
         meta = checkpoint_meta(
@@ -316,7 +332,7 @@ class Trainer:
             history=self.history,
             seconds_per_step=self.step_time_ema,
         )
-        return save_run(
+        path = save_run(
             self.out_path,
             model=self.model,
             tokenizer=self.tokenizer,
@@ -325,6 +341,8 @@ class Trainer:
             state=self.state,
             device=self.device,
         )
+        self.saved_step = self.step
+        return path
 
     def move_to(self, out_path: Path) -> Path | None:
         """Save from now on into `out_path` (a run folder or file), starting now."""
@@ -375,6 +393,7 @@ class Trainer:
             stopped_early=bool(self.stopped_early),
             heldout_seen=self.meta.corpus.heldout_seen,
             memorised=bool(said) or (rollback is not None and not rollback.diverged),  # said once
+            save_error=None if path is not None else self.save_error,
         )
         self.emit(self.finished)
         return self.finished

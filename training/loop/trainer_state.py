@@ -32,7 +32,7 @@ IMPLEMENTATION_KEYS = ("fused", "foreach", "capturable", "differentiable")
 STALL = 0.005
 
 
-@dataclass(frozen=True)
+@dataclass
 class Snapshot:
     """Weights and optimizer state at the last checkpoint: where a diverged step rolls back to."""
 
@@ -44,10 +44,53 @@ class Snapshot:
     def take(cls, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int) -> Snapshot:
         return cls(copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), step)
 
+    def refresh(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int) -> None:
+        """Hold the state as it is now, copied into the tensors already held wherever their
+        names and shapes still fit: a second copy of a large model beside the first would be
+        what sends a save out of memory. Where memory runs out before all is in place, the
+        previous snapshot stands, whole."""
+        live_model, live_optimizer = model.state_dict(), optimizer.state_dict()
+        if _fits(self.model, live_model) and _fits(self.optimizer, live_optimizer):
+            self.model = _copied_into(self.model, live_model)
+            self.optimizer = _copied_into(self.optimizer, live_optimizer)
+        else:  # the optimizer's state appeared (the first steps) or changed: built anew
+            taken = Snapshot.take(model, optimizer, step)
+            self.model, self.optimizer = taken.model, taken.optimizer
+        self.step = step
+
     def restore(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> int:
         model.load_state_dict(self.model)
         optimizer.load_state_dict(self.optimizer)
         return self.step
+
+
+def _fits(held: Any, live: Any) -> bool:
+    """Whether every tensor in `live` has a tensor of its shape, type and device in `held`."""
+    if torch.is_tensor(live):
+        return (
+            torch.is_tensor(held)
+            and held.shape == live.shape
+            and held.dtype == live.dtype
+            and held.device == live.device
+        )
+    if isinstance(live, dict):
+        same_keys = isinstance(held, dict) and held.keys() == live.keys()
+        return same_keys and all(_fits(held[k], live[k]) for k in live)
+    if isinstance(live, list | tuple):
+        return isinstance(held, list | tuple) and len(held) == len(live) and all(map(_fits, held, live))
+    return True  # plain values are copied whole
+
+
+def _copied_into(held: Any, live: Any) -> Any:
+    """`live` with each tensor copied into the tensor `held` has in its place (`_fits` said
+    there is one) and each plain value copied: the containers are new, the tensors reused."""
+    if torch.is_tensor(live):
+        return held.copy_(live)
+    if isinstance(live, dict):
+        return {key: _copied_into(held[key], value) for key, value in live.items()}
+    if isinstance(live, list | tuple):
+        return type(live)(_copied_into(mine, value) for mine, value in zip(held, live, strict=True))
+    return copy.deepcopy(live)
 
 
 class BestWeights:

@@ -52,7 +52,19 @@ def filling_open(file, mode="r", *args, **kwargs):
     return FullDisk(opened) if writing and inside else opened
 
 
+real_fdopen = os.fdopen
+
+
+def filling_fdopen(fd, mode="r", *args, **kwargs):
+    # Checkpoints are written through a temp file's descriptor: its name is found in /proc.
+    opened = real_fdopen(fd, mode, *args, **kwargs)
+    name = os.readlink(f"/proc/self/fd/{fd}")
+    inside = "w" in mode and name.startswith(folder + os.sep)
+    return FullDisk(opened) if inside else opened
+
+
 builtins.open = io.open = filling_open
+os.fdopen = filling_fdopen
 from training.cli import main
 
 sys.exit(main(sys.argv[sys.argv.index("--") + 1 :]))
@@ -118,3 +130,23 @@ def test_generate_output_to_a_device_is_written_straight_to_it(tmp_path: Path) -
     proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("--- sample ") == 2 and "2 sample(s) written to /dev/stdout" in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds the temp file's name in /proc")
+def test_a_run_that_never_saved_says_so_and_where(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a small text for a run whose disk is full. " * 120, encoding="utf-8")
+    out = tmp_path / "run"
+    out.mkdir()
+    proc = _run_on_full_disk(
+        tmp_path, out, 100,
+        "train", str(corpus), "--out", str(out), "--steps", "3",
+        "--hidden", "16", "--embed", "8", "--batch", "4", "--seq-len", "16",
+    )  # fmt: skip
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stdout.rstrip().endswith("-> not saved"), proc.stdout
+    assert "the last checkpoint stands" not in proc.stderr
+    said = f"lstm was not saved: could not save into {out}: No space left on device; nothing is saved yet"
+    assert said in proc.stderr
+    assert "train again with --out on a disk that has room" in proc.stderr
+    assert [p.name for p in out.iterdir() if p.name.startswith(".checkpoint-")] == []
