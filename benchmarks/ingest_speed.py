@@ -21,6 +21,12 @@ starting to prepare; word level within 3× the character-level time and within t
 memory as character level. Every figure with a target is printed with it, "met" or "MISSED".
 
     python -m benchmarks.ingest_speed [--sizes 100,1000] [--levels char,word]
+
+Other shapes of corpus (a folder of 50,000 files, Ctrl+C at every stage, 10 GB, one 1 GB
+document) are measured through the command-line program by ``--shapes``
+(``benchmarks/ingest_shapes.py``):
+
+    python -m benchmarks.ingest_speed --shapes files,sigint,huge,document [--huge-gb 10]
 """
 
 from __future__ import annotations
@@ -191,6 +197,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest_speed")
     parser.add_argument("--sizes", default="100,1000", help="corpus sizes in MB (default: 100,1000)")
     parser.add_argument("--levels", default="char,word", help="token levels (default: char,word)")
+    parser.add_argument("--shapes", help="files,sigint,huge,document: other shapes of corpus instead")
+    parser.add_argument("--huge-gb", type=float, default=10.0, help="size of the huge corpus (default: 10)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,6 +208,17 @@ def main() -> None:
         kind, *rest = args.child
         result = child_ingest(*rest) if kind == "ingest" else child_train(*rest)
         print(json.dumps(result))
+        return
+    if args.shapes:
+        from benchmarks.common import hardware_line
+        from benchmarks.ingest_shapes import run_shapes
+
+        print(hardware_line())
+        work = Path(tempfile.mkdtemp(prefix="lstm-studio-shapes-"))
+        try:
+            run_shapes(work, args.shapes.split(","), args.huge_gb)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         return
     run([int(s) for s in args.sizes.split(",")], args.levels.split(","))
 

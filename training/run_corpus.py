@@ -25,7 +25,8 @@ from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit, count_chars, file_spans, files_in, split_holdout
 from training.data.ingest import ingest_corpus
 from training.data.ingest_documents import document_holdout
-from training.data.overlap import Overlap, enough_unseen, measure_overlap, seen_mask, span_tokens
+from training.data.overlap import Overlap, enough_unseen, seen_mask, span_tokens
+from training.data.overlap_cache import entry_folder, remembered_seen_mask
 from training.runtime.distributed import DistContext, builder_first
 
 
@@ -39,11 +40,18 @@ def split_data(
     return unseen_split(tokenizer, train, val)
 
 
+def _seen_mask(train: np.ndarray, val: np.ndarray, span: int) -> tuple[np.ndarray, bool]:
+    """``seen_mask``, measured once per cached corpus and split (``overlap_cache``)."""
+    return remembered_seen_mask(entry_folder(train), train, val, span, lambda: seen_mask(train, val, span))
+
+
 def unseen_split(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray) -> DataSplit:
     """The split with every held-out span that also occurs in ``train`` cut out of ``val``
     (``training.data.overlap``), unless too little would remain to steer by."""
     chars = count_chars(tokenizer, val)
-    overlap, unseen = measure_overlap(train, val, span_tokens(chars / max(1, len(val))))
+    mask, complete = _seen_mask(train, val, span_tokens(chars / max(1, len(val))))
+    overlap = Overlap(len(val), int(mask.sum()), complete)
+    unseen = np.asarray(val)[~mask]
     if overlap.seen_tokens and enough_unseen(len(unseen), len(val)):
         val, chars = unseen, count_chars(tokenizer, unseen)
     return DataSplit(train, val, max(1, chars), overlap)
@@ -54,7 +62,7 @@ def unseen_documents(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray, e
     also occurs in training, so that each one left is still scored from its own start."""
     chars = count_chars(tokenizer, val)
     span = span_tokens(chars / max(1, len(val)))
-    mask, complete = seen_mask(train, val, span)
+    mask, complete = _seen_mask(train, val, span)
     overlap = Overlap(len(val), int(mask.sum()), complete)
     ends = np.flatnonzero(np.asarray(val) == eod) + 1
     starts = np.concatenate([[0], ends[:-1]]) if len(ends) else np.zeros(0, dtype=np.int64)

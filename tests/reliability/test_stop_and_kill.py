@@ -57,6 +57,9 @@ def test_a_signal_stops_within_a_step_saves_and_exits_with_its_code(
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + sig, err
     assert f"stopped by {sig.name}" in err and "resume with --resume" in err
+    # Heard at once, before the step, the last validation and the save that follow.
+    assert err.index(f"{sig.name}: stopping after this step and saving") < err.index("stopped by")
+    assert err.count("stopping after this step") == 1
     meta = read_metadata(out)
     assert meta.progress.step >= step and not meta.progress.done  # saved, and resumable
 
@@ -136,3 +139,29 @@ def test_a_kill_between_the_two_renames_still_loads(corpus_file: Path, tmp_path:
     current = out / "checkpoint.safetensors"
     current.rename(previous_path(current))  # as if killed after the first rename
     assert load_checkpoint(out).meta.progress.step == 3
+
+
+def test_a_stopped_run_scores_a_smaller_sample_than_a_completed_one(tmp_path: Path) -> None:
+    import random
+
+    from training.common.control import TrainingControl
+    from training.loop.trainer import STOPPED_EVAL_TOKENS
+
+    rng = random.Random(0)
+    words = ["".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 7))) for _ in range(400)]
+    corpus = tmp_path / "corpus.txt"  # holds out about 25,000 characters
+    corpus.write_text(" ".join(rng.choice(words) for _ in range(100_000)), encoding="utf-8")
+    options = {**TINY_TRAIN, "steps": 50, "eval_tokens": 4 * STOPPED_EVAL_TOKENS}
+    spec = RunSpec(
+        paths=(str(corpus),), out_dir=tmp_path / "m", model_options=TINY_MODEL, train_options=options
+    )
+    prepared = prepare_run(spec)
+    trainer = prepared.trainers[0]
+    trainer.train_step()
+    control = TrainingControl()
+    control.cancel()  # a Stop: the person waits for what follows
+    stopped = prepared.train(control)[0]
+    assert stopped.reason == "cancelled" and stopped.saved
+    assert 0 < stopped.tokens_scored <= STOPPED_EVAL_TOKENS
+    completed = prepare_run(RunSpec(**{**spec.__dict__, "resume": True})).train(TrainingControl())[0]
+    assert completed.reason == "completed" and completed.tokens_scored > STOPPED_EVAL_TOKENS

@@ -4,6 +4,7 @@ person leaves out take the preset's values."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -96,6 +97,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         control.cancel()
 
     def stop(signum: int, _frame: object) -> None:
+        if main_rank and not stopped and not STOP_VOTE.asked:
+            _acknowledge(signum)
         if STOP_VOTE.is_open:
             STOP_VOTE.ask(signum)  # under torchrun: every rank stops after the step they agree on
         else:
@@ -184,6 +187,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not all(r.saved for r in results):
         return exit_codes.NOT_SAVED
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
+
+
+def _acknowledge(signum: int) -> None:
+    """Say at once that a stop signal was heard: the step, the last validation and the save
+    that follow take a moment, and a person pressing Ctrl+C wants to know it worked."""
+    name = exit_codes.SIGNAL_NAMES.get(signum, str(signum))
+    line = f"lstm-studio: {name}: stopping after this step and saving…\n"
+    # os.write: a handler may run while the progress bar is half-written through sys.stderr.
+    # A closed stderr must not stop the stop.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.write(2, (("\n" if sys.stderr.isatty() else "") + line).encode(errors="replace"))
 
 
 def _free_space_hint(result: FinishedEvent) -> str:

@@ -16,5 +16,6 @@
 - ingest.py: corpus files in, a memory-mapped token file out
 - holdout.py: which tokens a run never trains on (whole files, or stripes), and DataSplit
 - overlap.py: how much held-out text training also holds, and the held-out text without it
+- overlap_cache.py: that measurement kept beside a cached corpus's tokens, made once
 - batching.py: token arrays and the stateful batch layout of truncated BPTT
 """

@@ -28,6 +28,7 @@ SCANNED_UP_TO = 64 * 1024 * 1024  # training tokens compared; beyond, the share 
 # steer by, and the run then keeps it whole and says so instead.
 MIN_UNSEEN_TOKENS = 2_000
 _BLOCK = 1 << 22  # training positions hashed at a time
+_FILTER_BITS = 27  # a bit for each of 2**27 hash prefixes: few false passes below ~5 M held-out spans
 _BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so every power of it is distinct mod 2**64
 
 
@@ -53,17 +54,46 @@ def span_tokens(chars_per_token: float) -> int:
 
 
 def _span_hashes(tokens: np.ndarray, span: int) -> np.ndarray:
-    """The hash of ``tokens[i : i + span]`` for every i that has a whole span."""
+    """The hash of ``tokens[i : i + span]`` for every i that has a whole span: the polynomial
+    sum of ``tokens[i + j] * BASE ** (span - 1 - j)`` mod 2**64.
+
+    Built by doubling (spans of 1, 2, 4, ... tokens, each from two of half its length), then
+    joined along the binary digits of ``span``: about 2·log2(span) passes over the array
+    where adding one token at a time took ``span`` (6× fewer for a 50-character span)."""
     count = len(tokens) - span + 1
     if count <= 0:
         return np.empty(0, dtype=np.uint64)
-    ids = np.asarray(tokens).astype(np.uint64)
-    hashes = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):  # wrapping mod 2**64 is the hash
-        for j in range(span):
-            hashes *= _BASE
-            hashes += ids[j : j + count]
+        power = np.asarray(tokens).astype(np.uint64)  # spans of `length` tokens, from every start
+        length, parts = 1, {}
+        while length <= span:
+            if span & length:
+                parts[length] = power
+            if 2 * length <= span:
+                power = power[:-length] * _BASE ** np.uint64(length) + power[length:]
+            length *= 2
+        hashes = np.zeros(count, dtype=np.uint64)
+        offset = 0
+        for length in sorted(parts, reverse=True):  # the longest part covers the span's start
+            hashes *= _BASE ** np.uint64(length)
+            hashes += parts[length][offset : offset + count]
+            offset += length
     return hashes
+
+
+def _prefilter(wanted: np.ndarray) -> np.ndarray:
+    """A bitmap (16 MB) over the top bits of the hashes in ``wanted``: a training span whose
+    bit is clear cannot be one of them, so only the few that pass are looked up by binary
+    search, which for every position of a large corpus took most of the time."""
+    bits = np.zeros(1 << (_FILTER_BITS - 3), dtype=np.uint8)
+    top = wanted >> np.uint64(64 - _FILTER_BITS)
+    np.bitwise_or.at(bits, top >> np.uint64(3), np.left_shift(1, top & np.uint64(7)).astype(np.uint8))
+    return bits
+
+
+def _may_be_wanted(bits: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    top = hashes >> np.uint64(64 - _FILTER_BITS)
+    return (bits[top >> np.uint64(3)] >> (top & np.uint64(7)).astype(np.uint8)) & 1 == 1
 
 
 def seen_mask(train: np.ndarray, held: np.ndarray, span: int) -> tuple[np.ndarray, bool]:
@@ -76,8 +106,10 @@ def seen_mask(train: np.ndarray, held: np.ndarray, span: int) -> tuple[np.ndarra
     wanted = np.unique(held_hashes)  # sorted: each block is looked up by binary search
     found = np.zeros(len(wanted), dtype=bool)
     scanned = min(len(train), SCANNED_UP_TO)
+    maybe = _prefilter(wanted)
     for start in range(0, max(0, scanned - span + 1), _BLOCK):
         block = _span_hashes(train[start : min(scanned, start + _BLOCK + span - 1)], span)
+        block = block[_may_be_wanted(maybe, block)]
         at = np.minimum(np.searchsorted(wanted, block), len(wanted) - 1)
         found[at[wanted[at] == block]] = True
     hits = found[np.searchsorted(wanted, held_hashes)]

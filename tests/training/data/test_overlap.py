@@ -96,3 +96,49 @@ def test_duplicate_held_out_documents_are_dropped_whole() -> None:
     assert data.overlap.seen_tokens >= 2 * 700
     expected = np.concatenate([np.append(d, eod) for d in (docs[8], docs[9], docs[10], docs[11])])
     assert np.array_equal(data.val, expected)
+
+
+def test_span_hashes_built_by_doubling_equal_the_token_at_a_time_sum() -> None:
+    from training.data.overlap import _BASE, _span_hashes
+
+    rng = np.random.default_rng(0)
+    for span in (1, 2, 3, 8, 13, 50, 64, 100):
+        tokens = rng.integers(0, 300, size=600).astype(np.uint16)
+        count = len(tokens) - span + 1
+        ids, expected = tokens.astype(np.uint64), np.zeros(count, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(span):
+                expected *= _BASE
+                expected += ids[j : j + count]
+        assert np.array_equal(_span_hashes(tokens, span), expected), span
+
+
+def test_the_overlap_of_a_cached_corpus_is_measured_once_and_read_back(tmp_path, monkeypatch) -> None:
+    import training.run_corpus as run_corpus
+    from training.data.overlap_cache import PREFIX, entry_folder
+
+    rng = np.random.default_rng(1)
+    tokens = rng.integers(0, 60, size=60_000).astype(np.uint16)
+    tokens[50_000:50_400] = tokens[1_000:1_400]  # a copied passage in the held-out part
+    path = tmp_path / "tokens.bin"
+    tokens.tofile(path)
+    mapped = np.memmap(path, dtype=np.uint16, mode="r")
+    train, held = mapped[:48_000], mapped[48_000:]
+    assert entry_folder(train) == tmp_path and entry_folder(np.arange(3)) is None
+
+    first = run_corpus._seen_mask(train, held, 50)
+    assert first[0][2_000:2_400].all() and first[0].sum() < 500 and first[1]
+    assert len(list(tmp_path.glob(f"{PREFIX}*.npy"))) == 1
+
+    def not_again(*_args: object) -> None:
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(run_corpus, "seen_mask", not_again)
+    again = run_corpus._seen_mask(train, held, 50)
+    assert np.array_equal(again[0], first[0]) and again[1] == first[1]
+
+    # A damaged record is measured again, never trusted.
+    stored = next(tmp_path.glob(f"{PREFIX}*.npy"))
+    stored.write_bytes(stored.read_bytes()[:-10])
+    monkeypatch.undo()
+    assert np.array_equal(run_corpus._seen_mask(train, held, 50)[0], first[0])
