@@ -2,6 +2,7 @@
 
 - __main__.py: ``lstm-studio``: a subcommand goes to the CLI, none opens the window
 - launch.py: start the window, or the self-test
+- platform_check.py: the system library the window needs, checked before Qt starts
 - main_window.py: the main window: composition only, imports nothing heavy
 - window_parts.py: what the window's helpers may use of it, as Protocols
 - loading_page.py: what stands in while the engine loads: a prompt that already takes typing
@@ -9,13 +10,22 @@
 - warmup.py: torch's one-time costs paid while the engine loads
 - engine_parts.py: the panels that need the engine, built once it is there, as one typed value
 - menus.py: actions, menus, keys and the toolbar
+- menu_actions.py: one menu command as a QAction
+- edit_menu.py: Edit ▸ Undo … Find…, acting on the focused text
+- find_dialog.py: Edit ▸ Find…: find text in one of the window's text views
 - window_layout.py: where the docks go, remembered between sessions
 - window_defaults.py: what opens at start, the Recent menus
 - window_guards.py: the questions asked before something is lost
+- window_state.py: what the actions and labels show as the models, the run and generation change
+- window_title.py: the window's title: the model, the corpus, the program
 - model_files.py: opening and saving models
 - model_file_actions.py: the window's model commands
 - model_store.py: the loaded models, shared by the panels
 - model_card.py: what a checkpoint is, was trained on, and how well it does
+- onnx_export.py: File ▸ Export ONNX…, in the background
+- text_files.py: File ▸ Save Text As…: the Generate tab's text, written whole
+- corpus_counts.py: a corpus's character counts, each labelled with what it counts
+- user_guide.py: Help ▸ User Guide: the shipped guide, read in the window
 - run_results.py: a finished run's models, offered, never forced
 - background.py: the one way the window runs work off the GUI thread
 - controller.py: the training run in the background
@@ -35,6 +45,8 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+
+APP_NAME = "LSTM Studio"  # the window's title ends with it; Qt's dialogs append it to theirs
 
 try:
     __version__ = version("lstm-studio")

@@ -59,6 +59,8 @@ def build_engine_parts(
     contrast.source = lambda: (generation.prompt.toPlainText(), generation.sampling_settings())
     runs = RunsPanel(data_dir / "runs", parent)
     runs.loaded_checkpoints = lambda: [m.path for m in (models.main, models.rnn) if m is not None]
+    # A run's row (its steps, its best loss) is read from its checkpoint: read again at each save.
+    dashboard.checkpoint_saved.connect(lambda event: runs.refresh_run(event.path))
     dashboard.options.documents = corpus.documents
     corpus.level_changed.connect(dashboard.options.level.setCurrentText)
     dashboard.options.level.currentTextChanged.connect(corpus.set_level)

@@ -126,6 +126,12 @@ class GenerationRunner(QObject):
     def job(self) -> Job | None:
         return self._background.jobs[0] if self._background.jobs else None
 
+    @property
+    def stop_requested(self) -> bool:
+        """Whether Stop was asked of the generation under way, or of the last one: its text
+        ends where it was stopped, not where its length or its document ended."""
+        return self._stop.is_set()
+
     def start(
         self,
         model: LanguageModel,

@@ -8,13 +8,12 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from app import __version__
+from app import APP_NAME, __version__
 from app.engine_loader import load_engine, torch_first
+from app.platform_check import missing_system_library
 
 if torch_first():  # Windows: torch's DLLs before Qt's (see app.engine_loader.torch_first)
     import torch  # noqa: F401
-
-APP_NAME = "LSTM Studio"
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
@@ -84,6 +83,10 @@ def launch_gui(args: list[str]) -> int:
         return 2
     if opts.self_test and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    missing = missing_system_library()  # before Qt, whose own message is a page long
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2  # as for a missing path: the person can put it right
     app = make_application([sys.argv[0] if sys.argv else "lstm-studio"])
     data_dir = Path(opts.data_dir) if opts.data_dir else None
     if opts.self_test:

@@ -18,16 +18,17 @@ from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget
 
-from app import window_defaults, window_layout
+from app import window_defaults, window_layout, window_state
 from app.background import Background, describe_error
 from app.engine_loader import load_engine, shutdown_panel
 from app.error_log import start_log_file
 from app.loading_page import LOADING, LoadingPage
 from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
-from app.panels.corpus_panel import CorpusPanel
+from app.panels.corpus_panel import CorpusPanel, describe
 from app.settings import Settings, user_data_dir
 from app.wheel_guard import WheelGuard, guard_wheels
+from app.window_title import refresh_title
 
 if TYPE_CHECKING:
     from app.controller import TrainingController, TrainingState
@@ -75,7 +76,6 @@ class MainWindow(ModelFileActions, QMainWindow):
         self-test), and a failure raises; given, it runs on a background thread once the
         window has been shown, and a failure becomes a dialog and ``engine_failed``."""
         super().__init__()
-        self.setWindowTitle("LSTM Studio")
         self.setAcceptDrops(True)
         self.data_dir = data_dir or user_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -116,6 +116,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.device_label)
         self.statusBar().showMessage(LOADING)
         self.corpus.loaded.connect(self._corpus_loaded)
+        refresh_title(self)  # "LSTM Studio" until a corpus or a model names the window
         geometry = self.settings.get_bytes("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*window_layout.default_size())
@@ -150,6 +151,7 @@ class MainWindow(ModelFileActions, QMainWindow):
             return
         self._put_in_place(parts)
         self.ready = True
+        refresh_title(self)
         self.statusBar().showMessage("Ready", 3000)
         if self._load_defaults:
             self.load_defaults()
@@ -220,11 +222,12 @@ class MainWindow(ModelFileActions, QMainWindow):
         )
         self.generation.busy_changed.connect(self._generating_changed)
         self.contrast.busy_changed.connect(self._generating_changed)
+        self.generation.editor.modificationChanged.connect(lambda _changed: refresh_title(self))
 
     def _engine_load_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine could not load: {message}")
         engine_waiting(self.actions_by_name, f"The engine could not load: {message}", self.recent_models_menu)
-        QMessageBox.critical(self, "LSTM Studio cannot start its engine", message)
+        QMessageBox.critical(self, "Engine error", message)
         self.engine_failed.emit(message)
 
     def when_ready(self, callback: Callable[[], object]) -> None:
@@ -256,25 +259,12 @@ class MainWindow(ModelFileActions, QMainWindow):
 
     def _corpus_loaded(self, loaded: LoadedCorpus) -> None:
         remember, self._remember_corpus = self._remember_corpus, True
-        self.statusBar().showMessage(f"Corpus: {loaded.corpus.describe()}", 5000)
+        self.statusBar().showMessage(f"Corpus: {describe(loaded.corpus)}", 5000)
+        refresh_title(self)
         self.when_ready(lambda: window_defaults.use_corpus(self, loaded, remember=remember))
 
     def _models_changed(self) -> None:
-        main, rnn = self.models.main, self.models.rnn
-        self.generation.set_model(main)
-        self.contrast.set_models(main, rnn)
-        self.explain.set_models(main, rnn)
-        self.gates.set_models(main, rnn)
-        if main is None:
-            label = "No model"
-        else:
-            label = main.run_label() + (" · + its RNN" if rnn is not None else " · no RNN")
-        self.model_label.setText(label)
-        # The corpus panel's level is the person's choice for the next run: loading a model of
-        # another level leaves it as it is.
-        has = main is not None
-        for name in ("save_model", "model_card"):
-            self.actions_by_name[name].setEnabled(has)
+        window_state.models_changed(self)
 
     # ---- training ----------------------------------------------------------------------
     def train_rnn(self) -> None:
@@ -292,26 +282,14 @@ class MainWindow(ModelFileActions, QMainWindow):
         run_results.handle_finished(self, results)
 
     def _training_state(self, state: TrainingState) -> None:
-        idle = state == "idle"
-        self.actions_by_name["train"].setEnabled(idle)
-        self.actions_by_name["pause"].setEnabled(state == "running")
-        self.actions_by_name["stop_training"].setEnabled(state in ("running", "paused"))
-        # The dashboard has just decided (it connected first): F7 works exactly when its button does.
-        self.actions_by_name["resume"].setEnabled(self.dashboard.resume_button.isEnabled())
-        self.contrast.set_training(not idle)
-        if state == "running":
-            self.save_failure_shown = False
-        elif idle and self.training.results is None:  # its results refreshed them already
-            self.runs.refresh()
+        window_state.training_state_changed(self, state)
 
     def stop_generating(self) -> None:
         self.generation.stop()
         self.contrast.stop()
 
     def _generating_changed(self, _busy: bool = False) -> None:
-        # Enabled exactly while something generates: the signal of the other one may lag.
-        busy = self.generation.runner.running or self.contrast.running
-        self.actions_by_name["stop"].setEnabled(busy)
+        window_state.generating_changed(self)
 
     # ---- drag and drop -----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

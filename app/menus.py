@@ -13,17 +13,22 @@ from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QAbstractButton, QMenu, QMessageBox, QStatusBar, QStyle, QToolBar, QWidget
 
 from app import __version__
+from app.edit_menu import EditActions
 from app.error_log import log_folder, open_log_folder
 from app.loading_page import LOADING
+from app.menu_actions import make_action
+from app.panels.completion_editor import KEYS_WITHOUT_ACTIONS
 
 if TYPE_CHECKING:
     from app.window_parts import MenuParts
+
+NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
 # Everything but opening a corpus, the help and quitting needs the engine's panels or torch.
 ENGINE_ACTIONS = frozenset(
     {
-        *("open_model", "open_run", "open_demo", "save_model", "model_card"),
+        *("open_model", "open_run", "open_demo", "save_model", "model_card", "save_text", "export_onnx"),
         *("generate", "continue", "alternatives", "history", "stop", "compare", "suggest"),
         *("train", "pause", "resume", "stop_training", "train_rnn", "reset_layout"),
     }
@@ -40,27 +45,6 @@ class Menus:
     view: QMenu
 
 
-def _action(
-    window: QWidget,
-    text: str,
-    slot: Callable[[], object],
-    keys: list[str] | QKeySequence.StandardKey | None = None,
-    icon: QStyle.StandardPixmap | None = None,
-    tip: str = "",
-) -> QAction:
-    action = QAction(text, window)
-    if isinstance(keys, list):
-        action.setShortcuts([QKeySequence(k) for k in keys])
-    elif keys is not None:
-        action.setShortcut(QKeySequence(keys))
-    if icon is not None:
-        action.setIcon(window.style().standardIcon(icon))
-    action.setToolTip(tip or text.replace("…", ""))
-    action.triggered.connect(lambda _checked=False: slot())
-    window.addAction(action)  # shortcuts work whichever panel has focus
-    return action
-
-
 def build_menus(parts: MenuParts) -> Menus:
     """Every action, menu and the toolbar, built with the window before the engine has loaded,
     so the menu bar is complete from the first frame. The slots look their panel up when
@@ -68,7 +52,7 @@ def build_menus(parts: MenuParts) -> Menus:
     SP = QStyle.StandardPixmap
     window = parts.window()
     a = {
-        "open_files": _action(
+        "open_files": make_action(
             window,
             "Open Corpus Files…",
             lambda: parts.corpus.choose_files(),
@@ -76,7 +60,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_DialogOpenButton,
             "Open corpus files",
         ),
-        "open_folder": _action(
+        "open_folder": make_action(
             window,
             "Open Corpus Folder…",
             lambda: parts.corpus.choose_folder(),
@@ -84,7 +68,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_DirOpenIcon,
             "Open a folder of text files",
         ),
-        "open_model": _action(
+        "open_model": make_action(
             window,
             "Open Model…",
             parts.choose_model,
@@ -92,11 +76,11 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_FileDialogStart,
             "Open a checkpoint.safetensors",
         ),
-        "open_demo": _action(
+        "open_demo": make_action(
             window, "Open Built-in Demo", parts.open_demo, tip="Back to the demo corpus's shipped models"
         ),
-        "open_run": _action(window, "Open Run Folder…", parts.choose_run_folder, ["Ctrl+Shift+M"]),
-        "save_model": _action(
+        "open_run": make_action(window, "Open Run Folder…", parts.choose_run_folder, ["Ctrl+Shift+M"]),
+        "save_model": make_action(
             window,
             "Save Model As…",
             parts.save_model_as,
@@ -104,7 +88,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_DialogSaveButton,
             "Save the model as…",
         ),
-        "model_card": _action(
+        "model_card": make_action(
             window,
             "Model Card…",
             parts.show_model_card,
@@ -112,8 +96,21 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_FileDialogInfoView,
             "Show the model card",
         ),
-        "quit": _action(window, "Quit", parts.close, QKeySequence.StandardKey.Quit),
-        "generate": _action(
+        "save_text": make_action(
+            window,
+            "Save Text As…",
+            lambda: _save_text_as(parts),
+            QKeySequence.StandardKey.Save,  # Save As (Ctrl+Shift+S) is the model's
+            tip="Save the Generate tab's text to a UTF-8 file",
+        ),
+        "export_onnx": make_action(
+            window,
+            "Export ONNX…",
+            lambda: _export_onnx(parts),
+            tip="Export the model as ONNX files that run without PyTorch",
+        ),
+        "quit": make_action(window, "Quit", parts.close, QKeySequence.StandardKey.Quit),
+        "generate": make_action(
             window,
             "Generate",
             lambda: parts.generation.generate(),
@@ -121,7 +118,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_MediaPlay,
             "Generate from the prompt (Ctrl+Enter)",
         ),
-        "continue": _action(
+        "continue": make_action(
             window,
             "Continue",
             lambda: parts.generation.continue_text(),
@@ -129,17 +126,17 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_MediaSeekForward,
             "Continue the text (Ctrl+Shift+Enter)",
         ),
-        "alternatives": _action(
+        "alternatives": make_action(
             window,
             "Generate 5 Alternatives",
             lambda: parts.generation.generate_alternatives(),
             ["Ctrl+Alt+Return", "Ctrl+Alt+Enter"],
             tip="Five continuations of the prompt at once; click one to keep it (Ctrl+Alt+Enter)",
         ),
-        "history": _action(
+        "history": make_action(
             window, "Generation History…", lambda: parts.generation.show_history(), ["Ctrl+H"]
         ),
-        "stop": _action(
+        "stop": make_action(
             window,
             "Stop Generating",
             parts.stop_generating,
@@ -147,7 +144,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_MediaStop,
             "Stop generating (Esc)",
         ),
-        "compare": _action(
+        "compare": make_action(
             window,
             "Compare LSTM and RNN",
             lambda: parts.contrast.compare(),
@@ -155,7 +152,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_BrowserReload,
             "Same prompt and seed through both models (Ctrl+R)",
         ),
-        "train": _action(
+        "train": make_action(
             window,
             "Start Training",
             lambda: parts.dashboard.start(),
@@ -163,7 +160,7 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_ComputerIcon,
             "Start training on the corpus (F5)",
         ),
-        "pause": _action(
+        "pause": make_action(
             window,
             "Pause Training",
             lambda: parts.training.pause(),
@@ -171,8 +168,8 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_MediaPause,
             "Pause training (F6)",
         ),
-        "resume": _action(window, "Resume Training", lambda: parts.dashboard.resume(), ["F7"]),
-        "stop_training": _action(
+        "resume": make_action(window, "Resume Training", lambda: parts.dashboard.resume(), ["F7"]),
+        "stop_training": make_action(
             window,
             "Stop Training",
             lambda: parts.training.stop(),
@@ -180,22 +177,26 @@ def build_menus(parts: MenuParts) -> Menus:
             SP.SP_BrowserStop,
             "Stop training (Shift+F5)",
         ),
-        "train_rnn": _action(window, "Train the RNN for Contrast", parts.train_rnn),
-        "reset_layout": _action(window, "Reset Layout", parts.reset_layout),
-        "open_log": _action(
+        "train_rnn": make_action(window, "Train the RNN for Contrast", parts.train_rnn),
+        "reset_layout": make_action(window, "Reset Layout", parts.reset_layout),
+        "open_log": make_action(
             window,
             "Open Log Folder",
             lambda: _open_log_folder(parts),
             tip="Show the log of background failures",
         ),
-        "about": _action(window, "About LSTM Studio", lambda: _about(window, parts.data_dir)),
-        "shortcuts": _action(
+        "about": make_action(window, "About LSTM Studio", lambda: _about(window, parts.data_dir)),
+        "shortcuts": make_action(
             window,
             "Keyboard Shortcuts",
-            lambda: QMessageBox.information(window, "Keyboard shortcuts", shortcuts_text(a)),
+            lambda: QMessageBox.information(window, "Shortcuts", shortcuts_text(a)),
             ["F1"],
         ),
+        "user_guide": make_action(window, "User Guide", lambda: _show_user_guide(window)),
     }
+    # Find and Copy as Plain Text use the Generate tab's text when no text has the focus.
+    edits = EditActions(window, lambda: parts.generation.editor if parts.ready else None)
+    a.update(edits.actions)
     bar = parts.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([a["open_files"], a["open_folder"]])
@@ -205,7 +206,10 @@ def build_menus(parts: MenuParts) -> Menus:
     recent_models = file_menu.addMenu("Recent Models")
     file_menu.addActions([a["save_model"], a["model_card"]])
     file_menu.addSeparator()
+    file_menu.addActions([a["save_text"], a["export_onnx"]])
+    file_menu.addSeparator()
     file_menu.addAction(a["quit"])
+    edit_menu = edits.add_menu(bar)
     gen_menu = bar.addMenu("&Generate")
     gen_menu.addActions([a["generate"], a["continue"], a["alternatives"], a["stop"], a["compare"]])
     gen_menu.addAction(a["history"])
@@ -220,7 +224,7 @@ def build_menus(parts: MenuParts) -> Menus:
     view_menu.addSeparator()
     view_menu.addAction(a["reset_layout"])
     help_menu = bar.addMenu("&Help")
-    help_menu.addActions([a["shortcuts"], a["model_card"], a["open_log"], a["about"]])
+    help_menu.addActions([a["user_guide"], a["shortcuts"], a["model_card"], a["open_log"], a["about"]])
 
     tools = QToolBar("Main toolbar")
     tools.setObjectName("main-toolbar")
@@ -232,7 +236,7 @@ def build_menus(parts: MenuParts) -> Menus:
     tools.addActions([a["train"], a["pause"], a["stop_training"]])
     parts.addToolBar(tools)
     tips = DisabledTips(window, parts.statusBar)
-    for menu in (file_menu, gen_menu, train_menu, view_menu, help_menu):
+    for menu in (file_menu, edit_menu, gen_menu, train_menu, view_menu, help_menu):
         menu.installEventFilter(tips)
     engine_waiting(a, LOADING, recent_models)
     return Menus(actions=a, recent_corpora=recent_corpora, recent_models=recent_models, view=view_menu)
@@ -245,6 +249,26 @@ def _about(parent: QWidget, data_dir: Path) -> None:
         f"<b>LSTM Studio {__version__}</b><br>Train LSTM and vanilla RNN language models on your "
         f"own text, generate with them and compare them.<br><br>Your data: {data_dir}",
     )
+
+
+# The commands below import their module when triggered: those reach the engine's files,
+# and the menus are built with the window, before the engine has loaded.
+def _save_text_as(parts: MenuParts) -> None:
+    from app.text_files import save_text_as
+
+    save_text_as(parts)
+
+
+def _export_onnx(parts: MenuParts) -> None:
+    from app.onnx_export import export_onnx_from_window
+
+    export_onnx_from_window(parts)
+
+
+def _show_user_guide(parent: QWidget) -> None:
+    from app.user_guide import show_user_guide
+
+    show_user_guide(parent)
 
 
 def _open_log_folder(parts: MenuParts) -> None:
@@ -291,45 +315,19 @@ def engine_ready(actions: Mapping[str, QAction], recent_models: QMenu, suggest: 
     suggest.toggled.connect(toggle.setChecked)
 
 
-def fill_recent(
-    menu: QMenu, entries: list[str], labels: list[str], open_entry: Callable[[str], object]
-) -> None:
-    menu.clear()
-    for entry, label in zip(entries, labels, strict=True):
-        action = menu.addAction(label)
-        action.setToolTip(entry)
-        action.triggered.connect(lambda _checked=False, e=entry: open_entry(e))
-    menu.setEnabled(bool(entries))
-    # A QMenu passes its state to its item in the parent menu only when that state changes;
-    # engine_waiting greys the item alone, so a menu that stayed enabled left it grey for good.
-    menu.menuAction().setEnabled(bool(entries))
-
-
-def recent_model_labels(paths: list[str]) -> list[str]:
-    """Each checkpoint by its run: "shakespeare-0412", "shakespeare-0412 (RNN)"; where two
-    runs share a name, the folder above tells them apart."""
-
-    def label(path: Path, depth: int) -> str:
-        run = path.parent.parent if path.parent.name == "rnn" else path.parent
-        name = "/".join(p.name for p in reversed([run, *run.parents][:depth]) if p.name)
-        return f"{name} (RNN)" if path.parent.name == "rnn" else name
-
-    files = [Path(p) for p in paths]
-    labels = [label(f, 1) for f in files]
-    for depth in (2, 3, 4):
-        clashes = {x for x in labels if labels.count(x) > 1}
-        if not clashes:
-            break
-        labels = [label(f, depth) if x in clashes else x for f, x in zip(files, labels, strict=True)]
-    return labels
-
-
 def shortcuts_text(actions: Mapping[str, QAction]) -> str:
-    """Help ▸ Keyboard Shortcuts: every action that has keys, as an HTML table."""
-    rows = []
-    for action in actions.values():
-        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
-        if keys:
-            name = html.escape(action.text().replace("…", "").replace("&", ""))
-            rows.append(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>")
+    """Help ▸ Keyboard Shortcuts: every action that has keys, then the keys a panel handles
+    itself (Tab accepts the suggestion), as an HTML table."""
+    pairs = [
+        (
+            action.text().replace("…", "").replace("&", ""),
+            ", ".join(k.toString(NATIVE) for k in action.shortcuts()),
+        )
+        for action in actions.values()
+    ]
+    rows = [
+        f"<tr><td>{html.escape(name)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
+        for name, keys in [*pairs, *KEYS_WITHOUT_ACTIONS]
+        if keys
+    ]
     return "<table>" + "".join(rows) + "</table>"

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from shiboken6 import isValid
 
 from app.background import Background
+from app.corpus_counts import trained_count
 from app.model_store import LoadedModel
 from lstm_core.measure.throughput import Throughput, measure_throughput
 from training.copies.copy_check import copy_checker
@@ -64,7 +65,10 @@ def model_card_html(loaded: LoadedModel) -> str:
         ],
         "Tokenizer": [("Level", loaded.tokenizer.level), ("Vocabulary", f"{loaded.tokenizer.vocab_size:,}")],
         "Corpus": [
-            ("Text", corpus.description or None),
+            # The name alone when the count is kept: the count says what it counts (its
+            # files' own characters, which the corpus panel shows, differ by the joins).
+            ("Text", (corpus.name if corpus.chars is not None else corpus.description) or None),
+            ("Characters", trained_count(corpus.chars, len(corpus.files))),
             ("Files", "\n".join(corpus.files) or None),
             ("Encodings", corpus.encodings or None),
             ("Tokens", f"{corpus.tokens:,}" if corpus.tokens else None),

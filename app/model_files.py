@@ -44,7 +44,7 @@ def open_model(
         fallback = offer_fallback(window.window(), err) if isinstance(err, CheckpointError) else None
         if fallback is not None:
             return open_model(window, fallback, with_companion=with_companion, remember=remember)
-        QMessageBox.warning(window.window(), "Cannot open model", str(err))
+        QMessageBox.warning(window.window(), "Cannot open", str(err))
         return False
     if loaded.cell == "rnn":
         window.models.put(loaded)  # beside the loaded main model, for contrast
@@ -153,7 +153,7 @@ def save_model_as(window: WindowParts, target: str | Path | None = None) -> Path
         folder = folder.parent
     main_target = folder / resources.CHECKPOINT
     if folder.exists() and not folder.is_dir():
-        QMessageBox.warning(window.window(), "Cannot save model", f"{folder} is a file, not a folder.")
+        QMessageBox.warning(window.window(), "Cannot save", f"{folder} is a file, not a folder.")
         return None
     if main_target.exists() and main_target.resolve() == loaded.path.resolve():
         QMessageBox.information(window.window(), "Already saved", f"The model is already saved in {folder}.")
@@ -169,7 +169,7 @@ def save_model_as(window: WindowParts, target: str | Path | None = None) -> Path
         elif rnn_target.exists():
             rnn_target.unlink()  # an RNN left from an earlier save would reopen beside this model
     except OSError as err:
-        QMessageBox.warning(window.window(), "Cannot save model", f"{folder}: {err.strerror or err}")
+        QMessageBox.warning(window.window(), "Cannot save", f"{folder}: {err.strerror or err}")
         return None
     window.settings.add_recent_model(str(main_target))
     window.settings.set_str(LAST_FOLDER_KEY, str(folder.parent))
@@ -188,7 +188,7 @@ def on_save_failed(window: WindowParts, event: SaveFailedEvent) -> None:
     window.save_failure_shown = True
     if not ask(
         window.window(),
-        "Checkpoint not saved",
+        "Save failed",
         f"{event.message}\n\nTraining goes on with its state in memory; the previous checkpoint "
         f"in {event.folder} is untouched. Free some space, or choose another folder and the run "
         "is saved there now and from then on.\n\nSave the run elsewhere?",

@@ -9,6 +9,11 @@ from training.checkpoints.checkpoint import FILE_NAME as CHECKPOINT
 from training.demo.assets import assets_dir
 
 DEMO_CORPUS = ("demo", "corpus.txt")
+# A user guide shipped under assets/, the first of these that is there. None is shipped yet;
+# Help ▸ User Guide then shows the README beside assets/ (the source tree's, or a bundle's
+# that ships one), and failing that a few key points.
+GUIDES = (("guide", "index.html"), ("user-guide.html",), ("user-guide.md",))
+README = "README.md"
 
 
 def asset_path(*parts: str) -> Path:
@@ -34,3 +39,13 @@ def is_inside_assets(path: str | Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def user_guide() -> Path | None:
+    """The user guide to show: one shipped under assets/, else the README beside assets/."""
+    for parts in GUIDES:
+        path = asset_path(*parts)
+        if path.is_file():
+            return path
+    readme = assets_dir().parent / README
+    return readme if readme.is_file() else None

@@ -125,7 +125,7 @@ def _offer_main(window: WindowParts, result: FinishedEvent, rnn: FinishedEvent |
         window.unsaved_result = None  # nothing worth keeping to warn about
         QMessageBox.warning(
             window.window(),
-            "New model not loaded",
+            "Not loaded",
             f"The model of {folder.name} was not loaded: {reason}.\n\n"
             "The model you had stays loaded; the run stays in the Runs tab.",
         )
@@ -138,7 +138,7 @@ def _offer_main(window: WindowParts, result: FinishedEvent, rnn: FinishedEvent |
         worse = meta.metrics.val_loss is not None and current.val_loss is not None
         worse = worse and meta.metrics.val_loss > current.val_loss  # type: ignore[operator]
         worse = worse and not current.is_demo  # the demo's text is not theirs: losses do not compare
-        if not ask(window.window(), "Load the new model?", question, default_yes=not worse):
+        if not ask(window.window(), "Load new model?", question, default_yes=not worse):
             window.unsaved_result = folder
             window.statusBar().showMessage(
                 f"Kept {current.run_name}; {folder.name} is in the Runs tab.", 15000

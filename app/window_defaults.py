@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.menus import fill_recent, recent_model_labels
+from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
     from app.window_parts import WindowParts
@@ -62,3 +63,36 @@ def refresh_recent_corpora(window: WindowParts) -> None:
         [", ".join(Path(p).name for p in c) for c in corpora],
         lambda entry: window.open_corpus(entry.split("\n")),
     )
+
+
+def fill_recent(
+    menu: QMenu, entries: list[str], labels: list[str], open_entry: Callable[[str], object]
+) -> None:
+    menu.clear()
+    for entry, label in zip(entries, labels, strict=True):
+        action = menu.addAction(label)
+        action.setToolTip(entry)
+        action.triggered.connect(lambda _checked=False, e=entry: open_entry(e))
+    menu.setEnabled(bool(entries))
+    # A QMenu passes its state to its item in the parent menu only when that state changes;
+    # engine_waiting greys the item alone, so a menu that stayed enabled left it grey for good.
+    menu.menuAction().setEnabled(bool(entries))
+
+
+def recent_model_labels(paths: list[str]) -> list[str]:
+    """Each checkpoint by its run: "shakespeare-0412", "shakespeare-0412 (RNN)"; where two
+    runs share a name, the folder above tells them apart."""
+
+    def label(path: Path, depth: int) -> str:
+        run = path.parent.parent if path.parent.name == "rnn" else path.parent
+        name = "/".join(p.name for p in reversed([run, *run.parents][:depth]) if p.name)
+        return f"{name} (RNN)" if path.parent.name == "rnn" else name
+
+    files = [Path(p) for p in paths]
+    labels = [label(f, 1) for f in files]
+    for depth in (2, 3, 4):
+        clashes = {x for x in labels if labels.count(x) > 1}
+        if not clashes:
+            break
+        labels = [label(f, depth) if x in clashes else x for f, x in zip(files, labels, strict=True)]
+    return labels

@@ -34,7 +34,7 @@ def confirm_quit(window: WindowParts) -> bool:
     name = f" ({run.name})" if run else ""
     return ask(
         window.window(),
-        "Quit while training?",
+        "Quit now?",
         f"A training run{name} is going. Quitting stops it after one more evaluation and saves "
         "it; Train ▸ Resume Training (F7) continues it from there next time.\n\nQuit now?",
         default_yes=False,
@@ -45,7 +45,7 @@ def confirm_start(window: WindowParts) -> bool:
     """A finished run that was neither loaded nor saved under a name is easy to lose track of."""
     problem = window.corpus.documents_problem()  # e.g. "separator…" with no separator
     if problem:
-        QMessageBox.warning(window.window(), "Cannot start training", problem)
+        QMessageBox.warning(window.window(), "Cannot train", problem)
         return False
     pending = window.unsaved_result
     if pending is None:
@@ -65,7 +65,7 @@ def offer_fallback(parent: QWidget, err: CheckpointError) -> Path | None:
         return None
     if ask(
         parent,
-        "Open an older checkpoint?",
+        "Older checkpoint",
         f"{err}\n\nAn older checkpoint in the same run folder reads cleanly:\n{fallback}\n\nOpen it instead?",
     ):
         return Path(fallback)

@@ -12,20 +12,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QStatusBar, QToolBar, QWidget
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QMenuBar, QStatusBar, QToolBar, QWidget
 
     from app.background import Background
     from app.controller import TrainingController
     from app.model_store import ModelSlots
     from app.panels.contrast_panel import ContrastPanel
     from app.panels.corpus_panel import CorpusPanel
+    from app.panels.explain_panel import ExplainPanel
+    from app.panels.gates_panel import GatesPanel
     from app.panels.generation_panel import GenerationPanel
+    from app.panels.runs_panel import RunsPanel
     from app.panels.training_panel import TrainingPanel
     from app.settings import Settings
 
 
 class WindowParts(Protocol):
     data_dir: Path
+    actions_by_name: dict[str, QAction]  # by name: "open_model", "train", … (app.menus)
     settings: Settings
     tasks: Background
     corpus: CorpusPanel
@@ -34,6 +39,7 @@ class WindowParts(Protocol):
     recent_models_menu: QMenu
     unsaved_result: Path | None  # a finished run neither loaded nor saved
     save_failure_shown: bool  # one dialog per run, however many saves fail
+    ready: bool  # the engine has loaded and the panels below are in place
     # Built once the engine has loaded; the actions that reach them are disabled until then.
     models: ModelSlots
     training: TrainingController
@@ -79,3 +85,20 @@ class MenuParts(WindowParts, Protocol):
     def train_rnn(self) -> None: ...
 
     def reset_layout(self) -> None: ...
+
+
+class TitleParts(WindowParts, Protocol):
+    """The window as its title sees it (``app.window_title``)."""
+
+    def setWindowTitle(self, title: str, /) -> None: ...
+
+    def setWindowModified(self, modified: bool, /) -> None: ...
+
+
+class StateParts(TitleParts, Protocol):
+    """The window as ``app.window_state`` sees it: what shows the state."""
+
+    model_label: QLabel
+    runs: RunsPanel
+    explain: ExplainPanel
+    gates: GatesPanel

@@ -18,6 +18,7 @@
 - generation_panel.py: the Generate tab: prompt, controls, streaming output
 - heatmap.py: one heatmap of the Gates tab, with its colour scale
 - insight_sections.py: the Explain sections that measure on demand
+- latest_sample.py: the dashboard's latest sample of generated text
 - legend_corner.py: a plot's legend in the corner its curves leave free
 - next_token_view.py: the top next-token candidates as probability bars
 - option_checks.py: what the Advanced options say about a value

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PAUSE_MS = 450  # long enough not to fire between keystrokes of a fluent typist
 RIGHT_MARGIN = 4  # px kept clear of the viewport's right edge
+# Keys this editor handles itself, for Help ▸ Keyboard Shortcuts: (what they do, the key).
+KEYS_WITHOUT_ACTIONS = (
+    ("Accept the grey suggestion (Generate tab)", "Tab"),
+    ("Dismiss the grey suggestion", "Esc"),
+)
 # Spaces and punctuation, then one word: the rest of the word at the caret, or the next one.
 _NEXT_WORD = re.compile(r"[^\S\n]*[^\w\s]*[^\S\n]*\w+|[^\S\n]*\S+")
 
@@ -115,6 +120,13 @@ class CompletionEditor(QPlainTextEdit):
         super().keyPressEvent(event)
         if event.text() and self.completion_enabled:
             self._pause.start()  # only typing starts the wait, never streamed text
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        # Plain text only: Qt adds the selection as HTML too, and a word processor then
+        # pasted it in the editor's fixed-width font.
+        data = QMimeData()
+        data.setText(self.textCursor().selectedText().replace("\u2029", "\n"))
+        return data
 
     def visible_suggestion(self) -> str:
         """The suggestion elided ("…") to what fits between the caret and the right edge."""

@@ -42,10 +42,8 @@ class CopyMarks(QObject):
     def check(self, loaded: LoadedModel, text: str, offset: int) -> None:
         """Check ``text``, which starts at character ``offset`` of the editor's text."""
         self.clear()
-        self._request += 1
         request = self._request
         if not text.strip():
-            self.line.setText("")
             return
         if own_corpus(loaded.meta) is None:
             self.line.setText(SKIPPED)
@@ -97,14 +95,16 @@ class CopyMarks(QObject):
         self.line.setText(line[:1].upper() + line[1:])
 
     def clear(self) -> None:
+        """Nothing checked on show: the underlines and the line go (a line about the last
+        output must not stay under the next one), and a check under way is not shown."""
+        self._request += 1
         self.spans, self.report = [], None
         self.editor.setExtraSelections([])
+        self.line.setText("")
 
     def forget_model(self) -> None:
         self._checker = None
-        self._request += 1
         self.clear()
-        self.line.setText("")
 
     def source_at(self, position: int) -> str:
         """The tooltip for a document position: "from FILE, line N", or "" off the spans."""

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background, Job
+from app.corpus_counts import FILES_TIP, corpus_line, files_count
 from app.gil_handover import run_briskly
 from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
-from training.data.corpus_stats import CorpusStats, LoadedCorpus, count_level, read_corpus
+from training.data.corpus_messages import file_names
+from training.data.corpus_stats import CorpusStats, CorpusSummary, LoadedCorpus, count_level, read_corpus
 
 STREAM = "stream"  # training.data.documents.STREAM, which needs torch: the panel works before it loads
 
@@ -39,7 +41,24 @@ DOCUMENT_KINDS = (
     ("separator…", "separator"),
 )
 
+EMPTY_SEPARATOR = (
+    "Documents is set to “separator…” but the Separator box in the Corpus panel is empty. "
+    "Type the text that stands between two documents there (for example ---, or \\n\\n for a "
+    "blank line), or choose another kind of Documents."
+)
+
 TEXT_FILTER = "Text files (*.txt *.md *.text *.csv *.py *.html);;All files (*)"
+
+
+def describe(summary: CorpusSummary) -> str:
+    """A corpus in one line: its files and their count, labelled as the files' own
+    (``app.corpus_counts``), not the trained text's."""
+    return corpus_line([f.path for f in summary.files], summary.chars)
+
+
+def heading(summary: CorpusSummary) -> str:
+    """The panel's heading: the files by name (their count has a row of its own)."""
+    return file_names([f.path for f in summary.files], most=3)
 
 
 def human_size(size: int) -> str:
@@ -94,6 +113,8 @@ class CorpusPanel(QWidget):
         self.name_label = QLabel("No corpus yet: open a file or folder, or drop one on the window.")
         self.name_label.setWordWrap(True)
         self.size_label, self.encoding_label = QLabel("–"), QLabel("–")
+        self.chars_label = QLabel("–")
+        self.chars_label.setToolTip(FILES_TIP)  # why wc -m, and a model card, count differently
         self.vocab_label, self.tokens_label = QLabel("–"), QLabel("–")
         self.warnings_label = QLabel("")
         self.warnings_label.setWordWrap(True)
@@ -115,6 +136,7 @@ class CorpusPanel(QWidget):
         form.addRow("Documents", self.documents_kind)
         form.addRow("Separator", self.separator)
         form.addRow("Size", self.size_label)
+        form.addRow("Characters", self.chars_label)
         form.addRow("Encoding", self.encoding_label)
         form.addRow("Vocabulary", self.vocab_label)
         form.addRow("Tokens", self.tokens_label)
@@ -206,12 +228,13 @@ class CorpusPanel(QWidget):
     def _on_loaded(self, result: object) -> None:
         self._busy = False
         if not isinstance(result, LoadedCorpus):  # cancelled
-            self.name_label.setText(self.current.corpus.describe() if self.current else "Reading cancelled.")
+            self.name_label.setText(heading(self.current.corpus) if self.current else "Reading cancelled.")
             return
         self.current = result
         corpus = result.corpus
-        self.name_label.setText(corpus.describe())
+        self.name_label.setText(heading(corpus))
         self.name_label.setToolTip("\n".join(f.path for f in corpus.files))
+        self.chars_label.setText(files_count(corpus.chars))
         self.size_label.setText(f"{human_size(corpus.size_bytes)} · {len(corpus.files)} file(s)")
         self.encoding_label.setText(corpus.encodings)
         self._show_stats(result.stats)
@@ -223,8 +246,8 @@ class CorpusPanel(QWidget):
 
     def _on_error(self, message: str) -> None:
         self._busy = False
-        self.name_label.setText(self.current.corpus.describe() if self.current else "No corpus loaded.")
-        QMessageBox.warning(self, "Cannot use this corpus", message)
+        self.name_label.setText(heading(self.current.corpus) if self.current else "No corpus loaded.")
+        QMessageBox.warning(self, "Corpus error", message)
         self.failed.emit(message)
 
     # ---- level -------------------------------------------------------------------------
@@ -272,9 +295,12 @@ class CorpusPanel(QWidget):
         return f"separator:{self.separator.text()}" if kind == "separator" else kind
 
     def documents_problem(self) -> str:
-        """Why the documents choice cannot start a run (an empty separator), or ""."""
+        """Why the documents choice cannot start a run (an empty separator), or "". Said in
+        the panel's words: the engine's own message gives the command line's syntax."""
         from training.data.documents import DocumentMode
 
+        if self.documents_kind.currentData() == "separator" and not self.separator.text():
+            return EMPTY_SEPARATOR
         try:
             DocumentMode.parse(self.documents())
         except OptionError as err:

@@ -33,11 +33,13 @@ class HistoryEntry:
     settings: str  # how it was decoded, in words
     seed: int | None  # None for beam search, which draws nothing at random
     at: str  # the time of day it finished
+    stopped: bool = False  # ended early by Stop (Esc), not by its length or the end of a document
 
     def label(self) -> str:
         seed = "no seed (beam search)" if self.seed is None else f"seed {self.seed}"
         preview = " ".join(self.text[-PREVIEW_CHARS:].split())
-        return f"{self.at} · {self.kind} · {self.settings} · {seed}\n…{preview}"
+        kind = f"{self.kind}, stopped early" if self.stopped else self.kind
+        return f"{self.at} · {kind} · {self.settings} · {seed}\n…{preview}"
 
 
 def describe_sampling(settings: SamplingSettings) -> str:
@@ -58,8 +60,8 @@ def describe_beam(settings: BeamSettings) -> str:
     )
 
 
-def entry(text: str, *, kind: str, settings: str, seed: int | None) -> HistoryEntry:
-    return HistoryEntry(text, kind, settings, seed, time.strftime("%H:%M:%S"))
+def entry(text: str, *, kind: str, settings: str, seed: int | None, stopped: bool = False) -> HistoryEntry:
+    return HistoryEntry(text, kind, settings, seed, time.strftime("%H:%M:%S"), stopped)
 
 
 class GenerationHistory(QDialog):

@@ -253,13 +253,13 @@ class GenerationPanel(QWidget):
         self.generated.emit(text)
 
     def _stream_finished(self, text: str) -> None:
-        self._finished(text)
+        self._finished(text, stopped=self.runner.stop_requested)
 
-    def _finished(self, text: str) -> None:
-        """An output is complete: into the history, and checked for copied spans."""
+    def _finished(self, text: str, *, stopped: bool = False) -> None:
+        """An output has ended, whole or stopped: into the history, and checked for copied spans."""
         kind, settings, seed = self._pending
         full = self.editor.toPlainText()
-        self.history.add(entry(full, kind=kind, settings=settings, seed=seed))
+        self.history.add(entry(full, kind=kind, settings=settings, seed=seed, stopped=stopped))
         if self.loaded is not None:
             self.copy_marks.check(self.loaded, text, len(full) - len(text))
 
@@ -271,6 +271,7 @@ class GenerationPanel(QWidget):
         prompt = self.prompt.toPlainText()
         settings = self.fixed_seed_settings()
         self.alternatives.set_samples([])
+        self.copy_marks.clear()  # its line spoke of the editor's last output, not of these
         self.status.setText(f"Generating {ALTERNATIVES} alternatives…")
         self._run_job(
             lambda _report: generate_samples(loaded.model, loaded.tokenizer, prompt, settings, ALTERNATIVES),

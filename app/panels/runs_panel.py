@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from app.panels.runs_legend import CurveKey, RunsLegend
 from app.panels.training_plots import StepAxis
 from app.plot_style import follow_palette
-from training.checkpoints.run_history import RunRecord, delete_run, rename_run, scan_runs
+from training.checkpoints.checkpoint import CheckpointError
+from training.checkpoints.run_history import RunRecord, delete_run, read_run, rename_run, scan_runs
 
 COLUMNS = ("Run", "Corpus", "Level", "Shape", "Preset", "Budget", "Steps", "Best val.", "Date", "State")
 CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
@@ -167,6 +168,33 @@ class RunsPanel(QWidget):
                 self.table.selectRow(index)
         self._selection_changed()
 
+    def refresh_run(self, checkpoint: str | Path) -> None:
+        """The row of the run that just saved ``checkpoint`` (its own, or its RNN's), read
+        again: a run saves many times, and reading every run's header each time would cost
+        the window a scan of the whole folder. A run not listed yet brings the whole list."""
+        runs_dir = self.runs_dir.resolve()
+        path = Path(checkpoint).resolve()
+        if runs_dir not in path.parents:
+            return  # saved outside the runs folder: not a row of this table
+        folder = self.runs_dir / path.relative_to(runs_dir).parts[0]
+        rows = [r for r in range(self.table.rowCount()) if self._folder_at(r) == str(folder)]
+        if not rows:
+            self.refresh()
+            return
+        try:
+            record = read_run(folder)
+        except (CheckpointError, OSError):
+            return  # caught between writes: the next save reads it
+        self.records[str(folder)] = record
+        first = self.table.item(rows[0], 0)
+        selected = first is not None and first.isSelected()
+        self.table.setSortingEnabled(False)
+        for col, cell in enumerate(row_cells(record)):
+            self.table.setItem(rows[0], col, cell)
+        self.table.setSortingEnabled(True)
+        if selected:  # the new cells are not: select the row again, with its longer curve
+            self.select_folders([*(r.folder for r in self.selected()), folder])
+
     def _folder_at(self, row: int) -> str:
         item = self.table.item(row, 0)
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
@@ -239,7 +267,7 @@ class RunsPanel(QWidget):
         try:
             new = rename_run(old, new_name)
         except ValueError as err:
-            QMessageBox.warning(self, "Cannot rename run", str(err))
+            QMessageBox.warning(self, "Cannot rename", str(err))
             return None
         self.refresh()
         self.select_folders([new])
@@ -293,6 +321,6 @@ class RunsPanel(QWidget):
                 delete_run(run.folder)
                 deleted += 1
             except ValueError as err:
-                QMessageBox.warning(self, "Cannot delete run", str(err))
+                QMessageBox.warning(self, "Cannot delete", str(err))
         self.refresh()
         return deleted

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -23,29 +22,35 @@ from PySide6.QtWidgets import (
 from app.controller import TrainingController, TrainingState
 from app.event_batching import StepBatch
 from app.model_store import LoadedModel
+from app.panels.latest_sample import LatestSample
 from app.panels.scroll_column import scroll_column
 from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
 from app.panels.training_status import (
     clipped_text,
+    diverged_text,
     final_speed_text,
     finish_lines,
     finish_summary,
     idle_hint,
     ingest_progress,
+    is_timing_note,
+    last_run_gone_text,
+    note_text,
     paused_text,
+    preparing_text,
     progress_text,
     resumable,
     run_models,
     speed_text,
     validation_text,
 )
-from app.plot_style import mono_font
 from app.settings import Settings
 from training.checkpoints.checkpoint import read_metadata, resolve_path
 from training.checkpoints.run_history import write_note
 from training.common import events as ev
 from training.common.events import (
+    CheckpointEvent,
     FinishedEvent,
     NoteEvent,
     SampleEvent,
@@ -62,6 +67,7 @@ LAST_RUN_KEY = "training/last_run"
 class TrainingPanel(QWidget):
     run_finished = Signal(list)  # list[FinishedEvent] of a run that ended (completed or cancelled)
     save_failed = Signal(object)  # SaveFailedEvent: a checkpoint could not be written, training goes on
+    checkpoint_saved = Signal(object)  # CheckpointEvent: a model of the run was saved to its folder
 
     def __init__(
         self,
@@ -101,9 +107,8 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)  # a reset bar (value -1) hides its text, and "idle" should show
         self.progress.setFormat("idle")
         self.progress.setTextVisible(True)
-        self.speed_label = QLabel("–")
-        self.clip_label = QLabel("Clipped steps: –")
-        self.val_label = QLabel("Validation: –")
+        self.speed_label, self.clip_label, self.val_label = QLabel(), QLabel(), QLabel()
+        self._clear_run_lines()
         self.status_label = QLabel(idle_hint(None, has_corpus=False))
         # Warnings stay on screen until the next run: "diverged" must not be overwritten by "finished".
         self.warning_label = QLabel("")
@@ -126,20 +131,12 @@ class TrainingPanel(QWidget):
         controls.setMinimumWidth(self.options.sizeHint().width() + 24)
 
         self.plots = TrainingPlots()
-        self.sample_view = QPlainTextEdit()
-        self.sample_view.setReadOnly(True)
-        self.sample_view.setPlaceholderText("Samples of generated text appear here while training runs.")
-        self.sample_view.setFont(mono_font())
-        sample_box = QWidget()
-        sample_layout = QVBoxLayout(sample_box)
-        sample_layout.setContentsMargins(0, 0, 0, 0)
-        sample_layout.addWidget(QLabel("Latest sample"))
-        sample_layout.addWidget(self.sample_view)
+        self.sample = LatestSample()
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(controls)
         split.addWidget(self.plots)
-        split.addWidget(sample_box)
+        split.addWidget(self.sample)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 1)
         split.setSizes([360, 800, 320])
@@ -152,10 +149,11 @@ class TrainingPanel(QWidget):
             StepBatch: self._on_steps,
             ev.IngestEvent: self._on_ingest,
             ValidationEvent: self._on_validation,
-            SampleEvent: self._on_sample,
+            SampleEvent: self.sample.show_sample,
             WarningEvent: self._on_warning,
             NoteEvent: self._on_note,
             SaveFailedEvent: self._on_save_failed,
+            CheckpointEvent: self.checkpoint_saved.emit,
         }
         controller.event.connect(self._on_event)
         controller.finished.connect(self._on_finished)
@@ -204,20 +202,11 @@ class TrainingPanel(QWidget):
         last = self.last_run()
         if last is not None:
             self.resume_run(last)
-        elif self.settings.get_str(LAST_RUN_KEY):
-            self._say_last_run_gone(Path(self.settings.get_str(LAST_RUN_KEY)))
-
-    def _say_last_run_gone(self, folder: Path) -> None:
-        """Resume was clicked after its run's folder was deleted (the Runs tab, or elsewhere):
-        a word instead of nothing, and Resume greys now that there is nothing to continue."""
-        what = "no longer holds its checkpoint" if folder.exists() else "is gone: it was deleted or moved"
-        QMessageBox.information(
-            self,
-            "Cannot resume",
-            f"The folder of run {folder.name} ({folder}) {what}, so there is nothing to resume. "
-            "Start a new run, or resume another from the Runs tab.",
-        )
-        self._update_buttons(self.controller.state)
+        elif self.settings.get_str(LAST_RUN_KEY):  # its folder was deleted: a word, and Resume greys
+            QMessageBox.information(
+                self, "Cannot resume", last_run_gone_text(self.settings.get_str(LAST_RUN_KEY))
+            )
+            self._update_buttons(self.controller.state)
 
     def resume_run(self, last: Path) -> None:
         """Continue a stopped run where its checkpoint left it, its curves redrawn from its history."""
@@ -257,8 +246,9 @@ class TrainingPanel(QWidget):
             self._latest.clear()
             self._val.clear()
             self.steps_received = 0
+            self._clear_run_lines()  # the last run's figures are not this one's
         self.run_dir = spec.out_dir
-        self.sample_view.clear()
+        self.sample.clear()
         self.warning_label.clear()
         self.warning_label.hide()
         self.progress.setValue(0 if not continuing else self.progress.value())
@@ -268,6 +258,11 @@ class TrainingPanel(QWidget):
             self.settings.set_str(LAST_RUN_KEY, str(spec.out_dir))
             write_note(spec.out_dir, preset=spec.preset)
         self.controller.start(spec)
+
+    def _clear_run_lines(self) -> None:
+        self.speed_label.setText("–")
+        self.clip_label.setText("Clipped steps: –")
+        self.val_label.setText("Validation: –")
 
     # ---- events in (already on the GUI thread, ~10 a second) ---------------------------
     def _on_event(self, event: object) -> None:
@@ -297,11 +292,11 @@ class TrainingPanel(QWidget):
         self._val[event.model] = event
         self.val_label.setText(validation_text(self._val))
 
-    def _on_sample(self, event: SampleEvent) -> None:
-        self.sample_view.setPlainText(f"[{event.model.upper()}, step {event.step}]\n{event.text}")
-
     def _on_note(self, event: NoteEvent) -> None:  # what a preset chose here, and the like
-        self.status_label.setText(f"{self.status_label.text()}\n{event.message}")
+        if not self._latest:  # between the corpus and the first step: the bar says what runs now
+            self.progress.setFormat(preparing_text(event))
+        if not is_timing_note(event):  # the timing's note is the bar's: a line would outlive it
+            self.status_label.setText(f"{self.status_label.text()}\n{note_text(event.message)}")
 
     def _on_warning(self, event: WarningEvent) -> None:
         line = f"{event.model.upper()}: {event.message}"
@@ -326,10 +321,7 @@ class TrainingPanel(QWidget):
             QTimer.singleShot(0, lambda: self._warn_diverged(diverged))
 
     def _warn_diverged(self, diverged: list[FinishedEvent]) -> None:
-        names = " and ".join(r.model.upper() for r in diverged)
-        details = self.warning_label.text() or "The loss became too large to go on."
-        text = f"{names} diverged and stopped; its last good weights were kept.\n\n{details}"
-        QMessageBox.warning(self, "Training diverged", text)
+        QMessageBox.warning(self, "Run diverged", diverged_text(diverged, self.warning_label.text()))
 
     def _on_failed(self, message: str) -> None:
         self.progress.setFormat("failed")

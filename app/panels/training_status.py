@@ -7,17 +7,35 @@ validation line in a fixed model order, and what a resumable run is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from training.checkpoints.checkpoint import CheckpointError, read_metadata
 from training.checkpoints.run_meta import RunMeta
-from training.common.events import FinishedEvent, FinishReason, IngestEvent, StepEvent, ValidationEvent
+from training.common.events import (
+    FinishedEvent,
+    FinishReason,
+    IngestEvent,
+    NoteEvent,
+    StepEvent,
+    ValidationEvent,
+)
 from training.presets.presets import get_preset
 from training.run_spec import RunSpec
 
 MODEL_ORDER = ("lstm", "gru", "rnn")  # the main model first, its contrast after, in every line
+
+# How the preset's note begins as it starts timing this machine (training.presets.preset_fit).
+TIMING_NOTE = "timing "
+TIMING_TEXT = "Timing the preset on this machine…"  # short: the bar is one line
+PREPARING_TEXT = "Corpus read · preparing the run…"
+# The stages that end reading the corpus (IngestEvent.stage): fresh tokens, or the cache's.
+LAST_INGEST_STAGES = ("tokenising", "reusing tokens")
+# A write-up in the source repository that the engine's notes name for developers, e.g.
+# "; benchmarks/SWEEP.md says why": the installed program ships no such file.
+_FILE_REFERENCE = re.compile(r";\s*[\w./-]+\.md says why")
 
 T = TypeVar("T")
 
@@ -110,6 +128,22 @@ def finish_summary(results: Sequence[FinishedEvent]) -> str:
     return f"{reasons} · {format_duration(sum(r.seconds for r in results))}"
 
 
+def diverged_text(diverged: Sequence[FinishedEvent], warnings: str) -> str:
+    names = " and ".join(r.model.upper() for r in diverged)
+    details = warnings or "The loss became too large to go on."
+    return f"{names} diverged and stopped; its last good weights were kept.\n\n{details}"
+
+
+def last_run_gone_text(last_run: str) -> str:
+    """Resume, after its run's folder was deleted (the Runs tab, or elsewhere)."""
+    folder = Path(last_run)
+    what = "no longer holds its checkpoint" if folder.exists() else "is gone: it was deleted or moved"
+    return (
+        f"The folder of run {folder.name} ({folder}) {what}, so there is nothing to resume. "
+        "Start a new run, or resume another from the Runs tab."
+    )
+
+
 def finish_lines(results: Iterable[FinishedEvent]) -> str:
     ordered = in_model_order({r.model: r for r in results})
     if not ordered:  # stopped while the corpus was read
@@ -120,9 +154,28 @@ def finish_lines(results: Iterable[FinishedEvent]) -> str:
 
 
 def ingest_progress(event: IngestEvent) -> tuple[int, str]:
-    """Reading a large corpus comes before the first step: the same bar, with its stage."""
+    """Reading a large corpus comes before the first step: the same bar, with its stage. Its
+    last stage done, the bar says what comes next rather than "tokenising 100%"."""
+    if event.stage in LAST_INGEST_STAGES and event.fraction >= 1.0:
+        return 1000, PREPARING_TEXT
     eta = f" · ETA {format_duration(event.eta_s)}" if event.eta_s is not None else ""
     return round(event.fraction * 1000), f"Corpus: {event.stage} {event.fraction:.0%}{eta}"
+
+
+def is_timing_note(event: NoteEvent) -> bool:
+    """The note that says the preset's timing has begun: the bar's news, not the run's."""
+    return event.model == "run" and event.message.startswith(TIMING_NOTE)
+
+
+def preparing_text(event: NoteEvent) -> str:
+    """The bar between the corpus and the first step, where a note arrives: the corpus has
+    been read, and the timing of the preset or the model's building is under way."""
+    return TIMING_TEXT if is_timing_note(event) else PREPARING_TEXT
+
+
+def note_text(message: str) -> str:
+    """A note as the window shows it: without the repository's files that it names."""
+    return _FILE_REFERENCE.sub("", message)
 
 
 def budget_text(meta: RunMeta) -> str:

@@ -28,7 +28,7 @@ def test_a_failing_corpus_read_is_shown_logged_and_the_app_stays_usable(
     with qtbot.waitSignal(window.corpus.failed, timeout=10_000) as failed:
         window.open_corpus([str(tiny.corpus)])
     assert failed.args[0] == "RuntimeError: the disk said no"  # short: no traceback for the person
-    assert dialogs == [("Cannot use this corpus", "RuntimeError: the disk said no")]
+    assert dialogs == [("Corpus error", "RuntimeError: the disk said no")]
     log = _log_text(window)
     assert "Traceback (most recent call last)" in log and "in broken_read" in log
     assert "RuntimeError: the disk said no" in log

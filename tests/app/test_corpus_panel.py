@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from app.panels.corpus_panel import heading
 from tests.app.conftest import load_corpus
 
 
@@ -74,7 +75,7 @@ def test_a_big_corpus_shows_progress_and_cancel_keeps_the_previous_one(qtbot, wi
     qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
     assert loaded == [] and panel.current is not None and panel.current.paths == (str(tiny.corpus),)
     assert not panel.progress.isVisibleTo(panel)
-    assert panel.name_label.text() == panel.current.corpus.describe()
+    assert panel.name_label.text() == heading(panel.current.corpus)
 
 
 def test_preview_breaks_lines_between_words(qtbot, window, tmp_path):

@@ -49,7 +49,7 @@ def test_divergence_is_reported_and_the_diverged_rnn_not_loaded(qtbot, window, t
     assert message in dash.warning_label.text() and dash.warning_label.isVisible()
     assert "LSTM finished" in dash.progress.format() and "RNN diverged" in dash.progress.format()
     qtbot.waitUntil(lambda: bool(dialogs))
-    assert dialogs[0][0] == "Training diverged" and message in dialogs[0][1]
+    assert dialogs[0][0] == "Run diverged" and message in dialogs[0][1]
     assert window.models.main is not None and window.models.main.path == tiny.lstm
     assert window.models.rnn is None  # neither the diverged RNN nor the old model's RNN
 

@@ -20,7 +20,7 @@ def test_documents_choice_goes_into_the_run_spec(qtbot, window, tiny, dialogs):
     corpus.documents_kind.setCurrentIndex(corpus.documents_kind.findText("separator…"))
     assert corpus.separator.isEnabled()
     assert not window_guards.confirm_start(window)  # no separator yet: a dialog, no run
-    assert dialogs and dialogs[-1][0] == "Cannot start training" and "separator" in dialogs[-1][1]
+    assert dialogs and dialogs[-1][0] == "Cannot train" and "separator" in dialogs[-1][1]
     corpus.separator.setText("\\n\\n")
     spec = window.dashboard.build_spec()
     assert spec.documents == "separator:\\n\\n" and corpus.documents_problem() == ""
@@ -32,4 +32,4 @@ def test_starting_with_an_empty_separator_shows_a_dialog_and_starts_nothing(qtbo
     corpus.documents_kind.setCurrentIndex(corpus.documents_kind.findText("separator…"))
     window.dashboard.start()
     assert not window.training.running
-    assert [title for title, _ in dialogs] == ["Cannot start training"]
+    assert [title for title, _ in dialogs] == ["Cannot train"]

@@ -129,12 +129,12 @@ def test_the_menu_bar_is_whole_from_the_first_frame_and_waits_for_the_engine(
 def _check_menus_while_loading(window: MainWindow, monkeypatch) -> None:
     assert not window.ready
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
-    assert list(menus) == ["&File", "&Generate", "&Train", "&View", "&Help"]
+    assert list(menus) == ["&File", "&Edit", "&Generate", "&Train", "&View", "&Help"]
     actions = window.actions_by_name
     needs_engine = ("open_model", "save_model", "generate", "compare", "train", "resume", "suggest")
     for name in needs_engine:
         assert not actions[name].isEnabled() and actions[name].statusTip() == LOADING, name
-    for name in ("open_files", "open_folder", "quit", "shortcuts", "about"):
+    for name in ("open_files", "open_folder", "quit", "shortcuts", "about", "user_guide", "find"):
         assert actions[name].isEnabled(), name
 
     open_files = actions["open_files"]
@@ -173,7 +173,7 @@ def test_a_panel_that_cannot_be_built_is_reported_not_left_out(
     with qtbot.waitSignal(window.engine_failed, timeout=60_000) as failed:
         window.show()
     assert "half-written" in failed.args[0] and not window.ready
-    assert dialogs and dialogs[0][0] == "LSTM Studio cannot start its engine"
+    assert dialogs and dialogs[0][0] == "Engine error"
     assert not window.actions_by_name["train"].isEnabled()
     assert "half-written" in window.log_file.read_text(encoding="utf-8")
     window.close()

@@ -78,7 +78,7 @@ def test_closing_mid_training_stops_the_thread_and_resumes_after_reopening(qtbot
     assert second.training.spec.resume and second.training.spec.out_dir == run_dir
     second.close()
     assert not second.training.running
-    assert dialogs and {title for title, _ in dialogs} == {"Quit while training?"}  # asked, nothing else
+    assert dialogs and {title for title, _ in dialogs} == {"Quit now?"}  # asked, nothing else
 
 
 def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
@@ -97,7 +97,7 @@ def test_one_click_trains_the_missing_rnn(qtbot, window, tiny):
 
 
 def test_quitting_just_after_a_run_has_finished_asks_nothing(qtbot, window, tiny, dialogs):
-    """The thread still saves and ends after the results arrive: no "Quit while training?"."""
+    """The thread still saves and ends after the results arrive: no "Quit now?"."""
     load_corpus(qtbot, window, [str(tiny.corpus)])
     seen: list[tuple[bool, bool]] = []  # (thread still going, window closed) at Ctrl+Q
 
@@ -110,7 +110,7 @@ def test_quitting_just_after_a_run_has_finished_asks_nothing(qtbot, window, tiny
     with qtbot.waitSignal(window.training.finished, timeout=60_000):
         _start(qtbot, window, steps=5)
     assert seen == [(True, True)]  # quit while the thread was still going, and it closed
-    assert "Quit while training?" not in [title for title, _ in dialogs]
+    assert "Quit now?" not in [title for title, _ in dialogs]
     assert not window.training.running
 
 
@@ -132,14 +132,19 @@ def test_the_run_counts_as_training_until_its_first_result(qtbot, window, tiny):
 
 def test_the_runs_list_is_read_once_when_a_run_ends(qtbot, window, tiny, monkeypatch):
     """Its results refresh the Runs tab; the thread's end a moment later does not again (a
-    second scan of every run folder, while a corpus count may be holding the GIL)."""
+    second scan of every run folder, while a corpus count may be holding the GIL). While it
+    trains, its first save lists it and later saves read its row alone."""
     load_corpus(qtbot, window, [str(tiny.corpus)])
     refreshed: list[str] = []
     real = window.runs.refresh
     monkeypatch.setattr(window.runs, "refresh", lambda: (refreshed.append(window.training.state), real())[1])
+    at_results: list[int] = []
+    window.training.finished.connect(lambda _results: at_results.append(len(refreshed)))
     with qtbot.waitSignal(window.training.idle, timeout=60_000):
         _start(qtbot, window, steps=5)
-    assert len(refreshed) == 1 and window.runs.records  # by the results, the new run listed
+    assert window.runs.records  # by the results, the new run listed
+    assert at_results and len(refreshed) == at_results[0] <= 2  # its first save, its results; not its end
+    count = len(refreshed)
     window.training.results = None  # a run that failed: no results refreshed it
     window._training_state("idle")
-    assert len(refreshed) == 2
+    assert len(refreshed) == count + 1

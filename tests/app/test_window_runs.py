@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app import model_store
 from app.launch import parse_args
-from app.menus import recent_model_labels, shortcuts_text
+from app.menus import shortcuts_text
 from app.panels.training_panel import LAST_RUN_KEY
+from app.window_defaults import recent_model_labels
 from tests.training.checkpoints.test_run_history import resave
 from training.checkpoints.checkpoint import CheckpointError
 from training.checkpoints.run_meta import Metrics, Progress
@@ -75,7 +76,7 @@ def test_a_worse_finished_run_is_offered_not_forced_and_start_asks(window, tiny,
     new = worse_copy(tiny, tmp_path, "short-run", rnn=True)
     window.training.finished.emit([finished(new), finished(new.parent / "rnn" / new.name, model="rnn")])
     title, text = answers[0]
-    assert title == "Load the new model?" and "short-run" in text
+    assert title == "Load new model?" and "short-run" in text
     assert f"{before.val_loss:.3f}" in text and "worse" in text
     assert window.models.main is before and window.unsaved_result == new.parent
     # F5 now asks before starting over the result nobody loaded or saved.
@@ -85,7 +86,7 @@ def test_a_worse_finished_run_is_offered_not_forced_and_start_asks(window, tiny,
 
 
 def test_accepted_run_loads_with_its_own_rnn_or_none(window, tiny, tmp_path, answers):
-    answers.yes.add("Load the new model?")
+    answers.yes.add("Load new model?")
     new = worse_copy(tiny, tmp_path, "lstm-only", rnn=False)
     assert window.models.rnn is not None  # the old model's RNN
     window.training.finished.emit([finished(new)])
@@ -104,7 +105,7 @@ def test_a_diverged_or_worse_than_chance_run_is_never_loaded_silently(window, ti
     resave(tiny.lstm, chance, metrics=Metrics(val_loss=50.0))
     window.training.finished.emit([finished(chance / "checkpoint.safetensors")])
     titles = [t for t, _ in answers]
-    assert titles.count("New model not loaded") == 2 and "Load the new model?" not in titles
+    assert titles.count("Not loaded") == 2 and "Load new model?" not in titles
     assert "no better than guessing uniformly" in answers[-1][1]
     assert window.models.main is before
 
@@ -112,7 +113,7 @@ def test_a_diverged_or_worse_than_chance_run_is_never_loaded_silently(window, ti
 def test_quitting_mid_run_asks_and_no_keeps_the_window(window, answers, monkeypatch):
     monkeypatch.setattr(type(window.training), "running", property(lambda _self: True))
     assert not window.close() and window.isVisible()
-    assert answers[-1][0] == "Quit while training?" and "resum" in answers[-1][1].lower()
+    assert answers[-1][0] == "Quit now?" and "resum" in answers[-1][1].lower()
     monkeypatch.undo()
 
 
@@ -132,11 +133,11 @@ def test_resume_names_the_run_its_step_and_corpus_and_redraws_its_history(window
 def test_a_failed_save_is_shown_once_and_offers_save_as(window, answers, monkeypatch):
     calls: list[object] = []
     monkeypatch.setattr(window, "save_model_as", lambda target=None: calls.append(target))
-    answers.yes.add("Checkpoint not saved")
+    answers.yes.add("Save failed")
     event = SaveFailedEvent(model="lstm", step=5, folder="/full", message="/full: no space left on device")
     window.training.event.emit(event)
     window.training.event.emit(event)
-    assert [t for t, _ in answers] == ["Checkpoint not saved"] and calls == [None]
+    assert [t for t, _ in answers] == ["Save failed"] and calls == [None]
     assert "no space left" in window.dashboard.warning_label.text()
 
 
@@ -151,7 +152,7 @@ def test_an_unreadable_checkpoint_offers_its_older_fallback(window, tiny, tmp_pa
 
     monkeypatch.setattr(model_store, "load", load)
     window.models.main = None
-    answers.yes.add("Open an older checkpoint?")
+    answers.yes.add("Older checkpoint")
     assert window.open_model(bad)
     assert str(tiny.lstm) in answers[0][1] and window.models.main.path == tiny.lstm
 
@@ -195,7 +196,7 @@ def test_a_failed_save_mid_run_moves_the_run_to_the_folder_chosen(window, answer
     moved: list[object] = []
     record = lambda self, folder: moved.append(folder) or True  # noqa: E731
     monkeypatch.setattr(model_files, "ask_save_folder", lambda _window: tmp_path / "roomy")
-    answers.yes.add("Checkpoint not saved")
+    answers.yes.add("Save failed")
     with monkeypatch.context() as running:
         running.setattr(TrainingController, "running", property(lambda self: True))
         running.setattr(TrainingController, "save_elsewhere", record)
