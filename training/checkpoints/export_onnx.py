@@ -20,6 +20,7 @@ an error that names the file, never a half-written model.
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 from pathlib import Path
@@ -123,7 +124,8 @@ def export_onnx(model: LanguageModel, tokenizer: Tokenizer, out_dir: str | Path)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    model = model.float().eval().cpu()
+    # A copy: the caller's model (the window's, perhaps bf16 or on a GPU) stays as it was.
+    model = copy.deepcopy(model).float().eval().cpu()
     tokenizer_json = hf_tokenizer_json(tokenizer)  # a tokenizer with no export fails before any file
     card = json.dumps(model_card(model, tokenizer), indent=1)
     files: dict[Path, Writer] = {

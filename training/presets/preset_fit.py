@@ -39,7 +39,7 @@ class Fitted:
             + (f", dropout {r.dropout:g}" if r.dropout else "")
             + f" (about {self.choice.tokens / 1e6:.1f} M training tokens in the budget"
             + (f", {self.choice.passes:.0f} passes over this text" if self.choice.passes else "")
-            + "; benchmarks/SWEEP.md says why)"
+            + ")"
         )
 
 
