@@ -28,6 +28,7 @@ from training.common.events import (
     EventCallback,
     FinishedEvent,
     FinishReason,
+    NoteEvent,
     SampleEvent,
     SaveFailedEvent,
     ValidationEvent,
@@ -49,6 +50,7 @@ from training.loop.trainer_state import (
     Snapshot,
     back_to_best,
     checkpoint_meta,
+    processes_note,
     restore_run,
     save_run,
 )
@@ -134,6 +136,9 @@ class Trainer:
         self.history = list(resumed.history)
         if resumed.state is not None:
             self.state = resumed.state
+        if at.processes != self.dist.world_size:
+            note = processes_note(at.processes, self.dist.world_size, self.config.batch_size)
+            self.emit(NoteEvent(model=self.name, message=note))
 
     # ---- budget -------------------------------------------------------------------------
     @property
@@ -193,7 +198,7 @@ class Trainer:
                 step=self.step,
                 total_steps=cfg.budget.steps,
                 lr=lr,
-                tokens_per_s=x.numel() / self.step_time_ema,
+                tokens_per_s=x.numel() * self.dist.world_size / self.step_time_ema,  # all processes
                 elapsed_s=self.train_seconds,
                 eta_s=self._eta(),
                 progress=self.progress,
@@ -330,7 +335,9 @@ class Trainer:
             self.meta,
             name=self.name,
             config=self.config,
-            progress=Progress(self.step, self.chunk_index, self.train_seconds, done=self.done),
+            progress=Progress(
+                self.step, self.chunk_index, self.train_seconds, self.done, self.dist.world_size
+            ),
             last_eval=self.last_eval,
             history=self.history,
             seconds_per_step=self.step_time_ema,
@@ -383,7 +390,8 @@ class Trainer:
         if said:
             self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
-        rate = self.config.batch_size * self.config.seq_len * self.step / max(self.train_seconds, 1e-9)
+        per_step = self.config.batch_size * self.config.seq_len * self.dist.world_size
+        rate = per_step * self.step / max(self.train_seconds, 1e-9)
         self.finished = FinishedEvent(
             model=self.name,
             reason=reason,

@@ -228,6 +228,18 @@ def restore_run(
     )
 
 
+def processes_note(before: int, now: int, batch_per_process: int) -> str:
+    """What a resume on another number of processes changes: each process keeps its batch, so
+    the batch of a step, all processes together, grows or shrinks with their number."""
+    was, becomes = before * batch_per_process, now * batch_per_process
+    keep = before * batch_per_process // now
+    advice = f"; --batch {keep} keeps it at {was}" if keep * now == was else ""
+    return (
+        f"trained on {before} process{'es' if before > 1 else ''}, now on {now}: a step now takes "
+        f"{becomes} sequences where it took {was}{advice}"
+    )
+
+
 def _carried_state(tensors: dict[str, Tensor], *, device: torch.device, batch_size: int) -> State | None:
     h = tensors.get("state.h")
     if h is None or h.shape[1] != batch_size:

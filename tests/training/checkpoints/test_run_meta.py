@@ -68,3 +68,17 @@ def test_the_engine_builds_the_resume_and_contrast_specs(tmp_path: Path, corpus_
     rnn = contrast_rnn_spec(read_metadata(run), paths=spec.paths, out_dir=run / "rnn")
     assert rnn.model_options == {"cell": "rnn", "layers": 1, "hidden": 16, "embed": 8}
     assert rnn.level == "word"
+
+
+def test_a_corpus_of_many_files_keeps_their_names_packed() -> None:
+    import json
+
+    from training.checkpoints.run_meta import PACK_FILES_ABOVE, CorpusInfo, RunMeta
+
+    files = tuple(f"/home/someone/corpus/part{i % 100:02d}/file{i:05d}.txt" for i in range(50_000))
+    meta = RunMeta(corpus=CorpusInfo(files=files, chars=10))
+    stored = json.dumps(meta.to_dict())
+    assert len(stored) < len(json.dumps(list(files))) / 5
+    assert RunMeta.from_dict(json.loads(stored)).corpus.files == files
+    few = RunMeta(corpus=CorpusInfo(files=files[:PACK_FILES_ABOVE]))
+    assert json.loads(json.dumps(few.to_dict()))["corpus"]["files"] == list(files[:PACK_FILES_ABOVE])

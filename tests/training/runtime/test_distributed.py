@@ -75,6 +75,11 @@ def test_resume_with_a_different_number_of_processes(corpus_file: Path, tmp_path
     result = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     assert load_checkpoint(out).meta.progress.step == 8
+    notes = [json.loads(line)["message"] for line in result.stdout.splitlines() if '"note"' in line]
+    said = "trained on 1 process, now on 2: a step now takes 4 sequences where it took 2"
+    said += "; --batch 1 keeps it at 2"
+    assert said in notes
+    assert load_checkpoint(out).meta.progress.processes == 2
     assert main(["train", "--out", str(out), "--resume", "--steps", "10", "--json"]) == 0
     done = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert done["steps"] == 10 and load_checkpoint(out).meta.progress.step == 10
