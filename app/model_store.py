@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from app.resources import is_inside_assets
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer
-from training.checkpoints.checkpoint import RNN_SUBDIR, load_model, resolve_path
+from training.checkpoints.checkpoint import RNN_SUBDIR, load_model, model_file, resolve_path
 from training.checkpoints.run_meta import RunMeta
 
 
@@ -59,8 +59,9 @@ class LoadedModel:
 
 
 def load(path: str | Path) -> LoadedModel:
-    """A checkpoint file or run folder; raises CheckpointError with a readable message."""
-    file = resolve_path(path)
+    """A checkpoint file or run folder (a stopped run's best weights, where it kept them
+    apart: ``model_file``); raises CheckpointError with a readable message."""
+    file = model_file(path)
     model, tokenizer, meta = load_model(file, "cpu")
     return LoadedModel(model, tokenizer, meta, file)
 

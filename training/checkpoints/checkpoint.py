@@ -28,6 +28,7 @@ from training.checkpoints.tensor_file import write_tensors
 
 FORMAT_VERSION = 1
 FILE_NAME = "checkpoint.safetensors"
+BEST_FILE_NAME = "best.safetensors"
 RNN_SUBDIR = "rnn"  # a run folder's contrast RNN lives in this subfolder
 _META_KEY = "lstm_studio"
 
@@ -61,6 +62,26 @@ def resolve_path(path: str | Path) -> Path:
     """A checkpoint file, or a run folder holding one (existing or not)."""
     path = Path(path)
     return path if path.suffix == ".safetensors" else path / FILE_NAME
+
+
+def best_path(checkpoint: Path) -> Path:
+    """Where a stopped run keeps its best-validated weights, beside its checkpoint.
+
+    A run's checkpoint holds its last weights, because a resume goes on exactly where it
+    stopped. A run stopped after its validation loss turned up writes its best weights here
+    (weights, tokenizer and metadata; never resumed from), and while the file is there it is
+    the run's model. A run that completes ends on its best weights in its checkpoint and
+    removes it (``training.loop.trainer_state``)."""
+    return checkpoint.with_name(BEST_FILE_NAME)
+
+
+def model_file(path: str | Path) -> Path:
+    """The file a run's model is read from to be used: its best weights where a stop left
+    them, else its checkpoint. `path` is a run folder or its checkpoint; any other file (a
+    previous checkpoint, a copy) is read as it is."""
+    checkpoint = resolve_path(path)
+    best = best_path(checkpoint)
+    return best if checkpoint.name == FILE_NAME and best.is_file() else checkpoint
 
 
 def _existing(path: Path) -> Path:
@@ -320,8 +341,9 @@ def build_tokenizer(loaded: LoadedCheckpoint) -> Tokenizer:
 def load_model(
     path: str | Path, device: str | torch.device = "cpu"
 ) -> tuple[LanguageModel, Tokenizer, RunMeta]:
-    """(model in eval mode, tokenizer, metadata) from a checkpoint file or run folder."""
-    loaded = load_checkpoint(path)
+    """(model in eval mode, tokenizer, metadata) from a checkpoint file or run folder: the
+    run's best weights where a stop left them (``model_file``)."""
+    loaded = load_checkpoint(model_file(path))
     model = build_model(loaded, device).eval()
     return model, build_tokenizer(loaded), loaded.meta
 

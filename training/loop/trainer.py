@@ -50,7 +50,9 @@ from training.loop.trainer_state import (
     Snapshot,
     back_to_best,
     checkpoint_meta,
+    keep_best_for_use,
     processes_note,
+    remove_best,
     restore_run,
     save_run,
 )
@@ -390,6 +392,10 @@ class Trainer:
         if said:
             self.emit(WarningEvent(model=self.name, message=said))
         path = self.save()
+        if path is not None and reason == "cancelled":
+            self._keep_best_for_use(result)
+        elif path is not None and reason == "completed":
+            remove_best(path)  # it ends on its best weights
         per_step = self.config.batch_size * self.config.seq_len * self.dist.world_size
         rate = per_step * self.step / max(self.train_seconds, 1e-9)
         self.finished = FinishedEvent(
@@ -410,6 +416,21 @@ class Trainer:
         )
         self.emit(self.finished)
         return self.finished
+
+    def _keep_best_for_use(self, stopped_at: EvalResult) -> None:
+        """A run stopped past its best keeps those weights beside its checkpoint, as its model."""
+        try:
+            keep_best_for_use(
+                self.best,
+                stopped_at,
+                checkpoint=self.out_path,
+                model=self.model,
+                tokenizer=self.tokenizer,
+                meta=ckpt.read_metadata(self.out_path),
+            )
+        except (OSError, ckpt.CheckpointError) as err:  # the run itself is saved: only say it
+            said = f"its best weights could not be kept apart: {err}"
+            self.emit(WarningEvent(model=self.name, message=said))
 
     def _end_on_best_weights(self) -> tuple[Rollback | None, EvalResult | None]:
         """End a completed run on its best weights (``back_to_best``), saying why; a stopped run

@@ -20,6 +20,7 @@ from torch import Tensor
 from lstm_core.model import LanguageModel, State
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoints import checkpoint as ckpt
+from training.checkpoints.checkpoint_io import previous_path
 from training.checkpoints.run_meta import Metrics, Progress, RunMeta, ValidationPoint
 from training.common.config import TrainConfig
 from training.loop.evaluate import EvalResult
@@ -141,6 +142,56 @@ def back_to_best(
         chance=math.log(max(model.config.vocab_size, 2)),
         clipped=clipped,
     )
+
+
+def keep_best_for_use(
+    best: BestWeights,
+    stopped_at: EvalResult,
+    *,
+    checkpoint: Path,
+    model: LanguageModel,
+    tokenizer: Tokenizer,
+    meta: RunMeta,
+) -> Path | None:
+    """After a stop: the best weights written beside the checkpoint (``ckpt.best_path``) when
+    the stopped weights validate worse by more than the sample's noise, as the run's model;
+    None, and any best file left by an earlier stop removed, when the stopped weights are as
+    good. A best file from an earlier stop that beats this stop's best stays."""
+    target = ckpt.best_path(checkpoint)
+    kept = _best_loss(target)
+    if best.weights is None or best.step is None or stopped_at.loss_nats < best.loss + STALL:
+        if kept is None or stopped_at.loss_nats < kept + STALL:
+            remove_best(checkpoint)
+        return None
+    if kept is not None and kept <= best.loss:
+        return target
+    weights_only = LanguageModel(model.config)
+    weights_only.load_state_dict(best.weights)
+    point = next((p for p in meta.metrics.history if p.step == best.step), None)
+    metrics = Metrics(
+        val_loss=best.loss,
+        bits_per_char=point.bits_per_char if point else None,
+        perplexity=math.exp(min(best.loss, 50.0)),
+        history=meta.metrics.history,
+    )
+    best_meta = meta.updated(progress=Progress(step=best.step, done=True), metrics=metrics)
+    return ckpt.save_checkpoint(target, model=weights_only, tokenizer=tokenizer, meta=best_meta)
+
+
+def _best_loss(path: Path) -> float | None:
+    if not path.is_file():
+        return None
+    try:
+        return ckpt.read_metadata(path).metrics.val_loss
+    except (ckpt.CheckpointError, OSError):
+        return None
+
+
+def remove_best(checkpoint: Path) -> None:
+    """The checkpoint holds the run's best weights (it completed, or its last are as good)."""
+    target = ckpt.best_path(checkpoint)
+    for path in (target, previous_path(target)):
+        path.unlink(missing_ok=True)
 
 
 def checkpoint_meta(
