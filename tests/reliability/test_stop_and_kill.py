@@ -145,7 +145,7 @@ def test_a_stopped_run_scores_a_smaller_sample_than_a_completed_one(tmp_path: Pa
     import random
 
     from training.common.control import TrainingControl
-    from training.loop.trainer import STOPPED_EVAL_TOKENS
+    from training.loop.trainer_end import STOPPED_EVAL_TOKENS
 
     rng = random.Random(0)
     words = ["".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 7))) for _ in range(400)]

@@ -2,6 +2,8 @@
 
 - run_loop.py: a run's trainers to their budgets, one step of each in turn
 - trainer.py: the loop: stateful truncated BPTT, schedule, clipping, autocast; events out
+- trainer_saves.py: a Trainer's checkpoint written now, and what a failed save says
+- trainer_end.py: how a run ends: completed on its best weights, stopped, or diverged
 - trainer_state.py: checkpoints written and resumed, the rollback snapshot, the best weights
 - streams.py: the state each stream carries between chunks, restarted a few streams at a time
 - step_readout.py: each step's loss and gradient norm, read back a few steps at a time

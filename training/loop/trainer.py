@@ -21,47 +21,37 @@ from lstm_core.model import LanguageModel, ModelOutput, State
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoints import checkpoint as ckpt
-from training.checkpoints.run_meta import Progress, RunMeta, ValidationPoint
+from training.checkpoints.run_meta import RunMeta, ValidationPoint
 from training.common.config import TrainConfig
 from training.common.events import (
-    CheckpointEvent,
     EventCallback,
     FinishedEvent,
     FinishReason,
     NoteEvent,
     SampleEvent,
-    SaveFailedEvent,
     ValidationEvent,
-    WarningEvent,
     ignore_events,
 )
 from training.data.batching import StreamBatcher
 from training.data.holdout import DataSplit
 from training.loop.document_eval import evaluate_documents
-from training.loop.early_stop import memorised_message, should_stop, stopped_early_message
+from training.loop.early_stop import should_stop, stopped_early_message
 from training.loop.evaluate import EvalResult, evaluate_tokens
 from training.loop.failures import OutOfMemory, is_out_of_memory
 from training.loop.optimizer import gradient_norm, make_optimizer, set_learning_rate
-from training.loop.rollback_message import Rollback, divergence_message, rollback_message
 from training.loop.step_readout import HostStep, StepReadout, readback_interval
 from training.loop.streams import detach_state, restart_some_streams
+from training.loop.trainer_end import finish_run, roll_back_and_finish
+from training.loop.trainer_saves import save_now
 from training.loop.trainer_state import (
     BestWeights,
     Snapshot,
-    back_to_best,
-    checkpoint_meta,
-    keep_best_for_use,
     processes_note,
-    remove_best,
     restore_run,
-    save_run,
 )
 from training.runtime.distributed import SINGLE, DistContext, budget_spent
 
 log = logging.getLogger(__name__)
-# Held-out tokens a stopped run's last validation scores: a few tenths of a second for the
-# presets' models on 2 cores, against seconds for the 65,536 a completed run scores.
-STOPPED_EVAL_TOKENS = 8192
 
 
 class Trainer:
@@ -301,60 +291,9 @@ class Trainer:
         return text
 
     def save(self) -> Path | None:
-        """Write a checkpoint; None when the disk refused it. Training goes on either way, with
-        its state in memory, and the previous checkpoint on disk stays whole."""
-        if not self.dist.is_main:
-            return self.out_path
-        if not self.flush():
-            return None  # diverged: the run was rolled back and saved as it finished
-        self.saves += 1
-        try:
-            path = self._write_checkpoint()
-            self._snapshot.refresh(self.model, self.optimizer, self.step)
-        except OSError as err:
-            self._save_failed(f"could not save into {self.out_path.parent}: {err.strerror or err}")
-            return None
-        except (torch.OutOfMemoryError, MemoryError) as err:
-            if self.saved_step != self.step:  # the file was written; only the snapshot was not
-                self._save_failed(f"ran out of memory while saving into {self.out_path.parent}")
-                return None
-            log.warning("no memory to refresh the roll-back point at step %d (%s)", self.step, err)
-            path = self.out_path
-        self.save_error = None
-        self.emit(CheckpointEvent(model=self.name, step=self.step, path=str(path)))
-        return path
-
-    def _save_failed(self, why: str) -> None:
-        """Say that this save failed and which checkpoint, if any, stands instead."""
-        kept = self.saved_step
-        stands = "nothing is saved yet" if kept is None else f"the checkpoint of step {kept} stands"
-        self.save_error = f"{why}; {stands}"
-        where = str(self.out_path.parent)
-        self.emit(SaveFailedEvent(model=self.name, step=self.step, folder=where, message=self.save_error))
-
-    def _write_checkpoint(self) -> Path:
-        meta = checkpoint_meta(
-            self.meta,
-            name=self.name,
-            config=self.config,
-            progress=Progress(
-                self.step, self.chunk_index, self.train_seconds, self.done, self.dist.world_size
-            ),
-            last_eval=self.last_eval,
-            history=self.history,
-            seconds_per_step=self.step_time_ema,
-        )
-        path = save_run(
-            self.out_path,
-            model=self.model,
-            tokenizer=self.tokenizer,
-            optimizer=self.optimizer,
-            meta=meta,
-            state=self.state,
-            device=self.device,
-        )
-        self.saved_step = self.step
-        return path
+        """Write a checkpoint; None when the disk (or memory) refused it. Training goes on
+        either way, with its state in memory, and the previous checkpoint stays whole."""
+        return save_now(self)
 
     def move_to(self, out_path: Path) -> Path | None:
         """Save from now on into `out_path` (a run folder or file), starting now."""
@@ -363,91 +302,8 @@ class Trainer:
 
     # ---- divergence, the end ------------------------------------------------------------
     def _diverged(self, bad_step: int, loss: float, grad_norm: float) -> None:
-        self.readout.clear()  # the steps after the bad one are undone with it
-        steps_undone = self.step - self._snapshot.step
-        self.step = self._snapshot.restore(self.model, self.optimizer)
-        self.chunk_index -= steps_undone
-        # The carried state went through the non-finite steps; the snapshot holds none.
-        self.state = self.model.init_state(self.config.batch_size)
-        message = divergence_message(bad_step=bad_step, loss=loss, grad_norm=grad_norm, back_to=self.step)
-        self.emit(WarningEvent(model=self.name, message=message))
-        self.finish("diverged")
+        roll_back_and_finish(self, bad_step, loss, grad_norm)
 
     def finish(self, reason: FinishReason = "completed") -> FinishedEvent:
         """Final evaluation and checkpoint; idempotent."""
-        if self.finished is not None:
-            return self.finished
-        if not self.flush() and self.finished is not None:
-            return self.finished  # diverged: rolled back and finished just now
-        rollback, result = self._end_on_best_weights() if reason == "completed" else (None, None)
-        if result is None:
-            # Capped like the periodic ones: a 100 MB corpus holds out a million tokens, and
-            # scoring all of them would take far longer than a short run's steps. A stopped run
-            # scores a smaller sample: the person who pressed Ctrl+C or Stop is waiting for it.
-            cap = self.config.eval_tokens if reason == "completed" else STOPPED_EVAL_TOKENS
-            result = self.validate(max_tokens=min(cap, self.config.eval_tokens))
-        # Not after a rollback (said already), nor on cut held-out text (its gap is novelty).
-        quiet = reason != "completed" or rollback is not None or self.meta.corpus.heldout_cut
-        said = None if quiet else memorised_message(train_loss=self.train_loss_ema, held_out=result.loss_nats)
-        if said:
-            self.emit(WarningEvent(model=self.name, message=said))
-        path = self.save()
-        if path is not None and reason == "cancelled":
-            self._keep_best_for_use(result)
-        elif path is not None and reason == "completed":
-            remove_best(path)  # it ends on its best weights
-        per_step = self.config.batch_size * self.config.seq_len * self.dist.world_size
-        rate = per_step * self.step / max(self.train_seconds, 1e-9)
-        self.finished = FinishedEvent(
-            model=self.name,
-            reason=reason,
-            steps=self.step,
-            seconds=self.train_seconds,
-            tokens_per_s=rate,
-            val_loss=result.loss_nats,
-            bits_per_char=result.bits_per_char,
-            checkpoint=str(path or ""),
-            saved=path is not None,
-            tokens_scored=result.tokens,
-            stopped_early=bool(self.stopped_early),
-            heldout_seen=self.meta.corpus.heldout_seen,
-            memorised=bool(said) or (rollback is not None and not rollback.diverged),  # said once
-            save_error=None if path is not None else self.save_error,
-        )
-        self.emit(self.finished)
-        return self.finished
-
-    def _keep_best_for_use(self, stopped_at: EvalResult) -> None:
-        """A run stopped past its best keeps those weights beside its checkpoint, as its model."""
-        try:
-            keep_best_for_use(
-                self.best,
-                stopped_at,
-                checkpoint=self.out_path,
-                model=self.model,
-                tokenizer=self.tokenizer,
-                meta=ckpt.read_metadata(self.out_path),
-            )
-        except (OSError, ckpt.CheckpointError) as err:  # the run itself is saved: only say it
-            said = f"its best weights could not be kept apart: {err}"
-            self.emit(WarningEvent(model=self.name, message=said))
-
-    def _end_on_best_weights(self) -> tuple[Rollback | None, EvalResult | None]:
-        """End a completed run on its best weights (``back_to_best``), saying why; a stopped run
-        keeps its last ones, which is what stopping asks for. (How it went back, if it did; the
-        validation of the weights it ends on when that is already known.)"""
-        if not self.best.left_behind(self.step):
-            return None, None
-        final = self.validate(max_tokens=self.config.eval_tokens)
-        rollback = back_to_best(
-            self.best,
-            final,
-            model=self.model,
-            step=self.step,
-            train_now=self.train_loss_ema,
-            clipped=self.config.grad_clip is not None,
-        )
-        if rollback is None:
-            return None, final  # as good as the best, within the sample's noise: the last weights stand
-        self.emit(WarningEvent(model=self.name, message=self.stopped_early + rollback_message(rollback)))
-        return rollback, None
+        return finish_run(self, reason)
