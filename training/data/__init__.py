@@ -8,12 +8,16 @@
 - text_end.py: the end of a corpus in bounded memory, for the window's measurements
 - documents.py: a corpus as documents: one per file, per line, or cut at a separator
 - token_encode.py: tokenising a stream of pieces, with the ids of encoding it whole
+- bpe_ids.py: byte-level BPE ids, each distinct piece encoded once
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
 - ingest_documents.py: documents streamed into the token file, each ending with its end id
 - token_cache.py: a corpus tokenised once, memory-mapped by every run that follows, checked
 - cache_leftovers.py: what a killed writer leaves in the cache, and deleting it
+- cache_limit.py: the token cache's size limit, and deleting least recently used entries
+- entry_lock.py: which cache entries are in use, so that no process deletes them
 - token_scans.py: scans.json: which files have not changed since they were hashed
 - ingest.py: corpus files in, a memory-mapped token file out
+- heap_trim.py: freed memory handed back while a corpus is read, for a flat peak
 - holdout.py: which tokens a run never trains on (whole files, or stripes), and DataSplit
 - overlap.py: how much held-out text training also holds, and the held-out text without it
 - overlap_cache.py: that measurement kept beside a cached corpus's tokens, made once

@@ -23,6 +23,7 @@ import numpy as np
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 from training.common.events import Event, EventCallback, IngestEvent, NoteEvent, WarningEvent, ignore_events
+from training.data import cache_limit
 from training.data import corpus_messages as say
 from training.data import token_cache as cache
 from training.data import token_scans as scans
@@ -38,6 +39,7 @@ from training.data.corpus import (
     readable_files,
 )
 from training.data.documents import DocumentMode
+from training.data.heap_trim import HeapTrim
 from training.data.ingest_documents import (
     DocumentEncoder,
     mode_key,
@@ -92,8 +94,23 @@ def _stage(name: str, total: int, on_event: EventCallback, cancelled: Callable[[
     return stage
 
 
+def _per_chunk(stage: ReadProgress, heap: HeapTrim) -> Callable[[int], None]:
+    """What a reader calls with each chunk's bytes: the stage's progress, and the heap trimmed
+    when it has grown (``heap_trim``: else the first read's peak grows with the corpus)."""
+
+    def on_bytes(count: int) -> None:
+        stage.add(count)
+        heap.check()
+
+    return on_bytes
+
+
 def _scan(
-    files: Sequence[tuple[Path, bool]], root: Path, on_event: EventCallback, cancelled: Callable[[], bool]
+    files: Sequence[tuple[Path, bool]],
+    root: Path,
+    on_event: EventCallback,
+    cancelled: Callable[[], bool],
+    heap: HeapTrim,
 ) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
     remembered = scans.known_scans(root)
     known: dict[Path, ScannedFile | None] = {}
@@ -110,7 +127,7 @@ def _scan(
             return remembered_scan
         with named_read_errors(path):
             stamps[str(path)] = scans.stamp(path)
-        return scan_file(path, on_bytes=stage.add)
+        return scan_file(path, on_bytes=_per_chunk(stage, heap))
 
     skipped: list[str] = []
     scanned = list(readable_files(files, scan, skipped))
@@ -155,9 +172,11 @@ def ingest_corpus(
 
     Raises CorpusError naming the file for unusable input, IngestCancelled on cancel."""
     documents = mode is not None and not mode.is_stream
+    limit = cache_limit.max_bytes()  # a mistyped LSTM_STUDIO_CACHE_MAX_GB is said before any reading
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
     prune_leftovers(root)
-    scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled)
+    heap = HeapTrim()
+    scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled, heap)
     if not scanned:
         raise CorpusError(say.no_readable_files(paths))
     scanned, duplicates = _without_duplicates(scanned)
@@ -168,8 +187,9 @@ def ingest_corpus(
 
     def stream(stage_name: str, report: StreamReport, file_starts: list[int] | None = None) -> Iterator[str]:
         stage = _stage(stage_name, total, on_event, cancelled)
+        on_bytes = _per_chunk(stage, heap)
         yield from stream_text(
-            scanned, report, chunk_bytes=chunk_bytes, on_bytes=stage.add, file_starts=file_starts
+            scanned, report, chunk_bytes=chunk_bytes, on_bytes=on_bytes, file_starts=file_starts
         )
         stage.end()
         _check_length(report, min_chars)
@@ -191,6 +211,10 @@ def ingest_corpus(
             on_event(_rebuilt(lookup.damage))
     else:
         on_event(IngestEvent("reusing tokens", total, total, 0.0, 0.0))
+    # After the entry is there and locked as ours: room is made around it, never by deleting it.
+    pruned = cache_limit.prune(root, using=key, limit=limit)
+    if pruned.over_limit:
+        on_event(NoteEvent(model="corpus", message=cache_limit.over_limit_note(pruned)))
     info = found.info
     # Characters per file, by content: a corpus moved to another folder still matches.
     files = tuple(

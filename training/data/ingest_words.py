@@ -26,7 +26,10 @@ WORD, SPACE, NEWLINE, CR, OTHER_SPACE, OTHER, NON_ASCII, EDGE = range(8)
 _LONG = 24  # the longest piece a key holds whole
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
-_SLOT_BITS = 16  # hash table slots: 65,536 for a vocabulary of thousands, so probes are short
+# Hash table slots: at least 65,536, and at least twice the keys, so that probes stay short
+# and an insertion always finds a free slot (a full table of fixed size looped for ever once a
+# vocabulary passed 65,536 words).
+_MIN_SLOT_BITS = 16
 
 
 def _class_table() -> np.ndarray:
@@ -108,21 +111,23 @@ class _KeyTable:
         self.keys = [np.append(k, np.uint64(0)) for k in keys]
         self.ids = np.append(ids, unk)
         self.empty = len(ids)
-        self.slots = np.full(1 << _SLOT_BITS, self.empty, dtype=np.intp)
+        self.bits = max(_MIN_SLOT_BITS, (2 * len(ids)).bit_length())
+        mask = (1 << self.bits) - 1
+        slots = [self.empty] * (mask + 1)  # a list: one Python step per entry, not a numpy call
         self.probes = 1
         for entry, slot in enumerate(self._slot(keys).tolist()):
             step = 0
-            while self.slots[(slot + step) & self.slots.size - 1] != self.empty:
+            while slots[(slot + step) & mask] != self.empty:
                 step += 1
-            self.slots[(slot + step) & self.slots.size - 1] = entry
+            slots[(slot + step) & mask] = entry
             self.probes = max(self.probes, step + 1)
+        self.slots = np.array(slots, dtype=np.intp)
 
-    @staticmethod
-    def _slot(keys: list[np.ndarray]) -> np.ndarray:
+    def _slot(self, keys: list[np.ndarray]) -> np.ndarray:
         hashed = keys[0] * _MIX[0]
         for key in keys[1:]:
             hashed = (hashed ^ key) * _MIX[1]
-        return (hashed >> np.uint64(64 - _SLOT_BITS)).astype(np.intp)
+        return (hashed >> np.uint64(64 - self.bits)).astype(np.intp)
 
     def find(self, keys: list[np.ndarray]) -> np.ndarray:
         slot = self._slot(keys)

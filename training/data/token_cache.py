@@ -7,6 +7,7 @@ Layout under the cache folder (``cache_root()``)::
     tokens-<key>/tokens.bin       the ids, raw, in the smallest integer type that fits
     tokens-<key>/info.json        count, dtype, characters, files and warnings
     tokens-<key>/check.json       the key it was built for and a crc32 of tokens.bin
+    tokens-<key>/lock             locked (shared) by every process using the entry (entry_lock)
     .tokens-<key>-<host>-<pid>-*  an entry being written (or deleted) by that process
 
 ``<fp>`` is the corpus fingerprint: a hash of every file's bytes in order, so a changed
@@ -14,7 +15,8 @@ file (or an added one) makes a new entry; ``<key>`` hashes the fingerprint with 
 tokenizer's JSON. Entries appear with one rename, so a reader never sees half of one,
 and two builders racing for the same entry both end with a whole one. An entry that fails
 its check (``open_checked``) is deleted and built again; so is the temporary folder of a
-writer that died (``cache_leftovers.prune_leftovers``).
+writer that died (``cache_leftovers.prune_leftovers``). Entries beyond the cache's size
+limit go least recently used first (``cache_limit.prune``), except those in use.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import shutil
 import sys
 import tempfile
+import weakref
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,13 +37,13 @@ from typing import Any
 
 import numpy as np
 
+from training.data import entry_lock
 from training.data.cache_leftovers import temporary_prefix
 from training.data.corpus_messages import CacheDamage
 from training.data.text_stream import ScannedFile
 
 CACHE_ENV = "LSTM_STUDIO_CACHE"  # where the cache lives, when set
 FORMAT = 1  # bump when the text rules or the file layout change: old entries are then not found
-KEEP_ENTRIES = 6  # token files kept; the least recently used go first
 # The check (crc32 and the largest id) ran at 3,200 MB/s over a 200 MB token file in the
 # page cache (crc32 alone 4,200 MB/s, blake2b 950 MB/s), so every open for a run checks
 # the whole file: 0.6 s for 2 GB, pages the run reads next anyway. It finds damage, not
@@ -172,15 +175,24 @@ def _entry_info(folder: Path) -> TokenInfo:
     return info
 
 
-def open_tokens(root: Path, key: str) -> CachedTokens | None:
-    """The entry as it stands, its length checked but not its ids (see ``open_checked``)."""
+def open_tokens(root: Path, key: str, lock: entry_lock.EntryLock | None = None) -> CachedTokens | None:
+    """The entry as it stands, its length checked but not its ids (see ``open_checked``).
+
+    The entry stays locked as in use (``entry_lock``: ``lock`` when the caller holds it
+    already) for as long as its tokens, or any view of them, are alive: no process prunes it
+    from under a run."""
     folder = root / f"tokens-{key}"
+    lock = lock or entry_lock.share(folder)
+    if lock is None:
+        return None
     try:
         info = _entry_info(folder)
         tokens = np.memmap(folder / "tokens.bin", dtype=np.dtype(info.dtype), mode="r", shape=(info.count,))
         os.utime(folder / "info.json")  # recently used: pruned last
     except (OSError, AttributeError, KeyError, TypeError, ValueError):
+        lock.release()
         return None
+    weakref.finalize(tokens, lock.release)
     return CachedTokens(tokens, info)
 
 
@@ -197,14 +209,16 @@ def open_checked(root: Path, key: str, *, vocab_size: int) -> Lookup:
     written before entries were checked) is deleted, so that it is built again rather than
     trained on or refused for good. Entries from before check.json are thus rebuilt once."""
     folder = root / f"tokens-{key}"
-    if not folder.exists():
+    lock = entry_lock.share(folder) if folder.exists() else None
+    if lock is None:
         return Lookup(None, None)
     try:
         damage = _damage(folder, key, _entry_info(folder), vocab_size)
     except (OSError, AttributeError, KeyError, TypeError, ValueError):
         damage = "damaged"
     if damage is None:
-        return Lookup(open_tokens(root, key), None)
+        return Lookup(open_tokens(root, key, lock), None)
+    lock.release()
     discard(root, key)
     return Lookup(None, damage)
 
@@ -252,6 +266,9 @@ class TokenWriter:
     def __init__(self, root: Path, key: str) -> None:
         self.root, self.key = root, key
         self.folder = Path(tempfile.mkdtemp(prefix=temporary_prefix(key), dir=root))
+        # Taken before the entry appears and kept by the run that reads it: no other process
+        # prunes it in between, however large it is.
+        self._lock = entry_lock.share(self.folder)
         self._file = (self.folder / "tokens.bin").open("wb")
         self._crc = 0  # of what is written so far
         self.count = 0
@@ -259,7 +276,7 @@ class TokenWriter:
 
     def write(self, ids: np.ndarray) -> None:
         self.dtype = ids.dtype
-        data = ids.tobytes()
+        data = np.ascontiguousarray(ids).data  # the array's own bytes, not a copy of them
         self._crc = zlib.crc32(data, self._crc)
         self._file.write(data)
         self.count += len(ids)
@@ -280,37 +297,29 @@ class TokenWriter:
         info = TokenInfo(self.count, str(self.dtype), chars, tuple(warnings), file_chars, documents, ends)
         write_json(self.folder / "info.json", info.to_dict())
         write_json(self.folder / "check.json", {"key": self.key, "crc32": self._crc})
-        self._publish()
-        prune(self.root)
-        opened = open_tokens(self.root, self.key)
+        opened = open_tokens(self.root, self.key, self._lock) if self._publish() else None
+        opened = opened or open_tokens(self.root, self.key)  # another builder's, as good as ours
         if opened is None:
             raise OSError(f"{self.root / f'tokens-{self.key}'}: the token cache could not be read back")
         return opened
 
-    def _publish(self) -> None:
-        """Rename the folder into place. An entry already there is another builder's when it
-        opens (ours is dropped: theirs is as good), else a damaged one, which ours replaces."""
+    def _publish(self) -> bool:
+        """Rename the folder into place: True when ours is the entry. An entry already there is
+        another builder's when it opens (ours is dropped: theirs is as good), else a damaged
+        one, which ours replaces."""
         for _ in range(2):
             try:
                 os.replace(self.folder, self.root / f"tokens-{self.key}")
-                return
+                return True
             except OSError:
-                if open_tokens(self.root, self.key) is not None:
+                if open_tokens(self.root, self.key) is not None:  # dropped at once: a look only
                     break
                 discard(self.root, self.key)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.abandon()
+        return False
 
     def abandon(self) -> None:
         self._file.close()
+        if self._lock is not None:
+            self._lock.release()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def prune(root: Path, keep: int = KEEP_ENTRIES) -> None:
-    """Delete all but the ``keep`` most recently used token files."""
-    entries = sorted(
-        (p for p in root.glob("tokens-*") if (p / "info.json").is_file()),
-        key=lambda p: (p / "info.json").stat().st_mtime,
-        reverse=True,
-    )
-    for old in entries[keep:]:
-        shutil.rmtree(old, ignore_errors=True)

@@ -2,9 +2,10 @@
 
 Characters go through a lookup table indexed by code point (numpy, no Python loop
 per character); words through ``training.data.ingest_words`` (numpy too, on ASCII text);
-BPE pieces go to Hugging Face ``tokenizers`` in batches of sub-pieces cut at safe
-places (``lstm_core.chunking``). What follows the last safe cut of one piece waits
-for the next, so no word is split across pieces. Tokenizers are trained from the
+byte-level BPE through ``training.data.bpe_ids`` (each distinct piece encoded once);
+any other BPE tokenizer goes to Hugging Face ``tokenizers`` in batches of sub-pieces
+cut at safe places (``lstm_core.chunking``). What follows the last safe cut of one
+piece waits for the next, so no word is split across pieces. Tokenizers are trained from the
 stream too: characters from the set of all of them, words and BPE from an evenly
 spread sample of bounded size.
 """
@@ -19,11 +20,13 @@ import numpy as np
 from lstm_core.chunking import last_cut, split_at_cuts
 from lstm_core.tokenizers import DEFAULT_VOCAB, CharTokenizer, HFTokenizerAdapter, Tokenizer
 from training.data.batching import compact_dtype
+from training.data.bpe_ids import BpeIds, plain_byte_level
 from training.data.ingest_words import WordIds
 
 SUB_PIECE_CHARS = 1 << 16  # what one encode_batch item holds: enough to use every core
 WORD_BLOCK_CHARS = 1 << 18  # text per numpy word encoding (256 KB: 0.58 s against 1.19 s per
-# 20 MB of Python sources at 4 MB, 0.68 s at 64 KB, where per-call costs start to show)
+# 20 MB of Python sources at 4 MB, 0.68 s at 64 KB, where per-call costs start to show);
+# byte-level BPE's blocks too: a block's pieces are Python strings, about 4 MB of them here
 # The text a word or BPE vocabulary is learnt from: the 8,000 commonest words settle well
 # within the ~600,000 words of 4 MB (counting them with Python's ``re`` costs about 0.1 s
 # per MB, a fixed cost that weighs most on mid-sized corpora), and BPE merge training time
@@ -33,6 +36,8 @@ _MAX_CODE_POINT = 0x10FFFF
 
 
 def _code_points(text: str) -> np.ndarray:
+    if text.isascii():  # a byte a character, not four: less memory to take and free per chunk
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     # "surrogatepass": a lone surrogate (from a mis-encoded file) still gets a code point.
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
@@ -68,13 +73,17 @@ def encode_pieces(
             yield table[_code_points(piece)]
         return
     assert isinstance(tokenizer, HFTokenizerAdapter)
-    words = WordIds(tokenizer) if tokenizer.level == "word" else None
+    fast: WordIds | BpeIds | None = None
+    if tokenizer.level == "word":
+        fast = WordIds(tokenizer)
+    elif plain_byte_level(tokenizer):
+        fast = BpeIds(tokenizer)
 
     def encode(text: str) -> Iterator[np.ndarray]:
-        if words is not None:
+        if fast is not None:
             # Blocks whose arrays stay in the processor's cache: twice as fast as 4 MB at once.
             for block in split_at_cuts(text, WORD_BLOCK_CHARS):
-                yield words.encode(block).astype(dtype)
+                yield fast.encode(block).astype(dtype)
         else:
             encoded = tokenizer.hf.encode_batch(split_at_cuts(text, sub_piece_chars))
             yield np.array([i for enc in encoded for i in enc.ids], dtype)
