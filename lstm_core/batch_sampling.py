@@ -8,6 +8,7 @@ which a batched matrix product may order differently).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,7 +29,8 @@ from lstm_core.tokenizers import StreamDecoder, Tokenizer
 
 MAX_SAMPLES = 1024  # more rows than this is a mistake, not a batch
 
-Ending = Literal["end", "stop", "length"]  # end of document, a stop string, max_tokens
+# end of document, a stop string, max_tokens, or stopped by the caller (Ctrl+C)
+Ending = Literal["end", "stop", "length", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,10 @@ def generate_samples(
     count: int,
     *,
     stepper: BatchStepper | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[Sample]:
-    """``count`` samples continuing ``prompt``, generated together as one batch."""
+    """``count`` samples continuing ``prompt``, generated together as one batch. When ``stop()``
+    turns true (a Ctrl+C) the samples end where they are, as "stopped": what is written is kept."""
     if not 1 <= count <= MAX_SAMPLES:
         raise ValueError(f"the number of samples must be between 1 and {MAX_SAMPLES}, not {count}")
     stepper = stepper or make_batch_stepper(model)
@@ -138,6 +142,9 @@ def generate_samples(
                 row.ended = "end"
             else:
                 row.add(token, settings)
+        if stop is not None and stop():
+            for row in live:
+                row.ended = row.ended or "stopped"
         keep = [k for k, row in enumerate(live) if row.ended is None]
         if not keep or produced == settings.max_tokens:
             break  # no step after the last token: its logits would go unused

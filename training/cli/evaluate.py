@@ -18,14 +18,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.model import LanguageModel
+from lstm_core.tokenizers import Tokenizer
 from training.checkpoints.run_meta import RunMeta
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
 from training.loop.evaluate import EvalResult
+from training.resume_check import unknown_share
 
 
 def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +72,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         reporter.close()  # clear the corpus bar: an error gets a line of its own
     if len(corpus.tokens) < 3:
         raise CorpusError(f"{', '.join(args.paths)}: too little text to evaluate")
+    for caveat in _caveats(corpus.tokens, corpus.fingerprint, tokenizer, meta):
+        print(f"note: {caveat}", file=sys.stderr)
     running = _RunningLoss(chars=corpus.chars, tokens=len(corpus.tokens))
     with (
         _bar(args, "scoring", "tok") as progress,
@@ -84,6 +89,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             return exit_codes.INTERRUPTED
     _print(args, result, total=len(corpus.tokens))
     return exit_codes.OK
+
+
+# A share of <unk> above this makes a loss that says little about the model: every unknown
+# character or word is scored as the one <unk> token, which it learnt to expect.
+NOTABLE_UNKNOWN = 0.05
+
+
+def _caveats(tokens: np.ndarray, fingerprint: str, tokenizer: Tokenizer, meta: RunMeta) -> list[str]:
+    """What makes this score flatter or mislead, as training says it of its own validation."""
+    said = []
+    unknown = unknown_share(tokens, tokenizer)
+    if unknown > NOTABLE_UNKNOWN:
+        said.append(
+            f"{unknown:.1%} of this text's tokens are <unk>, outside the model's vocabulary: "
+            "they are scored as one token and the loss says little about the rest"
+        )
+    if meta.corpus.fingerprint and fingerprint == meta.corpus.fingerprint:
+        said.append(
+            "this is the text the model was trained on: most of it was seen in training, and "
+            "the loss flatters the model (its run's validation loss is the honest figure)"
+        )
+    return said
 
 
 class _Stopped(Exception):

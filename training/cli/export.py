@@ -21,9 +21,16 @@ def add_export_command(sub: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     exp.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
-    exp.add_argument("out", type=Path, metavar="OUT", help="the folder to write (created if needed)")
+    exp.add_argument("out", type=_folder_name, metavar="OUT", help="the folder to write (created if needed)")
     exp.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="what to export to")
     exp.set_defaults(handler=cmd_export)
+
+
+def _folder_name(text: str) -> Path:
+    # Path("") is the current folder: an empty name is a slip, not a wish to fill the folder one is in.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the folder to write, not an empty name")
+    return Path(text)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

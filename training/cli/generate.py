@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
+import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +24,9 @@ from training.cli.args import (
     probability,
 )
 from training.copies.copy_check import MIN_CHARS as COPY_MIN_CHARS
-from training.copies.copy_check import CopyChecker
 
 if TYPE_CHECKING:
-    from training.cli.samples import Output
+    pass
 
 _SAMPLING = SamplingSettings()  # where each sampling default lives
 _BEAM = BeamSettings()
@@ -108,14 +105,19 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     )
     gen.add_argument("--greedy", action="store_true", help="always the likeliest token")
     gen.add_argument(
-        "--stop", action="append", default=[], metavar="TEXT", help="stop at this text (repeatable)"
+        "--stop",
+        action="append",
+        default=[],
+        type=_stop_text,
+        metavar="TEXT",
+        help="stop at this text (repeatable)",
     )
     gen.add_argument(
         "--past-end",
         action="store_true",
         help="a model trained on documents: go on past the end of a document instead of stopping there",
     )
-    gen.add_argument("--seed", type=int, help="same seed, same text (default: random)")
+    gen.add_argument("--seed", type=seed_value, help="same seed, same text (default: random)")
     gen.add_argument(
         "--num-samples",
         type=positive_int,
@@ -132,7 +134,7 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     )
     gen.add_argument(
         "--length-penalty",
-        type=non_negative_float,
+        type=_length_penalty,
         default=_BEAM.length_penalty,
         help="beam search ranks by log p / length ** this (0: total log-probability)",
     )
@@ -144,7 +146,12 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
         help="beam search never repeats an n-gram of N tokens (0: off)",
     )
     gen.add_argument("--json", action="store_true", help="one JSON object per sample, one per line")
-    gen.add_argument("--output", type=Path, metavar="FILE", help="write the samples to FILE (UTF-8)")
+    gen.add_argument(
+        "--output",
+        type=_output_path,
+        metavar="FILE",
+        help="write the samples to FILE (UTF-8; -: standard output)",
+    )
     gen.add_argument(
         "--check-copies",
         action="store_true",
@@ -159,6 +166,44 @@ def add_generate_command(sub: argparse._SubParsersAction) -> None:
     )
     add_clamp_option(gen)
     gen.set_defaults(handler=cmd_generate)
+
+
+MAX_SEED = 2**63 - 1  # the samplers' generators take seeds below 2**63
+MAX_LENGTH_PENALTY = 10.0  # log p / length ** 10 already ranks by length alone
+MAX_CLAMP = 1000.0  # a cell state seldom leaves ±50; beyond this the sums overflow
+
+
+def seed_value(text: str) -> int:
+    return bounded_int(text, least=0, most=MAX_SEED)
+
+
+def _stop_text(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("an empty stop text would end the text before it starts")
+    return text
+
+
+def _length_penalty(text: str) -> float:
+    value = non_negative_float(text)
+    if value > MAX_LENGTH_PENALTY:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_LENGTH_PENALTY:g}, not {text}")
+    return value
+
+
+def _output_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the file to write, not an empty name")
+    return Path(text)
+
+
+def _argv_text(text: str) -> str:
+    """A prompt as the person typed it: under a C locale without UTF-8 mode Python hands over
+    the bytes of non-ASCII text as lone surrogates, which no file can hold; they were UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", errors="replace")
+    return text
 
 
 def _sampling(args: argparse.Namespace) -> SamplingSettings:
@@ -179,9 +224,14 @@ def _sampling(args: argparse.Namespace) -> SamplingSettings:
 # ---- steering: --clamp holds one unit at a value while generating ------------------------
 def _clamp(text: str) -> Clamp:
     try:
-        return Clamp.parse(text)
+        clamp = Clamp.parse(text)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+    if not abs(clamp.value) <= MAX_CLAMP:
+        raise argparse.ArgumentTypeError(
+            f"the value must be between -{MAX_CLAMP:,.0f} and {MAX_CLAMP:,.0f}, not {text}"
+        )
+    return clamp
 
 
 def add_clamp_option(gen: argparse.ArgumentParser) -> None:
@@ -198,8 +248,13 @@ def add_clamp_option(gen: argparse.ArgumentParser) -> None:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from training.checkpoints.checkpoint import load_model
+    from training.cli.generate_output import refuse_protected_output, stop_on_ctrl_c, write_samples_whole
     from training.cli.samples import collect_samples, stream_one, write_samples
 
+    args.prompt = _argv_text(args.prompt)
+    args.stop = [_argv_text(text) for text in args.stop]
+    if args.output is not None and str(args.output) == "-":
+        args.output = None  # standard output, as --prompt-file - is standard input
     settings = _sampling(args)
     if args.beam is not None and args.num_samples > args.beam:
         raise UsageError(f"--num-samples {args.num_samples} is more than the {args.beam} beams searched")
@@ -212,34 +267,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
             "--output or --check-copies"
         )
     model, tokenizer, meta = load_model(args.model)
+    if args.output is not None:
+        refuse_protected_output(args.output, args.model, meta)
     if one_stream:
         stepper = ClampedStepper(model, args.clamp) if args.clamp else None
         stream_one(model, tokenizer, args.prompt, settings, stepper=stepper)
         return exit_codes.OK
-    samples = collect_samples(model, tokenizer, args, settings)
     checker = None
-    if args.check_copies:
+    if args.check_copies:  # before generating: a corpus that is gone or changed costs no samples
         from training.copies.copy_check import copy_checker
 
         checker = copy_checker(meta, tokenizer)
+    with stop_on_ctrl_c() as stopped:
+        samples = collect_samples(model, tokenizer, args, settings, stop=stopped)
     if args.output is None:
         write_samples(samples, args, checker)
     else:
-        _write_samples_whole(samples, args, checker)
+        write_samples_whole(samples, args, checker)
+    if stopped():
+        print("lstm-studio: interrupted: the samples end where Ctrl+C came", file=sys.stderr)
+        return exit_codes.INTERRUPTED
     return exit_codes.OK
-
-
-def _write_samples_whole(
-    samples: Sequence[Output], args: argparse.Namespace, checker: CopyChecker | None
-) -> None:
-    """--output: the samples are formatted in memory (they are all there already), then the file
-    is written whole, so a full disk leaves no half a file and its error names the file."""
-    from training.checkpoints.output_files import write_files_whole
-    from training.cli.samples import write_samples
-
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):  # what write_samples prints without --output
-        write_samples(samples, argparse.Namespace(**{**vars(args), "output": None}), checker)
-    text = printed.getvalue()
-    write_files_whole({args.output: lambda path: path.write_text(text, encoding="utf-8")})
-    print(f"{len(samples)} sample(s) written to {args.output}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -43,8 +43,14 @@ def stream_one(
 
 
 def collect_samples(
-    model: LanguageModel, tokenizer: Tokenizer, args: argparse.Namespace, settings: SamplingSettings
+    model: LanguageModel,
+    tokenizer: Tokenizer,
+    args: argparse.Namespace,
+    settings: SamplingSettings,
+    *,
+    stop: Callable[[], bool] | None = None,
 ) -> list[Output]:
+    """The samples or beams asked for; ``stop()`` turning true ends samples where they are."""
     if args.beam is not None:
         from lstm_core.beam import BeamSettings, beam_search
 
@@ -66,7 +72,7 @@ def collect_samples(
         ]
     from lstm_core.batch_sampling import generate_samples
 
-    samples = generate_samples(model, tokenizer, args.prompt, settings, args.num_samples)
+    samples = generate_samples(model, tokenizer, args.prompt, settings, args.num_samples, stop=stop)
     return [
         Output(
             f"sample {i} (seed {s.seed})",

@@ -26,6 +26,7 @@ from lstm_core.tokenizers import Tokenizer, word_pieces
 from training.checkpoints.run_meta import RunMeta
 from training.copies.copy_index import CopyIndex
 from training.data.corpus import CorpusError
+from training.data.corpus_messages import file_names
 from training.data.documents import DocumentMode
 from training.data.ingest import ingest_corpus
 from training.data.text_stream import scan_file
@@ -98,13 +99,29 @@ def describe_copies(
 
 def corpus_tokens(meta: RunMeta, tokenizer: Tokenizer) -> np.ndarray:
     """The run's corpus as the model saw it: one stream, or documents with their end tokens."""
-    files = [f for f in meta.corpus.files if Path(f).is_file()]
-    if not files or len(files) < len(meta.corpus.files):
-        raise CorpusError("the copy check needs the training corpus, and the model's files are not all there")
+    files = _present_files(meta)
     mode = DocumentMode.parse(meta.corpus.documents)
     documents = None if mode.is_stream or not isinstance(tokenizer, DocumentTokenizer) else mode
     # Through the token cache: a memory-mapped file, whatever the corpus's size.
-    return ingest_corpus(files, tokenizer=tokenizer, min_chars=1, mode=documents).tokens
+    corpus = ingest_corpus(files, tokenizer=tokenizer, min_chars=1, mode=documents)
+    if meta.corpus.fingerprint and corpus.fingerprint != meta.corpus.fingerprint:
+        raise CorpusError(
+            f"the copy check needs the text the model was trained on, and {file_names(files)} "
+            f"{'has' if len(files) == 1 else 'have'} changed since: it would look for copies of other text"
+        )
+    return corpus.tokens
+
+
+def _present_files(meta: RunMeta) -> list[str]:
+    """The run's corpus files, all of them there, or a CorpusError naming those that are not."""
+    missing = [f for f in meta.corpus.files if not Path(f).is_file()]
+    if missing or not meta.corpus.files:
+        gone = file_names(missing) if missing else "its files"
+        verb = "is" if len(missing) == 1 else "are"
+        raise CorpusError(
+            f"the copy check needs the text the model was trained on, and {gone} {verb} no longer there"
+        )
+    return list(meta.corpus.files)
 
 
 def _fingerprint(meta: RunMeta, tokenizer: Tokenizer) -> str:
@@ -243,6 +260,8 @@ def find_line(path: Path, codec: str, span: str, chunk_bytes: int = 1 << 22) -> 
 
 
 def copy_checker(meta: RunMeta, tokenizer: Tokenizer) -> CopyChecker:
+    """The checker of the run's own corpus; a CorpusError when it is gone or changed."""
+    _present_files(meta)  # named before the index's fingerprint looks at them
     corpus = meta.corpus
     chars_per_token = corpus.chars / corpus.tokens if corpus.chars and corpus.tokens else 1.0
     return CopyChecker(load_or_build_index(meta, tokenizer), tokenizer, corpus.files, chars_per_token)

@@ -79,7 +79,7 @@ def test_a_memorised_model_is_caught_by_its_samples_and_said_once(tmp_path: Path
 
 def test_the_run_says_so_when_its_losses_do_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # As when the held-out text was cut to its unseen part: the gap is not read as memorisation.
-    monkeypatch.setattr("training.loop.trainer.memorised_message", lambda **_: None)
+    monkeypatch.setattr("training.loop.trainer_end.memorised_message", lambda **_: None)
     events, _ = _memorising_run(tmp_path)
     finished = next(e for e in events if isinstance(e, FinishedEvent))
     assert not finished.memorised
