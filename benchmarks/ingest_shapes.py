@@ -12,7 +12,7 @@ cache, so "cold" means an empty cache and "warm" the second run on it.
 - ``huge``: 10 GB of text at character level (the sources repeated in shuffled order). Peak
   memory ≤ 1 GB while it is first read, in a warm run, and in ``evaluate --max-tokens``; the
   warm run's first step ≤ 3 s.
-- ``document``: one 1 GB file in ``--documents files`` mode: peak ≤ 1 GB.
+- ``document``: one 1 GB file (and a small one) in ``--documents files`` mode: peak ≤ 1 GB.
 
     python -m benchmarks.ingest_speed --shapes files,sigint,huge,document [--huge-gb 10]
 """
@@ -228,7 +228,9 @@ def stage_document(work: Path) -> None:
     folder = work / "document"
     folder.mkdir()
     size = build_big_file(folder / "one.txt", 1000)
-    print(f"\n== one document of {size / 1e9:,.1f} GB, --documents files ==")
+    # A second, small document: a run needs one to train on and one to hold out.
+    (folder / "two.txt").write_bytes(b"".join(_sources()[:20]))
+    print(f"\n== one document of {size / 1e9:,.1f} GB and a small one, --documents files ==")
     run = _train(folder, work / "run-document", work / "cache-document", "--documents", "files")
     code = run.wait()
     step = run.first("step")

@@ -45,9 +45,10 @@ from training.data.text_stream import ScannedFile
 CACHE_ENV = "LSTM_STUDIO_CACHE"  # where the cache lives, when set
 FORMAT = 1  # bump when the text rules or the file layout change: old entries are then not found
 # The check (crc32 and the largest id) ran at 3,200 MB/s over a 200 MB token file in the
-# page cache (crc32 alone 4,200 MB/s, blake2b 950 MB/s), so every open for a run checks
-# the whole file: 0.6 s for 2 GB, pages the run reads next anyway. It finds damage, not
-# tampering.
+# page cache (crc32 alone 4,200 MB/s, blake2b 950 MB/s): seconds for a 10 GB text, and all
+# of it read. So it runs when the file's stamp (size, times, inode) is not the one recorded
+# when it was last checked or written: any write to it moves the stamp. It finds damage,
+# not tampering.
 CHECK_CHUNK = 16 << 20
 
 
@@ -232,21 +233,39 @@ def _damage(folder: Path, key: str, info: TokenInfo, vocab_size: int) -> CacheDa
         return "damaged"
     if check.get("key") != key:  # a folder renamed or swapped: another text's ids
         return "another corpus"
-    crc, top = _crc_and_top(folder / "tokens.bin", np.dtype(info.dtype))
-    return None if crc == check.get("crc32") and top < vocab_size else "damaged"
+    tokens = folder / "tokens.bin"
+    top = check.get("top")
+    if check.get("verified") == _stamp(tokens) and isinstance(top, int):
+        return None if top < vocab_size else "damaged"  # untouched since its crc was last checked
+    crc, top = _crc_and_top(tokens, np.dtype(info.dtype))
+    if crc != check.get("crc32") or top >= vocab_size:
+        return "damaged"
+    with contextlib.suppress(OSError):  # a read-only cache checks again next time
+        write_json(folder / "check.json", {**check, "top": top, "verified": _stamp(tokens)})
+    return None
+
+
+def _stamp(path: Path) -> str:
+    """What any write to the file changes: its size, its times (ctime too, which no tool sets
+    back) and its inode (a file replaced by another)."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def _crc_and_top(path: Path, dtype: np.dtype) -> tuple[int, int]:
-    """The file's crc32 and its largest id, a chunk at a time: a memory map's pages are the
-    page cache's, so memory stays flat, and nothing is copied (read() ran at half the speed)."""
-    ids = np.memmap(path, dtype=dtype, mode="r")
-    step = CHECK_CHUNK // dtype.itemsize
+    """The file's crc32 and its largest id, read a chunk at a time into one buffer: a memory
+    map of it all would count every page read as this process's memory (10 GB for a 10 GB
+    text) until it closed. Run once per entry, when it was written by something else than
+    its builder; the stamp in check.json lets every later open skip it."""
+    buffer = np.empty(CHECK_CHUNK // dtype.itemsize, dtype=dtype)
     crc, top = 0, -1
-    for start in range(0, len(ids), step):
-        chunk = ids[start : start + step]
-        crc = zlib.crc32(chunk.data, crc)
-        top = max(top, int(chunk.max()))
-    return crc, top  # the map closes with ``ids``: nothing keeps the file open for a delete
+    with open(path, "rb") as f:
+        while count := f.readinto(buffer.data.cast("B")):
+            chunk = buffer[: count // dtype.itemsize]
+            crc = zlib.crc32(chunk.data, crc)
+            if len(chunk):
+                top = max(top, int(chunk.max()))
+    return crc, top
 
 
 def discard(root: Path, key: str) -> None:
@@ -271,6 +290,7 @@ class TokenWriter:
         self._lock = entry_lock.share(self.folder)
         self._file = (self.folder / "tokens.bin").open("wb")
         self._crc = 0  # of what is written so far
+        self._top = -1  # the largest id written so far
         self.count = 0
         self.dtype: np.dtype | None = None
 
@@ -278,6 +298,8 @@ class TokenWriter:
         self.dtype = ids.dtype
         data = np.ascontiguousarray(ids).data  # the array's own bytes, not a copy of them
         self._crc = zlib.crc32(data, self._crc)
+        if len(ids):
+            self._top = max(self._top, int(ids.max()))
         self._file.write(data)
         self.count += len(ids)
 
@@ -296,7 +318,14 @@ class TokenWriter:
         ends = None if file_ends is None else tuple(file_ends)
         info = TokenInfo(self.count, str(self.dtype), chars, tuple(warnings), file_chars, documents, ends)
         write_json(self.folder / "info.json", info.to_dict())
-        write_json(self.folder / "check.json", {"key": self.key, "crc32": self._crc})
+        # Verified as written: later opens check the file's stamp, and its crc only if it moved.
+        check = {
+            "key": self.key,
+            "crc32": self._crc,
+            "top": self._top,
+            "verified": _stamp(self.folder / "tokens.bin"),
+        }
+        write_json(self.folder / "check.json", check)
         opened = open_tokens(self.root, self.key, self._lock) if self._publish() else None
         opened = opened or open_tokens(self.root, self.key)  # another builder's, as good as ours
         if opened is None:

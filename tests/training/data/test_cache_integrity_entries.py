@@ -107,3 +107,27 @@ def test_an_entry_made_before_checksums_is_rebuilt_once_with_a_note(tmp_path: Pa
     older = "was made by an older version, without a checksum"
     assert _notes(events, NoteEvent) == [f"the token cache's copy of this corpus {older}; it was rebuilt"]
     assert ingest_corpus([corpus], cache_dir=cache).reused
+
+
+def test_an_entry_untouched_since_its_check_is_not_read_whole_again(tmp_path: Path, monkeypatch) -> None:
+    """A 10 GB text's tokens read whole at every open cost seconds, and count as memory of the
+    process while mapped: an entry's stamp, recorded when it was written or last checked,
+    tells an untouched file from one that any write has moved."""
+    import training.data.token_cache as token_cache
+
+    corpus = _corpus(tmp_path, "a", seed=1)
+    cache = tmp_path / "cache"
+    ids, vocab, folder = _ingest(corpus, cache)
+    reads: list[Path] = []
+    real = token_cache._crc_and_top
+    monkeypatch.setattr(
+        token_cache, "_crc_and_top", lambda path, dtype: reads.append(path) or real(path, dtype)
+    )
+    again = ingest_corpus([corpus], cache_dir=cache)
+    assert again.reused and reads == []
+    # Bytes changed in place, with the file's times put back: its change time still moved.
+    st = (folder / "tokens.bin").stat()
+    _flip_bytes(folder, vocab)
+    os.utime(folder / "tokens.bin", ns=(st.st_atime_ns, st.st_mtime_ns))
+    rebuilt = ingest_corpus([corpus], cache_dir=cache)
+    assert reads and not rebuilt.reused and np.array_equal(np.array(rebuilt.tokens), ids)
