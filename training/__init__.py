@@ -3,6 +3,7 @@
 A folder imports only folders below it (the contracts in pyproject.toml check it), from the
 top of this list to the bottom:
 
+- api/: the Python API that ``lstm_studio`` re-exports: train, load, generate, evaluate, measure
 - cli/: the ``lstm-studio`` command line, one module per group of subcommands
 - demo/: the embedded demo (its corpus, builder, shipped files) and the one tiny test model
 - run.py: the pipeline the CLI and the window both drive: RunSpec → prepared run → trainers
