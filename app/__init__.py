@@ -35,6 +35,8 @@
 - wait_for_signal.py: waiting for a signal with the event loop running
 - resources.py: the window's view of the shipped assets
 - settings.py: what the window remembers, in the per-user data folder
+- status_bar.py: a status message too long for the bar ends in "…", whole in its tooltip
+- memory.py: what a finished measurement freed, handed back to the system
 - plot_style.py: colours, fonts and plots the panels share
 - wheel_guard.py: the mouse wheel scrolls pages, not the fields and plots under the pointer
 - error_log.py: the log file of background failures

@@ -27,6 +27,7 @@ from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel, describe
 from app.settings import Settings, user_data_dir
+from app.status_bar import ElidedLabel, ElidingStatusBar
 from app.wheel_guard import WheelGuard, guard_wheels
 from app.window_title import refresh_title
 
@@ -110,7 +111,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.actions_by_name, self.view_menu = menus.actions, menus.view
         self.recent_corpora_menu, self.recent_models_menu = menus.recent_corpora, menus.recent_models
         window_defaults.refresh_recent_corpora(self)
-        self.model_label = QLabel("No model")
+        self.setStatusBar(ElidingStatusBar())  # a long message ends in "…", whole in its tooltip
+        self.model_label: QLabel = ElidedLabel("No model")
         self.device_label = QLabel("Device: …")
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.device_label)

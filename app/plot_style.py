@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # the corpus panel's font is needed before the plots have loa
 # The same model is the same colour on every page: the LSTM blue, the vanilla RNN orange.
 COLOURS = {"lstm": "#1f77b4", "rnn": "#e6550d", "gru": "#2ca02c", "explode": "#9467bd"}
 OTHER = "#7f7f7f"
+# One colour per run where runs are overlaid (the Runs tab), none of them near a model's: the
+# runs' first two were the LSTM's blue and the RNN's orange, and a run read as a model.
+RUN_COLOURS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#8c564b", "#bcbd22", "#666666")
 
 
 def colour(name: str) -> str:

@@ -6,14 +6,22 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabWidget, QToolButton, QWidget
 
 from app.loading_page import loading_label
 from app.settings import Settings
 
 DEFAULT_SIZE = (1500, 960)
-SIDE_WIDTHS = (290, 470)  # corpus on the left, the LSTM/RNN contrast on the right
-TRAINING_SHARE = 0.42  # of the window's height: plots and options stay usable down to 1280×720
+CORPUS_WIDTH = 270  # the corpus panel's fields and preview, no wider
+# The LSTM/RNN contrast: a quarter of the width, within these bounds. At a fixed 470 pixels it
+# kept over a third of a 1280-pixel window while unused; below 320 its two samples are a few
+# words a line. Its button on the tabs' corner hides it and brings it back at its last width.
+CONTRAST_SHARE = 0.25
+CONTRAST_WIDTHS = (320, 460)
+# Of the window's height, at least TRAINING_LEAST pixels: buttons, progress and plots in view.
+# At 0.42 the dock left the Generate editor four or five lines at 1280×720.
+TRAINING_SHARE = 0.30
+TRAINING_LEAST = 220
 
 
 def scrolling(panel: QWidget) -> QScrollArea:
@@ -35,20 +43,42 @@ def default_size() -> tuple[int, int]:
     return min(DEFAULT_SIZE[0], available.width()), min(DEFAULT_SIZE[1], available.height())
 
 
+def contrast_width(window_width: int) -> int:
+    low, high = CONTRAST_WIDTHS
+    return max(low, min(high, round(window_width * CONTRAST_SHARE)))
+
+
 def size_docks(window: QMainWindow, docks: Mapping[str, QDockWidget]) -> None:
-    window.resizeDocks([docks["corpus"], docks["contrast"]], list(SIDE_WIDTHS), Qt.Orientation.Horizontal)
-    height = round(window.height() * TRAINING_SHARE)
+    widths = [CORPUS_WIDTH, contrast_width(window.width())]
+    window.resizeDocks([docks["corpus"], docks["contrast"]], widths, Qt.Orientation.Horizontal)
+    height = max(TRAINING_LEAST, round(window.height() * TRAINING_SHARE))
     window.resizeDocks([docks["training"]], [height], Qt.Orientation.Vertical)
 
 
 def add_docks(window: QMainWindow, corpus: QWidget) -> dict[str, QDockWidget]:
     """The corpus panel's dock, and the two the engine's panels fill once it has loaded."""
     area = Qt.DockWidgetArea
-    return {
+    docks = {
         "corpus": add_dock(window, "Corpus", corpus, area.LeftDockWidgetArea),
         "contrast": add_dock(window, "LSTM vs RNN", loading_label(), area.RightDockWidgetArea),
         "training": add_dock(window, "Training", loading_label(), area.BottomDockWidgetArea),
     }
+    tabs = window.centralWidget()
+    if isinstance(tabs, QTabWidget):
+        tabs.setCornerWidget(dock_toggle(docks["contrast"]), Qt.Corner.TopRightCorner)
+    return docks
+
+
+def dock_toggle(dock: QDockWidget) -> QToolButton:
+    """A button beside the tabs that hides the dock and brings it back. Qt keeps a hidden
+    dock's width, and the window's saved state keeps it between sessions."""
+    action = dock.toggleViewAction()
+    action.setToolTip(f"Show or hide the {dock.windowTitle()} panel")
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setAutoRaise(True)
+    button.setObjectName(f"toggle-{dock.objectName()}")
+    return button
 
 
 def add_dock(window: QMainWindow, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:

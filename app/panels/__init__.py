@@ -1,12 +1,13 @@
 """The window's panels: one module per panel and per part of one.
 
-- alternatives_view.py: several continuations of one prompt side by side; a click keeps one
+- alternatives_view.py: several continuations of one prompt in a pane under the editor; a click keeps one
 - caret_assist.py: help at the caret: the grey suggestion and the next-token view
 - completion_editor.py: a plain-text editor with a greyed suggestion; Tab accepts it
 - contrast_panel.py: the LSTM and the vanilla RNN on the same prompt, side by side
 - copy_marks.py: copied spans of a generated text, underlined in the editor
 - corpus_panel.py: choose a corpus and see what is in it
 - decoding_controls.py: min-p and beam search beside temperature, top-k and top-p
+- empty_plot.py: "No data yet" in place of an empty plot's axes
 - explain_caveats.py: what an Explain section says of a model not trained on the demo
 - explain_panel.py: the notes' five claims, each beside its live measurement
 - flow_layout.py: a layout that wraps its items into rows
@@ -20,10 +21,15 @@
 - insight_sections.py: the Explain sections that measure on demand
 - latest_sample.py: the dashboard's latest sample of generated text
 - legend_corner.py: a plot's legend in the corner its curves leave free
+- log_axis.py: a log-scale axis whose labels never run into each other
 - next_token_view.py: the top next-token candidates as probability bars
 - option_checks.py: what the Advanced options say about a value
+- progress_bar.py: a progress bar whose text reads in one colour along its whole length
+- resume_mark.py: the step a resumed run went on from, marked on the live plots
+- run_preset.py: the Runs tab's Preset column: the preset, and whether the run edited it
 - runs_legend.py: the Runs tab's legend
 - runs_panel.py: the Runs tab: every run, with validation curves overlaid
+- runs_table.py: the Runs tab's table: one row per run, its columns fitted to the tab
 - scroll_column.py: a column of widgets that scrolls as one
 - steady_plot.py: live plots whose ranges move in steps
 - token_axis.py: the heatmaps' token axis

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBox
 from app.background import Background, Report
 from app.generation_runner import TokenBatch, stream_side_by_side
 from app.model_store import LoadedModel
+from app.panels.flow_layout import FlowLayout
 from app.plot_style import mono_font
 from lstm_core.pair import cross_surprisals
 from lstm_core.sampling import SamplingSettings
@@ -122,10 +123,11 @@ class ContrastPanel(QWidget):
         self.train_button.setToolTip("One click: a vanilla RNN of the same size, same corpus, same budget")
         self.train_button.clicked.connect(self.train_rnn_requested)
         self.summary = QLabel("")  # short on purpose: "seed 42 · T 0.8" fits beside the buttons
-        buttons = QHBoxLayout()
+        # Wrapping, so "Train the RNN" beside Compare does not hold the dock wide: a width the
+        # person chose below it was lost on the next start, before the models had loaded.
+        buttons = FlowLayout()
         buttons.addWidget(self.compare_button)
         buttons.addWidget(self.train_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.summary)
 
         self.legend = QLabel()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.background import Background, Job
 from app.corpus_counts import FILES_TIP, corpus_line, files_count
 from app.gil_handover import run_briskly
+from app.panels.progress_bar import ProgressBar
 from app.plot_style import mono_font
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import LEVELS
@@ -120,7 +120,7 @@ class CorpusPanel(QWidget):
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setStyleSheet("color: #b36b00;")
         # Reading a big corpus takes a while: how far it got, and a way out.
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")

@@ -13,7 +13,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.background import Background, Job
+from app.memory import release_memory
 from app.model_store import LoadedModel
+from app.panels.empty_plot import EmptyNote, note_empty
 from app.panels.explain_caveats import caveats
 from app.panels.insight_sections import PLOT_MIN_WIDTH, BottleneckSection, ContextSection
 from app.panels.legend_corner import keep_legend_clear
@@ -22,6 +24,8 @@ from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_mode
 from lstm_core.measure.probe import BUCKET_WIDTH
 from training.demo.demo_corpus import demo_measure_text, demo_probe_cases
 
+NO_MODEL = "No data yet: load a model"
+NEEDS_RNN = "Nothing to show: this needs a vanilla RNN"
 NARROW_BELOW = 2 * PLOT_MIN_WIDTH + 300  # pixels: below, text and plot no longer fit side by side
 CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
 TITLES = {
@@ -150,6 +154,7 @@ class ExplainPanel(QWidget):
         super().__init__(parent)
         self.per_bucket = per_bucket
         self.background = Background(self)
+        self.background.idle.connect(release_memory)  # what the measurement freed goes back
         self.background.idle.connect(self._start_if_ready)  # a pair that arrived meanwhile
         self._job: Job | None = None
         self._pending: tuple[Any, Any] | None = None
@@ -161,6 +166,9 @@ class ExplainPanel(QWidget):
             "long": _plot("Recall of the language after “I speak”", "filler (characters)", "accuracy"),
         }
         self.plots["long"].getPlotItem().setYRange(0, 1.05)
+        self.notes: dict[str, EmptyNote] = {
+            claim: note_empty(plot, NO_MODEL) for claim, plot in self.plots.items()
+        }
         self.caveat: dict[str, QLabel] = {}
         page = QWidget()
         self.grid = QGridLayout(page)
@@ -255,9 +263,11 @@ class ExplainPanel(QWidget):
         # From now on the figures on screen are the previous models': gone, until these are measured.
         for label in self.live.values():
             label.setText("Measuring…" if lstm is not None or rnn is not None else "")
-        for plot in self.plots.values():
+        measuring = lstm is not None or rnn is not None
+        for claim, plot in self.plots.items():
             plot.getPlotItem().clear()
             plot.setEnabled(False)
+            self.notes[claim].set_empty(True, "No data yet: measuring…" if measuring else NO_MODEL)
         self._start_if_ready()
 
     def showEvent(self, event: Any) -> None:
@@ -316,6 +326,11 @@ class ExplainPanel(QWidget):
             y = np.array([b.accuracy for b in buckets], dtype=float)
             pen = pg.mkPen(colour(name), width=2)
             self.plots["long"].plot(x, y, pen=pen, symbol="o", symbolBrush=pen.color(), name=name.upper())
+        for claim, plot in self.plots.items():
+            drawn = bool(plot.getPlotItem().listDataItems())
+            self.notes[claim].set_empty(
+                not drawn, None if drawn else "Nothing to show: it needs a vanilla RNN"
+            )
         self.computed.emit()
 
     def _curve(self, claim: str, norms: dict[int, float], label: str, pen_colour: str) -> None:

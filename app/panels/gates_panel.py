@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QTextEdit,
@@ -32,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.background import Background
+from app.panels.flow_layout import FlowLayout
 from app.panels.gates_splitter import GatesSplitter
 from app.panels.gates_text import describe_window
-from app.panels.heatmap import HEATMAP_HEIGHT, LSTM_VIEWS, RNN_VIEWS, Heatmap, pick_units
+from app.panels.heatmap import LSTM_VIEWS, RNN_VIEWS, Heatmap, least_height, pick_units
+from app.panels.progress_bar import ProgressBar
 from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
@@ -63,7 +64,7 @@ class GatesPanel(QWidget):
         self.run_button = QPushButton("Generate && inspect")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setVisible(False)
         self.window_note = QLabel("")  # which part of the text the heatmaps show
@@ -76,15 +77,14 @@ class GatesPanel(QWidget):
         self.count_box.setValue(32)
         self.count_box.setPrefix("top ")
         self.how_box = QComboBox()
-        self.how_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # Variable first: the units that swing with the text show its structure; the most
         # active ones are often cells that merely drift to a large value and stay there.
         self.how_box.addItem("most variable units", "variable")
         self.how_box.addItem("most active units", "active")
         self.show_box = QComboBox()  # one view alone gets all the height a short window has
-        self.show_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for combo in (self.how_box, self.show_box):
-            combo.setMinimumContentsLength(6)  # narrower than their longest item: a narrow tab fits
+            # Wide enough for every item ("most variab" read as nothing): the row wraps instead.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.show_box.addItem("all views", None)
         for name, title in LSTM_VIEWS:
             self.show_box.addItem(f"{title} only", name)
@@ -115,10 +115,9 @@ class GatesPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.prompt, 1)
         top.addLayout(buttons)
-        controls = QHBoxLayout()
+        controls = FlowLayout(spacing=4)  # wraps onto a second row when the tab is narrow
         for widget in (self.model_box, self.layer_box, self.count_box, self.how_box, self.show_box):
             controls.addWidget(widget)
-        controls.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)  # every pixel of a short tab goes to the heatmaps
         layout.setSpacing(4)
@@ -274,7 +273,8 @@ class GatesPanel(QWidget):
                 continue
             assert isinstance(plot, Heatmap)
             plot.show_values(self.values[name], self.units, self.tokens, labelled=name == lowest)
-            plot.setMinimumHeight(HEATMAP_HEIGHT + (plot.token_axis.label_room() if name == lowest else 0))
+            below = plot.token_axis.label_room() if name == lowest else 0
+            plot.setMinimumHeight(least_height(len(self.units), below))
             image = plot.image
             self.images[name] = image
         self._tint_text(None)

@@ -1,12 +1,13 @@
-"""The Generate tab's arrangement, sized to fit a 1280×720 window without scrolling.
+"""The Generate tab's arrangement: the editor takes most of the height at every window size.
 
-There the tab is about 500 pixels wide and 330 high. Stacked at their usual heights, the
+At 1280×720 the tab is about 700 pixels wide and 370 high. Stacked at their usual heights, the
 prompt under its label, the eight sampling fields (two rows), two rows of buttons, the editor
-with the next-token view and the alternatives beside it, and two lines of text below needed
-490: the page scrolled and the controls left the screen. Now the placeholder names the
-prompt, which gives up a line before anything else shrinks; the buttons keep to one row;
-the column beside the editor scrolls inside itself; the copy-check line takes no room until
-there is something to say; and the margins are narrow.
+with the next-token view beside it, and two lines of text below needed 490: the page scrolled
+and the controls left the screen. Now the placeholder names the prompt, which gives up a line
+before anything else shrinks; the buttons keep to one row; the column beside the editor
+scrolls inside itself; the five alternatives open in a pane under the editor only when asked
+for; the copy-check line takes no room until there is something to say; and the margins are
+narrow.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QListWidget,
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
+
+from app.panels.alternatives_view import AlternativesPane, editor_and_alternatives
 
 PROMPT_LINES = (2, 3)  # the prompt box's height in lines: at the least, and when there is room
 SPLIT_SHARE = 6  # of the spare height, against the prompt's 1 (which stops at its third line)
@@ -61,16 +63,13 @@ class PromptBox(QPlainTextEdit):
         return QSize(super().minimumSizeHint().width(), self._lines_high(PROMPT_LINES[0]))
 
 
-def side_column(candidates: QWidget, alternatives: QListWidget) -> QScrollArea:
-    """The next-token view above the alternatives, scrolling when the editor is short; the
-    alternatives scroll into view when they arrive."""
+def side_column(candidates: QWidget) -> QScrollArea:
+    """The next-token view beside the editor, scrolling when the editor is short."""
     side = QWidget()
     column = QVBoxLayout(side)
     column.setContentsMargins(0, 0, 0, 0)
     column.addWidget(QLabel("Next token at the caret"))
-    column.addWidget(candidates)
-    column.addWidget(QLabel("Alternatives (click one to keep it)"))
-    column.addWidget(alternatives, 1)
+    column.addWidget(candidates, 1)
     area = QScrollArea()
     area.setWidget(side)
     area.setWidgetResizable(True)
@@ -78,7 +77,6 @@ def side_column(candidates: QWidget, alternatives: QListWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     # As narrow as the column itself may be, not as narrow as a scroll area may be.
     area.setMinimumWidth(side.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
-    alternatives.model().rowsInserted.connect(lambda *_: area.ensureWidgetVisible(alternatives))
     return area
 
 
@@ -87,12 +85,14 @@ def lay_out(
     rows: list[QWidget | QLayout],
     editor: QWidget,
     side: QWidget,
+    alternatives: AlternativesPane,
     copy_line: QWidget,
     last_row: tuple[QLabel, QWidget],
 ) -> QSplitter:
-    """``rows`` (prompt, fields, buttons) above the editor and its side column, which take
-    what height is left; under them the copy check, then the status line with the suggestion
-    switch at its right (in the row of buttons it made that row wrap at 1280×720)."""
+    """``rows`` (prompt, fields, buttons) above the editor and its side column, with the
+    alternatives' pane under both, which take what height is left; under them the copy
+    check, then the status line with the suggestion switch at its right (in the row of
+    buttons it made that row wrap at 1280×720)."""
     status, switch = last_row
     status.setWordWrap(True)
     last = QHBoxLayout()
@@ -112,7 +112,7 @@ def lay_out(
             layout.addLayout(row)
         else:  # the prompt box: a share of the spare height, up to its third line
             layout.addWidget(row, 1 if isinstance(row, PromptBox) else 0)
-    layout.addWidget(split, SPLIT_SHARE)
+    layout.addWidget(editor_and_alternatives(split, alternatives), SPLIT_SHARE)
     layout.addWidget(copy_line)
     layout.addLayout(last)
     return split

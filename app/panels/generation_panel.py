@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.background import Background
 from app.generation_runner import GenerationRunner
 from app.model_store import LoadedModel
-from app.panels.alternatives_view import AlternativesView
+from app.panels.alternatives_view import AlternativesPane, AlternativesView
 from app.panels.caret_assist import CONTEXT_CHARS, CaretAssist
 from app.panels.completion_editor import CompletionEditor
 from app.panels.copy_marks import CopyMarks
@@ -140,7 +140,8 @@ class GenerationPanel(QWidget):
         self.assist = CaretAssist(self, parent=self)
         self.alternatives = AlternativesView()
         self.alternatives.chosen.connect(self.keep_alternative)
-        self.side = side_column(self.candidates, self.alternatives)
+        self.alternatives_pane = AlternativesPane(self.alternatives)
+        self.side = side_column(self.candidates)
         self.copy_line = QuietLabel()  # the copy check of the last output
         self.copy_marks = CopyMarks(self.editor, self.copy_line, tasks)
         self.runner.finished.connect(self._stream_finished)
@@ -150,6 +151,7 @@ class GenerationPanel(QWidget):
             [self.prompt, grid, buttons],
             self.editor,
             self.side,
+            self.alternatives_pane,
             self.copy_line,
             (self.status, self.suggest),
         )
@@ -291,7 +293,7 @@ class GenerationPanel(QWidget):
                     seed=sample.seed,
                 )
             )
-        self.status.setText(f"{len(samples)} alternatives beside the editor: click one to keep it.")
+        self.status.setText(f"{len(samples)} alternatives under the editor: click one to keep it.")
 
     def keep_alternative(self, text: str, _seed: int) -> None:
         """Prompt and alternative into the editor, so Continue goes on from it."""

@@ -27,6 +27,12 @@ LSTM_VIEWS = (
 RNN_VIEWS = (("h", "hidden h"),)
 TITLE_HEIGHT = 18
 HEATMAP_HEIGHT = 76  # the least a heatmap may shrink to: below it rows stop being pickable
+# The least height of a unit's row. Fitted to the pane, 32 units got about 2 pixels each at
+# the default window size: too thin to hover one, to click one or to follow one across. At
+# this height the heatmaps need more room than the pane has, and the pane scrolls.
+ROW_PIXELS = 5
+ROWS_TALLEST = 480  # pixels: more units than fit here at ROW_PIXELS get thinner rows instead
+PLOT_MARGINS = 10  # pixels above and below the image inside the plot
 LABEL_GAP_PX = 4  # between two unit numbers on the left axis
 NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500)
 
@@ -35,6 +41,12 @@ def pick_units(values: np.ndarray, count: int, how: str) -> np.ndarray:
     """Indices of ``count`` units of values (T, H): most active (mean |v|) or most variable (std)."""
     score = values.std(axis=0) if how == "variable" else np.abs(values).mean(axis=0)
     return np.argsort(-score, kind="stable")[:count]
+
+
+def least_height(rows: int, below: int = 0) -> int:
+    """The least height of a heatmap of ``rows`` units, ``below`` pixels of token labels under it."""
+    image = min(rows * ROW_PIXELS, ROWS_TALLEST)
+    return max(HEATMAP_HEIGHT, TITLE_HEIGHT + image + PLOT_MARGINS) + below
 
 
 def colormap(name: str) -> pg.ColorMap:

@@ -13,10 +13,14 @@ from typing import Any, TypedDict
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.background import Background
+from app.memory import release_memory
+from app.panels.empty_plot import note_empty
 from app.panels.legend_corner import keep_legend_clear
+from app.panels.log_axis import LogAxis
+from app.panels.progress_bar import ProgressBar
 from app.plot_style import colour, follow_palette
 from lstm_core.measure.context import WITHIN, ContextCurve, describe_context, measure_context
 from lstm_core.measure.step_time import StepTimes, measure_step_times
@@ -57,16 +61,18 @@ class _Section(QWidget):
     def __init__(self, title: str, intro: str, button: str, plot: pg.PlotWidget) -> None:
         super().__init__()
         self.background = Background(self)
+        self.background.idle.connect(release_memory)  # the measurement's models, and its peak
         self._stop = threading.Event()
         self.busy = False  # from Measure until the result (or the error) is on screen
         self.plot = plot
+        self.empty_note = note_empty(plot, f"No data yet: press {button}")
         self.sentence = QLabel(intro)
         self.sentence.setWordWrap(True)
         self.sentence.setTextFormat(Qt.TextFormat.RichText)
         self.button = QPushButton(button)
         self.cancel = QPushButton("Cancel")
         self.cancel.setEnabled(False)
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 1000)
         row = QHBoxLayout()
         for widget in (self.button, self.cancel, self.progress):
@@ -110,6 +116,7 @@ class _Section(QWidget):
         else:
             self.progress.setValue(1000)
             self.show_result(result)
+            self.empty_note.set_empty(False)
         self.finished.emit()
 
     def _error(self, message: str) -> None:
@@ -131,7 +138,8 @@ class _Section(QWidget):
 
 
 def _plot(title: str, x_label: str, y_label: str, *, log_x: bool, log_y: bool = False) -> pg.PlotWidget:
-    widget = pg.PlotWidget(title=title)
+    axes = {name: LogAxis(name) for name, log in (("bottom", log_x), ("left", log_y)) if log}
+    widget = pg.PlotWidget(title=title, axisItems=axes)
     widget.setMinimumSize(PLOT_MIN_WIDTH, 240)
     widget.setMaximumHeight(280)
     item = widget.getPlotItem()
@@ -143,6 +151,12 @@ def _plot(title: str, x_label: str, y_label: str, *, log_x: bool, log_y: bool = 
     item.addLegend(offset=(-10, 10))
     keep_legend_clear(item)
     return widget
+
+
+def _markers(colour_name: str) -> dict[str, Any]:
+    """Point markers in the curve's colour: left to pyqtgraph's default brush, every series'
+    markers, and so every legend entry's, were the same blue."""
+    return {"symbol": "o", "symbolSize": 7, "symbolBrush": colour_name, "symbolPen": colour_name}
 
 
 class ContextSection(_Section):
@@ -200,7 +214,8 @@ class ContextSection(_Section):
         for curve in curves:
             ks = np.array(list(curve.losses), dtype=float)
             pen = pg.mkPen(colour(curve.name), width=2)
-            item.plot(ks, np.array(list(curve.losses.values())), pen=pen, symbol="o", name=curve.name.upper())
+            losses = np.array(list(curve.losses.values()))
+            item.plot(ks, losses, pen=pen, name=curve.name.upper(), **_markers(colour(curve.name)))
             dashed = pg.mkPen(colour(curve.name), width=1, style=Qt.PenStyle.DashLine)
             item.plot([ks[0], ks[-1]], [curve.full, curve.full], pen=dashed)
         sentence = describe_context(curves)
@@ -243,7 +258,8 @@ class BottleneckSection(_Section):
             lens = np.array(sorted(row), dtype=float)
             ms = np.array([row[int(t)] * 1000 for t in lens])
             pen = pg.mkPen(colour(cell), width=2)
-            item.plot(lens, ms, pen=pen, symbol="o", name={"mingru": "minGRU"}.get(cell, cell.upper()))
+            name = {"mingru": "minGRU"}.get(cell, cell.upper())
+            item.plot(lens, ms, pen=pen, name=name, **_markers(colour(cell)))
         longest = max(result.seconds["lstm"])
         ratio = result.ratio("mingru", "lstm", longest)
         verdict = "faster" if ratio < 1 else "slower"

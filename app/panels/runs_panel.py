@@ -7,7 +7,6 @@ window answers; rename and delete act on the folder here.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,66 +15,24 @@ from PySide6.QtCore import QFile, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.panels.empty_plot import note_empty
 from app.panels.runs_legend import CurveKey, RunsLegend
+from app.panels.runs_table import COLUMNS as COLUMNS  # re-exported: the tab's column titles
+from app.panels.runs_table import RunsTable, row_cells
+from app.panels.steady_plot import SteadyViewBox
 from app.panels.training_plots import StepAxis
-from app.plot_style import follow_palette
+from app.plot_style import RUN_COLOURS, follow_palette
 from training.checkpoints.checkpoint import CheckpointError
 from training.checkpoints.run_history import RunRecord, delete_run, read_run, rename_run, scan_runs
-
-COLUMNS = ("Run", "Corpus", "Level", "Shape", "Preset", "Budget", "Steps", "Best val.", "Date", "State")
-CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-
-
-def _item(text: str, sort_value: object | None = None) -> QTableWidgetItem:
-    """A cell showing ``text``; numbers carry their value too, so the column sorts as numbers."""
-    item = _SortItem(text)
-    if sort_value is not None:
-        item.setData(Qt.ItemDataRole.UserRole + 1, sort_value)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    item.setToolTip(text)
-    return item
-
-
-class _SortItem(QTableWidgetItem):
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        mine, theirs = self.data(Qt.ItemDataRole.UserRole + 1), other.data(Qt.ItemDataRole.UserRole + 1)
-        if mine is not None and theirs is not None:
-            return bool(mine < theirs)
-        return self.text() < other.text()
-
-
-def row_cells(run: RunRecord) -> list[QTableWidgetItem]:
-    best = run.best_val_loss
-    date = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.saved_at)) if run.saved_at else ""
-    shape = f"{run.main.cell.upper()} {run.main.shape}" + (" + RNN" if run.rnn else "")
-    cells = [
-        _item(run.name),
-        _item(run.corpus),
-        _item(run.level),
-        _item(shape),
-        _item(run.preset or "–"),
-        _item(run.budget or "–"),
-        _item(f"{run.main.steps:,}", run.main.steps),
-        _item(f"{best:.3f}" if best is not None else "–", round(best, 3) if best is not None else 1e9),
-        _item(date),
-        _item(run.state),
-    ]
-    cells[0].setData(Qt.ItemDataRole.UserRole, str(run.folder))
-    if run.state == "diverged":
-        cells[-1].setForeground(Qt.GlobalColor.red)
-    return cells
 
 
 def move_to_trash(folder: Path) -> bool:
@@ -96,13 +53,10 @@ class RunsPanel(QWidget):
         # The checkpoints now loaded in the window, so deleting their run can say so.
         self.loaded_checkpoints: Callable[[], list[Path]] = list
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table = RunsTable()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
 
@@ -125,11 +79,13 @@ class RunsPanel(QWidget):
             row.addWidget(button)
         row.addStretch(1)
 
-        self.plot_view = pg.PlotWidget(axisItems={"bottom": StepAxis("bottom")})
+        # Its step axis starts at 0, as the training plots' do.
+        self.plot_view = pg.PlotWidget(viewBox=SteadyViewBox(), axisItems={"bottom": StepAxis("bottom")})
         self.plot = self.plot_view.getPlotItem()
         self.plot.setTitle("Validation loss, nats per token")  # short: a legend sits beside it
         self.plot.setLabel("bottom", "step")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.empty_note = note_empty(self.plot, "No curves yet: select runs above")
         self.legend = RunsLegend()  # beside the plot: long run names hid the curves from inside it
         follow_palette(self.palette(), [self.plot_view], [self.plot])
         curves = QWidget()
@@ -163,6 +119,7 @@ class RunsPanel(QWidget):
             for col, cell in enumerate(row_cells(run)):
                 self.table.setItem(index, col, cell)
         self.table.setSortingEnabled(True)
+        self.table.fit_columns()
         for index in range(self.table.rowCount()):
             if self._folder_at(index) in selected:
                 self.table.selectRow(index)
@@ -192,6 +149,7 @@ class RunsPanel(QWidget):
         for col, cell in enumerate(row_cells(record)):
             self.table.setItem(rows[0], col, cell)
         self.table.setSortingEnabled(True)
+        self.table.fit_columns()
         if selected:  # the new cells are not: select the row again, with its longer curve
             self.select_folders([*(r.folder for r in self.selected()), folder])
 
@@ -226,7 +184,7 @@ class RunsPanel(QWidget):
         self.plot.clear()
         keys: list[CurveKey] = []
         for index, run in enumerate(runs):
-            colour = CURVE_COLOURS[index % len(CURVE_COLOURS)]
+            colour = RUN_COLOURS[index % len(RUN_COLOURS)]
             for model, dash in ((run.main, Qt.PenStyle.SolidLine), (run.rnn, Qt.PenStyle.DashLine)):
                 if model is None or not model.history:
                     continue
@@ -242,6 +200,7 @@ class RunsPanel(QWidget):
                     CurveKey(run.name, model.cell.upper(), colour, dashed=dash == Qt.PenStyle.DashLine)
                 )
         self.legend.set_curves(keys)
+        self.empty_note.set_empty(not keys)
         self.curve_names = [key.name for key in keys]
 
     # ---- actions -----------------------------------------------------------------------

@@ -46,19 +46,29 @@ def steady_bounds(low: float, high: float) -> tuple[float, float]:
 
 class SteadyViewBox(pg.ViewBox):
     """A ViewBox whose auto-range (and "View All") fits the data's bounds widened by
-    ``steady_bounds``, and reaching ``x_reach`` where it is set (the step a run will end at:
-    the x range then stays put while the curves grow). Panning or zooming still turns
-    auto-range off, as in any ViewBox."""
+    ``steady_bounds``, from ``x_from`` where it is set (step 0) and reaching ``x_reach``
+    where it is set (the step a run will end at: the x range then stays put while the curves
+    grow). Panning or zooming still turns auto-range off, as in any ViewBox.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    The step axis starts at ``x_from`` exactly: the half-pixel pyqtgraph pads a curve's bounds
+    with, on a narrow plot of a 3,000-step run, is a few steps below 0, which the grid floored
+    to −500. Nor does it get pyqtgraph's few percent of padding beyond the grid."""
+
+    def __init__(self, *args: Any, x_from: float | None = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.x_from = x_from
         self.x_reach: float | None = None
 
     def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):
         x, y = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
+        if x is not None and self.x_from is not None:
+            x = [self.x_from, max(x[1], self.x_from)]  # no step comes before it
         if x is not None and self.x_reach is not None:
             x = [x[0], max(x[1], self.x_reach)]
         return [None if axis is None else list(steady_bounds(*axis)) for axis in (x, y)]
+
+    def suggestPadding(self, axis: int) -> float:
+        return 0.0 if axis == 0 else float(super().suggestPadding(axis))
 
 
 def steady_plot(axisItems: dict[str, pg.AxisItem] | None = None, **kwargs: Any) -> pg.PlotItem:

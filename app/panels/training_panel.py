@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from app.controller import TrainingController, TrainingState
 from app.event_batching import StepBatch
 from app.model_store import LoadedModel
 from app.panels.latest_sample import LatestSample
+from app.panels.progress_bar import ProgressBar
 from app.panels.scroll_column import scroll_column
 from app.panels.training_options import LIVE_OPTIONS, TrainingOptions
 from app.panels.training_plots import TrainingPlots
@@ -102,7 +102,7 @@ class TrainingPanel(QWidget):
         for b in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(b)
 
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)  # a reset bar (value -1) hides its text, and "idle" should show
         self.progress.setFormat("idle")

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.panels.empty_plot import note_empty
+from app.panels.resume_mark import ResumeMarks
 from app.panels.steady_plot import steady_plot
 from app.plot_style import colour, follow_palette
 from training.checkpoints.checkpoint import RNN_SUBDIR, CheckpointError, read_metadata
@@ -20,6 +22,8 @@ from training.common.events import StepEvent, ValidationEvent
 PREMADE = ("lstm", "rnn")  # the models of a default run: the LSTM and its vanilla RNN
 MIN_PLOT_HEIGHT = 120  # px: below this tick labels overlap and a curve is a smear
 SIDE_BY_SIDE = 2.4  # width/height ratio above which the two plots sit side by side, not stacked
+NO_DATA = "No data yet: the curves appear when training starts"
+EDGE_PX = 16  # how far the "0" label may stand before the start of its axis
 
 
 class _Series:
@@ -53,6 +57,11 @@ def _legend_order(entry: tuple[str, str]) -> tuple[bool, bool]:
 class StepAxis(pg.AxisItem):
     """Steps are whole numbers: no "0.5" ticks early in a run, thousands grouped."""
 
+    def boundingRect(self) -> QRectF:
+        # The range starts at step 0 exactly, so "0" stands half outside the axis, and pyqtgraph
+        # drops a label that leaves this rectangle: a few pixels past the start are allowed.
+        return super().boundingRect().adjusted(-EDGE_PX, 0, 0, 0)
+
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         levels = super().tickSpacing(minVal, maxVal, size)
         kept = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
@@ -84,8 +93,11 @@ class TrainingPlots(QWidget):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.grad_plot.setXLink(self.loss_plot)
-        self.grad_plot.setYRange(0, 2)  # until data arrives: readable empty axes
+        self.grad_plot.setYRange(0, 2)  # until data arrives (its axes are hidden meanwhile)
         self.loss_plot.setYRange(0, 5)
+        self.loss_note = note_empty(self.loss_plot, NO_DATA)
+        self.grad_note = note_empty(self.grad_plot, "No data yet")
+        self.resumed = ResumeMarks((self.loss_plot, self.grad_plot))
         self.threshold = pg.InfiniteLine(
             angle=0, pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
         )
@@ -105,6 +117,7 @@ class TrainingPlots(QWidget):
                 self._curve(model, kind)
         self._listed: list[tuple[str, str]] = []  # the legend's entries, (model, kind)
         self.clipped: dict[str, int] = {}
+        self._clip: float | None = 1.0  # the clipping threshold drawn, once there are curves
         self.set_threshold(1.0)
         self._apply_palette()
 
@@ -152,19 +165,29 @@ class TrainingPlots(QWidget):
         self._val.clear()
         self._grad.clear()
         self.clipped.clear()
+        self.resumed.clear()
+        self.loss_note.set_empty(True)
+        self.grad_note.set_empty(True)
         self._set_x_reach(None)
         self.set_threshold(clip_threshold)
 
     def set_threshold(self, value: float | None) -> None:
-        self.threshold.setVisible(value is not None)
+        self._clip = value
+        self._show_threshold()
         if value is not None:
             self.threshold.setValue(float(value))
+
+    def _show_threshold(self) -> None:
+        """Across the gradient curves, not across an empty plot's note."""
+        self.threshold.setVisible(self._clip is not None and bool(self._grad))
 
     def add_steps(self, events: Sequence[StepEvent]) -> None:
         """One batch (~10 a second): store every point, redraw each touched curve once."""
         if not self._train:  # first data: let the axes follow it
             self.loss_plot.enableAutoRange()
             self.grad_plot.enableAutoRange()
+            self.loss_note.set_empty(False)
+            self.grad_note.set_empty(False)
         touched: set[str] = set()
         reach = self.loss_plot.vb.x_reach
         for e in events:
@@ -178,11 +201,13 @@ class TrainingPlots(QWidget):
             self._curve(model, "train").setData(*self._train[model].arrays())
             self._curve(model, "grad").setData(*self._grad[model].arrays())
         self._set_x_reach(reach)
+        self._show_threshold()
         self._settle()
 
     def add_validation(self, event: ValidationEvent) -> None:
         series = self._val.setdefault(event.model, _Series())
         series.add(event.step, event.loss_nats)
+        self.loss_note.set_empty(False)
         self._curve(event.model, "val").setData(*series.arrays())
         self._settle()
 
@@ -215,13 +240,15 @@ class TrainingPlots(QWidget):
         return bool(self._train or self._val)
 
     def add_history(self, run_dir: Path) -> int:
-        """Draw the validation curves a run folder's checkpoints keep; returns the points drawn."""
+        """Draw the validation curves a run folder's checkpoints keep, and mark the step the
+        run resumes from (the other curves begin there); returns the points drawn."""
         drawn = 0
         for folder in (run_dir, run_dir / RNN_SUBDIR):
             try:
                 meta = read_metadata(folder)
             except CheckpointError:
                 continue
+            self.resumed.mark(meta.progress.step)
             model = meta.model.cell if meta.model else meta.name
             for p in meta.metrics.history:
                 self.add_validation(
