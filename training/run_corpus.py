@@ -22,7 +22,7 @@ from training.common.events import EventCallback, ignore_events
 from training.data.batching import to_token_array
 from training.data.corpus import CorpusError
 from training.data.documents import DocumentMode
-from training.data.holdout import DataSplit, count_chars, file_spans, files_in, split_holdout
+from training.data.holdout import HOLDOUT_CAP, DataSplit, count_chars, file_spans, files_in, split_holdout
 from training.data.ingest import ingest_corpus
 from training.data.ingest_documents import document_holdout
 from training.data.overlap import Overlap, enough_unseen, seen_mask, span_tokens
@@ -57,9 +57,19 @@ def unseen_split(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray) -> Da
     return DataSplit(train, val, max(1, chars), overlap)
 
 
+# Held-out tokens above which a document split's overlap is not measured: the stream's own
+# held-out part is capped at HOLDOUT_CAP, and a held-out document many times that is one
+# very long document, not a sample.
+OVERLAP_HELD_CAP = 8 * HOLDOUT_CAP
+
+
 def unseen_documents(tokenizer: Tokenizer, train: np.ndarray, val: np.ndarray, eod: int) -> DataSplit:
     """As ``unseen_split`` for held-out documents: a document is dropped whole when most of it
     also occurs in training, so that each one left is still scored from its own start."""
+    if len(val) > OVERLAP_HELD_CAP:
+        # One long document held out (documents are held out whole): hashing every span of it
+        # would hold several bytes per token. Its overlap is not measured, and says so (None).
+        return DataSplit(train, val, max(1, count_chars(tokenizer, val)), None)
     chars = count_chars(tokenizer, val)
     span = span_tokens(chars / max(1, len(val)))
     mask, complete = _seen_mask(train, val, span)

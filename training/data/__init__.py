@@ -7,6 +7,8 @@
 - corpus_stats.py: what the corpus panel shows, read a chunk at a time
 - text_end.py: the end of a corpus in bounded memory, for the window's measurements
 - documents.py: a corpus as documents: one per file, per line, or cut at a separator
+- document_stream.py: the streamed text cut into documents, a long one as a stream of its pieces
+- document_dedup.py: each document's text once, a long one checked without holding it
 - token_encode.py: tokenising a stream of pieces, with the ids of encoding it whole
 - bpe_ids.py: byte-level BPE ids, each distinct piece encoded once
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work

@@ -38,15 +38,11 @@ from training.data.corpus import (
     named_read_errors,
     readable_files,
 )
+from training.data.document_dedup import unique_documents
+from training.data.document_stream import Document, stream_documents
 from training.data.documents import DocumentMode
 from training.data.heap_trim import HeapTrim
-from training.data.ingest_documents import (
-    DocumentEncoder,
-    mode_key,
-    stream_documents,
-    training_pieces,
-    unique_documents,
-)
+from training.data.ingest_documents import DocumentEncoder, mode_key, training_pieces
 from training.data.read_progress import IngestCancelled as IngestCancelled  # run and the CLI catch it here
 from training.data.read_progress import ReadProgress
 from training.data.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, scan_file, stream_text
@@ -182,6 +178,9 @@ def ingest_corpus(
     scanned, duplicates = _without_duplicates(scanned)
     if duplicates:
         skipped.append(say.duplicate_files(duplicates))
+    if documents and mode is not None and mode.kind == "files":
+        # Known before any text is read: each document is one of these files, or none.
+        _check_documents(len(scanned), mode, [s.path for s, _ in scanned])
     corpus_fp = cache.fingerprint([s for s, _ in scanned])
     total = sum(s.size_bytes for s, _ in scanned)
 
@@ -268,12 +267,12 @@ def _encode_into_cache(
                 raise CorpusError("the run was trained without documents; it cannot go on with them")
             encoder = DocumentEncoder(tokenizer)
             documents_text = stream_documents(stream("tokenising", report), report, mode)
-            arrays = encoder.encode(unique_documents(documents_text, report))
+            arrays = encoder.encode(unique_documents(documents_text, report, spill_dir=root))
         for ids in arrays:
             writer.write(ids)
         if mode is not None:
             documents = encoder.count
-            _check_documents(encoder.count, mode, report)
+            _check_documents(encoder.count, mode, [f.path for f in report.files])
     except BaseException:
         writer.abandon()
         raise
@@ -288,11 +287,17 @@ def _encode_into_cache(
     )
 
 
-def _check_documents(count: int, mode: DocumentMode, report: StreamReport, minimum: int = 2) -> None:
+def _check_documents(count: int, mode: DocumentMode, paths: Sequence[str], minimum: int = 2) -> None:
     # Training needs two documents: one to learn from, one to validate on.
     if count < minimum:
-        where = say.file_names([f.path for f in report.files])
-        raise CorpusError(say.too_few_documents(where, mode.describe(), count, minimum))
+        raise CorpusError(say.too_few_documents(say.file_names(paths), mode.describe(), count, minimum))
+
+
+def _counted(documents: Iterator[Document], count: list[int]) -> Iterator[Document]:
+    """The documents, counted into ``count[0]`` as they pass."""
+    for document in documents:
+        count[0] += 1
+        yield document
 
 
 def _check_length(report: StreamReport, min_chars: int) -> None:
@@ -322,14 +327,17 @@ def _tokenizer_for(
             pass
     report = StreamReport([], [])
     pieces = stream("learning the vocabulary", report)
+    count = [0]  # documents, repeated ones too
     if mode is not None:
-        pieces = training_pieces(stream_documents(pieces, report, mode), level)
+        pieces = training_pieces(_counted(stream_documents(pieces, report, mode), count), level)
     if level == "char":
         tokenizer: Tokenizer = train_char_tokenizer(pieces)
     else:
         sample = sample_pieces(pieces, total_bytes=total, budget_chars=SAMPLE_CHARS[level])
         tokenizer = train_hf_tokenizer(level, sample)
     if mode is not None:
+        # Too few documents are refused as this first read ends, not after a second one.
+        _check_documents(count[0], mode, [f.path for f in report.files])
         tokenizer = DocumentTokenizer(tokenizer)
     cache.write_json(path, tokenizer.to_dict())
     return tokenizer

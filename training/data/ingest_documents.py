@@ -1,12 +1,12 @@
 """Documents through the token cache: ``doc <eod> doc <eod> ...`` streamed into the token file.
 
 The corpus text is streamed as for a plain run (``training.data.text_stream``) and cut into
-documents on the way: at every line break ("lines"), at a separator ("separator:TEXT"),
-or where one file's text ends and the next one's begins ("files"). Only the document
-being cut and a batch of finished ones are in memory, never the corpus: a document's text is
-held whole (the largest document bounds memory, not the corpus), but it is hashed, learnt
-from and encoded a bounded slice at a time, so a single file of a gigabyte costs about its
-own text once, not the twenty-odd bytes per character of holding its ids. The documents are those
+documents on the way (``training.data.document_stream``): at every line break ("lines"), at
+a separator ("separator:TEXT"), or where one file's text ends and the next one's begins
+("files"). Only a batch of short documents and a few pieces of a long one are in memory,
+never the corpus nor a whole long document: a long one is de-duplicated
+(``training.data.document_dedup``), learnt from and encoded a piece at a time, so a single
+document of a gigabyte costs a few of the stream's pieces. The documents are those
 ``training.data.documents.split_documents`` cuts from the whole text, and the tokenizer and
 ids those of the whole text too (tests/training/data/test_ingest_documents.py holds both
 ways side by side); the token file holds each document's ids and then the end-of-document id.
@@ -26,7 +26,9 @@ from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.tokenizers import CharTokenizer, HFTokenizerAdapter, Tokenizer
 from training.data import corpus_messages as say
 from training.data.batching import compact_dtype
+from training.data.bpe_ids import BpeIds, plain_byte_level
 from training.data.corpus import CorpusError, expand_paths, readable_files
+from training.data.document_stream import LONG_DOCUMENT, Document, LongDocument, stream_documents
 from training.data.documents import DocumentMode
 from training.data.holdout import HOLDOUT_CAP
 from training.data.ingest_words import WordIds
@@ -34,16 +36,10 @@ from training.data.text_stream import StreamReport, scan_file, stream_text
 from training.data.token_encode import char_table
 
 _BATCH_CHARS = 1 << 20  # documents encoded together: one Rust or numpy call per megabyte
-_LONG_DOCUMENT = 1 << 16  # a document this long is encoded on its own, in chunks
-# Characters of a long document hashed, learnt from or encoded at a time: a chunk's ids and
-# code points (4 and up to 8 bytes a character) stay a few megabytes, whatever the document.
+# Characters of a long document learnt from or encoded at a time: a chunk's ids and code
+# points (4 and up to 8 bytes a character) stay a few megabytes, whatever the document.
 _SLICE_CHARS = 1 << 20
 _BLOCK = 1 << 22  # tokens searched at a time for end-of-document ids
-
-
-# Exact duplicate documents are dropped up to this many distinct ones (a set of their hashes,
-# about 100 bytes each); beyond it every document is kept, so memory stays bounded.
-DEDUPLICATE_UP_TO = 2_000_000
 
 
 def mode_key(mode: DocumentMode) -> str:
@@ -52,34 +48,29 @@ def mode_key(mode: DocumentMode) -> str:
     return hashlib.sha256(f"{mode.describe()}|unique".encode()).hexdigest()[:12]
 
 
-def stream_documents(pieces: Iterable[str], report: StreamReport, mode: DocumentMode) -> Iterator[str]:
-    """The documents of the streamed text, without empty ones and without their surrounding
-    line breaks, as ``split_documents`` cuts the whole text."""
-    if mode.kind == "files":
-        yield from _file_documents(pieces, report)
-        return
-    held = ""  # the text since the last cut
-    separator = "\n" if mode.kind == "lines" else mode.separator
+def at_cuts(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """The text of ``pieces`` as ``split_at_cuts`` cuts it whole, without joining it: what
+    follows the last cut found waits for the next piece (a text with no safe cut for a long
+    stretch is held for that stretch). Each cut is the first safe one ``size`` characters or
+    more after the one before, which the text up to it settles."""
+    carry = ""
     for piece in pieces:
-        parts = (held + piece).split(separator)
-        held = parts.pop()
-        yield from _kept(parts)
-    yield from _kept([held])
+        carry += piece
+        if len(carry) > size:
+            parts = split_at_cuts(carry, size)
+            carry = parts.pop()
+            yield from parts
+    if carry:
+        yield carry
 
 
-def _file_documents(pieces: Iterable[str], report: StreamReport) -> Iterator[str]:
-    """One document per file. A file's pieces are joined once, when it ends: adding each
-    piece to a growing string could copy a large file's text once per piece."""
-    files_seen = len(report.files)
-    held: list[str] = []  # the pieces of the file being read
-    for piece in pieces:
-        # A file ended before this piece: it starts with the blank line that joins files.
-        if len(report.files) > files_seen:
-            files_seen = len(report.files)
-            yield from _kept(["".join(held)])
-            held, piece = [], piece[2:]
-        held.append(piece)
-    yield from _kept(["".join(held)])
+def _text_pieces(document: Document, *, cut: bool) -> Iterator[str]:
+    """A document's text in pieces of about ``_SLICE_CHARS``, at safe cuts when ``cut``."""
+    if isinstance(document, LongDocument):
+        return at_cuts(document, _SLICE_CHARS) if cut else iter(document)
+    if len(document) <= _SLICE_CHARS:
+        return iter([document])
+    return iter(split_at_cuts(document, _SLICE_CHARS) if cut else _slices(document))
 
 
 def _slices(text: str, size: int = _SLICE_CHARS) -> Iterator[str]:
@@ -87,48 +78,15 @@ def _slices(text: str, size: int = _SLICE_CHARS) -> Iterator[str]:
         yield text[start : start + size]
 
 
-def _digest(document: str) -> bytes:
-    """The document's hash, fed a slice at a time: its UTF-8 bytes are never all held at once."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in _slices(document):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-    return digest.digest()
-
-
-def unique_documents(documents: Iterable[str], report: StreamReport) -> Iterator[str]:
-    """Each document's text once (a repeated one would put copies on both sides of the held-out
-    split); how many were left out goes into the report's warnings."""
-    seen: set[bytes] = set()
-    dropped = 0
-    for document in documents:
-        digest = _digest(document)
-        if digest in seen:
-            dropped += 1
-            continue
-        if len(seen) < DEDUPLICATE_UP_TO:
-            seen.add(digest)
-        yield document
-    if dropped:
-        report.warnings.append(say.duplicate_documents(dropped))
-
-
-def _kept(parts: list[str]) -> Iterator[str]:
-    for part in parts:
-        if part.strip():
-            yield part.strip("\n")
-
-
-def training_pieces(documents: Iterable[str], level: str) -> Iterator[str]:
+def training_pieces(documents: Iterable[Document], level: str) -> Iterator[str]:
     """The documents as a tokenizer learns from them: joined by nothing for characters (a
     joining line break would be a token the model never sees in training), by a line break
     for words and BPE (it keeps words apart, and each piece starts where a word may)."""
     joiner = "" if level == "char" else "\n"
     for index, document in enumerate(documents):
-        # A long document in slices cut where no word spans them: the same words, bounded memory.
-        pieces = split_at_cuts(document, _SLICE_CHARS) if len(document) > _SLICE_CHARS else [document]
-        if index:
-            pieces[0] = joiner + pieces[0]
-        yield from pieces
+        # Words and BPE learn from pieces cut where no word spans them: the words of the whole.
+        for number, piece in enumerate(_text_pieces(document, cut=level != "char")):
+            yield joiner + piece if index and not number else piece
 
 
 class DocumentEncoder:
@@ -143,15 +101,19 @@ class DocumentEncoder:
         self.table = (
             char_table(self.base).astype(self.dtype) if isinstance(self.base, CharTokenizer) else None
         )
-        word = isinstance(self.base, HFTokenizerAdapter) and self.base.level == "word"
-        self.words = WordIds(self.base) if word and isinstance(self.base, HFTokenizerAdapter) else None
+        # A long document's words, or byte-level BPE pieces, the way a plain stream encodes them.
+        self.fast: WordIds | BpeIds | None = None
+        if isinstance(self.base, HFTokenizerAdapter) and self.base.level == "word":
+            self.fast = WordIds(self.base)
+        elif isinstance(self.base, HFTokenizerAdapter) and plain_byte_level(self.base):
+            self.fast = BpeIds(self.base)
 
-    def encode(self, documents: Iterable[str]) -> Iterator[np.ndarray]:
+    def encode(self, documents: Iterable[Document]) -> Iterator[np.ndarray]:
         batch: list[str] = []
         size = 0
         for document in documents:
             self.count += 1
-            if len(document) >= _LONG_DOCUMENT:
+            if isinstance(document, LongDocument) or len(document) >= LONG_DOCUMENT:
                 yield from self._flush(batch)
                 batch, size = [], 0
                 yield from self._long(document)
@@ -163,17 +125,17 @@ class DocumentEncoder:
                 batch, size = [], 0
         yield from self._flush(batch)
 
-    def _long(self, document: str) -> Iterator[np.ndarray]:
-        """A long document's ids a slice at a time, then the end-of-document id. Characters
+    def _long(self, document: Document) -> Iterator[np.ndarray]:
+        """A long document's ids a piece at a time, then the end-of-document id. Characters
         may be cut anywhere; words and BPE only at safe cuts (``lstm_core.chunking``), where
         the ids of the pieces are those of the whole."""
-        if self.table is not None:
-            for part in _slices(document):
+        for part in _text_pieces(document, cut=self.table is None):
+            if self.table is not None:
                 yield self._chars(part)
-        else:
-            for part in split_at_cuts(document, _SLICE_CHARS):
-                ids = self.words.encode(part) if self.words is not None else self.base.encode(part)
-                yield np.asarray(ids).astype(self.dtype)
+            elif self.fast is not None:
+                yield self.fast.encode(part).astype(self.dtype)
+            else:
+                yield np.asarray(self.base.encode(part)).astype(self.dtype)
         yield np.array([self.eod], dtype=self.dtype)
 
     def _chars(self, text: str) -> np.ndarray:
