@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +17,8 @@ from lstm_core.model import LanguageModel
 from lstm_core.options import OptionError
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoints import checkpoint as ckpt
-from training.checkpoints.checkpoint import RNN_SUBDIR
-from training.checkpoints.checkpoint_io import remove_leftover_temp_files
+from training.checkpoints.checkpoint import BEST_FILE_NAME, FILE_NAME, RNN_SUBDIR
+from training.checkpoints.checkpoint_io import previous_path, remove_leftover_temp_files
 from training.checkpoints.run_lock import RunLock
 from training.checkpoints.run_meta import CorpusInfo, RunMeta
 from training.common.control import TrainingControl
@@ -28,7 +29,13 @@ from training.data.corpus_messages import held_files_note
 from training.data.documents import DocumentMode
 from training.data.holdout import DataSplit
 from training.data.ingest import IngestCancelled
-from training.loop.failures import ModelOutOfMemory, is_out_of_memory
+from training.loop.failures import (
+    ModelOutOfMemory,
+    fit_precision,
+    is_out_of_memory,
+    parameter_count,
+    refuse_if_too_large,
+)
 from training.loop.run_loop import train_models
 from training.loop.trainer import Trainer
 from training.resume_check import check_resume, unknown_share
@@ -80,6 +87,7 @@ def prepare_run(
 
     Raises IngestCancelled when ``control`` is cancelled while the corpus is read, and
     FolderHoldsRunError when a fresh run would replace a saved one it was not told to."""
+    spec = _without_self_contrast(spec, on_event)
     lock = _run_lock(spec) if is_main_process() else None
     if lock is not None:
         lock.acquire()
@@ -92,6 +100,16 @@ def prepare_run(
         if lock is not None:
             lock.release()
         raise
+
+
+def _without_self_contrast(spec: RunSpec, on_event: EventCallback) -> RunSpec:
+    """A fresh vanilla RNN asked to train a vanilla RNN beside it trains alone, and says so: the
+    contrast would be the same model trained twice. (A pair resumed keeps both, as it was.)"""
+    if not spec.compare_rnn or spec.resume or spec.model_options.get("cell") != "rnn":
+        return spec
+    message = "no vanilla RNN is trained beside the model: it is one itself, and would be trained twice"
+    on_event(NoteEvent(model="run", message=message))
+    return replace(spec, compare_rnn=False)
 
 
 def _run_lock(spec: RunSpec) -> RunLock:
@@ -180,9 +198,16 @@ def _prepare(
         distributed=dist_ctx.enabled,
         on_event=on_event,
     )
+    device = device_for(dist_ctx, pick_device(train_config.device))
+    models = [(model_config.cell, model_config, out_dir)]
+    if spec.compare_rnn:
+        models.append(("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR))
+    refuse_if_too_large([(name, config) for name, config, _ in models], train_config, device)
+    train_config, precision_note = fit_precision(model_config, train_config, device)
+    if precision_note:
+        on_event(NoteEvent(model=model_config.cell, message=precision_note))
     data = corpus.split(train_config.val_fraction)
     data = replace(data, train=shard(data.train, dist_ctx, train_config.batch_size))
-    device = device_for(dist_ctx, pick_device(train_config.device))
     info = corpus.info if corpus.info.tokens else replace(corpus.info, tokens=len(data.train) + len(data.val))
     if data.held_files:
         on_event(NoteEvent(model="corpus", message=held_files_note(data.held_files, info.files)))
@@ -218,11 +243,8 @@ def _prepare(
                 dist_ctx=dist_ctx,
             )
 
-    trainers = [make(model_config.cell, model_config, out_dir)]
-    if spec.compare_rnn:
-        trainers.append(
-            make("rnn", replace(model_config, cell="rnn", tie_weights=False), out_dir / RNN_SUBDIR)
-        )
+    trainers = [make(name, config, path) for name, config, path in models]
+    _drop_replaced_rnn(spec, on_event)
     return PreparedRun(info, tokenizer, data, trainers, lock, reused=corpus.reused, on_event=on_event)
 
 
@@ -238,7 +260,7 @@ def _said_as_model_size(name: str, config: ModelConfig, device: torch.device) ->
             raise
         raise ModelOutOfMemory(
             name,
-            parameters=_parameter_count(config),
+            parameters=parameter_count(config),
             device=device.type,
             hidden=config.hidden,
             layers=config.layers,
@@ -246,10 +268,23 @@ def _said_as_model_size(name: str, config: ModelConfig, device: torch.device) ->
         ) from err
 
 
-def _parameter_count(config: ModelConfig) -> int:
-    # Built on the meta device: shapes without storage, so a model too large to allocate is counted.
-    with torch.device("meta"):
-        return LanguageModel(config).num_parameters()
+def _drop_replaced_rnn(spec: RunSpec, on_event: EventCallback) -> None:
+    """A run that replaces one without a vanilla RNN of its own to take the old one's place
+    removes the old run's RNN: trained on the replaced run's text, it would be taken for this
+    run's contrast (``context`` compares against the RNN it finds in the folder). Done once the
+    new run is ready to train, so that a refused start removes nothing, and under the RNN
+    folder's lock, so that nothing training there loses its checkpoint."""
+    rnn_dir = Path(spec.out_dir) / RNN_SUBDIR
+    if not spec.overwrite or spec.compare_rnn or not ckpt.has_checkpoint(rnn_dir):
+        return
+    with RunLock(rnn_dir, take_over=spec.take_over_lock):
+        checkpoint = rnn_dir / FILE_NAME
+        for path in (checkpoint, previous_path(checkpoint), rnn_dir / BEST_FILE_NAME):
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # only when empty: what else is there stays
+        rnn_dir.rmdir()
+    message = f"removed {rnn_dir}: the vanilla RNN of the run this one replaces, trained on its text"
+    on_event(WarningEvent(model="run", message=message))
 
 
 def run_training(

@@ -24,6 +24,11 @@ from training.data.documents import STREAM, DocumentMode
 from training.presets import preset_fit
 from training.presets.presets import DEFAULT_PRESET, get_preset
 
+# The largest budgets a run accepts: beyond them no machine finishes, and a mistyped exponent
+# (--minutes 1e308) would show an ETA of "inf". A year of minutes (365.25 days), 10^12 steps.
+MAX_MINUTES = 525_960
+MAX_STEPS = 10**12
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -56,6 +61,16 @@ class RunSpec:
         if self.level not in LEVELS:
             raise OptionError(f"unknown level {self.level!r}: choose one of {', '.join(LEVELS)}")
         get_preset(self.preset)  # an unknown preset fails here, naming the choices
+        _check_budget(self.train_options)
+
+
+def _check_budget(options: Mapping[str, Any]) -> None:
+    """A budget past MAX_STEPS or MAX_MINUTES is refused, naming the limit."""
+    for key, most, what in (("steps", MAX_STEPS, ""), ("minutes", MAX_MINUTES, " (a year)")):
+        value = options.get(key)
+        if isinstance(value, int | float) and value > most:
+            given = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+            raise OptionError(f"{key} must be at most {most:,}{what}, not {given}")
 
 
 def _fresh_configs(

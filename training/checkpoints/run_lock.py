@@ -158,6 +158,26 @@ def _open_locked(path: Path) -> int:
     raise RunLockedError(f"{path.parent}: could not take its lock: its lock file {path} keeps vanishing")
 
 
+def holder(folder: Path) -> str | None:
+    """Who trains into ``folder`` now ("pid 12 on box, since 2026-12-06 14:02"), or None when
+    no living process on this machine holds its lock. Creates nothing; the lock is taken for
+    an instant to find out, as a starting run would."""
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if _try_lock(fd):
+            _unlock(fd)
+            return None
+    except OSError:  # a file system without locks: not known to be held
+        return None
+    finally:
+        os.close(fd)
+    return _owner_text(_owner(path)) or "another process"
+
+
 def _claim(held: _Held, *, take_over: bool) -> None:
     """Write who we are into a lock file we hold; what it said before is left over, except
     another host's, which may still be in use there."""
@@ -182,6 +202,16 @@ def _read_all(fd: int) -> bytes:
 def _close(fd: int) -> None:
     _unlock(fd)
     os.close(fd)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders ``mkdir(parents=True)`` would create for ``folder``, innermost first."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
 
 
 def _lock_folder(folder: Path, *, take_over: bool) -> _Held:
@@ -220,6 +250,7 @@ class RunLock:
         # Take a lock another host left: the person has said nothing there uses the folder.
         self.take_over = take_over
         self._held: list[_Held] = []
+        self._created: list[Path] = []  # folders this lock made, innermost first
 
     @property
     def held(self) -> bool:
@@ -228,7 +259,9 @@ class RunLock:
     def acquire(self) -> RunLock:
         try:
             for folder in self.folders:
+                created = _missing_folders(folder)
                 self._held.append(_lock_folder(folder, take_over=self.take_over))
+                self._created = created + self._created
         except BaseException:
             self.release()
             raise
@@ -237,6 +270,13 @@ class RunLock:
     def release(self) -> None:
         while self._held:
             _let_go(self._held.pop())
+        # A folder made for a run that wrote nothing (a refused corpus, a missing device, a step
+        # that did not fit) would be litter in the runs folder, and a later --resume there would
+        # find no run. rmdir removes only an empty folder: anything written there keeps it.
+        for folder in self._created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._created = []
 
     def __enter__(self) -> RunLock:
         return self.acquire()

@@ -8,9 +8,10 @@ exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
 - progress.py: how a run looks: bars on a terminal, lines in a log, JSON lines for scripts
 - generate.py: ``generate``: stream text from a trained model
 - samples.py: what ``generate`` prints: one text, or many samples as blocks or JSON lines
+- generate_output.py: where ``generate --output`` writes, what it never writes over, Ctrl+C
 - evaluate.py: ``evaluate``: score a trained model on text
 - measure.py: ``probe`` and ``gradflow``, on the demo or a person's model
-- insight.py: ``context`` and ``units``: measurements on a person's own text
+- insight.py: ``context``, ``units`` and ``recall``: measurements on a person's own text
 - export.py: ``export``: a model that runs without PyTorch
 - args.py: argument parsing every subcommand shares: one-line errors, checked numbers
 - exit_codes.py: what the exit codes mean
@@ -19,6 +20,7 @@ exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -38,8 +40,11 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "context",
     "units",
+    "recall",
 )
 HELP_FLAGS: tuple[str, ...] = ("-h", "--help")
+# How a library that cannot be mapped under a memory limit (`ulimit -v`) fails to import.
+_NO_MEMORY_TO_LOAD = ("failed to map segment", "cannot allocate memory", "out of memory")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,10 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_if_broken(sys.stderr)
         return exit_codes.OK
     except (UsageError, OSError, ValueError) as err:
+        failed = load_failure(err) if isinstance(err, OSError) else None
+        if failed is not None and failed[1] == exit_codes.OUT_OF_MEMORY:
+            return _fail(*failed)  # a library that could not be mapped (ulimit -v), ENOMEM
         # CorpusError, CheckpointError and OptionError are ValueErrors: input a person can fix
         return _fail(f"error: {err}", exit_codes.BAD_INPUT)
     except KeyboardInterrupt:
         return _fail("interrupted", exit_codes.INTERRUPTED)
+    except (MemoryError, ImportError) as err:
+        if os.environ.get("LSTM_STUDIO_DEBUG"):
+            raise
+        return _fail(*load_failure(err))
     except Exception as err:
         if os.environ.get("LSTM_STUDIO_DEBUG"):
             raise
@@ -130,9 +142,33 @@ def _silence_if_broken(stream: TextIO) -> None:
         silence(stream)
 
 
+def load_failure(err: BaseException) -> tuple[str, int]:
+    """What to say, and the exit code, when memory ran out or a module could not be loaded:
+    under a tight `ulimit -v` the imports of torch and tqdm are where that shows, as a
+    MemoryError, an ImportError or OSError naming a library that could not be mapped, or a
+    SystemError from the compiler."""
+    if isinstance(err, MemoryError) or any(m in str(err).lower() for m in _NO_MEMORY_TO_LOAD):
+        return (
+            "error: out of memory: the process could not load or allocate what it needs (a memory "
+            "limit such as ulimit -v, or the machine's memory is used up); free memory or raise the limit",
+            exit_codes.OUT_OF_MEMORY,
+        )
+    what = f"{type(err).__name__}: {err}"
+    return (
+        f"error: cannot load LSTM Studio ({what}): out of memory, or a broken installation",
+        exit_codes.UNEXPECTED,
+    )
+
+
 def _fail(message: str, code: int) -> int:
     """One line on stderr, then ``code``: a person sees what went wrong, not a traceback."""
-    from training.cli.progress import say
-
-    say(f"{PROG}: {message}", sys.stderr)
+    line = f"{PROG}: {message}"
+    try:
+        from training.cli.progress import say
+    except (MemoryError, ImportError):  # what failed may be this very import (tqdm, no memory)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+            os.write(2, (line + "\n").encode(errors="replace"))
+        return code
+    say(line, sys.stderr)
     return code

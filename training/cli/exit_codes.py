@@ -11,6 +11,9 @@ DIVERGED = 3  # training diverged; rolled back to the last good step, saved and 
 NOT_SAVED = 4  # the final checkpoint could not be written (disk full, folder not writable)
 OUT_OF_MEMORY = 5  # a step, or the model itself, did not fit in memory; the last checkpoint stands
 PEER_LOST = 6  # under torchrun, another process of the run stopped; the last checkpoint stands
+# The command did its work (a run trained and saved) but its output could not all be written: stdout
+# or a log on a full disk. Training never stops for output; a reader leaving early (`| head`) is 0.
+OUTPUT_LOST = 7
 INTERRUPTED = 130  # Ctrl+C outside training (during training a signal stops and saves, below)
 
 

@@ -1,10 +1,14 @@
 """How a training run looks on a terminal: tqdm bars for people, plain lines for a log file or
 a pipe, JSON lines for scripts. Output is never worth a run: a stream that fails (its reader
-went away, the disk filled up) is silenced and the run goes on to its end and its save."""
+went away, the disk filled up) is silenced and the run goes on to its end and its save; one
+that failed for any reason but its reader leaving is remembered (``lost_output``), so that the
+command can say at its end that output is missing."""
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import sys
 import time
@@ -25,11 +29,39 @@ from training.common.events import (
 # A log file or a pipe gets one progress line this often: a record of the run, not a flood
 # (a bar redrawn every step wrote megabytes of carriage returns in a 90-second run).
 LINE_EVERY_S = 5.0
+DAY_S = 86_400.0
+
+# Why a standard stream's output was lost ("stdout (No space left on device)"), once per
+# stream. A reader that left (EPIPE: `| head`) is not here: it had what it wanted. Process-wide,
+# as the streams themselves are.
+_lost: dict[str, str] = {}
 
 
-def silence(stream: TextIO) -> None:
+def watch_output() -> None:
+    """Start a command's record of lost output afresh: one process may run several commands
+    (the tests, the Python API)."""
+    _lost.clear()
+
+
+def lost_output() -> str | None:
+    """The streams whose output was lost, and why: "stdout (No space left on device)", or None."""
+    return ", ".join(f"{name} ({why})" for name, why in _lost.items()) or None
+
+
+def _stream_name(stream: TextIO) -> str:
+    if stream is sys.stdout:
+        return "stdout"
+    if stream is sys.stderr:
+        return "stderr"
+    return str(getattr(stream, "name", "output"))
+
+
+def silence(stream: TextIO, err: OSError | None = None) -> None:
     """Point a broken stream's descriptor at the null device: every later write to it (ours,
-    tqdm's, the interpreter's flush at exit) then succeeds and goes nowhere."""
+    tqdm's, the interpreter's flush at exit) then succeeds and goes nowhere. ``err``, the
+    failure that broke it, is remembered unless it was the reader leaving."""
+    if err is not None and err.errno != errno.EPIPE:
+        _lost.setdefault(_stream_name(stream), err.strerror or str(err))
     try:
         fd = stream.fileno()
     except (OSError, ValueError):
@@ -46,8 +78,15 @@ def say(text: str, stream: TextIO) -> None:
     try:
         stream.write(text + "\n")
         stream.flush()
-    except OSError:
-        silence(stream)
+    except OSError as err:
+        silence(stream, err)
+
+
+def format_eta(seconds: float) -> str:
+    """ "42s" under a day, "3.5 days" above it, "?" when unknown (a budget too large to finish)."""
+    if not math.isfinite(seconds):
+        return "?"
+    return f"{seconds:.0f}s" if seconds < DAY_S else f"{seconds / DAY_S:,.1f} days"
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -84,7 +123,7 @@ def step_status(event: StepEvent, val_loss: float | None) -> str:
     return (
         f"step {event.step}  loss {event.loss:.3f}"
         + (f"  val {val_loss:.3f}" if val_loss is not None else "")
-        + f"  {event.tokens_per_s:,.0f} tok/s  ETA {event.eta_s:.0f}s"
+        + f"  {event.tokens_per_s:,.0f} tok/s  ETA {format_eta(event.eta_s)}"
     )
 
 
@@ -185,7 +224,7 @@ class _Lines:
             self.message(event.stage)
             return
         size = tqdm.format_sizeof(event.total, "B", 1024)
-        eta = f", ETA {event.eta_s:.0f}s" if event.eta_s is not None else ""
+        eta = f", ETA {format_eta(event.eta_s)}" if event.eta_s is not None else ""
         self.message(f"{event.stage}: {event.fraction:.0%} of {size}{eta}")
 
     def end_ingest(self) -> None:
@@ -217,8 +256,8 @@ class ProgressReporter:
             return
         try:
             self._show(event)
-        except OSError:
-            self._give_up()
+        except OSError as err:
+            self._give_up(err)
 
     def _show(self, event: Event) -> None:
         if isinstance(event, IngestEvent):
@@ -236,15 +275,15 @@ class ProgressReporter:
         elif isinstance(event, SaveFailedEvent):
             self._view.message(f"warning: {event.message}; training goes on")
 
-    def _give_up(self) -> None:
+    def _give_up(self, err: OSError) -> None:
         """A stream that failed once is not written again: the run goes on and saves without it."""
         self.enabled = False
-        silence(self.stream)
+        silence(self.stream, err)
 
     def close(self) -> None:
         if not self.enabled:
             return
         try:
             self._view.close()
-        except OSError:
-            self._give_up()
+        except OSError as err:
+            self._give_up(err)

@@ -48,12 +48,13 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from training.cli.progress import JsonReporter, ProgressReporter, say
+    from training.cli.progress import JsonReporter, ProgressReporter, say, watch_output
     from training.common.control import TrainingControl
     from training.data.ingest import IngestCancelled
     from training.run import prepare_run
     from training.run_spec import RunSpec, resume_spec
 
+    watch_output()
     model_opts, train_opts = train_options(args)
     # torchrun --max-restarts starts every process again after one dies: they go on from
     # the last checkpoint rather than from scratch.
@@ -71,6 +72,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             compare_rnn=args.compare_rnn,
         )
     else:
+        if not args.paths and args.resume:
+            raise UsageError(_nothing_to_resume(args.out))
         if not args.paths:
             raise UsageError("give the corpus: one or more files or folders (see lstm-studio train --help)")
         spec = RunSpec(
@@ -172,6 +175,14 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"{Path(r.checkpoint).parent if r.saved else 'not saved'}",
                 sys.stdout,
             )
+    return _said_if_output_lost(_ending(results, stopped), main_result)
+
+
+def _ending(results: Sequence[FinishedEvent], stopped: Sequence[int]) -> int:
+    """Say what was not saved, or where a signal stopped the run; its exit code."""
+    from training.cli.progress import say
+
+    main_result = results[0]
     for r in results:
         if not r.saved:
             say(f"lstm-studio: {r.model} was not saved: {r.save_error}. {_free_space_hint(r)}", sys.stderr)
@@ -189,6 +200,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     return exit_codes.DIVERGED if main_result.diverged else exit_codes.OK
 
 
+def _said_if_output_lost(code: int, main_result: FinishedEvent) -> int:
+    """Output that failed (stdout or a log on a full disk) was silenced so that the run could
+    finish and save; a script reading `train --json > log` must still learn that its log is
+    incomplete: a line on stderr (where it can still be written) and OUTPUT_LOST in place of OK."""
+    from training.cli.progress import lost_output, say
+
+    lost = lost_output()
+    if lost is None:
+        return code
+    saved = f" and saved the run in {Path(main_result.checkpoint).parent}" if main_result.saved else ""
+    say(
+        f"lstm-studio: error: could not write to {lost}, so output is missing; training went on "
+        f"regardless{saved}",
+        sys.stderr,
+    )
+    return exit_codes.OUTPUT_LOST if code == exit_codes.OK else code
+
+
 def _acknowledge(signum: int) -> None:
     """Say at once that a stop signal was heard: the step, the last validation and the save
     that follow take a moment, and a person pressing Ctrl+C wants to know it worked."""
@@ -198,6 +227,29 @@ def _acknowledge(signum: int) -> None:
     # A closed stderr must not stop the stop.
     with contextlib.suppress(OSError, ValueError, AttributeError):
         os.write(2, (("\n" if sys.stderr.isatty() else "") + line).encode(errors="replace"))
+
+
+def _nothing_to_resume(out: Path) -> str:
+    """Why `--resume` without a corpus finds no run in `out`: a mistyped folder, a run still
+    before its first save (training now, or stopped then), or a folder with no run at all."""
+    from training.checkpoints.run_lock import LOCK_NAME, holder
+
+    start = "or name the corpus to start a run there (lstm-studio train PATH... --out DIR)"
+    if not out.exists():
+        return f"{out}: no such folder, so there is no run to resume; check the --out path, {start}"
+    if not out.is_dir():
+        return f"{out}: is not a run folder, so there is no run to resume; check the --out path"
+    if (who := holder(out)) is not None:
+        return (
+            f"{out}: nothing to resume yet: the run training there ({who}) has not saved its first "
+            "checkpoint; wait for its first save, or for it to end"
+        )
+    if (out / LOCK_NAME).exists():
+        return (
+            f"{out}: nothing to resume: the run started there ended before it saved its first "
+            "checkpoint; name the corpus to train it again (lstm-studio train PATH... --out DIR)"
+        )
+    return f"{out}: holds no saved run to resume; check the --out path, {start}"
 
 
 def _free_space_hint(result: FinishedEvent) -> str:

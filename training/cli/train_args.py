@@ -11,10 +11,11 @@ from lstm_core.config import CELL_KINDS
 from lstm_core.hardware import DEVICES
 from lstm_core.tokenizers import LEVELS
 from training.checkpoints.run_lock import TAKE_OVER_FLAG
-from training.cli.args import fraction, positive_float, positive_int
+from training.cli.args import bounded_int, fraction, positive_float, positive_int
 from training.common.config import OPTIMIZERS, PRECISIONS, TrainConfig
 from training.data.documents import STREAM, DocumentMode
 from training.presets.presets import DEFAULT_PRESET, PRESET_NAMES, get_preset
+from training.run_spec import MAX_MINUTES, MAX_STEPS
 
 _QUICK = get_preset(DEFAULT_PRESET)
 _QUICK_MODEL = _QUICK.model_fields()
@@ -75,10 +76,10 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
         "--lr", type=positive_float, help="peak learning rate " + _preset_default(_QUICK_TRAIN.lr)
     )
     budget = train.add_mutually_exclusive_group()
-    budget.add_argument("--steps", type=positive_int, help="budget in optimizer steps")
+    budget.add_argument("--steps", type=budget_steps, help="budget in optimizer steps")
     budget.add_argument(
         "--minutes",
-        type=positive_float,
+        type=budget_minutes,
         help="budget in minutes of training " + _preset_default(_QUICK_TRAIN.budget.minutes),
     )
     train.add_argument(
@@ -124,6 +125,17 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
         help="with --resume: go on training on text other than the run's own, with its tokenizer",
     )
     train.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+
+
+def budget_steps(text: str) -> int:
+    return bounded_int(text, least=1, most=MAX_STEPS)
+
+
+def budget_minutes(text: str) -> float:
+    value = positive_float(text)
+    if value > MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_MINUTES:,} (a year), not {text}")
+    return value
 
 
 def document_choice(text: str) -> str:

@@ -13,6 +13,7 @@ comes from ``corpus_messages``.
 from __future__ import annotations
 
 import codecs
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -156,10 +157,24 @@ def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
                 if child.is_file() and not hidden:
                     found.append((child, False))
         elif p.exists():
+            if (kind := _not_a_file(p)) is not None:
+                raise CorpusError(say.not_a_regular_file(p, kind))
             found.append((p, True))
         else:
             raise CorpusError(say.no_such_path(p))
     return found
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What a path named directly is when it is neither a file nor a folder ("a named pipe"),
+    or None. Checked before it is opened: opening a named pipe waits for a writer that may
+    never come (and Python retries the open through Ctrl+C), a device such as /dev/zero reads
+    forever. A folder's pipes and devices are left out by ``is_file`` above."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+    return next((name for is_kind, name in kinds if is_kind(mode)), "a device")
 
 
 _Read = TypeVar("_Read")

@@ -33,6 +33,13 @@ def unreadable(path: Path, err: OSError) -> str:
     return f"{path}: cannot be read ({err.strerror or err})"
 
 
+def not_a_regular_file(path: Path, kind: str) -> str:
+    """A corpus path named directly that is a pipe, socket or device (``kind``: "a named
+    pipe"). A pipe's text can be saved to a file: the corpus is read more than once."""
+    hint = " (save the piped text to a file first)" if "pipe" in kind else ""
+    return f"{path}: is {kind}, not a text file; name a regular file or a folder{hint}"
+
+
 def skipped(reason: Exception | str) -> str:
     """A folder's file left out; a file named directly raises ``reason`` instead."""
     return f"skipped {reason}"
