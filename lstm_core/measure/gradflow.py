@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -22,7 +24,33 @@ from lstm_core import cells
 from lstm_core.model import LanguageModel
 
 DEFAULT_MAX_K = 200
+DEFAULT_WINDOWS = 16
+EXPLODE_FACTOR = 3.0  # recurrent weights scaled by this push a trained RNN's per-step factor above 1
 WARMUP = 16  # steps before the earliest measured h, so it is not the all-zero start state
+
+
+@dataclass(frozen=True)
+class GradientFlow:
+    """One model's ‖∂L_t/∂h_(t−k)‖ against k, and what it was measured on."""
+
+    name: str
+    cell: str
+    norms: dict[int, float]  # k -> mean gradient norm k steps back
+    measured_on: str  # one line: "16 windows of 217 tokens spread over ... of <the text>"
+    scale: float = 1.0  # the recurrent weights were multiplied by this (1: the model as trained)
+
+    def kept(self, k: int) -> float:
+        """The share of the k = 1 gradient left k steps back (above 1: it grew)."""
+        return self.norms[k] / self.norms[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "cell": self.cell,
+            "norms": {str(k): v for k, v in self.norms.items()},
+            "measured_on": self.measured_on,
+            "scale": self.scale,
+        }
 
 
 def _top_hidden_states(model: LanguageModel, idx: Tensor) -> list[Tensor]:
@@ -87,7 +115,38 @@ def text_windows(ids: Sequence[int], *, count: int, length: int) -> Tensor:
 
 
 def measure_gradient_flow(
-    model: LanguageModel, ids: Sequence[int], *, max_k: int = DEFAULT_MAX_K, windows: int = 16
+    model: LanguageModel, ids: Sequence[int], *, max_k: int = DEFAULT_MAX_K, windows: int = DEFAULT_WINDOWS
 ) -> dict[int, float]:
     """Gradient norms on real text: ``windows`` windows of max_k + WARMUP + 1 tokens each."""
     return gradient_norms(model, text_windows(ids, count=windows, length=max_k + WARMUP + 1), max_k)
+
+
+def scaled_recurrence(model: LanguageModel, factor: float) -> LanguageModel:
+    """A copy whose recurrent weights W_hh are multiplied by ``factor``: above 1 the per-step
+    factor of a vanilla RNN's backward pass passes 1 and gradients grow instead of fading."""
+    if model.config.cell == "mingru":
+        raise ValueError("a minGRU has no recurrent weights W_hh to scale")
+    scaled = copy.deepcopy(model)
+    with torch.no_grad():
+        for layer in range(scaled.config.layers):
+            scaled.layer_weights(layer)[1].mul_(factor)
+    return scaled
+
+
+def gradient_flow(
+    model: LanguageModel,
+    ids: Sequence[int],
+    *,
+    source: str,
+    name: str | None = None,
+    max_k: int = DEFAULT_MAX_K,
+    windows: int = DEFAULT_WINDOWS,
+    scale: float = 1.0,
+) -> GradientFlow:
+    """``measure_gradient_flow`` on ``ids`` (the text ``source`` names, in words), with the
+    recurrent weights × ``scale`` when it is not 1 (the exploding view)."""
+    measured = model if scale == 1.0 else scaled_recurrence(model, scale)
+    norms = measure_gradient_flow(measured, ids, max_k=max_k, windows=windows)
+    length = max_k + WARMUP + 1
+    where = f"{windows} windows of {length} tokens spread over {len(ids):,} tokens of {source}"
+    return GradientFlow(name or model.config.cell, model.config.cell, norms, where, scale)

@@ -5,7 +5,7 @@ backward, AdamW) on random ids at each sequence length, batch held fixed, so the
 time per step grows with the length for every cell. What differs is how: the
 RNN and the LSTM (torch's fused kernels) run one step of the recurrence after
 another; minGRU computes its gates for all positions in one matrix multiply and
-runs the recurrence as a log-depth scan (``lstm_core.mingru``). Whether that wins
+runs the recurrence as a chunked scan of about 2√T tensor operations (``lstm_core.mingru``). Whether that wins
 depends on the machine: on a GPU the scan's parallelism is free, on two CPU cores
 the fused kernel's tight loop may still be faster. The page shows whichever it is.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -34,16 +34,24 @@ SEQ_LENS = (64, 128, 256, 512, 1024, 2048)
 class StepTimes:
     shape: str  # "1×512, embed 128, batch 16"
     seconds: dict[str, dict[int, float]]  # cell -> sequence length -> median seconds per step
+    # cell -> sequence length -> seconds of each round, in the order the rounds ran
+    samples: dict[str, dict[int, list[float]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "shape": self.shape,
             "seconds": {cell: {str(t): s for t, s in row.items()} for cell, row in self.seconds.items()},
+            "samples": {cell: {str(t): s for t, s in row.items()} for cell, row in self.samples.items()},
         }
 
     def ratio(self, cell: str, against: str, seq_len: int) -> float:
-        """How many times longer a step of ``cell`` takes than one of ``against``."""
-        return self.seconds[cell][seq_len] / self.seconds[against][seq_len]
+        """How many times longer a step of ``cell`` takes than one of ``against``: the median of
+        the rounds' ratios, each of two steps run one right after the other, so a burst of
+        load from another program falls on both sides of one ratio rather than on one median."""
+        mine, theirs = self.samples.get(cell, {}).get(seq_len), self.samples.get(against, {}).get(seq_len)
+        if not mine or not theirs:
+            return self.seconds[cell][seq_len] / self.seconds[against][seq_len]
+        return statistics.median(m / t for m, t in zip(mine, theirs, strict=True))
 
 
 def _trainer(model: LanguageModel, batch: int, seq_len: int) -> Callable[[], None]:
@@ -83,6 +91,7 @@ def measure_step_times(
     are returned.
     """
     seconds: dict[str, dict[int, float]] = {cell: {} for cell in cells}
+    kept: dict[str, dict[int, list[float]]] = {cell: {} for cell in cells}
     models = {}
     for cell in cells:
         torch.manual_seed(0)
@@ -96,15 +105,16 @@ def measure_step_times(
         for _ in range(rounds):
             for cell, step in steps.items():
                 if stop is not None and stop():
-                    return StepTimes(_shape(hidden, embed, batch), seconds)
+                    return StepTimes(_shape(hidden, embed, batch), seconds, kept)
                 started = time.perf_counter()
                 step()
                 samples[cell].append(time.perf_counter() - started)
         for cell in cells:
             seconds[cell][seq_len] = statistics.median(samples[cell])
+            kept[cell][seq_len] = samples[cell]
         if progress is not None:
             progress((i + 1) / len(seq_lens))
-    return StepTimes(_shape(hidden, embed, batch), seconds)
+    return StepTimes(_shape(hidden, embed, batch), seconds, kept)
 
 
 def _shape(hidden: int, embed: int, batch: int) -> str:

@@ -1,8 +1,10 @@
 """Simple, explainable properties of a text, one number per character.
 
 What Karpathy, Johnson & Fei-Fei (2015) found single LSTM cells tracking: inside a
-quotation, inside brackets and how deep, position in the line; and a few more a
-person can check by eye. Each property is a function of the text up to and
+quotation, inside brackets and how deep, position in the line; what code adds (inside
+a string literal, inside a comment, indentation); what prose adds (how far into its
+sentence a word is, which sentence of its paragraph); and a few more a person can
+check by eye. Each property is a function of the text up to and
 including the character (never of what follows), since that is all the model has
 read when its state is compared with the property. A property a person types is a
 regular expression: 1 inside any of its matches, 0 elsewhere.
@@ -19,6 +21,8 @@ OPEN, CLOSE = "([{", ")]}"
 SENTENCE_END = ".!?"
 # Longer than nearly every sentence; keeps text with no sentences (code) from counting up forever.
 SENTENCE_CAP = 200
+WORDS_CAP = 40  # words into a sentence: as SENTENCE_CAP, in words
+SENTENCES_CAP = 20  # sentences into a paragraph
 
 
 def inside_quotes(text: str) -> np.ndarray:
@@ -115,6 +119,84 @@ def inside_comment(text: str) -> np.ndarray:
     return out
 
 
+def inside_string(text: str) -> np.ndarray:
+    """1 inside a string literal as Python and C-like languages write them: from an opening
+    ' or " (or triple quote) to its closing one; a backslash escapes the next character, and
+    a line break ends a string that is not triple-quoted. An apostrophe after a letter or
+    digit (don't, it's) opens nothing, so prose stays mostly outside."""
+    out = np.zeros(len(text), dtype=np.float32)
+    quote = ""  # the delimiter that closes the string we are in ("" outside)
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if not quote:
+            if ch in "\"'" and not (ch == "'" and i > 0 and text[i - 1].isalnum()):
+                quote = ch * 3 if text.startswith(ch * 3, i) else ch
+                out[i : i + len(quote)] = 1.0
+                i += len(quote)
+                continue
+        elif ch == "\\":
+            out[i : i + 2] = 1.0
+            i += 2
+            continue
+        elif text.startswith(quote, i):
+            out[i : i + len(quote)] = 1.0  # the closing quote is still part of the string
+            i += len(quote)
+            quote = ""
+            continue
+        elif ch == "\n" and len(quote) == 1:
+            quote = ""
+        else:
+            out[i] = 1.0
+        i += 1
+    return out
+
+
+def _sentence_end(text: str, i: int) -> bool:
+    """A . ! or ? not followed by a letter or digit: "3.14" and "e.g" end no sentence."""
+    return text[i] in SENTENCE_END and (i + 1 == len(text) or not text[i + 1].isalnum())
+
+
+def _paragraph_breaks(text: str) -> list[bool]:
+    """True on a line break that ends a blank line (one of only spaces and tabs)."""
+    breaks, blank, seen = [False] * len(text), False, False
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            breaks[i] = blank and seen
+            blank = seen = True
+        elif ch not in " \t\r":
+            blank = False
+    return breaks
+
+
+def word_in_sentence(text: str) -> np.ndarray:
+    """Words begun since the sentence began (a . ! ? or a blank line ends one), capped at WORDS_CAP."""
+    out = np.zeros(len(text), dtype=np.float32)
+    words = WORDS_CAP  # the text may begin mid-sentence: count as far from any start
+    breaks = _paragraph_breaks(text)
+    for i, ch in enumerate(text):
+        if _sentence_end(text, i) or breaks[i]:
+            words = 0
+        elif ch.isalnum() and (i == 0 or not text[i - 1].isalnum()):
+            words = min(WORDS_CAP, words + 1)
+        out[i] = words
+    return out
+
+
+def sentence_in_paragraph(text: str) -> np.ndarray:
+    """Sentences ended since the paragraph began (a blank line begins one), capped at SENTENCES_CAP."""
+    out = np.zeros(len(text), dtype=np.float32)
+    sentences = SENTENCES_CAP
+    breaks = _paragraph_breaks(text)
+    for i in range(len(text)):
+        if breaks[i]:
+            sentences = 0
+        elif _sentence_end(text, i):
+            sentences = min(SENTENCES_CAP, sentences + 1)
+        out[i] = sentences
+    return out
+
+
 def regex_property(pattern: str) -> Callable[[str], np.ndarray]:
     """1 on every character inside a match of ``pattern`` (multiline mode); raises on a bad pattern."""
     try:
@@ -141,4 +223,7 @@ PROPERTIES: dict[str, tuple[str, Callable[[str], np.ndarray]]] = {
     "sentence": ("characters since the last . ! or ?", since_sentence_end),
     "indent": ("indentation of the line", indentation),
     "comment": ("inside a # comment", inside_comment),
+    "string": ("inside a string literal ('…', \"…\", triple-quoted)", inside_string),
+    "word #": ("words into the sentence", word_in_sentence),
+    "sentence #": ("sentences into the paragraph", sentence_in_paragraph),
 }

@@ -1,9 +1,12 @@
-"""``lstm-studio context`` and ``lstm-studio units``: the measurements on a person's own text.
+"""``lstm-studio context``, ``units`` and ``recall``: the measurements on a person's own text.
 
 ``context`` asks how far back a model looks (the loss when it may see only the last k
-tokens); ``units`` which single units track a property of the text. Both read one run
-folder and the start of one text, only as much as they measure on (and say how much);
-``context`` also measures the run's vanilla RNN when it has one.
+tokens); ``units`` which single units track a property of the text; ``recall`` whether a
+word that comes back costs less the second time, by how far back it was. Each reads one
+run folder and a bounded part of one text, only as much as it measures on (and says how
+much): ``context`` and ``units`` its start, ``recall`` its end (the trainer's held-out text
+lies towards the end). ``context`` and ``recall`` also measure the run's vanilla RNN when it
+has one.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import sys
 from pathlib import Path
 
 from lstm_core.measure.context import CONTEXT_KS, SCORED_TOKENS, STRIDE, WITHIN
+from lstm_core.measure.recurrence import MAX_TOKENS as RECALL_TOKENS
+from lstm_core.measure.recurrence import WINDOW
 from lstm_core.measure.units import MAX_TOKENS, TOP
-from training.checkpoints.checkpoint import RNN_SUBDIR, resolve_path
+from training.checkpoints.checkpoint import resolve_path
 from training.cli import exit_codes
 from training.cli.args import HelpFormatter, positive_int
-from training.cli.measure import model_name, read_start
+from training.cli.measure import MeasureError, model_name, own_corpus_end, read_end_tokens, read_start
+from training.cli.measure import with_companion as _with_companion
 
 
 def add_insight_commands(sub: argparse._SubParsersAction) -> None:
@@ -59,19 +65,37 @@ def add_insight_commands(sub: argparse._SubParsersAction) -> None:
     units.add_argument("--json", action="store_true", help="print one JSON object")
     units.set_defaults(handler=cmd_units)
 
+    recall = sub.add_parser(
+        "recall",
+        help="long-range recall on a text: loss on words that come back, by distance",
+        description=(
+            "Loss on every word (a name, an identifier) that recurs k tokens after its last occurrence, "
+            "binned by k, against the same words where they do not recur within the window, and on "
+            "closing brackets and quotes by the distance to their opener. Measured on the end of the "
+            "text given (default: the end of the model's own corpus), for the model and its vanilla RNN."
+        ),
+        formatter_class=HelpFormatter,
+    )
+    recall.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
+    recall.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="a second model to compare (default: the run's own RNN), then held-out text: files or folders "
+        "(default: the end of the model's own corpus)",
+    )
+    recall.add_argument("--window", type=positive_int, default=WINDOW, help="furthest look-back in tokens")
+    recall.add_argument("--tokens", type=positive_int, default=RECALL_TOKENS, help="tokens scored")
+    recall.add_argument("--json", action="store_true", help="print one JSON object")
+    recall.set_defaults(handler=cmd_recall)
+
 
 def context_tokens(scored: int) -> int:
     """The tokens ``measure_context`` reads for ``scored`` positions: the largest k, then
     STRIDE tokens per position, and the target after the last. Its figures on these are
     the ones it gives on the whole text."""
     return max(CONTEXT_KS) + STRIDE * scored + 2
-
-
-def _with_companion(path: Path) -> list[Path]:
-    """The run itself, and its vanilla RNN when it was trained beside it."""
-    folder = path.parent if path.suffix == ".safetensors" else path
-    companion = folder / RNN_SUBDIR
-    return [path, companion] if resolve_path(companion).is_file() else [path]
 
 
 def cmd_context(args: argparse.Namespace) -> int:
@@ -131,4 +155,52 @@ def cmd_units(args: argparse.Namespace) -> int:
     print(f"units tracking properties of the text: Pearson r over {report.positions:,} positions")
     print(f"measured on {start.describe(tokens)} of {args.text}")
     print(format_units_table(report))
+    return exit_codes.OK
+
+
+def recall_models(model: Path, paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(the models, the texts) of ``recall``'s arguments: a second path that holds a checkpoint
+    is the model to compare with; without one, the run's own RNN when it has one."""
+    if paths and resolve_path(paths[0]).is_file():
+        return [model, paths[0]], paths[1:]
+    return _with_companion(model), paths
+
+
+def cmd_recall(args: argparse.Namespace) -> int:
+    from lstm_core.measure.recurrence import format_recall_table, measure_recall
+    from training.checkpoints.checkpoint import load_model
+
+    paths, texts = recall_models(args.model, args.paths)
+    loaded = [load_model(path) for path in paths]
+    cells = [m.config.cell for m, _, _ in loaded]
+    # By cell when they differ ("lstm", "rnn"); by folder when both are the same kind.
+    names = cells if len(set(cells)) == len(cells) else [model_name(p) for p in paths]
+    _, tokenizer, meta = loaded[0]
+    wanted = args.window + args.tokens
+    if texts:
+        part, where = read_end_tokens(texts, tokenizer, wanted), ", ".join(map(str, texts))
+    else:
+        own = own_corpus_end(meta, tokenizer, wanted)
+        if own is None:
+            raise MeasureError(
+                "the checkpoint does not name its corpus, or its files are not on this computer: "
+                "give the held-out text to measure on"
+            )
+        part, where = own
+    ids = tokenizer.encode(part.text)[-wanted:]
+    models = {name: (m, t) for name, (m, t, _) in zip(names, loaded, strict=True)}
+    source = f"{part.describe(len(ids))} of {where}"
+    report = measure_recall(models, part.text, source=source, window=args.window, max_tokens=args.tokens)
+    if args.json:
+        print(json.dumps(report.to_dict() | {"text": part.to_dict(len(ids))}))
+        return exit_codes.OK
+    print(
+        "long-range recall: loss (nats/token) on words that recur k tokens after their last occurrence; "
+        "gain: the same words' first mentions (none within the window) less that loss"
+    )
+    print(f"measured on {report.measured_on}")
+    print(format_recall_table(report, "word"))
+    print("closing brackets and quotes, by the distance k to their opener")
+    print(format_recall_table(report, "closer"))
+    print(report.verdict)
     return exit_codes.OK

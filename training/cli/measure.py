@@ -1,5 +1,9 @@
-"""Measurement subcommands join the CLI here: ``probe`` (long-range recall) and
-``gradflow`` (vanishing gradients). With no DIR both measure the shipped demo models."""
+"""Measurement subcommands join the CLI here: ``probe`` (long-range recall on the demo's
+planted facts) and ``gradflow`` (vanishing gradients, and with --explode exploding ones).
+With no DIR both measure the shipped demo models on the demo's text; a person's model is
+measured on the text given, or else on the end of its own corpus when its checkpoint
+names files that are still there. The readers of a bounded part of a text live here too.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lstm_core.measure.gradflow import DEFAULT_MAX_K, DEFAULT_WINDOWS, EXPLODE_FACTOR
 from lstm_core.tokenizers import Tokenizer
-from training.checkpoints.checkpoint import resolve_path
+from training.checkpoints.checkpoint import RNN_SUBDIR, resolve_path
+from training.checkpoints.run_meta import RunMeta
 from training.cli import exit_codes
-from training.cli.args import HelpFormatter, positive_int
+from training.cli.args import HelpFormatter, positive_float, positive_int
 from training.demo.assets import demo_dir
 
 DEMO_MODELS = ("lstm", "rnn")
@@ -49,6 +55,13 @@ def model_name(path: Path) -> str:
     return (path.parent if path.suffix == ".safetensors" else path).name
 
 
+def with_companion(path: Path) -> list[Path]:
+    """The run itself, and its vanilla RNN when it was trained beside it."""
+    folder = path.parent if path.suffix == ".safetensors" else path
+    companion = folder / RNN_SUBDIR
+    return [path, companion] if resolve_path(companion).is_file() else [path]
+
+
 def add_measure_commands(sub: argparse._SubParsersAction) -> None:
     """Registers measurement commands; each sets ``handler`` on its parser."""
     probe = sub.add_parser(
@@ -71,10 +84,25 @@ def add_measure_commands(sub: argparse._SubParsersAction) -> None:
         description="How much gradient reaches k tokens back: |d loss_t / d h_(t-k)|.",
         formatter_class=HelpFormatter,
     )
-    grad.add_argument("models", nargs="*", type=Path, metavar="DIR", help="run folders (default: demo)")
-    grad.add_argument("--text", type=Path, metavar="PATH", help="text to measure on (default: demo text)")
-    grad.add_argument("--max-k", type=positive_int, default=200, help="furthest step back")
-    grad.add_argument("--windows", type=positive_int, default=16, help="windows averaged over")
+    grad.add_argument(
+        "models", nargs="*", type=Path, metavar="DIR", help="run folders, each with its RNN (default: demo)"
+    )
+    grad.add_argument(
+        "--text",
+        type=Path,
+        metavar="PATH",
+        help="text to measure on (default: the end of each model's own corpus; the demo's text for the demo)",
+    )
+    grad.add_argument("--max-k", type=positive_int, default=DEFAULT_MAX_K, help="furthest step back")
+    grad.add_argument("--windows", type=positive_int, default=DEFAULT_WINDOWS, help="windows averaged over")
+    grad.add_argument(
+        "--explode",
+        type=positive_float,
+        nargs="?",
+        const=EXPLODE_FACTOR,
+        metavar="FACTOR",
+        help=f"also each vanilla RNN with its recurrent weights x FACTOR (default {EXPLODE_FACTOR:g})",
+    )
     grad.add_argument("--json", action="store_true", help="print one JSON object")
     grad.set_defaults(handler=cmd_gradflow)
 
@@ -103,10 +131,11 @@ class TextStart:
 
     text: str
     whole: bool  # the text is all there is
+    at_end: bool = False  # the end of the text rather than its start
 
     def describe(self, tokens: int) -> str:
-        """ "the first 81,920 characters (20,000 tokens)", or "all 900 characters (..)"."""
-        amount = "all" if self.whole else "the first"
+        """ "the first 81,920 characters (20,000 tokens)", "the last ...", or "all 900 characters (..)"."""
+        amount = "all" if self.whole else "the last" if self.at_end else "the first"
         return f"{amount} {len(self.text):,} characters ({tokens:,} tokens)"
 
     def to_dict(self, tokens: int) -> dict[str, Any]:
@@ -150,43 +179,105 @@ def read_start(path: Path, tokenizer: Tokenizer, tokens: int) -> TextStart:
     return TextStart(text, whole=True)
 
 
-def _measure_ids(path: Path | None, tokenizer: Tokenizer, tokens: int) -> tuple[list[int], str]:
-    """The ids measured on (at most ``tokens``) and where they come from, in words."""
-    if path is None:
+def read_end_tokens(paths: Sequence[Path], tokenizer: Tokenizer, tokens: int) -> TextStart:
+    """The end of the text at ``paths`` (read in bounded memory, ``read_end``) that holds
+    ``tokens`` tokens, or all of it when it is shorter."""
+    from lstm_core.tokenizers import decode
+    from training.data.text_end import read_end
+
+    most = tokens * _CHARS_PER_TOKEN
+    while True:
+        text = read_end(list(paths), share=1.0, most_chars=most)
+        if len(text) < most:
+            return TextStart(text, whole=True, at_end=True)
+        ids = tokenizer.encode(text)
+        if len(ids) >= tokens:
+            # Cut to the last `tokens` tokens, so that the characters described are those read.
+            return TextStart(text[len(decode(tokenizer, ids[:-tokens])) :], whole=False, at_end=True)
+        most *= 2
+
+
+def own_corpus_end(meta: RunMeta, tokenizer: Tokenizer, tokens: int) -> tuple[TextStart, str] | None:
+    """The end of the corpus the model was trained on, and its name in words; None when the
+    checkpoint names no files or they are no longer all there. The trainer holds out stripes
+    or whole files spread through the corpus, so most of this end is text it trained on."""
+    from training.run_spec import own_corpus
+
+    files = own_corpus(meta)
+    if not files:
+        return None
+    part = read_end_tokens([Path(f) for f in files], tokenizer, tokens)
+    named = Path(files[0]).name if len(files) == 1 else f"{len(files)} files"
+    return part, f"its own corpus ({named}; mostly text it trained on)"
+
+
+def text_for(
+    path: Path | None, meta: RunMeta, tokenizer: Tokenizer, tokens: int, *, demo: bool
+) -> tuple[TextStart, str]:
+    """What a measurement reads: the start of ``path``, else the end of the model's own
+    corpus, else (for the demo only) the demo's text; and its name in words."""
+    if path is not None:
+        return read_start(path, tokenizer, tokens), str(path)
+    if demo:
         from training.demo.demo_corpus import demo_measure_text
 
-        return tokenizer.encode(demo_measure_text()), "the demo text"
-    start = read_start(path, tokenizer, tokens)
-    ids = tokenizer.encode(start.text)[:tokens]
-    return ids, f"{start.describe(len(ids))} of {path}"
+        return TextStart(demo_measure_text(), whole=True), "the demo text"
+    own = own_corpus_end(meta, tokenizer, tokens)
+    if own is None:
+        raise MeasureError(
+            "the checkpoint does not name its corpus, or its files are not on this computer: "
+            "give the text to measure on"
+        )
+    return own
+
+
+def _gradflow_paths(args: argparse.Namespace) -> list[Path]:
+    """The demo's two models, or each folder given followed by its RNN (once each)."""
+    if not args.models:
+        return model_dirs([])
+    found: list[Path] = []
+    for path in args.models:
+        found += [p for p in with_companion(path) if p not in found]
+    return found
 
 
 def cmd_gradflow(args: argparse.Namespace) -> int:
-    from lstm_core.measure.gradflow import WARMUP, measure_gradient_flow
+    from lstm_core.measure.gradflow import WARMUP, GradientFlow, gradient_flow
     from training.checkpoints.checkpoint import load_model
 
-    rows, source = [], ""
+    flows: list[GradientFlow] = []
     length = args.max_k + WARMUP + 1  # one window's tokens
-    for path in model_dirs(args.models):
-        model, tokenizer, _ = load_model(path)
-        ids, source = _measure_ids(args.text, tokenizer, length * args.windows * GRADFLOW_SPREAD)
+    for path in _gradflow_paths(args):
+        model, tokenizer, meta = load_model(path)
+        wanted = length * args.windows * GRADFLOW_SPREAD
+        part, where = text_for(args.text, meta, tokenizer, wanted, demo=not args.models)
+        every = tokenizer.encode(part.text)
+        ids = every[-wanted:] if part.at_end else every[:wanted]
         if len(ids) < length:
             raise MeasureError(
-                f"{args.text or 'the text'}: {len(ids)} tokens for {model_name(path)}; "
+                f"{where}: {len(ids)} tokens for {model_name(path)}; "
                 f"at least {length} are needed for --max-k {args.max_k}"
             )
-        norms = measure_gradient_flow(model, ids, max_k=args.max_k, windows=args.windows)
-        rows.append((model_name(path), model.config.cell, norms))
+        if len(ids) < len(every):  # read more than measured: say what was measured
+            source = f"the {'last' if part.at_end else 'first'} {len(ids):,} tokens of {where}"
+        else:
+            source = f"{part.describe(len(ids))} of {where}"
+        name = model_name(path)
+        measure = {"source": source, "max_k": args.max_k, "windows": args.windows}
+        flows.append(gradient_flow(model, ids, name=name, **measure))
+        if args.explode is not None and model.config.cell == "rnn":
+            flows.append(
+                gradient_flow(model, ids, name=f"{name} x{args.explode:g}", scale=args.explode, **measure)
+            )
     if args.json:
-        out = [
-            {"name": name, "cell": cell, "norms": {str(k): v for k, v in norms.items()}}
-            for name, cell, norms in rows
-        ]
-        print(json.dumps({"models": out, "text": source}))
+        print(json.dumps({"models": [f.to_dict() for f in flows], "text": flows[0].measured_on}))
         return exit_codes.OK
     shown = [k for k in GRADFLOW_REPORT_K if k <= args.max_k]
-    print(f"gradient flow: mean ||d loss_t / d h_(t-k)|| over windows of {source}")
-    print(f"{'k':<12}" + "".join(f"{k:>10}" for k in shown))
-    for name, _, norms in rows:
-        print(f"{name:<12}" + "".join(f"{norms[k]:>10.2e}" for k in shown))
+    print("gradient flow: mean ||d loss_t / d h_(t-k)||, the loss at the end of each window")
+    for said in dict.fromkeys(f.measured_on for f in flows):
+        print(f"measured on {said}")
+    width = max(12, *(len(f.name) + 2 for f in flows))
+    print(f"{'k':<{width}}" + "".join(f"{k:>10}" for k in shown))
+    for f in flows:
+        print(f"{f.name:<{width}}" + "".join(f"{f.norms[k]:>10.2e}" for k in shown))
     return exit_codes.OK
