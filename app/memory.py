@@ -20,27 +20,12 @@ large blocks themselves.
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import sys
-from collections.abc import Callable
-from functools import cache
 
-
-@cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None  # not glibc
-    return trim
+from training.data.heap_trim import trim_heap
 
 
 def release_memory() -> None:
     """Free what only the cycle collector can, then give the heap's free pages back."""
     gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    trim_heap()

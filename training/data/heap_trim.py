@@ -17,6 +17,7 @@ themselves.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -46,6 +47,14 @@ class HeapTrim:
         self._floor = _resident_anon_bytes() or now
 
 
+def trim_heap() -> None:
+    """Give the heap's free pages back now, once (glibc only): after a measurement ends."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
