@@ -13,6 +13,7 @@ between chunks.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -273,6 +274,13 @@ def _encode_into_cache(
         if mode is not None:
             documents = encoder.count
             _check_documents(encoder.count, mode, [f.path for f in report.files])
+    except OSError as err:
+        writer.abandon()  # no half-written entry is left behind
+        if err.errno in _DISK_FULL:
+            full = OSError(cache_full(root))  # one argument: the message reads without "[Errno 28]"
+            full.errno = err.errno
+            raise full from err
+        raise
     except BaseException:
         writer.abandon()
         raise
@@ -284,6 +292,17 @@ def _encode_into_cache(
         file_chars={digests[f.path]: f.chars for f in report.files},
         documents=documents,
         file_ends=[*file_ends, writer.count] if several else None,
+    )
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def cache_full(root: Path) -> str:
+    """What to do when the disk of the token cache fills while a corpus is tokenised."""
+    return (
+        f"cannot write the token cache in {root}: the disk is full; free space there, or set "
+        f"{cache.CACHE_ENV} to a folder on a disk with room (its tokens take 1 to 4 bytes a token)"
     )
 
 

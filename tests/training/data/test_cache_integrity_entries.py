@@ -131,3 +131,27 @@ def test_an_entry_untouched_since_its_check_is_not_read_whole_again(tmp_path: Pa
     os.utime(folder / "tokens.bin", ns=(st.st_atime_ns, st.st_mtime_ns))
     rebuilt = ingest_corpus([corpus], cache_dir=cache)
     assert reads and not rebuilt.reused and np.array_equal(np.array(rebuilt.tokens), ids)
+
+
+def test_a_full_cache_disk_names_the_cache_and_how_to_move_it_and_leaves_nothing(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import errno
+
+    import training.data.token_cache as token_cache
+
+    corpus = _corpus(tmp_path, "a", seed=2)
+    cache = tmp_path / "cache"
+    real_write = token_cache.TokenWriter.write
+
+    def fills_up(self, ids) -> None:  # type: ignore[no-untyped-def]
+        real_write(self, ids[: len(ids) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(token_cache.TokenWriter, "write", fills_up)
+    with pytest.raises(OSError) as raised:
+        ingest_corpus([corpus], cache_dir=cache)
+    said = str(raised.value)
+    assert said.startswith(f"cannot write the token cache in {cache}: the disk is full")
+    assert "LSTM_STUDIO_CACHE" in said and "[Errno" not in said
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == []  # no partial entry
