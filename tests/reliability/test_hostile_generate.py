@@ -138,3 +138,25 @@ def test_evaluate_says_when_its_score_flatters_the_model(run: Path, tmp_path: Pa
     assert main(["evaluate", str(run), str(foreign)]) == 0
     err = capsys.readouterr().err
     assert "of this text's tokens are <unk>" in err and "trained on" not in err
+
+
+def test_context_says_how_much_it_measured_and_needs_enough_tokens(run: Path, capsys) -> None:
+    corpus = str(run.parent / "c.txt")
+    assert main(["context", str(run), corpus, "--tokens", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "all " not in out.split("measured on", 1)[1].splitlines()[0]  # only part of it was scored
+    assert main(["context", str(run), corpus, "--tokens", "1"]) == 2
+    assert "argument --tokens: must be at least 16" in capsys.readouterr().err
+
+
+def test_probe_says_when_its_model_never_saw_the_demo_facts(run: Path, capsys) -> None:
+    assert main(["probe", str(run), "--per-bucket", "2"]) == 0
+    assert "not trained on the demo corpus" in capsys.readouterr().out
+
+
+def test_a_training_seed_out_of_range_is_named(tmp_path: Path, capsys) -> None:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("some text to train on, line after line\n" * 100)
+    code = main(["train", str(corpus), "--out", str(tmp_path / "r"), "--seed", "-99999999999999999999"])
+    assert code == 2
+    assert "argument --seed: must be a non-negative whole number" in capsys.readouterr().err

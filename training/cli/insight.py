@@ -41,7 +41,7 @@ def add_insight_commands(sub: argparse._SubParsersAction) -> None:
     )
     ctx.add_argument("model", type=Path, metavar="DIR", help="a run folder or checkpoint file")
     ctx.add_argument("text", type=Path, metavar="TEXT", help="held-out text: a file or folder")
-    ctx.add_argument("--tokens", type=positive_int, default=SCORED_TOKENS, help="tokens scored per k")
+    ctx.add_argument("--tokens", type=scored_tokens, default=SCORED_TOKENS, help="tokens scored per k")
     ctx.add_argument("--json", action="store_true", help="print one JSON object")
     ctx.set_defaults(handler=cmd_context)
 
@@ -98,6 +98,20 @@ def context_tokens(scored: int) -> int:
     return max(CONTEXT_KS) + STRIDE * scored + 2
 
 
+# Fewer scored tokens than this make a context curve of noise: a loss per k from a handful of
+# tokens moves by tenths of a nat from one sample to the next.
+MIN_SCORED_TOKENS = 16
+
+
+def scored_tokens(text: str) -> int:
+    value = positive_int(text)
+    if value < MIN_SCORED_TOKENS:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_SCORED_TOKENS} (fewer make a curve of noise), not {text}"
+        )
+    return value
+
+
 def cmd_context(args: argparse.Namespace) -> int:
     from lstm_core.measure.context import describe_context, measure_context
     from training.checkpoints.checkpoint import load_model
@@ -108,9 +122,13 @@ def cmd_context(args: argparse.Namespace) -> int:
         model, tokenizer, _ = load_model(path)
         name = model.config.cell if path != args.model else model_name(path)
         start = read_start(args.text, tokenizer, needed)
-        ids = tokenizer.encode(start.text)[:needed]
+        every = tokenizer.encode(start.text)
+        ids = every[:needed]
         measured = start.to_dict(len(ids))
-        source = f"{start.describe(len(ids))} of {args.text}"
+        if len(ids) < len(every):  # read more than measured: say what was measured
+            source = f"the first {len(ids):,} tokens of {args.text}"
+        else:
+            source = f"{start.describe(len(ids))} of {args.text}"
         curves.append(measure_context(model, ids, scored=args.tokens, name=name))
     if args.json:
         print(json.dumps({"models": [c.to_dict() for c in curves], "text": measured}))

@@ -113,16 +113,35 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from training.demo.demo_corpus import demo_probe_cases
 
     cases = demo_probe_cases(args.per_bucket, seed=args.seed)
-    results = []
+    results, foreign = [], []
     for path in model_dirs(args.models):
-        model, tokenizer, _ = load_model(path)
+        model, tokenizer, meta = load_model(path)
         results.append(probe_model(model, tokenizer, cases, name=model_name(path)))
+        if not _on_demo_text(path, meta.corpus.name):
+            foreign.append(model_name(path))
     if args.json:
-        print(json.dumps({"models": [r.to_dict() for r in results]}))
+        print(json.dumps({"models": [r.to_dict() for r in results], "not_trained_on_demo": foreign}))
         return exit_codes.OK
     print("long-range recall: accuracy of the greedy completion after 'I speak', by characters of filler")
     print(format_probe_table(results))
+    if foreign:
+        print(
+            f"note: {', '.join(foreign)} {'was' if len(foreign) == 1 else 'were'} not trained on the demo "
+            "corpus, whose facts the probe asks for: these scores say nothing of its memory "
+            "(`lstm-studio recall` measures it on its own text)"
+        )
     return exit_codes.OK
+
+
+def _on_demo_text(path: Path, corpus_name: str) -> bool:
+    """The shipped demo models, or a run trained on the demo corpus."""
+    from training.demo.assets import assets_dir
+
+    try:
+        Path(path).resolve().relative_to(assets_dir().resolve())
+        return True
+    except ValueError:
+        return corpus_name == "demo corpus"
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
         help="adamw, or muon for the recurrent and input matrices (default: the preset's)",
     )
     train.add_argument("--device", choices=DEVICES, help="where to train (default: auto)")
-    train.add_argument("--seed", type=int, help=f"random seed (default: {_DEFAULTS.seed})")
+    train.add_argument("--seed", type=_seed, help=f"random seed (default: {_DEFAULTS.seed})")
     train.add_argument(
         "--checkpoint-every",
         type=positive_float,
@@ -181,3 +181,8 @@ def train_options(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, A
     if args.checkpoint_every is not None:  # saving more often starts sooner, too
         train["first_checkpoint_s"] = min(args.checkpoint_every, _DEFAULTS.first_checkpoint_s)
     return model, train
+
+
+def _seed(text: str) -> int:
+    # torch's generators take seeds below 2**63 (a larger one overflowed with an error naming no option)
+    return bounded_int(text, least=0, most=2**63 - 1)
