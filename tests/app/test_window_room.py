@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QToolButton
 from app.main_window import MainWindow
 from lstm_core.batch_sampling import Sample
 
-LONG_MESSAGE = "The run now saves into /home/someone/Documents/LSTM Studio/runs/" + "shakespeare-" * 12
+LONG_MESSAGE = "The run now saves into Documents/LSTM Studio/runs/" + "shakespeare-" * 12
 
 
 def _sized(qtbot, window, size) -> None:

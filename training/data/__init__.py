@@ -14,6 +14,7 @@
 - ingest_words.py: word-level ids for big corpora, numpy doing the per-word work
 - ingest_documents.py: documents streamed into the token file, each ending with its end id
 - token_cache.py: a corpus tokenised once, memory-mapped by every run that follows, checked
+- cache_stamp.py: a token file's stamp and crc32: read whole only when it moved
 - cache_leftovers.py: what a killed writer leaves in the cache, and deleting it
 - cache_limit.py: the token cache's size limit, and deleting least recently used entries
 - entry_lock.py: which cache entries are in use, so that no process deletes them

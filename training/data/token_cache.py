@@ -39,17 +39,12 @@ import numpy as np
 
 from training.data import entry_lock
 from training.data.cache_leftovers import temporary_prefix
+from training.data.cache_stamp import crc_and_top, file_stamp
 from training.data.corpus_messages import CacheDamage
 from training.data.text_stream import ScannedFile
 
 CACHE_ENV = "LSTM_STUDIO_CACHE"  # where the cache lives, when set
 FORMAT = 1  # bump when the text rules or the file layout change: old entries are then not found
-# The check (crc32 and the largest id) ran at 3,200 MB/s over a 200 MB token file in the
-# page cache (crc32 alone 4,200 MB/s, blake2b 950 MB/s): seconds for a 10 GB text, and all
-# of it read. So it runs when the file's stamp (size, times, inode) is not the one recorded
-# when it was last checked or written: any write to it moves the stamp. It finds damage,
-# not tampering.
-CHECK_CHUNK = 16 << 20
 
 
 def cache_root() -> Path:
@@ -235,37 +230,14 @@ def _damage(folder: Path, key: str, info: TokenInfo, vocab_size: int) -> CacheDa
         return "another corpus"
     tokens = folder / "tokens.bin"
     top = check.get("top")
-    if check.get("verified") == _stamp(tokens) and isinstance(top, int):
+    if check.get("verified") == file_stamp(tokens) and isinstance(top, int):
         return None if top < vocab_size else "damaged"  # untouched since its crc was last checked
-    crc, top = _crc_and_top(tokens, np.dtype(info.dtype))
+    crc, top = crc_and_top(tokens, np.dtype(info.dtype))
     if crc != check.get("crc32") or top >= vocab_size:
         return "damaged"
     with contextlib.suppress(OSError):  # a read-only cache checks again next time
-        write_json(folder / "check.json", {**check, "top": top, "verified": _stamp(tokens)})
+        write_json(folder / "check.json", {**check, "top": top, "verified": file_stamp(tokens)})
     return None
-
-
-def _stamp(path: Path) -> str:
-    """What any write to the file changes: its size, its times (ctime too, which no tool sets
-    back) and its inode (a file replaced by another)."""
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-
-
-def _crc_and_top(path: Path, dtype: np.dtype) -> tuple[int, int]:
-    """The file's crc32 and its largest id, read a chunk at a time into one buffer: a memory
-    map of it all would count every page read as this process's memory (10 GB for a 10 GB
-    text) until it closed. Run once per entry, when it was written by something else than
-    its builder; the stamp in check.json lets every later open skip it."""
-    buffer = np.empty(CHECK_CHUNK // dtype.itemsize, dtype=dtype)
-    crc, top = 0, -1
-    with open(path, "rb") as f:
-        while count := f.readinto(buffer.data.cast("B")):
-            chunk = buffer[: count // dtype.itemsize]
-            crc = zlib.crc32(chunk.data, crc)
-            if len(chunk):
-                top = max(top, int(chunk.max()))
-    return crc, top
 
 
 def discard(root: Path, key: str) -> None:
@@ -323,7 +295,7 @@ class TokenWriter:
             "key": self.key,
             "crc32": self._crc,
             "top": self._top,
-            "verified": _stamp(self.folder / "tokens.bin"),
+            "verified": file_stamp(self.folder / "tokens.bin"),
         }
         write_json(self.folder / "check.json", check)
         opened = open_tokens(self.root, self.key, self._lock) if self._publish() else None

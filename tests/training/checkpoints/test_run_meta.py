@@ -75,7 +75,7 @@ def test_a_corpus_of_many_files_keeps_their_names_packed() -> None:
 
     from training.checkpoints.run_meta import PACK_FILES_ABOVE, CorpusInfo, RunMeta
 
-    files = tuple(f"/home/someone/corpus/part{i % 100:02d}/file{i:05d}.txt" for i in range(50_000))
+    files = tuple(f"corpus/part{i % 100:02d}/file{i:05d}.txt" for i in range(50_000))
     meta = RunMeta(corpus=CorpusInfo(files=files, chars=10))
     stored = json.dumps(meta.to_dict())
     assert len(stored) < len(json.dumps(list(files))) / 5

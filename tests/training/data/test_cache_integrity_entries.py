@@ -119,9 +119,9 @@ def test_an_entry_untouched_since_its_check_is_not_read_whole_again(tmp_path: Pa
     cache = tmp_path / "cache"
     ids, vocab, folder = _ingest(corpus, cache)
     reads: list[Path] = []
-    real = token_cache._crc_and_top
+    real = token_cache.crc_and_top
     monkeypatch.setattr(
-        token_cache, "_crc_and_top", lambda path, dtype: reads.append(path) or real(path, dtype)
+        token_cache, "crc_and_top", lambda path, dtype: reads.append(path) or real(path, dtype)
     )
     again = ingest_corpus([corpus], cache_dir=cache)
     assert again.reused and reads == []
