@@ -9,11 +9,11 @@ from training.checkpoints.checkpoint import FILE_NAME as CHECKPOINT
 from training.demo.assets import assets_dir
 
 DEMO_CORPUS = ("demo", "corpus.txt")
-# A user guide shipped under assets/, the first of these that is there. None is shipped yet;
-# Help ▸ User Guide then shows the README beside assets/ (the source tree's, or a bundle's
-# that ships one), and failing that a few key points.
-GUIDES = (("guide", "index.html"), ("user-guide.html",), ("user-guide.md",))
-README = "README.md"
+# Help ▸ User Guide shows the documentation pages beside assets/, the first of these that is
+# there: docs/index.md links to every other page. The source tree, the bundle (build.spec) and
+# the wheel (setup.py) all keep docs/ and README.md beside assets/, so relative links resolve
+# the same in each. Failing both, the window shows a few key points.
+GUIDES = (("docs", "index.md"), ("README.md",))
 
 
 def asset_path(*parts: str) -> Path:
@@ -42,10 +42,9 @@ def is_inside_assets(path: str | Path) -> bool:
 
 
 def user_guide() -> Path | None:
-    """The user guide to show: one shipped under assets/, else the README beside assets/."""
+    """The user guide to show: the documentation's first page, else the README."""
     for parts in GUIDES:
-        path = asset_path(*parts)
+        path = assets_dir().parent.joinpath(*parts)
         if path.is_file():
             return path
-    readme = assets_dir().parent / README
-    return readme if readme.is_file() else None
+    return None

@@ -10,15 +10,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QMessageBox
 
 from app import model_store, resources
 from app.main_window import MainWindow
+from app.user_guide import GuideDialog, show_user_guide
 from app.wait_for_signal import wait_for
 from lstm_core.sampling import SamplingSettings, generate
 from training.demo.tiny import train_tiny_models, write_fallback_corpus
 
 PROMPT = "The "
+GUIDE_LINK, GUIDE_LINK_TITLE = "window.md", "The window"  # a page the guide's first page links to
 
 
 class SelfTest:
@@ -117,6 +120,19 @@ class SelfTest:
             raise RuntimeError("the reloaded model generated nothing")
         return f"{saved} reloads and generates"
 
+    def user_guide(self) -> str:
+        """Help ▸ User Guide opens the shipped pages, and a link leads to the next one."""
+        dialog = show_user_guide(self.window)
+        if not isinstance(dialog, GuideDialog):
+            raise RuntimeError(f"no user guide beside {resources.assets_dir()}: only the key points")
+        first = dialog.browser.source().toLocalFile()
+        dialog.browser.setSource(dialog.browser.source().resolved(QUrl(GUIDE_LINK)))
+        followed = dialog.browser.toPlainText()
+        dialog.close()
+        if not followed.startswith(GUIDE_LINK_TITLE):
+            raise RuntimeError(f"the link to {GUIDE_LINK} showed: {followed[:60]!r}")
+        return f"{first} opens, and its link to {GUIDE_LINK} leads there"
+
 
 def no_blocking_dialogs() -> list[str]:
     """Nobody is there to click OK: dialogs are printed and recorded instead of shown. A
@@ -157,6 +173,7 @@ def run_self_test(*, screenshot: str | None = None, data_dir: Path | None = None
         test.step("contrast", test.contrast)
         test.step("train", test.train)
         test.step("save+reload", test.save_and_reload)
+        test.step("user guide", test.user_guide)
         window.close()
         if dialogs:
             test.failures += 1

@@ -1,7 +1,8 @@
 """Help ▸ User Guide: the guide shipped with the program, read inside the window.
 
-Shown in a text browser of its own (HTML, or Markdown as Qt renders it), so it opens the
-same on every system, with or without a program registered for .md files. Where no guide
+Shown in a text browser of its own (Markdown as Qt renders it), so it opens the same on
+every system, with or without a program registered for .md files; a link to another page
+opens that page in the same window. Where no guide
 is shipped (``app.resources.user_guide`` is None), a few key points instead.
 """
 
@@ -33,14 +34,11 @@ class GuideDialog(QDialog):
         self.setWindowTitle("User Guide")
         self.path = path
         self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
-        self.browser.setSearchPaths([str(path.parent)])  # its pictures and linked pages
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix.lower() == ".md":
-            self.browser.setMarkdown(text)
-        else:
-            self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(path)))
-            self.browser.setHtml(text)
+        self.browser.setOpenExternalLinks(True)  # web links go to the browser; page links stay here
+        path.read_bytes()  # unreadable: OSError now, for the caller to report, not a blank page
+        # Loaded as a source (not as text) so that the pages' relative links and pictures
+        # resolve beside the file, and Back follows them; Qt reads .md as Markdown.
+        self.browser.setSource(QUrl.fromLocalFile(str(path)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication, QFileDialog, QTextBrowser
 
 from app import resources
@@ -15,17 +16,33 @@ def _help_menu(window):
     return [a.text() for a in menus["&Help"].actions()]
 
 
-def test_user_guide_shows_the_shipped_readme(qtbot, window):
+def test_user_guide_shows_the_documentation_and_follows_its_links(qtbot, window):
     assert "User Guide" in _help_menu(window)
     window.actions_by_name["user_guide"].trigger()
     shown = [w for w in QApplication.topLevelWidgets() if w.windowTitle() == "User Guide" and w.isVisible()]
     assert len(shown) == 1
-    text = shown[0].findChild(QTextBrowser).toPlainText()
-    assert "LSTM Studio" in text and "Presets" in text  # the README, rendered from its Markdown
+    browser = shown[0].findChild(QTextBrowser)
+    text = browser.toPlainText()
+    assert "LSTM Studio" in text and "What is where" in text  # docs/index.md, rendered from Markdown
+    assert browser.source().toLocalFile().endswith("docs/index.md")
+    browser.setSource(browser.source().resolved(QUrl("promises.md")))  # what clicking the link does
+    assert browser.toPlainText().startswith("What LSTM Studio promises")
+    browser.backward()
+    assert "What is where" in browser.toPlainText()
     window.actions_by_name["user_guide"].trigger()  # asked again: the same window, to the front
     again = [w for w in QApplication.topLevelWidgets() if w.windowTitle() == "User Guide" and w.isVisible()]
     assert again == shown
     shown[0].close()
+
+
+def test_the_readme_is_the_guide_where_no_pages_are_shipped(tmp_path, monkeypatch):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "README.md").write_text("# LSTM Studio\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "assets_dir", lambda: tmp_path / "assets")
+    assert resources.user_guide() == tmp_path / "README.md"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# LSTM Studio\n", encoding="utf-8")
+    assert resources.user_guide() == tmp_path / "docs" / "index.md"
 
 
 def test_without_a_guide_the_key_points_are_shown(window, dialogs, monkeypatch):
