@@ -11,17 +11,10 @@ import torch.nn.functional as F
 
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.hardware import inference_autocast
-from lstm_core.measure.recurrence import (
-    MIN_CASES,
-    RecallCurve,
-    format_recall_table,
-    measure_recall,
-    recall_curve,
-    recall_verdict,
-    token_losses,
-    unigram_losses,
-)
+from lstm_core.measure.recurrence import format_recall_table, measure_recall
 from lstm_core.measure.recurrence_cases import Case, distance_bins, find_cases
+from lstm_core.measure.recurrence_curves import MIN_CASES, RecallCurve, recall_curve, recall_verdict
+from lstm_core.measure.recurrence_losses import token_losses, unigram_losses
 from lstm_core.tokenizers import CharTokenizer
 
 

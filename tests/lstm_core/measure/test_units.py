@@ -8,7 +8,9 @@ import torch
 
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.measure import text_properties as tp
-from lstm_core.measure.units import correlations, format_units_table, rank_units
+from lstm_core.measure.units import rank_units
+from lstm_core.measure.units_probes import correlations
+from lstm_core.measure.units_report import format_units_table
 from lstm_core.tokenizers import CharTokenizer
 
 

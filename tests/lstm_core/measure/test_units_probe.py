@@ -10,15 +10,15 @@ import torch
 
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.measure import text_properties as tp
-from lstm_core.measure.units import (
+from lstm_core.measure.units import rank_units
+from lstm_core.measure.units_probes import fit_probes
+from lstm_core.measure.units_report import (
     NO_UNIT,
     PROBE_MARGIN,
     Probe,
     PropertyUnits,
     UnitScore,
-    fit_probes,
     format_units_table,
-    rank_units,
 )
 from lstm_core.tokenizers import CharTokenizer
 
