@@ -7,7 +7,7 @@
 - window_parts.py: what the window's helpers may use of it, as Protocols
 - loading_page.py: what stands in while the engine loads: a prompt that already takes typing
 - engine_loader.py: torch, the models and the plots, imported behind the first window
-- warmup.py: torch's one-time costs paid while the engine loads
+- warmup.py: torch's one-time costs, paid on a thread once the engine is ready
 - engine_parts.py: the panels that need the engine, built once it is there, as one typed value
 - menus.py: actions, menus, keys and the toolbar
 - menu_actions.py: one menu command as a QAction

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QObject, QThread
 
 if TYPE_CHECKING:
     from app.panels.explain_panel import ExplainPanel
@@ -27,15 +28,40 @@ def torch_first() -> bool:
     return sys.platform == "win32"
 
 
-def load_engine() -> None:
+# Called with what the loader starts next ("importing PyTorch"), from the loader's thread: on a
+# busy machine the load takes many seconds, and the window says what it is waiting for.
+StageReport = Callable[[str], None]
+
+
+def _silent(_stage: str) -> None:
+    pass
+
+
+def load_engine(report: StageReport = _silent) -> None:
     """Import everything the engine-backed panels need; safe to call again (imports are cached)."""
+    report("importing PyTorch")
     import torch  # noqa: F401
 
-    from app.warmup import warm_up_torch
-
-    warm_up_torch()  # the first AdamW's imports, paid here rather than in the first training run
+    report("loading the panels")
     # Every panel's module (and pyqtgraph): an import that fails fails the load, with its reason.
     from app import engine_parts  # noqa: F401
+
+
+def warm_up_after_ready(window: QObject) -> None:
+    """The first optimizer's imports (torch._dynamo, over a second on a laptop CPU) on a
+    thread of their own once the engine is ready: only training needs them, so the window
+    does not wait for them, and the first Start rarely does (a Start meanwhile waits on
+    Python's import lock, not on a second copy of the work)."""
+    from app.background import Background
+    from app.warmup import warm_up_torch
+
+    Background(window).run(
+        lambda _report: warm_up_torch(),
+        on_done=lambda _result: None,
+        # Logged by Background; the first Start meets the same error with its own message.
+        on_error=lambda _message: None,
+        name="warm up torch for training",
+    )
 
 
 def shutdown_panel(panel: ExplainPanel | GatesPanel) -> None:

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessage
 
 from app import window_defaults, window_layout, window_state
 from app.background import Background, describe_error
-from app.engine_loader import load_engine, shutdown_panel
+from app.engine_loader import StageReport, load_engine, shutdown_panel, warm_up_after_ready
 from app.error_log import start_log_file
-from app.loading_page import LOADING, LoadingPage
+from app.loading_page import LOADING, LoadingPage, stage_reporter
 from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel, describe
@@ -71,7 +71,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         *,
         data_dir: Path | None = None,
         load_defaults: bool = True,
-        engine_loader: Callable[[], object] | None = None,
+        engine_loader: Callable[[StageReport], object] | None = None,
     ) -> None:
         """``engine_loader`` None loads the engine here, before returning (tests, the
         self-test), and a failure raises; given, it runs on a background thread once the
@@ -139,7 +139,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         if loader is None or self._shut_down:
             return
         self.tasks.run(
-            lambda _report: loader(),
+            lambda report: loader(report),
+            on_event=stage_reporter(self),
             on_done=lambda _result: self._engine_loaded(),
             on_error=self._engine_load_failed,
             name="load engine",
@@ -154,13 +155,14 @@ class MainWindow(ModelFileActions, QMainWindow):
         self._put_in_place(parts)
         self.ready = True
         refresh_title(self)
-        self.statusBar().showMessage("Ready", 3000)
-        if self._load_defaults:
+        if self._load_defaults:  # before "Ready": no frame says Ready beside "No model"
             self.load_defaults()
+        self.statusBar().showMessage("Ready", 3000)
         waiting, self._after_ready = self._after_ready, []
         for callback in waiting:
             callback()
         self.engine_ready.emit()
+        warm_up_after_ready(self)
 
     def _build_engine_parts(self) -> EngineParts | None:
         from app.engine_parts import build_engine_parts
@@ -219,9 +221,7 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.runs.renamed.connect(lambda old, new: run_results.follow_renamed_run(self, old, new))
         self.training.state_changed.connect(self._training_state)
         self.contrast.train_rnn_requested.connect(self.train_rnn)
-        self.generation.busy_changed.connect(
-            lambda busy: self.statusBar().showMessage("Generating…" if busy else "Ready", 0 if busy else 3000)
-        )
+        self.generation.busy_changed.connect(lambda busy: window_state.say_generating(self, busy))
         self.generation.busy_changed.connect(self._generating_changed)
         self.contrast.busy_changed.connect(self._generating_changed)
         self.generation.editor.modificationChanged.connect(lambda _changed: refresh_title(self))

@@ -1,10 +1,10 @@
-"""Paying torch's one-time costs while the engine loads, before anyone can train.
+"""Paying torch's one-time costs before anyone trains.
 
-The first AdamW built in a process imports a large part of torch (about 0.8 s on
-a laptop CPU) and much of that holds the GIL. Done lazily on the training
-thread, it froze the window for 100–150 ms at the start of every first run;
-``app.engine_loader`` does it once, on its background thread, before the training
-panel exists, so nobody waits on it twice.
+The first AdamW built in a process imports a large part of torch (torch._dynamo: 1.3–1.9 s
+on a 2-core CPU) and much of that holds the GIL. Done lazily on the training thread, it
+froze the window for 100–150 ms at the start of every first run; done while the engine
+loaded, it made the engine ready 1.5 s later. ``app.engine_loader.warm_up_after_ready``
+does it once, on a thread of its own, as soon as the window is ready.
 """
 
 from __future__ import annotations

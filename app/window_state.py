@@ -51,3 +51,16 @@ def generating_changed(window: StateParts) -> None:
     # Enabled exactly while something generates: the signal of the other one may lag.
     busy = window.generation.runner.running or window.contrast.running
     window.actions_by_name["stop"].setEnabled(busy)
+
+
+GENERATING = "Generating…"
+
+
+def say_generating(window: StateParts, busy: bool) -> None:
+    """"Generating…" while the Generate tab writes, and "Ready" when it stops; a model change
+    that leaves it idle says nothing (it said "Ready" beside "No model" at start-up)."""
+    bar = window.statusBar()
+    if busy:
+        bar.showMessage(GENERATING)
+    elif bar.currentMessage() == GENERATING:
+        bar.showMessage("Ready", 3000)

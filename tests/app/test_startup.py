@@ -10,10 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
-from app.engine_loader import load_engine
-from app.loading_page import LOADING
+from app.engine_loader import StageReport, load_engine
+from app.loading_page import LOADING, LOADING_LABEL
 from app.main_window import MainWindow
 from tests.app.conftest import TinyAssets
 
@@ -48,16 +48,22 @@ def test_window_takes_typing_and_a_corpus_while_the_engine_loads(qtbot, tiny: Ti
     gate = threading.Event()
     started = threading.Event()
 
-    def slow_loader() -> None:
+    def slow_loader(report: StageReport) -> None:
+        report("importing PyTorch")
         started.set()
         gate.wait(30)
-        load_engine()
+        load_engine(report)
 
     window = MainWindow(data_dir=tmp_path / "data", load_defaults=False, engine_loader=slow_loader)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(started.is_set, timeout=5_000)
-    assert not window.ready and window.statusBar().currentMessage() == "Loading the engine…"
+    # The wait says what it waits for, in the status bar and where each panel will be.
+    waiting = "Loading the engine: importing PyTorch… ("
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(waiting), timeout=5_000)
+    assert not window.ready
+    stand_ins = window.findChildren(QLabel, LOADING_LABEL)
+    assert len(stand_ins) >= 3 and all(label.text().startswith(waiting) for label in stand_ins)
     assert not window.loading_page.generate_button.isEnabled()  # needs the engine
 
     window.early_prompt.setFocus()
@@ -74,7 +80,7 @@ def test_window_takes_typing_and_a_corpus_while_the_engine_loads(qtbot, tiny: Ti
     assert window.generation.prompt.textCursor().position() == len("I grew up in")
     assert window.actions_by_name["train"].isEnabled()
     assert window.dashboard.corpus_paths == (str(tiny.corpus),)  # the corpus read while loading
-    assert window.statusBar().currentMessage() != "Loading the engine…"
+    assert not window.statusBar().currentMessage().startswith("Loading the engine")
     assert window.open_model(tiny.lstm)
     assert window.actions_by_name["generate"].isEnabled()
     window.close()
@@ -101,9 +107,9 @@ def test_the_menu_bar_is_whole_from_the_first_frame_and_waits_for_the_engine(
 ) -> None:
     gate = threading.Event()
 
-    def slow_loader() -> None:
+    def slow_loader(report: StageReport) -> None:
         gate.wait(30)
-        load_engine()
+        load_engine(report)
 
     window = MainWindow(data_dir=tmp_path / "data", load_defaults=False, engine_loader=slow_loader)
     qtbot.addWidget(window)
@@ -180,3 +186,20 @@ def test_a_panel_that_cannot_be_built_is_reported_not_left_out(
     # Its traceback holds the parts built before the failure: let go of it, so that they are
     # collected on this thread when the test ends (see conftest), not on some worker later.
     caplog.clear()
+
+
+def test_ready_is_said_only_once_the_default_models_are_in_place(qtbot, tmp_path) -> None:
+    window = MainWindow(data_dir=tmp_path / "data", load_defaults=True, engine_loader=load_engine)
+    qtbot.addWidget(window)
+    said: list[tuple[str, bool]] = []
+    window.statusBar().messageChanged.connect(
+        lambda text: said.append(
+            (text, getattr(window, "models", None) is not None and window.models.main is not None)
+        )
+    )
+    with qtbot.waitSignal(window.engine_ready, timeout=120_000):
+        window.show()
+    stages = [text for text, _ in said if text.startswith("Loading the engine: ")]
+    assert any("importing PyTorch" in text for text in stages) and any("panels" in text for text in stages)
+    assert ("Ready", True) in said and ("Ready", False) not in said  # never beside "No model"
+    window.close()
