@@ -57,7 +57,7 @@ GENERATING = "Generating…"
 
 
 def say_generating(window: StateParts, busy: bool) -> None:
-    """"Generating…" while the Generate tab writes, and "Ready" when it stops; a model change
+    """ "Generating…" while the Generate tab writes, and "Ready" when it stops; a model change
     that leaves it idle says nothing (it said "Ready" beside "No model" at start-up)."""
     bar = window.statusBar()
     if busy:

@@ -8,10 +8,12 @@
 - corpus_panel.py: choose a corpus and see what is in it
 - decoding_controls.py: min-p and beam search beside temperature, top-k and top-p
 - empty_plot.py: "No data yet" in place of an empty plot's axes
-- explain_caveats.py: what an Explain section says of a model not trained on the demo
 - explain_panel.py: the notes' five claims, each beside its live measurement
+- explain_source.py: what the Explain page measures on: the demo's text or the model's own
+- explain_text.py: the Explain page's words: titles, intros and measured sentences
 - flow_layout.py: a layout that wraps its items into rows
 - gates_panel.py: the LSTM's gates and cell state, token by token
+- gates_passage.py: the Gates tab's text until a person types theirs: the model's own held-out text
 - gates_splitter.py: the Gates tab's main area
 - gates_text.py: which part of the text the heatmaps show
 - generation_history.py: every output with the settings and seed that wrote it
@@ -25,6 +27,7 @@
 - next_token_view.py: the top next-token candidates as probability bars
 - option_checks.py: what the Advanced options say about a value
 - progress_bar.py: a progress bar whose text reads in one colour along its whole length
+- recall_plot.py: the Explain page's recall plot: the demo's probe, or gain by distance
 - resume_mark.py: the step a resumed run went on from, marked on the live plots
 - run_preset.py: the Runs tab's Preset column: the preset, and whether the run edited it
 - runs_legend.py: the Runs tab's legend

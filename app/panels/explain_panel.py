@@ -14,121 +14,19 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.background import Background, Job
 from app.memory import release_memory
-from app.model_store import LoadedModel
 from app.panels.empty_plot import EmptyNote, note_empty
-from app.panels.explain_caveats import caveats
+from app.panels.explain_source import PageFigures, caveat_lines, explain_pair, is_demo_pair
+from app.panels.explain_text import CLAIMS, TITLES, intros, live_sentences
 from app.panels.insight_sections import PLOT_MIN_WIDTH, BottleneckSection, ContextSection
 from app.panels.legend_corner import keep_legend_clear
+from app.panels.recall_plot import set_form, show_probe, show_recall
 from app.plot_style import colour, follow_palette
-from lstm_core.measure.explain import EXPLODE_FACTOR, Explanations, explain_models
-from lstm_core.measure.probe import BUCKET_WIDTH
-from training.demo.demo_corpus import demo_measure_text, demo_probe_cases
+from lstm_core.measure.explain import EXPLODE_FACTOR
 
 NO_MODEL = "No data yet: load a model"
-NEEDS_RNN = "Nothing to show: this needs a vanilla RNN"
+NEEDS_RNN = "Nothing to show: it needs a vanilla RNN"
+NO_RECALL = "Nothing to show: no recurring word has a first mention"
 NARROW_BELOW = 2 * PLOT_MIN_WIDTH + 300  # pixels: below, text and plot no longer fit side by side
-CLAIMS = ("vanishing", "exploding", "long", "bottleneck", "memory")
-TITLES = {
-    "vanishing": "1. Vanishing gradients",
-    "exploding": "2. Exploding gradients",
-    "long": "3. Long-term dependencies",
-    "bottleneck": "4. Sequential computation bottleneck",
-    "memory": "5. Rigid memory structure",
-}
-# What each claim means here, before any number is known; a live sentence follows once measured.
-INTROS = {
-    "vanishing": (
-        "Backpropagation through a vanilla RNN multiplies by tanh′ · W_hh once per step, so the "
-        "signal reaching earlier steps shrinks geometrically. The plot shows ‖∂loss_t/∂h_(t−k)‖ on "
-        "demo text (log scale); the LSTM's additive cell state gives gradients a slower road back."
-    ),
-    "exploding": (
-        "When that per-step factor is above 1 the same product grows instead, and one update can wreck "
-        f"the weights. To show it, the shipped RNN is measured again with its recurrent weights × "
-        f"{EXPLODE_FACTOR:g}; the usual remedy is clipping the gradient's norm during training."
-    ),
-    "long": (
-        "Each probe is a held-out demo document cut after “I speak”; the model's greedy next word must "
-        "be the language of the country named at the start, across 0 to 300 characters of filler. "
-        "Chance is 1 in 24, about 4 %."
-    ),
-    "bottleneck": (
-        "h_t needs h_(t−1), so the steps of one sequence run one after another whatever the hardware. "
-        "Only separate streams run side by side, which is why the batched figure is the large one."
-    ),
-    "memory": (
-        "A vanilla RNN recomputes its whole hidden state at every step; the LSTM's cell state changes "
-        "only where its gates let it, keeping some units and wiping others."
-    ),
-}
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f} %"
-
-
-def training_clip(loaded: LoadedModel) -> float | None:
-    """The gradient-clipping threshold a loaded model was trained with, from its metadata."""
-    training = loaded.meta.training
-    return training.grad_clip if training is not None else None
-
-
-def explain_pair(lstm: Any, rnn: Any, *, per_bucket: int) -> Explanations:
-    """Runs in the background: every figure of the page for a pair of LoadedModels (either may be None)."""
-    models = {name: m for name, m in (("lstm", lstm), ("rnn", rnn)) if m is not None}
-    return explain_models(
-        models,
-        cases=demo_probe_cases(per_bucket),
-        text=demo_measure_text(),
-        clip={name: training_clip(m) for name, m in models.items()},
-    )
-
-
-def live_sentences(data: Explanations) -> dict[str, str]:
-    """The measured sentence of each claim, from explain_models' result."""
-    grad, probe, speed, memory = data.gradflow, data.probe, data.throughput, data.memory
-    out: dict[str, str] = {}
-    if grad:
-        parts = [f"{n.upper()} keeps {g[50] / g[1]:.1e} of its k=1 gradient at k=50" for n, g in grad.items()]
-        out["vanishing"] = "Measured: " + "; ".join(parts) + "."
-    if data.explode is not None:
-        e = data.explode
-        clip = ", ".join(f"{n.upper()} {c}" for n, c in data.clip.items() if c)
-        out["exploding"] = (
-            f"Measured: with W_hh × {EXPLODE_FACTOR:g} the gradient at k=50 is {e[50] / e[1]:.1e} times "
-            f"the one at k=1. Largest singular value of W_hh: "
-            + ", ".join(f"{n.upper()} {s:.1f}" for n, s in data.spectral.items())
-            + (f". Clipping threshold used in training: {clip}." if clip else ".")
-        )
-    if probe:
-        parts = [f"{n.upper()} {_percent(b[-1].accuracy)}" for n, b in probe.items()]
-        edge = next(iter(probe.values()))[-1].distance
-        out["long"] = (
-            f"Measured at {edge - BUCKET_WIDTH + 1}–{edge} characters: "
-            + ", ".join(parts)
-            + " (chance about 4 %)."
-        )
-    if speed:
-        rows = [
-            f"{n.upper()}: explicit cells {s.explicit_tokens_per_s:,.0f}, fused kernel "
-            f"{s.fused_tokens_per_s:,.0f}, fused × {s.batch} streams "
-            f"{s.fused_batch_tokens_per_s:,.0f}"
-            for n, s in speed.items()
-        ]
-        out["bottleneck"] = "Measured, tokens per second:<br>" + "<br>".join(rows)
-    if memory:
-        parts = []
-        for n, m in memory.items():
-            what = "C" if n == "lstm" else "h"
-            part = f"{n.upper()} rewrites {_percent(m.rewrite_per_step)} of {what} per token"
-            if m.forget_open is not None:
-                part += (
-                    f" ({_percent(m.forget_open)} of its forget gates above 0.9, "
-                    f"{_percent(m.forget_shut)} below 0.1)"
-                )
-            parts.append(part)
-        out["memory"] = "Measured: " + "; ".join(parts) + "."
-    return out
 
 
 def _plot(title: str, x_label: str, y_label: str, *, log_y: bool = False) -> pg.PlotWidget:
@@ -158,18 +56,20 @@ class ExplainPanel(QWidget):
         self.background.idle.connect(self._start_if_ready)  # a pair that arrived meanwhile
         self._job: Job | None = None
         self._pending: tuple[Any, Any] | None = None
+        self.figures: PageFigures | None = None  # what is on screen: floats and strings only
         self.status = QLabel("Load a model to measure the notes' claims on it.")
         self.live: dict[str, QLabel] = {}
         self.plots = {
             "vanishing": _plot("Gradient reaching k steps back", "k (tokens back)", "norm", log_y=True),
             "exploding": _plot("Same RNN, recurrent weights scaled", "k (tokens back)", "norm", log_y=True),
-            "long": _plot("Recall of the language after “I speak”", "filler (characters)", "accuracy"),
+            "long": _plot("", "", ""),  # its form (probe or recall curves) follows the models
         }
-        self.plots["long"].getPlotItem().setYRange(0, 1.05)
+        set_form(self.plots["long"].getPlotItem(), demo=True)
         self.notes: dict[str, EmptyNote] = {
             claim: note_empty(plot, NO_MODEL) for claim, plot in self.plots.items()
         }
-        self.caveat: dict[str, QLabel] = {}
+        self.caveat: dict[str, QLabel] = {}  # what each claim's figures were measured on
+        self.intro: dict[str, QLabel] = {}
         page = QWidget()
         self.grid = QGridLayout(page)
         self.grid.setColumnStretch(0, 1)
@@ -231,7 +131,7 @@ class ExplainPanel(QWidget):
         block = QWidget()
         column = QVBoxLayout(block)
         title = QLabel(f"<b>{TITLES[claim]}</b>")
-        intro = QLabel(INTROS[claim])
+        intro = QLabel(intros(demo=True, rnn_shipped=True)[claim])
         caveat = QLabel("")
         caveat.setVisible(False)
         live = QLabel("Measuring…")
@@ -240,6 +140,7 @@ class ExplainPanel(QWidget):
             label.setTextFormat(Qt.TextFormat.RichText)
         self.live[claim] = live
         self.caveat[claim] = caveat
+        self.intro[claim] = intro
         column.addWidget(title)
         column.addWidget(intro)
         column.addWidget(caveat)
@@ -256,18 +157,24 @@ class ExplainPanel(QWidget):
         that arrives while another is measured waits for it, and the older result is dropped.
         """
         self._pending = (lstm, rnn)
+        self.figures = None
         self.context.set_models(lstm, rnn)
-        for claim, line in caveats(lstm, rnn).items():
-            self.caveat[claim].setText(f"<i>⚠ {line}</i>" if line else "")
-            self.caveat[claim].setVisible(bool(line))
+        measuring = lstm is not None or rnn is not None
+        demo = is_demo_pair(lstm, rnn) or not measuring
+        shipped = rnn is None or getattr(rnn, "is_demo", False)
+        for claim, intro in intros(demo=demo, rnn_shipped=shipped).items():
+            self.intro[claim].setText(intro)
+        for label in self.caveat.values():  # what they are measured on is known once they are
+            label.setText("")
+            label.setVisible(False)
         # From now on the figures on screen are the previous models': gone, until these are measured.
         for label in self.live.values():
-            label.setText("Measuring…" if lstm is not None or rnn is not None else "")
-        measuring = lstm is not None or rnn is not None
+            label.setText("Measuring…" if measuring else "")
         for claim, plot in self.plots.items():
             plot.getPlotItem().clear()
             plot.setEnabled(False)
             self.notes[claim].set_empty(True, "No data yet: measuring…" if measuring else NO_MODEL)
+        set_form(self.plots["long"].getPlotItem(), demo=demo)
         self._start_if_ready()
 
     def showEvent(self, event: Any) -> None:
@@ -306,14 +213,21 @@ class ExplainPanel(QWidget):
         self.status.setText(f"Could not measure: {message}")
         self.failed.emit(message)
 
-    def _show(self, data: Explanations) -> None:
+    def _show(self, figures: PageFigures) -> None:
         if self._pending is not None:
             return  # superseded: a newer pair is waiting
+        self.figures, data = figures, figures.data
         self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
         for plot in self.plots.values():
             plot.setEnabled(True)
-        for claim, sentence in live_sentences(data).items():
-            self.live[claim].setText(sentence)
+        sentences = live_sentences(data)
+        if figures.recall_note:
+            sentences["long"] = ""  # its caveat line says why
+        for claim, label in self.live.items():  # a claim with no figure (no RNN): no "Measuring…" left
+            label.setText(sentences.get(claim, ""))
+        for claim, line in caveat_lines(figures).items():
+            self.caveat[claim].setText(f"<i>{line}</i>")
+            self.caveat[claim].setVisible(True)
         for claim in self.plots:
             self.plots[claim].getPlotItem().clear()
         for name, norms in data.gradflow.items():
@@ -321,16 +235,16 @@ class ExplainPanel(QWidget):
         if data.explode is not None:
             self._curve("exploding", data.gradflow["rnn"], "RNN as trained", colour("rnn"))
             self._curve("exploding", data.explode, f"RNN, W_hh × {EXPLODE_FACTOR:g}", colour("explode"))
-        for name, buckets in data.probe.items():
-            x = np.array([b.distance for b in buckets], dtype=float)
-            y = np.array([b.accuracy for b in buckets], dtype=float)
-            pen = pg.mkPen(colour(name), width=2)
-            self.plots["long"].plot(x, y, pen=pen, symbol="o", symbolBrush=pen.color(), name=name.upper())
+        long = self.plots["long"].getPlotItem()
+        show_probe(long, data.probe)
+        if data.recall is not None:
+            show_recall(long, data.recall)
+        empty = {"vanishing": NEEDS_RNN, "exploding": NEEDS_RNN, "long": NO_RECALL}
+        if figures.recall_note:
+            empty["long"] = "Nothing to show: the text is too short"
         for claim, plot in self.plots.items():
             drawn = bool(plot.getPlotItem().listDataItems())
-            self.notes[claim].set_empty(
-                not drawn, None if drawn else "Nothing to show: it needs a vanilla RNN"
-            )
+            self.notes[claim].set_empty(not drawn, None if drawn else empty[claim])
         self.computed.emit()
 
     def _curve(self, claim: str, norms: dict[int, float], label: str, pen_colour: str) -> None:

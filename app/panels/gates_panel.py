@@ -7,6 +7,8 @@ text by that unit's activation. A vanilla RNN has no gates: it shows h only.
 The values come from the engine's ``trace_gates``, run in the background with
 progress and Cancel; it inspects a bounded window of the text (the tokens
 before the caret), so a long paste costs no more time or memory than a short one.
+Until a person types their own, the text is a passage of the model's own held-out text
+(``gates_passage``), read with the first trace; what they typed outlives a model change.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.background import Background
 from app.panels.flow_layout import FlowLayout
+from app.panels.gates_passage import DEMO_PROMPT, DefaultText, own_passage
 from app.panels.gates_splitter import GatesSplitter
 from app.panels.gates_text import describe_window
 from app.panels.heatmap import LSTM_VIEWS, RNN_VIEWS, Heatmap, least_height, pick_units
@@ -40,7 +43,7 @@ from app.panels.unit_tools import UnitTools
 from app.plot_style import follow_palette
 from lstm_core.measure.gate_trace import GateTrace, TraceStopped, trace_gates
 
-DEFAULT_PROMPT = "I grew up in India. The bus was late. The cat found an old book. I speak"
+DEFAULT_PROMPT = DEMO_PROMPT
 TEXT_LINES = 2  # the text box's height: enough to see where the caret is, the rest for heatmaps
 
 
@@ -60,6 +63,7 @@ class GatesPanel(QWidget):
         self.plots: dict[str, Heatmap] = {}
         self.images: dict[str, pg.ImageItem] = {}  # the views on screen now
         self.prompt = QPlainTextEdit(DEFAULT_PROMPT)  # the text to inspect, up to the caret
+        self.default_text = DefaultText(self.prompt)  # until the person types their own
         self.prompt.setFixedHeight(self.prompt.fontMetrics().lineSpacing() * TEXT_LINES + 12)
         self.run_button = QPushButton("Generate && inspect")
         self.cancel_button = QPushButton("Cancel")
@@ -165,6 +169,7 @@ class GatesPanel(QWidget):
         self.model_box.clear()
         self.model_box.addItems(list(self.models))
         self.model_box.blockSignals(False)
+        self.default_text.choose(next(iter(self.models.values()), None))
         self._model_changed()
 
     def _model_changed(self) -> None:
@@ -194,16 +199,19 @@ class GatesPanel(QWidget):
         self._stale = False
         model, tokenizer = loaded.model, loaded.tokenizer
         text, caret = self.prompt.toPlainText(), self.prompt.textCursor().position()
+        reading = self.default_text.pending
         self._stop.set()  # the previous trace, if any: its result would be dropped anyway
         stop = self._stop = threading.Event()
         self._request += 1
         request = self._request
         self._busy(True)
 
-        def done(trace: GateTrace | None) -> None:
+        def done(result: tuple[str | None, GateTrace | None]) -> None:
             if request != self._request:
                 return
             self._busy(False)
+            read, trace = result
+            self.default_text.arrived(reading, read)
             if trace is None:
                 self.window_note.setText("Cancelled: the heatmaps show the previous trace.")
                 return
@@ -224,11 +232,15 @@ class GatesPanel(QWidget):
             if request == self._request:
                 self.progress.setValue(round(1000 * float(fraction)))  # type: ignore[arg-type]
 
-        def work(report: Any) -> GateTrace | None:
+        def work(report: Any) -> tuple[str | None, GateTrace | None]:
+            read = None if reading is None else own_passage(reading)
+            source, at = (text, caret) if read is None else (read, len(read))
             try:
-                return trace_gates(model, tokenizer, text, caret=caret, progress=report, stop=stop.is_set)
+                return read, trace_gates(
+                    model, tokenizer, source, caret=at, progress=report, stop=stop.is_set
+                )
             except TraceStopped:
-                return None
+                return read, None
 
         self.background.run(
             work, on_done=done, on_error=fail, on_event=progress, on_stop=stop.set, name="gate trace"
@@ -306,8 +318,10 @@ class GatesPanel(QWidget):
         self.layer_box.setValue(best.layer)
         self.values = self._trace.views(best.layer)
         self._tint_text((best.state, best.unit))
+        result = self.tools.result
+        chance = f"; {result.verdict()}" if result is not None and result.shown != "unit" else ""
         self.hover.setText(
-            f"text tinted by {best.label()}, the unit that best tracks {name} (r = {best.r:+.2f})"
+            f"text tinted by {best.label()}, the unit that best tracks {name} (r = {best.r:+.2f}){chance}"
         )
 
     def select_unit(self, view: str, unit: int) -> None:

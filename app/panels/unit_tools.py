@@ -3,9 +3,11 @@ and steer generation by holding a unit at a value.
 
 "Find its unit" ranks every unit on the held-out end of the model's own corpus
 (``rank_units``) and reports the best one for the chosen property, or for a regular
-expression typed in; the Gates panel then tints its text by that unit. "Generate
-with clamp" continues the prompt twice with the same seed, once free and once with
-the unit held at the slider's value (``ClampedStepper``), and shows both.
+expression typed in, beside what an untrained model of the same shape reaches there (the
+chance level, as the CLI's ``units`` gives it) and the report's own verdict, which may be
+that no unit tracks the property better than chance; the Gates panel then tints its text
+by that unit. "Generate with clamp" continues the prompt twice with the same seed, once
+free and once with the unit held at the slider's value (``ClampedStepper``), and shows both.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from app.background import Background
 from app.panels.insight_sections import held_out_text
 from lstm_core.measure.steering import Clamp, ClampedStepper
 from lstm_core.measure.text_properties import PROPERTIES
-from lstm_core.measure.units import UnitScore, rank_units
+from lstm_core.measure.units import rank_units
+from lstm_core.measure.units_report import PropertyUnits
 from lstm_core.sampling import SamplingSettings, generate
 
 STEER_TOKENS = 160  # enough text to see a held unit's effect, short enough to read side by side
@@ -47,6 +50,19 @@ def steer(loaded: Any, prompt: str, clamp: Clamp) -> tuple[str, str]:
     return free, held
 
 
+def describe_found(found: PropertyUnits) -> str:
+    """The best unit and its r beside the untrained model's, the probe's likewise, and the verdict."""
+    best = found.best[0]
+    state = "cell state C" if best.state == "c" else "hidden state h"
+    line = f"{state} unit {best.unit} of layer {best.layer}, r = {best.r:+.2f}"
+    if found.baseline is not None:
+        line += f" (an untrained model of the same shape: best |r| {found.baseline:.2f})"
+    probe = found.probe
+    if probe is not None and probe.baseline is not None:
+        line += f"; a probe over {len(probe.units)} units: r {probe.r:.2f}, untrained {probe.baseline:.2f}"
+    return f"{line}. Verdict: {found.verdict()}"
+
+
 class UnitTools(QWidget):
     found = Signal(object)  # (property name, UnitScore): the best unit, to tint the text by
     steered = Signal(str, str)  # the free continuation, the clamped one
@@ -56,6 +72,7 @@ class UnitTools(QWidget):
         super().__init__(parent)
         self.background = Background(self)
         self.loaded: Any = None
+        self.result: PropertyUnits | None = None  # the last property ranked, for its verdict
         self.busy = False  # one job at a time, from the click until its result is shown
         self.prompt = ""
         self.property_box = QComboBox()
@@ -126,27 +143,26 @@ class UnitTools(QWidget):
         name = f"/{pattern}/" if pattern else str(self.property_box.currentData())
         self.status.setText(f"Ranking every unit for {name} on the model's held-out text…")
 
-        def work(_report: Any) -> tuple[str, UnitScore | None, str]:
+        def work(_report: Any) -> tuple[PropertyUnits, str]:
             text, where = held_out_text(loaded)
-            report = rank_units(
-                loaded.model, loaded.tokenizer, text, patterns=[pattern] if pattern else [], top=1
-            )
-            best = next(p.best for p in report.properties if p.name == name)
-            return name, (best[0] if best else None), where
+            patterns = [pattern] if pattern else []
+            # The untrained twin says what chance looks like: a unit that merely echoes the
+            # current character correlates as well in a model that has learnt nothing.
+            report = rank_units(loaded.model, loaded.tokenizer, text, patterns=patterns, top=1, baseline=True)
+            return next(p for p in report.properties if p.name == name), where
 
         self.background.run(work, on_done=self._found, on_error=self._fail, name="rank units")
 
-    def _found(self, result: tuple[str, UnitScore | None, str]) -> None:
+    def _found(self, result: tuple[PropertyUnits, str]) -> None:
         self.busy = False
-        name, best, where = result
-        if best is None:
+        found, where = result
+        self.result = found
+        name = found.name
+        if not found.best:
             self.status.setText(f"{name} never changes in {where}: no unit can track it there.")
             return
-        state = "cell state C" if best.state == "c" else "hidden state h"
-        self.status.setText(
-            f"Best unit for {name} on {where}: {state} unit {best.unit} of layer {best.layer}, "
-            f"r = {best.r:+.2f}."
-        )
+        best = found.best[0]
+        self.status.setText(f"Best unit for {name} on {where}: {describe_found(found)}.")
         self.layer.setValue(best.layer)
         self.unit.setValue(best.unit)
         # Hold it where the property is on: high if it rises with the property, low if it falls.
