@@ -10,15 +10,15 @@ Tests hold it to the fused kernel.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-import numpy as np
 import torch
 from torch import Tensor
 
 from lstm_core.hardware import inference_autocast
 from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
+from lstm_core.step_cells import numpy_cell, torch_cell
 from lstm_core.step_rows import StepRows
 from lstm_core.step_weights import step_weights
 
@@ -36,7 +36,7 @@ _INT8_FROM_WEIGHTS = 2_000_000
 
 # The step's pointwise part runs in numpy up to this many gate values (rows × gates), in
 # torch above: a numpy call costs about a microsecond against torch's several, but torch's
-# vectorised, threaded tanh wins on a batch of rows.
+# vectorised, threaded sigmoid wins on a batch of rows (lstm_core.step_cells).
 _NUMPY_UP_TO = 8192
 
 
@@ -135,42 +135,14 @@ class FastStepper:
             gates = state.pending[layer]
             gates += below
             if few:
-                c = state.c_np[layer] if lstm else None
-                _cell(
-                    gates, c, state.h_np[layer], state.scratch, lstm=lstm, tanh=np.tanh, multiply=np.multiply
-                )
+                numpy_cell(gates, state.c_np[layer] if lstm else None, state.h_np[layer], state.scratch)
             else:
-                c_t, tmp = (state.c[layer] if lstm else None), torch.from_numpy(state.scratch)
-                _cell(
-                    torch.from_numpy(gates),
-                    c_t,
-                    state.h[layer],
-                    tmp,
-                    lstm=lstm,
-                    tanh=torch.tanh,
-                    multiply=torch.mul,
-                )
+                c_t = state.c[layer] if lstm else None
+                torch_cell(torch.from_numpy(gates), c_t, state.h[layer], torch.from_numpy(state.scratch))
             out = product(state.inputs[layer])
             out_np = out.numpy()
             state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
         return out[:, gates_end:]
-
-
-def _cell(gates: Any, c: Any, h: Any, tmp: Any, *, lstm: bool, tanh: Any, multiply: Any) -> None:
-    """The cell's pointwise part, in place, on numpy arrays or torch tensors alike: ``h`` and
-    ``c`` get the new state from ``gates`` (rows, 4H or H), which it overwrites."""
-    if not lstm:
-        tanh(gates, out=h)
-        return
-    hid = h.shape[1]
-    # The sigmoid rows come halved (step_weights): σ(x) = ½·tanh(x/2) + ½.
-    tanh(gates, out=gates)
-    sig = gates[:, : 3 * hid]
-    sig *= 0.5
-    sig += 0.5
-    c *= gates[:, hid : 2 * hid]
-    c += multiply(gates[:, :hid], gates[:, 3 * hid :], out=tmp)
-    multiply(gates[:, 2 * hid : 3 * hid], tanh(c, out=tmp), out=h)
 
 
 def use_int8(model: LanguageModel) -> bool:
