@@ -1,13 +1,21 @@
-"""``python -m benchmarks [--device cuda] [--skip-quality] [--long]``: every figure, side by
-side, in one run."""
+"""``python -m benchmarks [--device cuda] [--precision fp32] [--skip-quality] [--long]``: every
+figure, side by side, in one run.
+
+``--precision fp32`` measures a CPU without native bfloat16 on any machine: it sets
+$LSTM_STUDIO_NO_BF16 before anything asks the CPU, so training, long prompts and the
+presets all take the float32 path that a Zen 3 takes. Run it both ways on a bf16 CPU."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from training.runtime.cpu_runtime import configure_cpu_runtime
 
 configure_cpu_runtime()  # as the app does, before torch loads
+if "--precision" in sys.argv and sys.argv[sys.argv.index("--precision") + 1 :][:1] == ["fp32"]:
+    os.environ["LSTM_STUDIO_NO_BF16"] = "1"  # before lstm_core.hardware first asks the CPU
 
 from benchmarks import batch_generation, corpora, generation_speed, peers, quality, training_speed
 from benchmarks.common import hardware_line
@@ -22,6 +30,12 @@ def main() -> None:
     )
     parser.add_argument("--only", choices=["training", "generation", "quality"])
     parser.add_argument("--device", choices=DEVICES, default="auto", help="where to train and generate")
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp32"],
+        default="auto",
+        help="fp32: act as a CPU without native bfloat16 (default: what this CPU does)",
+    )
     parser.add_argument(
         "--presets", default="quick,balanced,quality", help="on a GPU: the presets whose quality is measured"
     )
@@ -38,7 +52,7 @@ def main() -> None:
         parser.exit(2, f"python -m benchmarks: {err}\n")
     print(f"{hardware_line()}; {device_label(device)}")
     if args.only in (None, "training"):
-        training_speed.run(device, rounds=8 if device.type == "cuda" else 12)
+        training_speed.run(device, precision=args.precision, rounds=8 if device.type == "cuda" else 12)
     if args.only in (None, "generation"):
         generation_speed.run(device=device)
         if device.type == "cpu":
@@ -48,7 +62,7 @@ def main() -> None:
             for preset in args.presets.split(","):
                 quality.run(preset, args.quality_minutes, device=device.type)
         else:  # at equal time against char-rnn's recipe, on six kinds of text, both precisions
-            corpora.run(90.0, ("auto", "fp32"))
+            corpora.run(90.0, ("auto", "fp32") if args.precision == "auto" else ("fp32",))
             if args.long:
                 peers.run(300.0, ("quick", "balanced"))
 

@@ -4,6 +4,7 @@ many kernel threads each job gets. Chosen automatically, overridable by the pers
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -12,11 +13,19 @@ from pathlib import Path
 
 import torch
 
-
 # ---- precision -------------------------------------------------------------------------
+# Set to 1, this CPU is treated as one without native bfloat16 (a Zen 3, say): training's
+# "auto" precision, long prompts and the presets' timings all take the float32 path. The
+# benchmarks set it for `--precision fp32`, so that one machine measures both kinds of CPU.
+NO_BF16_ENV = "LSTM_STUDIO_NO_BF16"
+
+
 @cache
 def cpu_supports_bf16() -> bool:
-    """True where oneDNN has native bfloat16 kernels (AVX512-BF16 or AMX)."""
+    """True where oneDNN has native bfloat16 kernels (AVX512-BF16 or AMX), unless
+    $LSTM_STUDIO_NO_BF16 says to act as a CPU without them."""
+    if os.environ.get(NO_BF16_ENV, "") not in ("", "0"):
+        return False
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
