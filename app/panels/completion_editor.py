@@ -4,7 +4,8 @@ The suggestion is painted over the viewport, never inserted into the document,
 so undo, the text and the caret stay exactly what the person typed. Generated text
 goes in as edits Undo reverses, never by ``setPlainText`` (which forgets the undo
 history, and with it what the person had typed): a generation, streamed or replacing
-the text, is one step of Undo.
+the text, is one step of Undo. Text the person typed is never replaced: a new output goes
+after it (``put_in``); only the program's own earlier output is written over.
 """
 
 from __future__ import annotations
@@ -49,33 +50,64 @@ class CompletionEditor(QPlainTextEdit):
         self._pause.timeout.connect(self._paused)
         self.cursorPositionChanged.connect(self._caret_moved)
         self._joins_step = False  # streamed text joins the step before it (see begin_output)
+        self.typed = False  # the person changed the text since the program last wrote it
+        self._writing = False  # the program's own edits, which do not count as typing
+        # Where the last Generate's text (its prompt and output) starts: the one region the
+        # next Generate may write over, while the person has not touched the text since.
+        self._own_from: int | None = None
+        self.document().contentsChanged.connect(self._changed)
 
-    def replace_text(self, text: str) -> None:
-        """All the text replaced by ``text``, as one step of Undo that output streamed next
-        joins: one Ctrl+Z brings back what was there."""
+    def _changed(self) -> None:
+        if not self._writing:
+            self.typed = True  # typing, pasting, a kept suggestion, Undo: all the person's
+
+    def put_in(self, text: str) -> None:
+        """A new output's start (a prompt, a kept alternative), as one step of Undo that
+        output streamed next joins: over the last Generate's own text while the person has not
+        touched it, else after everything, a blank line between. What was typed stays."""
         cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        end, prefix = cursor.position(), ""
+        if not self.toPlainText().strip():
+            start = 0  # nothing but blank lines: they go
+        elif self.typed or self._own_from is None:
+            start, prefix = end, "\n\n"
+        else:
+            start = min(self._own_from, end)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        text = prefix + text
+        self._writing = True  # contentsChanged comes at endEditBlock: the flag spans it
         cursor.beginEditBlock()
-        cursor.select(QTextCursor.SelectionType.Document)
         cursor.insertText(text)
         cursor.endEditBlock()
-        self._joins_step = True
+        self._writing = False
+        self._own_from = start + len(prefix)
+        self._joins_step, self.typed = True, False
         self.moveCursor(QTextCursor.MoveOperation.End)
 
     def begin_output(self) -> None:
-        """Output streamed from now on is a step of Undo of its own."""
+        """Output streamed from now on is a step of Undo of its own, and joins the text before
+        it (a continuation): no later Generate writes over it."""
         self._joins_step = False
+        self._own_from = None
 
     def append_output(self, text: str) -> None:
         """Streamed text at the end, joined to this output's step of Undo."""
+        self._write_at_end(text, joined=self._joins_step)
+
+    def _write_at_end(self, text: str, *, joined: bool) -> None:
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        if self._joins_step:
+        self._writing = True
+        if joined:
             cursor.joinPreviousEditBlock()
         else:
             cursor.beginEditBlock()
-            self._joins_step = True
+        self._joins_step = True
         cursor.insertText(text)
         cursor.endEditBlock()
+        self._writing = False
         self.moveCursor(QTextCursor.MoveOperation.End)
 
     def set_suggestion(self, text: str, position: int) -> None:

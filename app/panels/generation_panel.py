@@ -201,7 +201,7 @@ class GenerationPanel(QWidget):
     def generate(self) -> None:
         prompt = self.prompt.toPlainText()
         if self._start(prompt, "generate"):
-            self.editor.replace_text(prompt)  # undoable: Ctrl+Z brings back what was typed
+            self.editor.put_in(prompt)  # after what the person typed; undoable either way
 
     def continue_text(self) -> None:
         text = self.editor.toPlainText()
@@ -299,14 +299,14 @@ class GenerationPanel(QWidget):
         """Prompt and alternative into the editor, so Continue goes on from it."""
         prompt = self._alternatives_prompt
         if self.put_back(prompt + text) and self.loaded is not None:
-            self.copy_marks.check(self.loaded, text, len(prompt))
+            self.copy_marks.check(self.loaded, text, len(self.editor.toPlainText()) - len(text))
 
     def put_back(self, text: str) -> bool:
         """An earlier output (or a kept alternative) into the editor, the caret at its end."""
         if self.busy:
             return False
         self.copy_marks.clear()
-        self.editor.replace_text(text)  # undoable, as a generation is
+        self.editor.put_in(text)  # after what the person typed; undoable, as a generation is
         self.editor.setFocus()
         return True
 

@@ -91,11 +91,33 @@ def test_undo_brings_back_what_was_typed_before_generate(qtbot, window):
     with qtbot.waitSignal(gen.generated, timeout=20_000) as done:
         gen.generate()
     qtbot.waitUntil(lambda: not gen.busy)
-    assert gen.editor.toPlainText() == "The " + done.args[0]
-    gen.editor.undo()  # the whole generation is one step
+    first_output = typed + "\n\nThe " + done.args[0]
+    assert gen.editor.toPlainText() == first_output  # after what was typed, never over it
+    # Generate again, nothing typed since: the last output is written over, the typed text stays.
+    gen.seed.setValue(gen.seed.value() + 1)
+    with qtbot.waitSignal(gen.generated, timeout=20_000) as again:
+        gen.generate()
+    qtbot.waitUntil(lambda: not gen.busy)
+    assert gen.editor.toPlainText() == typed + "\n\nThe " + again.args[0]
+    gen.editor.undo()  # each generation is one step
+    assert gen.editor.toPlainText() == first_output
+    gen.editor.undo()
     assert gen.editor.toPlainText() == typed
     gen.editor.redo()
-    assert gen.editor.toPlainText() == "The " + done.args[0]
+    assert gen.editor.toPlainText() == first_output
+
+
+def test_a_kept_alternative_goes_after_typed_text_and_over_only_the_programs_own(qtbot, window):
+    gen = window.generation
+    gen.editor.setFocus()
+    qtbot.keyClicks(gen.editor, "Notes of mine")
+    assert gen.put_back("first kept")
+    assert gen.editor.toPlainText() == "Notes of mine\n\nfirst kept"
+    assert gen.put_back("second kept")  # nothing typed since: the first is written over
+    assert gen.editor.toPlainText() == "Notes of mine\n\nsecond kept"
+    qtbot.keyClicks(gen.editor, " and more")  # typed into the program's text: it is the person's now
+    assert gen.put_back("third kept")
+    assert gen.editor.toPlainText() == "Notes of mine\n\nsecond kept and more\n\nthird kept"
 
 
 def test_undo_takes_back_a_continuation_and_a_kept_alternative_alone(qtbot, window):
