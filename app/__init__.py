@@ -34,6 +34,7 @@
 - gil_handover.py: the GUI thread gets the GIL back sooner while a job loops in Python
 - wait_for_signal.py: waiting for a signal with the event loop running
 - resources.py: the window's view of the shipped assets
+- session_text.py: the Generate tab's prompt and text, kept across quitting and crashes
 - settings.py: what the window remembers, in the per-user data folder
 - status_bar.py: a status message too long for the bar ends in "…", whole in its tooltip
 - memory.py: what a finished measurement freed, handed back to the system

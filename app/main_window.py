@@ -26,6 +26,7 @@ from app.loading_page import LOADING, LoadingPage, stage_reporter
 from app.menus import build_menus, engine_ready, engine_waiting
 from app.model_file_actions import ModelFileActions
 from app.panels.corpus_panel import CorpusPanel, describe
+from app.session_text import SessionText
 from app.settings import Settings, user_data_dir
 from app.status_bar import ElidedLabel, ElidingStatusBar
 from app.wheel_guard import WheelGuard, guard_wheels
@@ -194,6 +195,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         self.explain, self.gates = parts.explain, parts.gates
         self.dashboard.before_start = lambda: window_guards.confirm_start(self)
         hand_over_prompt(self.tabs, self.loading_page, self.generation)
+        self.session_text = SessionText(self.generation.prompt, self.generation.editor, self.data_dir)
+        self.session_text.restore()
         for panel, title in ((self.explain, "Explain"), (self.gates, "Gates"), (self.runs, "Runs")):
             self.tabs.addTab(window_layout.scrolling(panel), title)
         self.docks["contrast"].setWidget(self.contrast)
@@ -321,6 +324,7 @@ class MainWindow(ModelFileActions, QMainWindow):
                 self.training.shutdown()
                 self.generation.assist.stop()
                 self.generation.runner.shutdown()
+                self.session_text.save()  # after the last streamed text is in
                 self.contrast.shutdown()
                 shutdown_panel(self.explain)
                 shutdown_panel(self.gates)
