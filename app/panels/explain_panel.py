@@ -1,16 +1,27 @@
 """One page: the five claims of the notes, each beside its live measurement
 on the loaded LSTM and vanilla RNN. The figures are computed by the engine's
-``explain_models`` in the background; this widget only draws floats and strings."""
+``explain_models`` in the background, with a progress bar that names the stage it is on and
+Cancel, as the page's on-demand sections have; this widget only draws floats and strings."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.background import Background, Job
 from app.memory import release_memory
@@ -19,13 +30,19 @@ from app.panels.explain_source import PageFigures, caveat_lines, explain_pair, i
 from app.panels.explain_text import CLAIMS, TITLES, intros, live_sentences
 from app.panels.insight_sections import PLOT_MIN_WIDTH, BottleneckSection, ContextSection
 from app.panels.legend_corner import keep_legend_clear
+from app.panels.progress_bar import ProgressBar
 from app.panels.recall_plot import set_form, show_probe, show_recall
 from app.plot_style import colour, follow_palette
+from lstm_core.measure.context import MeasurementStopped
 from lstm_core.measure.explain import EXPLODE_FACTOR
 
 NO_MODEL = "No data yet: load a model"
+NO_PAIR = "Load a model to measure the notes' claims on it."
 NEEDS_RNN = "Nothing to show: it needs a vanilla RNN"
 NO_RECALL = "Nothing to show: no recurring word has a first mention"
+MEASURE_AGAIN = "Measure again"
+CANCELLING = "Cancelling after the step it is on…"
+PROGRESS_MIN_WIDTH = 300  # pixels: "Measuring how much memory the LSTM rewrites… 45%" in one line
 NARROW_BELOW = 2 * PLOT_MIN_WIDTH + 300  # pixels: below, text and plot no longer fit side by side
 
 
@@ -46,6 +63,7 @@ def _plot(title: str, x_label: str, y_label: str, *, log_y: bool = False) -> pg.
 
 class ExplainPanel(QWidget):
     computed = Signal()  # no payload: the figures of the current models are on screen
+    cancelled = Signal()  # no payload: Cancel ended a measurement; nothing new is on screen
     failed = Signal(str)  # a readable message
 
     def __init__(self, parent: QWidget | None = None, *, per_bucket: int = 60) -> None:
@@ -56,8 +74,19 @@ class ExplainPanel(QWidget):
         self.background.idle.connect(self._start_if_ready)  # a pair that arrived meanwhile
         self._job: Job | None = None
         self._pending: tuple[Any, Any] | None = None
+        self._models: tuple[Any, Any] = (None, None)  # the pair the page speaks of: Measure again's
+        self._stop = threading.Event()
         self.figures: PageFigures | None = None  # what is on screen: floats and strings only
-        self.status = QLabel("Load a model to measure the notes' claims on it.")
+        self.status = QLabel(NO_PAIR)
+        self.status.setWordWrap(True)  # a long line must not widen the page past a narrow tab
+        self.progress = ProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMinimumWidth(PROGRESS_MIN_WIDTH)
+        self.cancel = QPushButton("Cancel")
+        self.again = QPushButton(MEASURE_AGAIN)
+        self.cancel.clicked.connect(self._cancel)
+        self.again.clicked.connect(self.measure_again)
+        self._show_controls(running=False, again=False)
         self.live: dict[str, QLabel] = {}
         self.plots = {
             "vanishing": _plot("Gradient reaching k steps back", "k (tokens back)", "norm", log_y=True),
@@ -86,8 +115,14 @@ class ExplainPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(page)
+        row = QHBoxLayout()
+        for widget in (self.status, self.progress):  # one or the other: the bar names the stage
+            row.addWidget(widget, 1)
+        row.addWidget(self.cancel)
+        row.addWidget(self.again)
+        self.status.setMinimumHeight(self.again.sizeHint().height())  # no jump as buttons come and go
         layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
+        layout.addLayout(row)
         layout.addWidget(scroll)
         self._apply_palette()
 
@@ -141,10 +176,8 @@ class ExplainPanel(QWidget):
         self.live[claim] = live
         self.caveat[claim] = caveat
         self.intro[claim] = intro
-        column.addWidget(title)
-        column.addWidget(intro)
-        column.addWidget(caveat)
-        column.addWidget(live)
+        for widget in (title, intro, caveat, live):
+            column.addWidget(widget)
         column.addStretch(1)
         return block
 
@@ -154,10 +187,12 @@ class ExplainPanel(QWidget):
 
         Returns at once. The measurement starts when the page is shown (it costs seconds
         of CPU nobody should pay at start-up for a page they may never open); a pair
-        that arrives while another is measured waits for it, and the older result is dropped.
+        that arrives while another is measured stops that one at its next stage and waits
+        for it to end, and the older result is dropped.
         """
-        self._pending = (lstm, rnn)
+        self._pending = self._models = (lstm, rnn)
         self.figures = None
+        self._stop.set()  # the previous pair's measurement, if one runs: it ends early
         self.context.set_models(lstm, rnn)
         measuring = lstm is not None or rnn is not None
         demo = is_demo_pair(lstm, rnn) or not measuring
@@ -175,7 +210,13 @@ class ExplainPanel(QWidget):
             plot.setEnabled(False)
             self.notes[claim].set_empty(True, "No data yet: measuring…" if measuring else NO_MODEL)
         set_form(self.plots["long"].getPlotItem(), demo=demo)
+        self.again.setVisible(False)
         self._start_if_ready()
+
+    def measure_again(self) -> None:
+        """Measure the loaded pair anew (after a Cancel or a failure)."""
+        if any(m is not None for m in self._models) and not self.is_busy():
+            self.set_models(*self._models)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -187,19 +228,65 @@ class ExplainPanel(QWidget):
         lstm, rnn = self._pending
         self._pending = None
         if lstm is None and rnn is None:
+            self.status.setText(NO_PAIR)
+            self._show_controls(running=False, again=False)
             return
-        self.status.setText("Measuring on the loaded models… (a few seconds)")
-        per_bucket = self.per_bucket
+        self._stop.clear()
+        self._show_controls(running=True, again=False)
+        self.progress.setValue(0)
+        self.progress.setFormat("Starting… %p%")
+        per_bucket, stop = self.per_bucket, self._stop.is_set
+
+        def work(report: Any) -> PageFigures | None:
+            try:
+                return explain_pair(
+                    lstm, rnn, per_bucket=per_bucket, progress=report, stop=stop, measuring=report
+                )
+            except MeasurementStopped:
+                return None
+
         self._job = self.background.run(
-            lambda _report: explain_pair(lstm, rnn, per_bucket=per_bucket),
+            work,
+            on_event=self._progress,
             on_done=self._show,
             on_error=self._fail,
+            on_stop=self._stop.set,
             name="explain",
         )
 
+    def _progress(self, event: object) -> None:
+        """A stage's words ("the LSTM's gradient flow") as it starts, or the fraction done."""
+        if isinstance(event, str) and not self._stop.is_set():  # after Cancel, its words stay
+            self.progress.setFormat(f"Measuring {event}… %p%")
+        elif isinstance(event, float):
+            self.progress.setValue(round(1000 * event))
+
+    def _show_controls(self, *, running: bool, again: bool) -> None:
+        self.status.setVisible(not running)
+        self.progress.setVisible(running)
+        self.cancel.setVisible(running)
+        self.cancel.setEnabled(running)
+        self.again.setVisible(again)
+
+    def _cancel(self) -> None:
+        self._stop.set()
+        self.cancel.setEnabled(False)
+        self.progress.setFormat(CANCELLING)  # a stage that has begun runs to its end
+
+    def _ended_without_figures(self, status: str) -> None:
+        """Cancelled or failed: no figures, and Measure again to try once more."""
+        self.status.setText(status)
+        self._show_controls(running=False, again=True)
+        for label in self.live.values():
+            label.setText("")
+        for claim, plot in self.plots.items():
+            plot.setEnabled(True)
+            self.notes[claim].set_empty(True, f"No data yet: press {MEASURE_AGAIN}")
+
     def shutdown(self) -> None:
-        """Drop what is waiting and wait for a running measurement (it cannot be interrupted)."""
+        """Drop what is waiting, stop a running measurement at its next stage and wait for it."""
         self._pending = None
+        self._stop.set()
         self.background.shutdown(timeout_ms=600_000)
         for section in (self.bottleneck, self.context):
             section.shutdown()
@@ -210,12 +297,17 @@ class ExplainPanel(QWidget):
     def _fail(self, message: str) -> None:
         if self._pending is not None:
             return  # superseded: a newer pair is waiting
-        self.status.setText(f"Could not measure: {message}")
+        self._ended_without_figures(f"Could not measure: {message}")
         self.failed.emit(message)
 
-    def _show(self, figures: PageFigures) -> None:
+    def _show(self, figures: PageFigures | None) -> None:
         if self._pending is not None:
             return  # superseded: a newer pair is waiting
+        if figures is None:
+            self._ended_without_figures("Cancelled.")
+            self.cancelled.emit()
+            return
+        self._show_controls(running=False, again=False)
         self.figures, data = figures, figures.data
         self.status.setText("Live measurements on the loaded models; the sentences are the notes' claims.")
         for plot in self.plots.values():

@@ -9,6 +9,7 @@ Runs in the background: reading the corpus end and measuring take seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,18 +64,40 @@ def recall_shortfall(models: dict[str, Any], text: str) -> str:
     return ""
 
 
-def explain_pair(lstm: Any, rnn: Any, *, per_bucket: int) -> PageFigures:
-    """Runs in the background: every figure of the page for a pair of LoadedModels (either may be None)."""
+def explain_pair(
+    lstm: Any,
+    rnn: Any,
+    *,
+    per_bucket: int,
+    progress: Callable[[float], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    measuring: Callable[[str], None] | None = None,
+) -> PageFigures:
+    """Runs in the background: every figure of the page for a pair of LoadedModels (either may
+    be None). ``progress``, ``stop`` and ``measuring`` go to ``explain_models``, whose
+    MeasurementStopped ends this too."""
     models = {name: m for name, m in (("lstm", lstm), ("rnn", rnn)) if m is not None}
     clip = {name: training_clip(m) for name, m in models.items()}
     if is_demo_pair(lstm, rnn):
         cases = demo_probe_cases(per_bucket)
-        data = explain_models(models, cases=cases, text=demo_measure_text(), clip=clip)
+        text = demo_measure_text()
+        data = explain_models(
+            models, cases=cases, text=text, clip=clip, progress=progress, stop=stop, measuring=measuring
+        )
         return PageFigures(data, demo=True, own_text=False, recall_note="")
     main = lstm if lstm is not None else rnn
     text, where = held_out_text(main)
     note = recall_shortfall(models, text)
-    data = explain_models(models, text=text, clip=clip, source=where, recall=not note)
+    data = explain_models(
+        models,
+        text=text,
+        clip=clip,
+        source=where,
+        recall=not note,
+        progress=progress,
+        stop=stop,
+        measuring=measuring,
+    )
     own = own_corpus(main.meta) is not None  # held_out_text's own test: else it gave the demo text
     return PageFigures(data, demo=False, own_text=own, recall_note=note)
 

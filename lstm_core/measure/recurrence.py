@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core.measure.context import MeasurementStopped
 from lstm_core.measure.recurrence_cases import KINDS, Kind, find_cases
 from lstm_core.measure.recurrence_curves import (
     MIN_CASES,
@@ -49,10 +50,6 @@ from lstm_core.tokenizers import Tokenizer
 
 WINDOW = 1024  # furthest look-back in tokens: about 15 lines of code for a char model, 2 pages of words
 MAX_TOKENS = 32_768  # scored after the window: enough for hundreds of cases in the far bins
-
-
-class MeasurementStopped(Exception):
-    """The stop flag was raised; nothing is returned."""
 
 
 @dataclass(frozen=True)
