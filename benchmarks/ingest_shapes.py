@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from training.data.token_scans import SETTLE_NS
+
 FILES = 50_000
 FILES_COLD_S, FILES_WARM_S = 15.0, 3.0
 SIGINT_S = 1.0
@@ -62,6 +64,7 @@ class CliRun:
     started: float = 0.0
     process: subprocess.Popen | None = None
     stderr: str = ""
+    _readers: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> CliRun:
         command = [sys.executable, "-c", _RUN_CLI, *self.args, "--json"]
@@ -69,7 +72,14 @@ class CliRun:
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        # A reader of its own for each pipe: communicate() would read stdout too, and take
+        # lines (the first step's among them) from under the events' reader.
+        self._readers = [
+            threading.Thread(target=self._read, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         return self
 
     def _read(self) -> None:
@@ -80,11 +90,16 @@ class CliRun:
             except json.JSONDecodeError:
                 continue
 
+    def _read_stderr(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        self.stderr = self.process.stderr.read()
+
     def wait(self, timeout: float = 3600) -> int:
         assert self.process is not None
-        _, self.stderr = self.process.communicate(timeout=timeout)
-        time.sleep(0.05)  # the reader thread takes the last lines
-        return self.process.returncode
+        code = self.process.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout=10)  # the pipes end with the process: the last lines are in
+        return code
 
     def first(self, kind: str) -> float | None:
         return next((t for t, e in self.events if e.get("event") == kind), None)
@@ -108,6 +123,14 @@ def verdict(value: float | None, limit: float) -> str:
     if value is None:
         return "(not reached: MISSED)"
     return f"(target ≤ {limit:g}: " + ("met)" if value <= limit else "MISSED)")
+
+
+def load() -> str:
+    """The machine's load as the figure was taken: on a shared 2-core machine a second
+    process's work shows in every timing."""
+    if not hasattr(os, "getloadavg"):
+        return "load unknown"
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def _sources() -> list[bytes]:
@@ -165,6 +188,11 @@ def _train(corpus: Path, out: Path, cache: Path, *extra: str) -> CliRun:
 def stage_files(work: Path) -> None:
     folder = work / "files"
     size = build_folder(folder, FILES)
+    # A file hashed within SETTLE_NS of its last change is hashed again by the next run (a
+    # change in the same timestamp tick would not show in its stat): a folder read the moment
+    # it is written would have its last files re-read by the warm run. People's corpora are
+    # older than that; this one is let settle first, so that "warm" measures a warm start.
+    time.sleep(SETTLE_NS / 1e9)
     print(f"\n== a folder of {FILES:,} files, {size / 1e6:,.0f} MB ==")
     cache = work / "cache-files"
     for label, limit in (("cold", FILES_COLD_S), ("warm", FILES_WARM_S)):
@@ -173,7 +201,7 @@ def stage_files(work: Path) -> None:
         step = run.first("step")
         print(
             f"{label}: first step at {step if step is None else round(step, 2)} s after the process "
-            f"started {verdict(step, limit)}; exit {code}; peak {run.peak_mb:,.0f} MB"
+            f"started {verdict(step, limit)}; exit {code}; peak {run.peak_mb:,.0f} MB; {load()}"
         )
         if code != 0:
             print(run.stderr[-1500:])
@@ -196,7 +224,7 @@ def stage_sigint(work: Path) -> None:
         answered = time.perf_counter() - sent
         print(
             f"SIGINT at {at:4.1f} s, while {stage:<20}: ended {answered:4.2f} s later, exit {code} "
-            f"{verdict(answered, SIGINT_S)}"
+            f"{verdict(answered, SIGINT_S)}; {load()}"
         )
         shutil.rmtree(cache, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 """Files in, batches out: files → text → token cache → held-out split → batches.
 
 - corpus.py: files and folders in, one clean text out; the one file scanner every reader uses
+- folder_walk.py: a corpus folder's files in reading order, each with its stat, in one walk
 - corpus_messages.py: every sentence a person reads about a refused corpus or file, once
 - read_progress.py: how far reading a corpus has got, and the person's Stop
 - text_stream.py: corpus files as a stream of text pieces, never one giant string
@@ -20,6 +21,8 @@
 - entry_lock.py: which cache entries are in use, so that no process deletes them
 - token_scans.py: scans.json: which files have not changed since they were hashed
 - ingest.py: corpus files in, a memory-mapped token file out
+- ingest_scan.py: ingestion's first stage: the files, their remembered scans, the rest hashed
+- collector_pause.py: the garbage collector held still while a corpus is read
 - heap_trim.py: freed memory handed back while a corpus is read, for a flat peak
 - holdout.py: which tokens a run never trains on (whole files, or stripes), and DataSplit
 - overlap.py: how much held-out text training also holds, and the held-out text without it

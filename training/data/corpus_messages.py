@@ -21,15 +21,15 @@ def no_such_path(path: Path) -> str:
     return f"{path}: no such file or folder"
 
 
-def no_such_file(path: Path) -> str:
+def no_such_file(path: str | Path) -> str:
     return f"{path}: no such file"
 
 
-def is_a_folder(path: Path) -> str:
+def is_a_folder(path: str | Path) -> str:
     return f"{path}: is a folder, not a file"
 
 
-def unreadable(path: Path, err: OSError) -> str:
+def unreadable(path: str | Path, err: OSError) -> str:
     return f"{path}: cannot be read ({err.strerror or err})"
 
 

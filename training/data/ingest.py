@@ -3,18 +3,18 @@
     files --scan--> fingerprint --stream--> tokenizer --stream--> tokens.bin (cached)
            (hash, encoding)      (chars, or a sample)    (chunked, exact ids)
 
-Nothing holds the whole corpus: files are read a few megabytes at a time, and
-the ids go straight to a file in the token cache (``training.data.token_cache``), so
-memory stays flat whatever the corpus size. The next run on the same files with
-the same tokenizer (a resume, an evaluation, a second run) maps that file and
-starts at once. Every stage reports progress with an ETA and checks for cancel
-between chunks.
+The scan is ``ingest_scan``'s: files unchanged since scans.json saw them are not read.
+Nothing holds the whole corpus: files are read a few megabytes at a time (a folder's small
+files joined into pieces of ``text_stream.JOIN_CHARS``), and the ids go straight to a file in
+the token cache (``training.data.token_cache``), so memory stays flat whatever the corpus
+size. The next run on the same files with the same tokenizer (a resume, an evaluation, a
+second run) maps that file and starts at once. Every stage reports progress with an ETA and
+checks for cancel between chunks.
 """
 
 from __future__ import annotations
 
 import errno
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,26 +27,17 @@ from training.common.events import Event, EventCallback, IngestEvent, NoteEvent,
 from training.data import cache_limit
 from training.data import corpus_messages as say
 from training.data import token_cache as cache
-from training.data import token_scans as scans
 from training.data.cache_leftovers import prune_leftovers
-from training.data.corpus import (
-    MIN_CHARS,
-    CorpusError,
-    SourceFile,
-    describe_files,
-    encodings_of,
-    expand_paths,
-    named_read_errors,
-    readable_files,
-)
+from training.data.collector_pause import collector_paused
+from training.data.corpus import MIN_CHARS, CorpusError, SourceFile, describe_files, encodings_of
 from training.data.document_dedup import unique_documents
 from training.data.document_stream import Document, stream_documents
 from training.data.documents import DocumentMode
 from training.data.heap_trim import HeapTrim
 from training.data.ingest_documents import DocumentEncoder, mode_key, training_pieces
+from training.data.ingest_scan import per_chunk, scan_corpus, stage_progress, without_duplicates
 from training.data.read_progress import IngestCancelled as IngestCancelled  # run and the CLI catch it here
-from training.data.read_progress import ReadProgress
-from training.data.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, scan_file, stream_text
+from training.data.text_stream import CHUNK_BYTES, ScannedFile, StreamReport, joined, stream_text
 from training.data.token_encode import (
     SAMPLE_CHARS,
     encode_pieces,
@@ -54,8 +45,6 @@ from training.data.token_encode import (
     train_char_tokenizer,
     train_hf_tokenizer,
 )
-
-_REPORT_EVERY_S = 0.1  # ten updates a second are plenty for a bar
 
 
 @dataclass(frozen=True)
@@ -78,78 +67,7 @@ class IngestedCorpus:
         return describe_files(self.files, self.chars)
 
 
-def _stage(name: str, total: int, on_event: EventCallback, cancelled: Callable[[], bool]) -> ReadProgress:
-    """One stage's progress as IngestEvents with an ETA: as it starts, then ten times a second."""
-
-    def report(progress: ReadProgress) -> None:
-        done, elapsed = progress.done, time.perf_counter() - progress.started
-        eta = elapsed * (progress.total - done) / done if done and elapsed > 0.2 else None
-        on_event(IngestEvent(name, done, progress.total, elapsed, eta))
-
-    stage = ReadProgress(total, report, stopped=cancelled, every_s=_REPORT_EVERY_S)
-    stage.show()
-    return stage
-
-
-def _per_chunk(stage: ReadProgress, heap: HeapTrim) -> Callable[[int], None]:
-    """What a reader calls with each chunk's bytes: the stage's progress, and the heap trimmed
-    when it has grown (``heap_trim``: else the first read's peak grows with the corpus)."""
-
-    def on_bytes(count: int) -> None:
-        stage.add(count)
-        heap.check()
-
-    return on_bytes
-
-
-def _scan(
-    files: Sequence[tuple[Path, bool]],
-    root: Path,
-    on_event: EventCallback,
-    cancelled: Callable[[], bool],
-    heap: HeapTrim,
-) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
-    remembered = scans.known_scans(root)
-    known: dict[Path, ScannedFile | None] = {}
-    for i, (path, _) in enumerate(files):
-        if i % 1000 == 0 and cancelled():
-            raise IngestCancelled("stopped while reading the corpus")
-        known[path] = scans.known_scan(remembered, path)
-    todo = sum(path.stat().st_size for path, _ in files if known[path] is None)
-    stage = _stage("checking files", todo, on_event, cancelled)
-    stamps: dict[str, scans.FileStamp] = {}  # the files hashed now, by path
-
-    def scan(path: Path) -> ScannedFile:
-        if (remembered_scan := known[path]) is not None:
-            return remembered_scan
-        with named_read_errors(path):
-            stamps[str(path)] = scans.stamp(path)
-        return scan_file(path, on_bytes=_per_chunk(stage, heap))
-
-    skipped: list[str] = []
-    scanned = list(readable_files(files, scan, skipped))
-    stage.end()
-    if stamps:
-        scans.remember_scans(root, [s for s, _ in scanned], stamps, remembered)
-    return scanned, skipped
-
-
-def _without_duplicates(
-    scanned: list[tuple[ScannedFile, bool]],
-) -> tuple[list[tuple[ScannedFile, bool]], list[str]]:
-    """Each file's bytes once: a later file with the same digest is left out (a folder holding a
-    text twice would otherwise put one copy in training and the other in the held-out text)."""
-    seen: set[str] = set()
-    kept, dropped = [], []
-    for scan, named in scanned:
-        if scan.digest in seen:
-            dropped.append(scan.path)
-        else:
-            seen.add(scan.digest)
-            kept.append((scan, named))
-    return kept, dropped
-
-
+@collector_paused()  # its objects per file would start collections over the whole process
 def ingest_corpus(
     paths: Sequence[str | Path],
     *,
@@ -173,10 +91,10 @@ def ingest_corpus(
     root = cache.usable_root(cache_dir or cache.cache_root(), fallback_dir)
     prune_leftovers(root)
     heap = HeapTrim()
-    scanned, skipped = _scan(expand_paths(paths), root, on_event, cancelled, heap)
+    scanned, skipped = scan_corpus(paths, root, on_event, cancelled, heap)
     if not scanned:
         raise CorpusError(say.no_readable_files(paths))
-    scanned, duplicates = _without_duplicates(scanned)
+    scanned, duplicates = without_duplicates(scanned)
     if duplicates:
         skipped.append(say.duplicate_files(duplicates))
     if documents and mode is not None and mode.kind == "files":
@@ -186,11 +104,13 @@ def ingest_corpus(
     total = sum(s.size_bytes for s, _ in scanned)
 
     def stream(stage_name: str, report: StreamReport, file_starts: list[int] | None = None) -> Iterator[str]:
-        stage = _stage(stage_name, total, on_event, cancelled)
-        on_bytes = _per_chunk(stage, heap)
-        yield from stream_text(
+        stage = stage_progress(stage_name, total, on_event, cancelled)
+        on_bytes = per_chunk(stage, heap)
+        pieces = stream_text(
             scanned, report, chunk_bytes=chunk_bytes, on_bytes=on_bytes, file_starts=file_starts
         )
+        # Documents mode cuts "files" where the pieces end: small files' pieces stay apart there.
+        yield from pieces if documents else joined(pieces)
         stage.end()
         _check_length(report, min_chars)
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import make_text
 from training.common.events import Event, IngestEvent
-from training.data import ingest, token_scans
+from training.data import ingest_scan, token_scans
 from training.data.corpus import load_corpus
 from training.data.ingest import ingest_corpus
 from training.data.text_stream import ScannedFile
@@ -63,15 +63,15 @@ def test_a_file_written_while_it_was_read_is_not_remembered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, cache = _settled_file(tmp_path, make_text(2000, seed=2)), tmp_path / "cache"
-    real_scan = ingest.scan_file
+    real_scan = ingest_scan.scan_file
 
-    def scan_then_write(file: Path, **kwargs: object) -> ScannedFile:
+    def scan_then_write(file: str | Path, **kwargs: object) -> ScannedFile:
         scanned = real_scan(file, **kwargs)  # type: ignore[arg-type]
-        with file.open("a", encoding="utf-8") as handle:  # an editor saves just after the read
+        with Path(file).open("a", encoding="utf-8") as handle:  # an editor saves just after the read
             handle.write("a line added while the folder was checked\n")
         return scanned
 
-    monkeypatch.setattr(ingest, "scan_file", scan_then_write)
+    monkeypatch.setattr(ingest_scan, "scan_file", scan_then_write)
     ingest_corpus([path], cache_dir=cache)
     monkeypatch.undo()
     known = json.loads((cache / "scans.json").read_text(encoding="utf-8"))
