@@ -163,7 +163,8 @@ class MainWindow(ModelFileActions, QMainWindow):
         for callback in waiting:
             callback()
         self.engine_ready.emit()
-        warm_up_after_ready(self)
+        if not self._shut_down:  # a slot of engine_ready may have closed the window
+            warm_up_after_ready(self)
 
     def _build_engine_parts(self) -> EngineParts | None:
         from app.engine_parts import build_engine_parts

@@ -203,3 +203,16 @@ def test_ready_is_said_only_once_the_default_models_are_in_place(qtbot, tmp_path
     assert any("importing PyTorch" in text for text in stages) and any("panels" in text for text in stages)
     assert ("Ready", True) in said and ("Ready", False) not in said  # never beside "No model"
     window.close()
+
+
+def test_a_window_closed_as_the_engine_becomes_ready_leaves_no_thread_behind(qtbot, tmp_path) -> None:
+    """The optimizer's warm-up starts after engine_ready: a slot that closed the window
+    (a quick quit) must not leave it starting a thread that outlives the window."""
+    from app.background import Background
+
+    window = MainWindow(data_dir=tmp_path / "data", load_defaults=False, engine_loader=load_engine)
+    qtbot.addWidget(window)
+    window.engine_ready.connect(window.close)
+    with qtbot.waitSignal(window.engine_ready, timeout=120_000):
+        window.show()
+    assert all(not background.running for background in window.findChildren(Background))
