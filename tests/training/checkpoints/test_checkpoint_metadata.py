@@ -61,3 +61,19 @@ def test_a_relative_corpus_name_is_found_beside_the_checkpoint(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)  # not where the demo is: "corpus.txt" is not here
     meta = read_metadata(demo / "lstm")
     assert own_corpus(meta) == (str((demo / "corpus.txt").resolve()),)
+
+
+def test_absolute_corpus_names_are_read_without_a_stat_each(tmp_path, monkeypatch) -> None:
+    """A run on 50,000 files recorded 50,000 absolute names: reading its metadata (at every
+    save's best-weights copy, Ctrl+C included) must not look at each file."""
+    from training.checkpoints.run_meta import CorpusInfo
+
+    tok = train_tokenizer("char", "hello metadata")
+    files = tuple(str(tmp_path / "corpus" / f"{i}.txt") for i in range(500))
+    meta = RunMeta(progress=Progress(done=False), corpus=CorpusInfo(files=files))
+    path = save_checkpoint(tmp_path / "run", model=tiny_model(tok.vocab_size), tokenizer=tok, meta=meta)
+    looked: list[Path] = []
+    real = Path.is_file
+    monkeypatch.setattr(Path, "is_file", lambda self: looked.append(self) or real(self))
+    assert read_metadata(path).corpus.files == files
+    assert not [p for p in looked if p.parent == tmp_path / "corpus"]
