@@ -3,7 +3,7 @@
 Qt gives a wheel event to the widget under the pointer, so a person scrolling the Advanced
 options changed Hidden size from 512 to 256 as it passed under the pointer, and scrolling
 the Explain page zoomed its plots to nonsense. The guard sends the wheel on to the page
-instead: over a spin box or combo box that does not have the focus (click it first, as in
+instead: over a spin box, combo box or slider that does not have the focus (click it first, as in
 most desktop apps), and over a plot inside a scrolling page unless Ctrl is held.
 """
 
@@ -13,10 +13,12 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QGraphicsView,
+    QSlider,
     QWidget,
 )
 
@@ -36,7 +38,7 @@ class WheelGuard(QObject):
         if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
             return False
         assert isinstance(event, QWheelEvent)
-        if isinstance(watched, QAbstractSpinBox | QComboBox):
+        if isinstance(watched, QAbstractSpinBox | QComboBox | QAbstractSlider):
             meant = watched.hasFocus()
         else:  # a plot's viewport
             meant = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
@@ -52,9 +54,10 @@ class WheelGuard(QObject):
 def guard_wheels(root: QWidget, guard: WheelGuard) -> None:
     """Put ``guard`` on every field and plot under ``root``. A field that is only focused
     by a click or Tab stops taking the focus from the wheel itself."""
-    for field in [*root.findChildren(QAbstractSpinBox), *root.findChildren(QComboBox)]:
-        field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        field.installEventFilter(guard)
+    for kind in (QAbstractSpinBox, QComboBox, QSlider):  # a page's scroll bars keep their wheel
+        for field in root.findChildren(kind):
+            field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            field.installEventFilter(guard)
     for view in root.findChildren(QGraphicsView):
         if _page_of(view) is not None:
             view.viewport().installEventFilter(guard)

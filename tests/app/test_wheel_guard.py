@@ -71,3 +71,17 @@ def test_a_plot_in_a_page_scrolls_the_page_and_zooms_only_with_ctrl(qtbot, windo
     scrolled = page.verticalScrollBar().value()
     _wheel(plot.viewport(), ctrl=True)  # Ctrl: the plot has the wheel, the page stays
     assert page.verticalScrollBar().value() == scrolled
+
+
+def test_scrolling_over_the_unfocused_clamp_slider_leaves_its_value(qtbot, window):
+    slider = window.gates.tools.value
+    page = _page_of(slider)
+    assert page is not None
+    window.tabs.setCurrentIndex(window.tabs.indexOf(page))
+    before = slider.value()
+    window.generation.editor.setFocus()
+    _wheel(slider)
+    assert slider.value() == before
+    slider.setFocus()  # clicked first, as in most desktop apps: then the wheel moves it
+    _wheel(slider)
+    assert slider.value() != before
