@@ -318,10 +318,12 @@ class GatesPanel(QWidget):
         self.layer_box.setValue(best.layer)
         self.values = self._trace.views(best.layer)
         self._tint_text((best.state, best.unit))
-        result = self.tools.result
+        result = self.tools.result  # the line under the heatmaps is in view at any window size
+        untrained = "" if result is None or result.baseline is None else f", untrained {result.baseline:.2f}"
         chance = f"; {result.verdict()}" if result is not None and result.shown != "unit" else ""
         self.hover.setText(
-            f"text tinted by {best.label()}, the unit that best tracks {name} (r = {best.r:+.2f}){chance}"
+            f"text tinted by {best.label()}, the unit that best tracks {name} "
+            f"(r = {best.r:+.2f}{untrained}){chance}"
         )
 
     def select_unit(self, view: str, unit: int) -> None:

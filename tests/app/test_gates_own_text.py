@@ -86,5 +86,5 @@ def test_find_its_unit_says_when_no_unit_beats_an_untrained_model(qtbot) -> None
     assert f"r = {found.best[0].r:+.2f}" in status
     assert f"an untrained model of the same shape: best |r| {found.baseline:.2f}" in status
     assert found.verdict() == NO_UNIT and NO_UNIT in status
-    assert NO_UNIT in panel.hover.text()
+    assert NO_UNIT in panel.hover.text() and f"untrained {found.baseline:.2f}" in panel.hover.text()
     panel.shutdown()
