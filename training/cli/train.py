@@ -158,6 +158,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     except RuntimeError as err:
         if (lost := peer_lost_message(err)) is None:
             raise
+        # The run is over: torchrun now sends the survivors SIGTERM, which would add a second,
+        # wrong line ("stopping after this step and saving…") while this one leaves.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
         reporter.close()
         say(f"lstm-studio: error: {lost}", sys.stderr)
         return exit_codes.PEER_LOST
