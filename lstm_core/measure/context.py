@@ -50,6 +50,24 @@ class MeasurementStopped(Exception):
     """The stop flag was raised; nothing is returned."""
 
 
+def progress_ticker(
+    work: int, progress: Callable[[float], None] | None, stop: Callable[[], bool] | None
+) -> Callable[[int], None]:
+    """``tick(tokens)`` for a measurement of ``work`` tokens: raises MeasurementStopped once
+    ``stop()`` is true, and reports the fraction done to ``progress``."""
+    done = 0
+
+    def tick(tokens: int) -> None:
+        nonlocal done
+        if stop is not None and stop():
+            raise MeasurementStopped
+        done += tokens
+        if progress is not None:
+            progress(min(1.0, done / work))
+
+    return tick
+
+
 @dataclass(frozen=True)
 class ContextCurve:
     name: str
@@ -123,16 +141,7 @@ def measure_context(
     pos = torch.tensor(positions, dtype=torch.long)
     targets = data[pos + 1].to(model.device)
     work = positions[-1] + 1 + sum(chosen) * len(positions)  # tokens to run, for progress
-    done = 0
-
-    def tick(tokens: int) -> None:
-        nonlocal done
-        if stop is not None and stop():
-            raise MeasurementStopped
-        done += tokens
-        if progress is not None:
-            progress(min(1.0, done / work))
-
+    tick = progress_ticker(work, progress, stop)
     was_training = model.training
     model.eval()
     try:

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_core.measure.context import MeasurementStopped
+from lstm_core.measure.context import progress_ticker
 from lstm_core.measure.recurrence_cases import KINDS, Kind, find_cases
 from lstm_core.measure.recurrence_curves import (
     MIN_CASES,
@@ -93,16 +93,7 @@ def measure_recall(
             f"(a window of {window:,} read before anything is scored)"
         )
     work = sum(len(ids) + window * STREAMS for ids in encoded.values())
-    done = 0
-
-    def tick(tokens: int) -> None:
-        nonlocal done
-        if stop is not None and stop():
-            raise MeasurementStopped
-        done += tokens
-        if progress is not None:
-            progress(min(1.0, done / work))
-
+    tick = progress_ticker(work, progress, stop)
     curves = []
     gains: list[np.ndarray] = []  # each model's far gains, case by case
     for name, (model, tokenizer) in models.items():
