@@ -20,6 +20,7 @@ from app.event_batching import Batcher
 from lstm_core.hardware import kernel_threads
 from lstm_core.model import LanguageModel
 from lstm_core.pair import generate_pair
+from lstm_core.pair_worker import shared_worker
 from lstm_core.sampling import SamplingSettings, generate_tokens
 from lstm_core.tokenizers import Tokenizer
 
@@ -84,7 +85,9 @@ def stream_side_by_side(
     (first, first_tok), (second, second_tok) = models
     pieces: list[list[str]] = [[], []]
     batchers: list[Batcher[tuple[str, float]]] = [Batcher(GENERATION_BATCH_S), Batcher(GENERATION_BATCH_S)]
-    tokens = generate_pair(first, second, first_tok, second_tok, prompt, settings)
+    # The RNN generates in the pair's worker process once it has started (the contrast
+    # panel starts it when it gets an RNN); until then both run here, on threads.
+    tokens = generate_pair(first, second, first_tok, second_tok, prompt, settings, worker=shared_worker())
     try:
         for index, token in tokens:
             if stop.is_set():

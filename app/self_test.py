@@ -17,6 +17,7 @@ from app import model_store, resources
 from app.main_window import MainWindow
 from app.user_guide import GuideDialog, show_user_guide
 from app.wait_for_signal import wait_for
+from lstm_core.pair_worker import shared_worker
 from lstm_core.sampling import SamplingSettings, generate
 from training.demo.tiny import train_tiny_models, write_fallback_corpus
 
@@ -89,6 +90,19 @@ class SelfTest:
             if not self.window.grab().save(self.screenshot):
                 raise RuntimeError(f"could not save {self.screenshot}")
         return f"LSTM {len(lstm_text)} / RNN {len(rnn_text)} characters, tinted by surprisal"
+
+    def pair_process(self) -> str:
+        """The RNN of the contrast generates in a process of its own: in a bundle that
+        process is the bundle's own executable, started again."""
+        worker = shared_worker()
+        if not worker.wait_ready(60):
+            raise RuntimeError(f"the pair's process did not start: {worker.failure}")
+        served = worker.served
+        panel = self.window.contrast
+        _, rnn_text = wait_for(panel.compared, 60, start=panel.compare)
+        if worker.served != served + 1 or not rnn_text:
+            raise RuntimeError("the RNN did not generate in its own process")
+        return f"the RNN wrote {len(rnn_text)} characters in its own process"
 
     def train(self) -> str:
         dash = self.window.dashboard
@@ -171,6 +185,7 @@ def run_self_test(*, screenshot: str | None = None, data_dir: Path | None = None
         test.step("corpus", test.open_corpus)
         test.step("generate", test.generate)
         test.step("contrast", test.contrast)
+        test.step("pair process", test.pair_process)
         test.step("train", test.train)
         test.step("save+reload", test.save_and_reload)
         test.step("user guide", test.user_guide)

@@ -9,11 +9,10 @@ import time
 
 import torch
 
+from benchmarks import pair_speed
 from benchmarks.common import interleaved, row
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.batch_sampling import generate_samples
-from lstm_core.hardware import kernel_threads
-from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.stepper import FastStepper, make_stepper, use_int8
 from lstm_core.tokenizers import CharTokenizer
@@ -134,35 +133,10 @@ def run(rounds: int = 5, device: torch.device | None = None) -> dict[str, float]
     first_ms = 1000 * sorted(first)[len(first) // 2]
     row("time to first char after a 10,000-char prompt", f"{first_ms:,.0f} ms", "target <= 100 ms")
 
-    def drain(model: LanguageModel, threads: int) -> None:
-        with kernel_threads(threads, restore=all_threads):
-            for _ in generate(model, tokenizer, prompt, settings):
-                pass
-
-    def pair() -> None:
-        for _ in generate_pair(lstm, rnn, tokenizer, tokenizer, prompt, settings):
-            pass
-
-    # Each model alone on all the kernel threads and on one (at batch 1 one can be as fast):
-    # "alone" is the faster of the two, so the pair is held to the best either can do.
-    all_threads = torch.get_num_threads()
-    runs = {
-        f"{name} {n}": (lambda m=model, n=n: drain(m, n))
-        for name, model in (("lstm", lstm), ("rnn", rnn))
-        for n in sorted({1, all_threads})
-    }
-    times = interleaved({**runs, "pair": pair}, rounds=rounds)
-    alone = {name: min(t for key, t in times.items() if key.startswith(name)) for name in ("lstm", "rnn")}
-    slower = max(alone.values())
-    row(
-        "LSTM alone / RNN alone, s per 600 chars (best threads)",
-        f"{alone['lstm']:.3f} / {alone['rnn']:.3f}",
-    )
-    row("LSTM and RNN together (s)", f"{times['pair']:.3f}")
-    row("together / slower alone", f"{times['pair'] / slower:.2f}", "target <= 1.20")
+    pair_ratio = pair_speed.run(lstm, rnn, tokenizer, prompt, settings, rounds)
     return {
         "chars_per_s": fast_cps,
         "naive_chars_per_s": naive_cps,
         "first_char_ms": first_ms,
-        "pair_ratio": times["pair"] / slower,
+        "pair_ratio": pair_ratio,
     }

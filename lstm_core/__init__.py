@@ -23,6 +23,7 @@ The two names below load on first use: importing a light module of this package
 - batch_sampling.py: many samples at once, each row with its own seed
 - beam.py: beam search
 - pair.py: the LSTM and the vanilla RNN answering the same prompt together
+- pair_worker.py: the pair's second model in a process of its own, so that the two run in parallel
 - measure/: the measurements that explain the models, one module each
 """
 

@@ -1,9 +1,10 @@
 """The LSTM and the vanilla RNN answering the same prompt at the same time.
 
-Each model generates on its own thread with its share of the kernel threads. At
-batch 1 a step is a few small matrix-vector products that release the GIL while
-they run, so on two or more cores the pair costs little more than the slower
-model alone.
+Given a ready ``PairWorker`` (``lstm_core.pair_worker``), the second model generates in
+that process while the first generates here: each has an interpreter and a core of its own.
+Without one (or when it fails before its first token) each model generates on its own
+thread with its share of the kernel threads; at batch 1 most of a step is Python, so on
+threads the two take turns at the interpreter lock.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 
 from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.model import LanguageModel
+from lstm_core.pair_worker import PairWorker, WorkerFailed
 from lstm_core.sampling import (
     GeneratedToken,
     SamplingSettings,
@@ -39,36 +41,52 @@ def generate_pair(
     second_tokenizer: Tokenizer,
     prompt: str,
     settings: SamplingSettings,
+    *,
+    worker: PairWorker | None = None,
 ) -> Iterator[tuple[int, GeneratedToken]]:
     """Yield (0 or 1, token) as the models produce them (within 10 ms), until both finish.
 
-    Closing the iterator early stops both threads at their next token.
+    The second model runs in ``worker`` where it is ready and free and both models are on
+    the CPU; on threads otherwise. Closing the iterator early stops both at their next token.
     """
     out: queue.Queue = queue.Queue()
     stop = threading.Event()
     total = torch.get_num_threads()
     threads_each = share_of_threads(2, total)
+    on_cpu = first.device.type == "cpu" and second.device.type == "cpu"
+    use_worker = worker is not None and on_cpu and worker.ready and not worker.busy
 
     def produce(index: int, model: LanguageModel, tokenizer: Tokenizer) -> None:
-        batch: list[tuple[int, GeneratedToken]] = []
         try:
-            with kernel_threads(threads_each, restore=total):
-                handed_over = time.perf_counter()
-                for token in generate_tokens(model, tokenizer, prompt, settings):
-                    if stop.is_set():
-                        break
-                    batch.append((index, token))
-                    if time.perf_counter() - handed_over >= _HANDOVER_S:
-                        out.put(batch)
-                        batch, handed_over = [], time.perf_counter()
+            _produce_here(index, model, tokenizer, prompt, settings, threads_each, total, stop, out)
         except BaseException as err:  # surfaced on the consumer's thread below
             out.put(err)
         finally:
-            out.put(batch)
             out.put(_DONE)
 
+    def produce_in_worker(index: int, model: LanguageModel, tokenizer: Tokenizer) -> None:
+        assert worker is not None
+        handed = [False]
+
+        def hand_over(tokens: list[GeneratedToken]) -> None:
+            handed[0] = True
+            out.put([(index, token) for token in tokens])
+
+        try:
+            worker.stream(model, tokenizer, prompt, settings, threads=threads_each, stop=stop, out=hand_over)
+        except WorkerFailed as err:
+            if handed[0]:
+                out.put(RuntimeError(f"the second model's process ended mid-way ({err})"))
+            else:  # nothing written yet: the same text, generated here instead
+                produce(index, model, tokenizer)
+                return
+        except BaseException as err:
+            out.put(err)
+        out.put(_DONE)
+
+    targets = [produce, produce_in_worker if use_worker else produce]
     threads = [
-        threading.Thread(target=produce, args=(i, m, t), daemon=True)
+        threading.Thread(target=targets[i], args=(i, m, t), daemon=True)
         for i, (m, t) in enumerate(((first, first_tokenizer), (second, second_tokenizer)))
     ]
     for thread in threads:
@@ -87,6 +105,32 @@ def generate_pair(
         stop.set()
         for thread in threads:
             thread.join()
+
+
+def _produce_here(
+    index: int,
+    model: LanguageModel,
+    tokenizer: Tokenizer,
+    prompt: str,
+    settings: SamplingSettings,
+    threads: int,
+    total: int,
+    stop: threading.Event,
+    out: queue.Queue,
+) -> None:
+    batch: list[tuple[int, GeneratedToken]] = []
+    try:
+        with kernel_threads(threads, restore=total):
+            handed_over = time.perf_counter()
+            for token in generate_tokens(model, tokenizer, prompt, settings):
+                if stop.is_set():
+                    break
+                batch.append((index, token))
+                if time.perf_counter() - handed_over >= _HANDOVER_S:
+                    out.put(batch)
+                    batch, handed_over = [], time.perf_counter()
+    finally:
+        out.put(batch)
 
 
 @torch.no_grad()

@@ -21,6 +21,7 @@ from app.model_store import LoadedModel
 from app.panels.flow_layout import FlowLayout
 from app.plot_style import mono_font
 from lstm_core.pair import cross_surprisals
+from lstm_core.pair_worker import shared_worker
 from lstm_core.sampling import SamplingSettings
 
 SURPRISAL_CAP = 6.0  # nats; at and above this a token gets the strongest tint (p ≈ 0.25 %)
@@ -167,6 +168,8 @@ class ContrastPanel(QWidget):
         self.summary.clear()
         self.scores.clear()
         self.main, self.rnn = main, rnn
+        if main is not None and rnn is not None and main.model.device.type == "cpu":
+            shared_worker()  # starts the RNN's own process now, so that it is ready to compare
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))
         self.columns["rnn"].metrics.setText(
