@@ -156,7 +156,6 @@ def generate_samples(
             active = [active[k] for k in keep]
         logits_t = stepper.step(token_t)
     skip = 1 if held else 0  # the prompt on screen already ends with that space
-    return [
-        Sample((row.text + row.decoder.flush())[skip:], row.seed, row.ended or "length", row.tokens)
-        for row in rows
-    ]
+    # A character whose last bytes the length limit cut off is left out (the decoder is not
+    # flushed), as a single run leaves it out of its stream.
+    return [Sample(row.text[skip:], row.seed, row.ended or "length", row.tokens) for row in rows]

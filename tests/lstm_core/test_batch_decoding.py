@@ -61,6 +61,20 @@ def test_batched_stop_strings_cut_each_row_where_a_single_run_does(model, tok) -
         assert (s.ended == "stop") == (len(s.text) < 120)
 
 
+def test_batched_bytes_decode_as_a_single_run_streams_them() -> None:
+    # Byte-level BPE splits "é", "ж" and "€" across tokens, and an untrained model writes
+    # broken sequences too: the batch decodes each row's bytes at the end, the single run
+    # token by token, and the texts must agree to the replacement character.
+    text = "Grüße aus Köln. Привет, мир! Ça coûte 5 € — naïve café. " * 40
+    bpe = train_tokenizer("bpe", text, vocab_size=300)
+    lstm = tiny_model(bpe.vocab_size).eval()
+    settings = SamplingSettings(max_tokens=80, seed=9, temperature=1.5)
+    samples = generate_samples(lstm, bpe, "Grü", settings, 4)
+    for s in samples:
+        assert s.text == _single(lstm, bpe, "Grü", max_tokens=80, seed=s.seed, temperature=1.5)
+    assert any(ord(ch) > 127 for s in samples for ch in s.text)
+
+
 def test_min_p_keeps_exactly_the_tokens_at_least_p_times_the_top() -> None:
     rng = np.random.default_rng(0)
     for p in (0.05, 0.2, 0.5, 0.9):
