@@ -8,17 +8,6 @@ import torch
 from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.pair import generate_pair
 from lstm_core.sampling import SamplingSettings, generate_tokens
-from lstm_core.tokenizers import train_tokenizer
-from tests.conftest import make_text
-from training.demo.tiny import tiny_model
-
-
-@pytest.fixture(scope="module")
-def models_and_tokenizer():
-    tok = train_tokenizer("char", make_text(500))
-    lstm = tiny_model(tok.vocab_size).eval()
-    rnn = tiny_model(tok.vocab_size, cell="rnn").eval()
-    return lstm, rnn, tok
 
 
 def test_pair_writes_what_each_model_writes_alone(models_and_tokenizer) -> None:

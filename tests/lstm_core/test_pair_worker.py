@@ -9,17 +9,7 @@ import torch
 from lstm_core.pair import generate_pair
 from lstm_core.pair_worker import PairWorker, WorkerFailed
 from lstm_core.sampling import SamplingSettings, generate_tokens
-from lstm_core.tokenizers import train_tokenizer
-from tests.conftest import make_text
 from training.demo.tiny import tiny_model
-
-
-@pytest.fixture(scope="module")
-def models_and_tokenizer():
-    tok = train_tokenizer("char", make_text(500))
-    lstm = tiny_model(tok.vocab_size).eval()
-    rnn = tiny_model(tok.vocab_size, cell="rnn").eval()
-    return lstm, rnn, tok
 
 
 @pytest.fixture(scope="module")
