@@ -87,7 +87,9 @@ def stream_side_by_side(
     batchers: list[Batcher[tuple[str, float]]] = [Batcher(GENERATION_BATCH_S), Batcher(GENERATION_BATCH_S)]
     # The RNN generates in the pair's worker process once it has started (the contrast
     # panel starts it when it gets an RNN); until then both run here, on threads.
-    tokens = generate_pair(first, second, first_tok, second_tok, prompt, settings, worker=shared_worker())
+    on_cpu = first.device.type == "cpu" and second.device.type == "cpu"
+    worker = shared_worker() if on_cpu else None
+    tokens = generate_pair(first, second, first_tok, second_tok, prompt, settings, worker=worker)
     try:
         for index, token in tokens:
             if stop.is_set():

@@ -88,6 +88,15 @@ class LanguageModel(nn.Module):
     def device(self) -> torch.device:
         return self.head.weight.device
 
+    # A fused optimizer writes every weight in one kernel and leaves each tensor's version
+    # counter as it was, so whatever is made from the weights (the generation step's layout,
+    # a copy in another process) could not tell that they moved. Whoever updates the weights
+    # that way says so here.
+    weights_version: int = 0
+
+    def weights_changed(self) -> None:
+        self.weights_version += 1
+
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 

@@ -47,7 +47,8 @@ def generate_pair(
     """Yield (0 or 1, token) as the models produce them (within 10 ms), until both finish.
 
     The second model runs in ``worker`` where it is ready and free and both models are on
-    the CPU; on threads otherwise. Closing the iterator early stops both at their next token.
+    the CPU; on threads otherwise. Closing the iterator early stops both at their next token
+    (the worker's within its next 10 ms batch).
     """
     out: queue.Queue = queue.Queue()
     stop = threading.Event()

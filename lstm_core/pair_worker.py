@@ -8,7 +8,7 @@ pair costs about what the slower one does alone (``python -m benchmarks --only g
 
 The worker starts in the background (it imports torch: a second or two) and serves one
 generation at a time. Its model is sent once, as bytes, and kept until the weights change
-(training moves them; their version counters say so). Any failure of the worker is raised
+(``model_key``). Any failure of the worker is raised
 as ``WorkerFailed``, and ``lstm_core.pair`` falls back to threads.
 """
 
@@ -19,6 +19,7 @@ import io
 import multiprocessing
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -44,10 +45,11 @@ class WorkerFailed(RuntimeError):
 
 
 def model_key(model: LanguageModel, tokenizer: Tokenizer) -> ModelKey:
-    """Changes when the weights do: an in-place update bumps a tensor's version counter, and
-    loading other weights gives other tensors."""
+    """Changes when the weights do: an in-place update bumps a tensor's version counter (a
+    fused optimizer's is reported through ``weights_version``), and loading other weights
+    gives other tensors."""
     weights = tuple((p.data_ptr(), p._version) for p in model.parameters())
-    return (id(model), id(tokenizer), weights)
+    return (id(model), id(tokenizer), model.weights_version, weights)
 
 
 def _model_bytes(model: LanguageModel) -> bytes:
@@ -67,7 +69,8 @@ def _load(payload: tuple[ModelConfig, bytes, dict[str, Any]]) -> tuple[LanguageM
 
 def _stream(
     conn: Connection, model: LanguageModel, tokenizer: Tokenizer, prompt: str, settings: SamplingSettings
-) -> None:
+) -> bool:
+    """Send the tokens in batches; True when the parent asked the worker to close meanwhile."""
     batch: list[GeneratedToken] = []
     handed_over = time.perf_counter()
     for token in generate_tokens(model, tokenizer, prompt, settings):
@@ -75,11 +78,11 @@ def _stream(
         if time.perf_counter() - handed_over >= HANDOVER_S:
             conn.send(("tokens", batch))
             batch, handed_over = [], time.perf_counter()
-            if conn.poll() and conn.recv()[0] == "stop":
-                batch = []
-                break
+            if conn.poll():  # a stop, or a close: either ends this generation
+                return conn.recv()[0] == "close"
     if batch:
         conn.send(("tokens", batch))
+    return False
 
 
 def serve(conn: Connection) -> None:
@@ -103,11 +106,13 @@ def serve(conn: Connection) -> None:
             if loaded is None or loaded[0] != key:
                 raise WorkerFailed("the worker does not hold this model")
             with torch.no_grad():
-                _stream(conn, loaded[1], loaded[2], prompt, settings)
+                closing = _stream(conn, loaded[1], loaded[2], prompt, settings)
         except Exception as err:  # reported to the parent, which falls back to threads
             conn.send(("error", f"{type(err).__name__}: {err}"))
         else:
             conn.send(("done",))
+            if closing:
+                return
 
 
 class PairWorker:
@@ -123,6 +128,8 @@ class PairWorker:
         self._started = threading.Event()
         self._lock = threading.Lock()
         self._sent: ModelKey | None = None
+        # The key's ids name the model only while it lives: a new one could reuse them.
+        self._sent_model: weakref.ref[LanguageModel] | None = None
         self.failure: str | None = None
         self.served = 0  # generations completed in the worker
         threading.Thread(target=self._await_start, daemon=True, name="pair-worker-start").start()
@@ -138,7 +145,9 @@ class PairWorker:
 
     @property
     def ready(self) -> bool:
-        return self._started.is_set() and self.failure is None and self._process.is_alive()
+        if self._started.is_set() and self.failure is None and not self._process.is_alive():
+            self.failure = "the worker process ended"  # killed while idle, say
+        return self._started.is_set() and self.failure is None
 
     @property
     def busy(self) -> bool:
@@ -160,16 +169,18 @@ class PairWorker:
         out: Callable[[list[GeneratedToken]], None],
     ) -> None:
         """Generate with ``model`` in the worker, handing each batch of tokens to ``out``, until
-        it ends or ``stop`` is set. Raises WorkerFailed (and the worker is not used again)."""
+        it ends or ``stop`` is set. Raises WorkerFailed when the worker is not ready or busy,
+        and when it fails (it is then not ready again: ``shared_worker`` starts another)."""
         if not self.ready or not self._lock.acquire(blocking=False):
             raise WorkerFailed("the worker process is not free")
         try:
             key = model_key(model, tokenizer)
             payload = None
-            if key != self._sent:
+            sent_model = self._sent_model() if self._sent_model is not None else None
+            if key != self._sent or sent_model is not model:
                 payload = (model.config, _model_bytes(model), tokenizer.to_dict())
             self._conn.send(("generate", key, payload, prompt, settings, threads))
-            self._sent = key
+            self._sent, self._sent_model = key, weakref.ref(model)
             self._receive(stop, out)
             self.served += 1
         except (EOFError, OSError, WorkerFailed) as err:
@@ -217,11 +228,12 @@ MAX_STARTS = 3
 
 def shared_worker() -> PairWorker:
     """The process's one pair worker, started on the first call (it is ready a second or two
-    later; until then a pair runs on threads). A failed worker is replaced by a fresh one at
-    the next call."""
+    later; until then a pair runs on threads). A worker that failed or ended is replaced by
+    a fresh one at the next call, up to ``MAX_STARTS`` in all."""
     global _shared, _starts
     with _shared_lock:
-        failed = _shared is not None and _shared.failure is not None and not _shared.busy
+        worker = _shared
+        failed = worker is not None and not worker.busy and not worker.ready and worker.failure is not None
         if (_shared is None or failed) and _starts < MAX_STARTS:
             if _shared is not None:
                 _shared.close()

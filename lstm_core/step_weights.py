@@ -99,8 +99,10 @@ _KEPT: weakref.WeakKeyDictionary[LanguageModel, dict[bool, tuple[tuple[int, ...]
 
 
 def _stamp(model: LanguageModel) -> tuple[int, ...]:
-    """Changes whenever a parameter is replaced or changed in place."""
-    return tuple(v for p in model.parameters() for v in (id(p), p.data_ptr(), p._version))
+    """Changes whenever a parameter is replaced or changed in place (by an op torch counts,
+    or by an update the trainer reports: ``LanguageModel.weights_changed``)."""
+    counted = tuple(v for p in model.parameters() for v in (id(p), p.data_ptr(), p._version))
+    return (model.weights_version, *counted)
 
 
 def step_weights(model: LanguageModel, *, int8: bool) -> StepWeights:

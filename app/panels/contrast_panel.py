@@ -168,7 +168,8 @@ class ContrastPanel(QWidget):
         self.summary.clear()
         self.scores.clear()
         self.main, self.rnn = main, rnn
-        if main is not None and rnn is not None and main.model.device.type == "cpu":
+        pair = [m.model.device.type for m in (main, rnn) if m is not None]
+        if pair == ["cpu", "cpu"]:
             shared_worker()  # starts the RNN's own process now, so that it is ready to compare
         self.columns["main"].title.setText(f"<b>{main.cell.upper() if main else 'LSTM'}</b>")
         self.columns["main"].metrics.setText(metrics_text(main))

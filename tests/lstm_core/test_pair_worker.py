@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from lstm_core import pair_worker
 from lstm_core.pair import generate_pair
 from lstm_core.pair_worker import PairWorker, WorkerFailed
 from lstm_core.sampling import SamplingSettings, generate_tokens
@@ -46,8 +47,25 @@ def test_the_worker_follows_weights_changed_in_place(models_and_tokenizer, worke
     before = _pair(lstm, rnn, tok, settings, worker)
     with torch.no_grad():
         for param in rnn.parameters():
-            param.add_(torch.randn_like(param))  # as a training step would
+            param.add_(torch.randn_like(param))  # an update torch counts
+    served = worker.served
     after = _pair(lstm, rnn, tok, settings, worker)
+    assert after == _alone((lstm, rnn), tok, settings)
+    assert after[1] != before[1] and worker.served == served + 1
+
+
+def test_the_worker_follows_a_fused_optimizers_update(models_and_tokenizer, worker) -> None:
+    lstm, _, tok = models_and_tokenizer
+    rnn = tiny_model(tok.vocab_size, cell="rnn")
+    settings = SamplingSettings(max_tokens=60, seed=6)
+    before = _pair(lstm, rnn.eval(), tok, settings, worker)
+    optimizer = torch.optim.AdamW(rnn.parameters(), lr=0.5, fused=True)
+    rnn.train()(
+        torch.randint(0, tok.vocab_size, (2, 8)), targets=torch.randint(0, tok.vocab_size, (2, 8))
+    ).loss.backward()
+    optimizer.step()  # one kernel: no tensor's version counter moves
+    rnn.weights_changed()  # as the trainer says after each step
+    after = _pair(lstm, rnn.eval(), tok, settings, worker)
     assert after == _alone((lstm, rnn), tok, settings)
     assert after[1] != before[1]
 
@@ -71,15 +89,36 @@ def test_closing_early_frees_the_worker_for_the_next_pair(models_and_tokenizer, 
     assert worker.served == served + 1
 
 
-def test_a_worker_that_died_leaves_the_pair_on_threads(models_and_tokenizer) -> None:
+def test_a_worker_that_died_while_idle_is_passed_over_and_replaced(models_and_tokenizer, monkeypatch) -> None:
     lstm, rnn, tok = models_and_tokenizer
-    doomed = PairWorker()
+    monkeypatch.setattr(pair_worker, "_shared", None)
+    monkeypatch.setattr(pair_worker, "_starts", 0)
+    doomed = pair_worker.shared_worker()
     assert doomed.wait_ready(), doomed.failure
     doomed._process.kill()
     doomed._process.join()
     settings = SamplingSettings(max_tokens=40, seed=2)
-    assert _pair(lstm, rnn, tok, settings, doomed) == _alone((lstm, rnn), tok, settings)
+    assert _pair(lstm, rnn, tok, settings, doomed) == _alone((lstm, rnn), tok, settings)  # on threads
     assert not doomed.ready and doomed.served == 0
+    fresh = pair_worker.shared_worker()
+    assert fresh is not doomed and fresh.wait_ready(), fresh.failure
+    assert _pair(lstm, rnn, tok, settings, fresh) == _alone((lstm, rnn), tok, settings)
+    assert fresh.served == 1
+    fresh.close()
+
+
+def test_a_worker_that_dies_mid_way_says_so(models_and_tokenizer) -> None:
+    lstm, rnn, tok = models_and_tokenizer
+    doomed = PairWorker()
+    assert doomed.wait_ready(), doomed.failure
+    pair = generate_pair(
+        lstm, rnn, tok, tok, "a", SamplingSettings(max_tokens=100_000, seed=1), worker=doomed
+    )
+    with pytest.raises(RuntimeError, match="process ended mid-way"):
+        for index, _ in pair:
+            if index == 1:  # the worker's first tokens have arrived
+                doomed._process.kill()
+    assert not doomed.ready
     doomed.close()
 
 

@@ -172,6 +172,7 @@ class Trainer:
             self.scaler.update()
         else:
             self.optimizer.step()
+        self.model.weights_changed()  # the fused AdamW moves no version counter
         self.state = detach_state(out.state)
         restart_some_streams(self.state, self.step, first_row=self.dist.rank * cfg.batch_size)
         self.step += 1
