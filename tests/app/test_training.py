@@ -51,7 +51,11 @@ def test_pause_resume_stop(qtbot, window, tiny):
     with qtbot.waitSignal(window.training.finished, timeout=60_000) as finished:
         qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)
     assert all(r.reason == "cancelled" for r in finished.args[0])
-    assert all(0 < r.steps < 100_000 for r in finished.args[0])
+    results = finished.args[0]
+    assert all(r.steps < 100_000 for r in results)  # stopped mid-way
+    # The LSTM had stepped before the pause; the RNN, stepping in turn with it, may not have
+    # yet on a busy machine (the stop comes right after the resume).
+    assert [r.model for r in results] == ["lstm", "rnn"] and results[0].steps > 0
     assert dash.plots.loss_plot.vb.x_reach is None  # stopped: the step axis fits its curves
 
 
