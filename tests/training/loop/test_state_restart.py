@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
-from training.common.config import TrainConfig
-from training.data.holdout import DataSplit
-from training.demo.tiny import TINY_TRAIN, tiny_model
+from tests.training.loop.random_trainer import random_token_trainer
+from training.demo.tiny import tiny_model
 from training.loop.streams import RESTART_EVERY_CHUNKS, restart_some_streams
-from training.loop.trainer import Trainer
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn"])
@@ -35,17 +32,7 @@ def test_each_stream_restarts_once_in_every_turn(cell: str) -> None:
 
 
 def test_a_training_step_leaves_its_turn_of_streams_at_zero(tmp_path: Path) -> None:
-    tokens = np.random.default_rng(0).integers(0, 20, 50_000).astype(np.uint8)
-    config = TrainConfig.from_dict({**TINY_TRAIN, "batch_size": 40, "precision": "fp32"})
-    trainer = Trainer(
-        name="lstm",
-        model=tiny_model(20),
-        tokenizer=None,
-        data=DataSplit(tokens, tokens[:2000], 2000),
-        config=config,
-        device=torch.device("cpu"),
-        out_path=tmp_path / "m",
-    )
+    trainer = random_token_trainer(tmp_path, batch_size=40)
     trainer.train_step()
     trainer.train_step()
     h, c = trainer.state
