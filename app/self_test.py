@@ -99,6 +99,8 @@ class SelfTest:
             raise RuntimeError(f"the pair's process did not start: {worker.failure}")
         served = worker.served
         panel = self.window.contrast
+        if panel.running:  # the last comparison's job ends just after its texts arrive
+            wait_for(panel.background.idle, 30)
         _, rnn_text = wait_for(panel.compared, 60, start=panel.compare)
         if worker.served != served + 1 or not rnn_text:
             raise RuntimeError("the RNN did not generate in its own process")
