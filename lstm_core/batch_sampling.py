@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import torch
 
+from lstm_core.batch_rows import BatchRows, Ending, Uniforms
 from lstm_core.batch_stepper import BatchStepper, make_batch_stepper
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import (
@@ -25,12 +25,9 @@ from lstm_core.sampling import (
     prompt_ids,
     space_led_tokens,
 )
-from lstm_core.tokenizers import StreamDecoder, Tokenizer
+from lstm_core.tokenizers import Tokenizer
 
 MAX_SAMPLES = 1024  # more rows than this is a mistake, not a batch
-
-# end of document, a stop string, max_tokens, or stopped by the caller (Ctrl+C)
-Ending = Literal["end", "stop", "length", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -57,50 +54,31 @@ def _only_temperature(settings: SamplingSettings) -> bool:
     )
 
 
-def _draw_rows(
-    logits: np.ndarray, settings: SamplingSettings, recent: list[list[int]], rngs: list[np.random.Generator]
-) -> np.ndarray:
-    """One token per row of (rows, V) float64 logits, each row exactly as ``sampling.draw``."""
-    if settings.greedy:
-        return logits.argmax(axis=1)
-    if _only_temperature(settings):
-        # The common case vectorised: the same cumulative sums and searchsorted(side="right").
-        weights = np.exp((logits - logits.max(axis=1, keepdims=True)) / settings.temperature)
-        cdf = np.cumsum(weights, axis=1)
-        point = np.array([rng.random() for rng in rngs]) * cdf[:, -1]
-        return np.minimum((cdf <= point[:, None]).sum(axis=1), logits.shape[1] - 1)
-    return np.array([draw(row, settings, r, rng) for row, r, rng in zip(logits, recent, rngs, strict=True)])
+class _Draws:
+    """One token per row of (rows, V) float64 logits, each row exactly as ``sampling.draw``
+    with that row's generator."""
 
+    def __init__(self, settings: SamplingSettings, rngs: list[np.random.Generator], rows: BatchRows) -> None:
+        self.settings = settings
+        self.rngs = rngs
+        self.rows = rows
+        self.vectorised = _only_temperature(settings)
+        self.uniforms = Uniforms(rngs) if self.vectorised else None
 
-class _Row:
-    """One sample's text, stop-string check and repetition window."""
-
-    def __init__(self, tokenizer: Tokenizer, seed: int, recent: list[int]) -> None:
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
-        self.decoder = StreamDecoder(tokenizer)
-        self.recent = recent
-        self.text = ""
-        self.tokens = 0
-        self.ended: Ending | None = None
-
-    def add(self, token: int, settings: SamplingSettings) -> None:
-        self.tokens += 1
-        piece = self.decoder.feed(token)
-        self.recent.append(token)
-        if len(self.recent) > settings.repetition_window:
-            del self.recent[0]
-        if not settings.stop:
-            self.text += piece
-            return
-        # Only the tail can hold a stop string that this token completed.
-        tail_from = max(0, len(self.text) - max(len(s) for s in settings.stop) + 1)
-        self.text += piece
-        cuts = [self.text.find(s, tail_from) for s in settings.stop]
-        cut = min((c for c in cuts if c >= 0), default=-1)
-        if cut >= 0:
-            self.text = self.text[:cut]
-            self.ended = "stop"
+    def __call__(self, logits: np.ndarray, active: np.ndarray) -> np.ndarray:
+        settings = self.settings
+        if settings.greedy:
+            return logits.argmax(axis=1)
+        if self.uniforms is not None:
+            # The common case vectorised: the same cumulative sums and searchsorted(side="right").
+            weights = np.exp((logits - logits.max(axis=1, keepdims=True)) / settings.temperature)
+            cdf = np.cumsum(weights, axis=1)
+            point = self.uniforms.next(active) * cdf[:, -1]
+            return np.minimum((cdf <= point[:, None]).sum(axis=1), logits.shape[1] - 1)
+        recent = self.rows.recent_of(active)
+        rngs = [self.rngs[r] for r in active.tolist()]
+        picks = [draw(row, settings, r, rng) for row, r, rng in zip(logits, recent, rngs, strict=True)]
+        return np.array(picks, dtype=np.int64)
 
 
 @torch.no_grad()
@@ -124,10 +102,10 @@ def generate_samples(
     space_led = space_led_tokens(tokenizer) if held else None
     if settings.context_tokens is not None:
         ids = ids[-settings.context_tokens :]
-    window = ids[-settings.repetition_window :]
-    rows = [_Row(tokenizer, seed, list(window)) for seed in sample_seeds(settings, count)]
-    active = list(range(count))  # the rows still generating, in the stepper's row order
-    end = tokenizer.eod_id if settings.stop_at_end else None
+    seeds = sample_seeds(settings, count)
+    rows = BatchRows(tokenizer, settings, count, ids[-settings.repetition_window :])
+    draws = _Draws(settings, [np.random.default_rng(seed) for seed in seeds], rows)
+    active = np.arange(count)  # the rows still generating, in the stepper's row order
     logits_t = stepper.prefill(ids, count)
     for produced in range(1, settings.max_tokens + 1):
         logits = logits_t.cpu().double().numpy()
@@ -135,27 +113,20 @@ def generate_samples(
             logits[:, tokenizer.unk_id] = -np.inf  # <unk> stands for "something else": never write it
         if produced == 1 and space_led is not None and space_led.any():
             logits[:, ~space_led] = -np.inf  # the held-back space starts the first word
-        live = [rows[i] for i in active]
-        tokens = _draw_rows(logits, settings, [r.recent for r in live], [r.rng for r in live])
-        for row, token in zip(live, tokens.tolist(), strict=True):
-            if token == end:
-                row.ended = "end"
-            else:
-                row.add(token, settings)
+        tokens = draws(logits, active)
+        ended = rows.add(active, tokens, produced)
         if stop is not None and stop():
-            for row in live:
-                row.ended = row.ended or "stopped"
-        keep = [k for k, row in enumerate(live) if row.ended is None]
-        if not keep or produced == settings.max_tokens:
+            rows.stop(active[~ended])
+            break
+        if ended.all() or produced == settings.max_tokens:
             break  # no step after the last token: its logits would go unused
-        token_t = torch.from_numpy(tokens.astype(np.int64))
-        if len(keep) < len(live):  # finished rows leave the batch: later steps cost less
-            index = torch.tensor(keep)
+        token_t = torch.from_numpy(tokens.astype(np.int64, copy=False))
+        if ended.any():  # finished rows leave the batch: later steps cost less
+            keep = np.flatnonzero(~ended)
+            index = torch.from_numpy(keep)
             stepper.reorder(index)
             token_t = token_t.index_select(0, index)
-            active = [active[k] for k in keep]
+            active = active[keep]
         logits_t = stepper.step(token_t)
     skip = 1 if held else 0  # the prompt on screen already ends with that space
-    # A character whose last bytes the length limit cut off is left out (the decoder is not
-    # flushed), as a single run leaves it out of its stream.
-    return [Sample(row.text[skip:], row.seed, row.ended or "length", row.tokens) for row in rows]
+    return [Sample(rows.text(r)[skip:], seed, rows.ending(r), rows.length(r)) for r, seed in enumerate(seeds)]

@@ -104,13 +104,13 @@ def test_the_copy_check_refuses_a_corpus_that_is_gone_or_changed_before_generati
 CTRL_C_MIDWAY = """
 import os, signal, sys
 import lstm_core.batch_sampling as sampling
-draw, calls = sampling._draw_rows, []
-def draw_then_ctrl_c(*args, **kwargs):
+draw, calls = sampling._Draws.__call__, []
+def draw_then_ctrl_c(self, *args, **kwargs):
     calls.append(1)
     if len(calls) == 40:
         os.kill(os.getpid(), signal.SIGINT)
-    return draw(*args, **kwargs)
-sampling._draw_rows = draw_then_ctrl_c
+    return draw(self, *args, **kwargs)
+sampling._Draws.__call__ = draw_then_ctrl_c
 from training.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -1,0 +1,43 @@
+"""The batch's bookkeeping: each row's draws, its end of document and its text."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lstm_core.batch_rows import Uniforms
+from lstm_core.batch_sampling import generate_samples
+from lstm_core.doc_tokens import DocumentTokenizer
+from lstm_core.sampling import SamplingSettings, generate_tokens
+from lstm_core.tokenizers import train_tokenizer
+from tests.conftest import make_text
+from training.demo.tiny import tiny_model
+
+
+def test_rows_draw_from_blocks_what_one_call_per_token_draws() -> None:
+    seeds = [3, 4, 5, 6]
+    uniforms = Uniforms([np.random.default_rng(s) for s in seeds])
+    singles = [np.random.default_rng(s) for s in seeds]
+    active = np.arange(4)
+    for step in range(150):  # past two blocks, with rows leaving midway
+        if step == 70:
+            active = np.array([0, 2])
+        drawn = uniforms.next(active)
+        assert drawn.tolist() == [singles[r].random() for r in active.tolist()]
+
+
+def test_rows_that_write_the_end_of_document_leave_the_batch_as_single_runs_end() -> None:
+    tok = DocumentTokenizer(train_tokenizer("char", make_text(300)))
+    torch.manual_seed(0)
+    model = tiny_model(tok.vocab_size).eval()
+    with torch.no_grad():  # make the end of document likely, so that rows end at different steps
+        model.head.bias[tok.eod_id] += 3.0
+    settings = SamplingSettings(max_tokens=60, seed=11)
+    samples = generate_samples(model, tok, "the", settings, 8)
+    ends = [s for s in samples if s.ended == "end"]
+    assert ends and len({s.tokens for s in ends}) > 1
+    for s in samples:
+        single = SamplingSettings(max_tokens=60, seed=s.seed)
+        written = list(generate_tokens(model, tok, "the", single))
+        assert s.tokens == len(written) and s.text == "".join(t.text for t in written)
+        assert (s.ended == "end") == (len(written) < 60)
