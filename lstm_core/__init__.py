@@ -21,6 +21,7 @@ The two names below load on first use: importing a light module of this package
 - int8_weights.py: int8 step weights: a quarter of the bytes to read per token
 - batch_stepper.py: many rows of state through one recurrence (samples or beams)
 - batch_sampling.py: many samples at once, each row with its own seed
+- batch_rows.py: what each sample of a batch has written, kept in arrays, decoded at the end
 - beam.py: beam search
 - pair.py: the LSTM and the vanilla RNN answering the same prompt together
 - pair_worker.py: the pair's second model in a process of its own, so that the two run in parallel
