@@ -111,7 +111,13 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, Tens
         for pid, slots in state["state"].items()
         for key, value in slots.items()
     }
-    return tensors, state["param_groups"]
+    # A learning rate kept in a tensor (where a step captured in a CUDA graph reads it) is
+    # written as its value: the header is JSON, and any optimizer loads the number.
+    groups = [
+        {key: value.item() if torch.is_tensor(value) else value for key, value in group.items()}
+        for group in state["param_groups"]
+    ]
+    return tensors, groups
 
 
 def save_checkpoint(

@@ -2,6 +2,7 @@
 
 - run_loop.py: a run's trainers to their budgets, one step of each in turn
 - trainer.py: the loop: stateful truncated BPTT, schedule, clipping, autocast; events out
+- graph_step.py: on a GPU, the whole training step captured once in a CUDA graph and replayed
 - trainer_saves.py: a Trainer's checkpoint written now, and what a failed save says
 - trainer_end.py: how a run ends: completed on its best weights, stopped, or diverged
 - trainer_state.py: checkpoints written and resumed, the rollback snapshot, the best weights

@@ -32,7 +32,10 @@ def learning_rate(*, step: int, progress: float, peak: float, warmup_steps: int,
 def set_learning_rate(
     optimizer: torch.optim.Optimizer, config: TrainConfig, *, step: int, progress: float
 ) -> float:
-    """Put the schedule's rate for this step into every parameter group; that rate."""
+    """Put the schedule's rate for this step into every parameter group; that rate.
+
+    A group whose rate is a tensor (``make_capturable``) has it filled in place: a step
+    captured in a CUDA graph reads the rate from that tensor's memory, not from the group."""
     lr = learning_rate(
         step=step,
         progress=progress,
@@ -40,9 +43,35 @@ def set_learning_rate(
         warmup_steps=config.warmup_steps,
         floor_ratio=config.lr_floor,
     )
+    filled: set[int] = set()  # the groups share one tensor: one fill each step, not one per group
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        rate = group["lr"]
+        if not isinstance(rate, Tensor):
+            group["lr"] = lr
+        elif id(rate) not in filled:
+            rate.fill_(lr)  # a kernel queued like the step's own: the host does not wait
+            filled.add(id(rate))
     return lr
+
+
+def make_capturable(optimizer: torch.optim.Optimizer, rate: Tensor) -> None:
+    """Make the (fused) AdamW's step fit for capture in a CUDA graph: each group reads its
+    learning rate from ``rate``, a tensor on the parameters' device that takes the group's
+    current rate, and says ``capturable`` (torch refuses to capture a step that does not).
+    A float rate would be baked into the captured kernel as the number it was then."""
+    rate.fill_(float(optimizer.param_groups[0]["lr"]))
+    for group in optimizer.param_groups:
+        group["lr"] = rate
+        group["capturable"] = True
+
+
+def undo_capturable(optimizer: torch.optim.Optimizer) -> None:
+    """Back to plain eager steps: rates as numbers, ``capturable`` off (torch warns when a
+    capturable optimizer steps outside a capture)."""
+    for group in optimizer.param_groups:
+        if isinstance(group["lr"], Tensor):
+            group["lr"] = float(group["lr"])
+        group["capturable"] = False
 
 
 def gradient_norm(parameters: Iterable[Tensor], clip: float | None) -> Tensor:

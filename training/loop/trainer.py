@@ -38,6 +38,7 @@ from training.loop.document_eval import evaluate_documents
 from training.loop.early_stop import should_stop, stopped_early_message
 from training.loop.evaluate import EvalResult, evaluate_tokens
 from training.loop.failures import OutOfMemory, is_out_of_memory
+from training.loop.graph_step import CaptureRefused, GraphedStep, graph_eligible
 from training.loop.optimizer import gradient_norm, make_optimizer, set_learning_rate
 from training.loop.step_readout import HostStep, StepReadout, readback_interval
 from training.loop.streams import detach_state, restart_some_streams
@@ -108,6 +109,15 @@ class Trainer:
             if dist_ctx.enabled:
                 # The checkpoint holds rank 0's carried state only: every rank starts afresh.
                 self.state = self.model.init_state(config.batch_size)
+        # Where shapes are static the whole step is replayed from one CUDA graph (graph_step.py).
+        self.graph_step: GraphedStep | None = None
+        scaled = self.scaler is not None
+        if graph_eligible(
+            device=device, distributed=dist_ctx.enabled, loss_scaled=scaled, optimizer=self.optimizer
+        ):
+            self.graph_step = GraphedStep(
+                self.model, self.optimizer, amp_dtype=self.amp_dtype, clip=config.grad_clip
+            )
         self._snapshot = Snapshot.take(self.model, self.optimizer, self.step)
         self.saves = 0  # checkpoints written (or tried) by this trainer
         self.save_error: str | None = None  # why the last save failed, while it stays failed
@@ -155,29 +165,18 @@ class Trainer:
             self.state = self.model.init_state(cfg.batch_size)  # streams restart: old state is stale
         x, y = to_device(x, self.device), to_device(y, self.device)
         lr = set_learning_rate(self.optimizer, cfg, step=self.step, progress=self.progress)
-        self.optimizer.zero_grad(set_to_none=True)
         try:
-            out = self._forward_backward(x, y)
+            loss, grad_norm = self._update(x, y)
         except (torch.OutOfMemoryError, MemoryError, RuntimeError) as err:
             if not is_out_of_memory(err):
                 raise
             self.optimizer.zero_grad(set_to_none=True)  # the failed step leaves nothing behind
             raise OutOfMemory(self.name, self.step + 1, cfg.batch_size, cfg.seq_len) from err
-        assert out.loss is not None  # targets were given
-        grad_norm = gradient_norm(self.model.parameters(), cfg.grad_clip)
-        # The update runs before its loss is read: a non-finite step is caught at the next
-        # read-back and rolled back to the snapshot, which only ever holds read, finite steps.
-        if self.scaler is not None:
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        else:
-            self.optimizer.step()
         self.model.weights_changed()  # the fused AdamW moves no version counter
-        self.state = detach_state(out.state)
         restart_some_streams(self.state, self.step, first_row=self.dist.rank * cfg.batch_size)
         self.step += 1
         self.chunk_index += 1
-        self.readout.record(out.loss, grad_norm)
+        self.readout.record(loss, grad_norm)
         due = self.readout.due
         if due:
             self.readout.fetch()  # the one wait for the device, counted in this step's time
@@ -214,6 +213,30 @@ class Trainer:
             self.train_loss_ema = read.loss if ema is None else 0.95 * ema + 0.05 * read.loss
             self.emit(read.event(clip=self.config.grad_clip))
         return True
+
+    def _update(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """One optimizer step on (x, y) from the carried state, which moves on: the loss and the
+        gradient norm, on the device. The update runs before its loss is read: a non-finite
+        step is caught at the next read-back and rolled back to the snapshot, which only ever
+        holds read, finite steps."""
+        if self.graph_step is not None:
+            try:
+                loss, grad_norm, self.state = self.graph_step.step(x, y, self.state)
+                return loss, grad_norm
+            except CaptureRefused as refused:  # said once; eager steps from here on
+                self.graph_step = None
+                self.emit(NoteEvent(model=self.name, message=str(refused)))
+        self.optimizer.zero_grad(set_to_none=True)
+        out = self._forward_backward(x, y)
+        assert out.loss is not None  # targets were given
+        grad_norm = gradient_norm(self.model.parameters(), self.config.grad_clip)
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        self.state = detach_state(out.state)
+        return out.loss, grad_norm
 
     def _forward_backward(self, x: Tensor, y: Tensor) -> ModelOutput:
         with autocast(self.device, self.amp_dtype):

@@ -29,6 +29,8 @@ def roll_back_and_finish(trainer: Trainer, bad_step: int, loss: float, grad_norm
     trainer.readout.clear()  # the steps after the bad one are undone with it
     steps_undone = trainer.step - trainer._snapshot.step
     trainer.step = trainer._snapshot.restore(trainer.model, trainer.optimizer)
+    if trainer.graph_step is not None:
+        trainer.graph_step.drop()  # the optimizer's state it captured was just replaced
     trainer.chunk_index -= steps_undone
     # The carried state went through the non-finite steps; the snapshot holds none.
     trainer.state = trainer.model.init_state(trainer.config.batch_size)
