@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from tests.cuda.needs import needs_cuda
+from tests.cuda.specs import cuda_spec
 from training.checkpoints.checkpoint import load_checkpoint
 from training.common.events import Event, FinishedEvent, NoteEvent, StepEvent
-from training.demo.tiny import TINY_MODEL, TINY_TRAIN
 from training.loop.graph_step import NO_CUDA_GRAPH_ENV, WARMUP_STEPS
 from training.loop.optimizer import learning_rate
 from training.loop.streams import RESTART_EVERY_CHUNKS
@@ -38,18 +38,6 @@ def graphs_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(NO_CUDA_GRAPH_ENV, raising=False)
 
 
-def _spec(
-    corpus: Path, out: Path, *, model: dict | None = None, resume: bool = False, **train: Any
-) -> RunSpec:
-    return RunSpec(
-        paths=(str(corpus),),
-        out_dir=out,
-        model_options={**TINY_MODEL, **(model or {})},
-        train_options={**TINY_TRAIN, "device": "cuda", **train},
-        resume=resume,
-    )
-
-
 def _train(spec: RunSpec) -> tuple[Trainer, FinishedEvent, list[Event]]:
     events: list[Event] = []
     prepared = prepare_run(spec, on_event=events.append)
@@ -70,10 +58,10 @@ def test_graphed_steps_train_as_eager_steps_do(
     # 8 chunks a pass: the 24 steps cross passes, where every stream's state restarts from zero.
     options = {"steps": 24, "batch_size": 64, "seq_len": 32, "lr": 1e-2, "precision": precision}
     monkeypatch.setenv(NO_CUDA_GRAPH_ENV, "1")
-    eager, _, eager_events = _train(_spec(corpus_file, tmp_path / "eager", **options))
-    _, _, again_events = _train(_spec(corpus_file, tmp_path / "again", **options))
+    eager, _, eager_events = _train(cuda_spec(corpus_file, tmp_path / "eager", **options))
+    _, _, again_events = _train(cuda_spec(corpus_file, tmp_path / "again", **options))
     monkeypatch.delenv(NO_CUDA_GRAPH_ENV)
-    graphed, result, events = _train(_spec(corpus_file, tmp_path / "graphed", **options))
+    graphed, result, events = _train(cuda_spec(corpus_file, tmp_path / "graphed", **options))
 
     assert eager.graph_step is None
     step = graphed.graph_step
@@ -95,7 +83,7 @@ def test_graphed_steps_train_as_eager_steps_do(
 def test_the_carried_state_stays_in_the_graphs_buffers_and_restarts_there(
     corpus_file: Path, tmp_path: Path
 ) -> None:
-    prepared = prepare_run(_spec(corpus_file, tmp_path / "m", steps=100, batch_size=40, precision="fp32"))
+    prepared = prepare_run(cuda_spec(corpus_file, tmp_path / "m", steps=100, batch_size=40, precision="fp32"))
     trainer = prepared.trainers[0]
     for _ in range(WARMUP_STEPS + 1):  # the last of these is captured, then replayed
         trainer.train_step()
@@ -117,10 +105,10 @@ def test_a_graphed_run_resumes_as_if_never_stopped(corpus_file: Path, tmp_path: 
     # between layers draws from a state of its own.)
     model = {"dropout": 0.2}
     options = {"steps": 40, "batch_size": 32, "seq_len": 32, "precision": "fp32"}  # 16 chunks a pass
-    _, _, whole = _train(_spec(corpus_file, tmp_path / "a", model=model, **options))
-    _, _, again = _train(_spec(corpus_file, tmp_path / "a2", model=model, **options))
+    _, _, whole = _train(cuda_spec(corpus_file, tmp_path / "a", model=model, **options))
+    _, _, again = _train(cuda_spec(corpus_file, tmp_path / "a2", model=model, **options))
 
-    prepared = prepare_run(_spec(corpus_file, tmp_path / "b", model=model, **options))
+    prepared = prepare_run(cuda_spec(corpus_file, tmp_path / "b", model=model, **options))
     trainer = prepared.trainers[0]
     for _ in range(21):  # between read-backs and within a pass: the carried state matters
         trainer.train_step()
@@ -129,7 +117,8 @@ def test_a_graphed_run_resumes_as_if_never_stopped(corpus_file: Path, tmp_path: 
     prepared.release()
     assert load_checkpoint(tmp_path / "b").meta.progress.step == 21
 
-    resumed, result, rest = _train(_spec(corpus_file, tmp_path / "b", model=model, resume=True, **options))
+    resumed_spec = cuda_spec(corpus_file, tmp_path / "b", model=model, resume=True, **options)
+    resumed, result, rest = _train(resumed_spec)
     assert result.reason == "completed" and result.steps == 40
     assert resumed.graph_step is not None and resumed.graph_step.captures == 1
     a, a2, b = _losses(whole), _losses(again), _losses(rest)
@@ -140,7 +129,7 @@ def test_a_graphed_run_resumes_as_if_never_stopped(corpus_file: Path, tmp_path: 
 
 
 def test_a_diverged_graphed_run_rolls_back_and_lets_its_graph_go(corpus_file: Path, tmp_path: Path) -> None:
-    spec = _spec(
+    spec = cuda_spec(
         corpus_file,
         tmp_path / "m",
         model={"cell": "rnn"},
@@ -167,7 +156,8 @@ def test_a_refused_capture_is_said_once_and_training_goes_on_eagerly(
     corpus_file: Path, tmp_path: Path
 ) -> None:
     events: list[Event] = []
-    spec = _spec(corpus_file, tmp_path / "m", steps=40, batch_size=32, seq_len=32, lr=1e-2, precision="fp32")
+    options = {"steps": 40, "batch_size": 32, "seq_len": 32, "lr": 1e-2, "precision": "fp32"}
+    spec = cuda_spec(corpus_file, tmp_path / "m", **options)
     prepared = prepare_run(spec, on_event=events.append)
     trainer = prepared.trainers[0]
     real_forward = trainer.model.forward

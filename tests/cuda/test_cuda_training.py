@@ -10,14 +10,13 @@ import torch
 
 from lstm_core.hardware import to_device
 from tests.cuda.needs import needs_cuda
+from tests.cuda.specs import cuda_spec
 from training.checkpoints.checkpoint import load_checkpoint
 from training.common.control import TrainingControl
 from training.common.events import Event, StepEvent
-from training.demo.tiny import TINY_MODEL, TINY_TRAIN
 from training.loop.run_loop import train_models
 from training.loop.step_readout import GPU_READBACK_STEPS
 from training.run import prepare_run, run_training
-from training.run_spec import RunSpec
 
 pytestmark = needs_cuda
 
@@ -30,22 +29,12 @@ RESUME_TOLERANCE = 1e-4  # on top of the measured run-to-run difference, times N
 NOISE_FACTOR = 3.0
 
 
-def _spec(corpus: Path, out: Path, *, model: dict | None = None, resume: bool = False, **train) -> RunSpec:
-    return RunSpec(
-        paths=(str(corpus),),
-        out_dir=out,
-        model_options={**TINY_MODEL, **(model or {})},
-        train_options={**TINY_TRAIN, "device": "cuda", **train},
-        resume=resume,
-    )
-
-
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_autocast_training_steps_learn_on_the_gpu(corpus_file: Path, tmp_path: Path, precision: str) -> None:
     if precision == "bf16" and not torch.cuda.is_bf16_supported():
         pytest.skip("this GPU has no bfloat16")
     events: list[Event] = []
-    spec = _spec(corpus_file, tmp_path / precision, steps=60, lr=1e-2, precision=precision)
+    spec = cuda_spec(corpus_file, tmp_path / precision, steps=60, lr=1e-2, precision=precision)
     prepared = prepare_run(spec, on_event=events.append)
     trainer = prepared.trainers[0]
     assert trainer.device.type == "cuda"
@@ -68,7 +57,7 @@ def test_steps_between_read_backs_never_wait_for_the_gpu(
 ) -> None:
     if precision == "bf16" and not torch.cuda.is_bf16_supported():
         pytest.skip("this GPU has no bfloat16")
-    prepared = prepare_run(_spec(corpus_file, tmp_path / "m", steps=1000, precision=precision))
+    prepared = prepare_run(cuda_spec(corpus_file, tmp_path / "m", steps=1000, precision=precision))
     trainer = prepared.trainers[0]
     assert trainer.readout.every == GPU_READBACK_STEPS
     for _ in range(GPU_READBACK_STEPS):  # the first steps allocate; the last one reads back
@@ -89,7 +78,7 @@ def test_steps_between_read_backs_never_wait_for_the_gpu(
 def test_resume_on_the_gpu_matches_an_uninterrupted_run(corpus_file: Path, tmp_path: Path) -> None:
     model = {"layers": 2, "dropout": 0.2}  # dropout makes the GPU's RNG state matter
     opts = {"steps": 40, "precision": "fp32"}
-    run_training(_spec(corpus_file, tmp_path / "a", model=model, **opts))
+    run_training(cuda_spec(corpus_file, tmp_path / "a", model=model, **opts))
 
     control = TrainingControl()
 
@@ -98,17 +87,17 @@ def test_resume_on_the_gpu_matches_an_uninterrupted_run(corpus_file: Path, tmp_p
             control.cancel()
 
     first = run_training(
-        _spec(corpus_file, tmp_path / "b", model=model, **opts), on_event=stop_at_21, control=control
+        cuda_spec(corpus_file, tmp_path / "b", model=model, **opts), on_event=stop_at_21, control=control
     )
     assert first[0].reason == "cancelled" and 21 <= first[0].steps < 40
     assert load_checkpoint(tmp_path / "b").tensors["rng.cuda"] is not None
-    second = run_training(_spec(corpus_file, tmp_path / "b", model=model, resume=True, **opts))
+    second = run_training(cuda_spec(corpus_file, tmp_path / "b", model=model, resume=True, **opts))
     assert second[0].steps == 40
     a = load_checkpoint(tmp_path / "a").prefixed("model.")
     b = load_checkpoint(tmp_path / "b").prefixed("model.")
     assert a.keys() == b.keys()
     worst = max((a[k] - b[k]).abs().max().item() for k in a)
-    run_training(_spec(corpus_file, tmp_path / "a2", model=model, **opts))
+    run_training(cuda_spec(corpus_file, tmp_path / "a2", model=model, **opts))
     again = load_checkpoint(tmp_path / "a2").prefixed("model.")
     noise = max((a[k] - again[k]).abs().max().item() for k in a)
     assert worst <= NOISE_FACTOR * noise + RESUME_TOLERANCE, (worst, noise)
