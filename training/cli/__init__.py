@@ -14,6 +14,7 @@ exit code; tracebacks are shown only with LSTM_STUDIO_DEBUG=1.
 - insight.py: ``context``, ``units`` and ``recall``: measurements on a person's own text
 - export.py: ``export``: a model that runs without PyTorch
 - args.py: argument parsing every subcommand shares: one-line errors, checked numbers
+- early_signals.py: a Ctrl+C that comes while a command still loads, remembered
 - exit_codes.py: what the exit codes mean
 """
 
@@ -28,6 +29,7 @@ from typing import TextIO
 
 from training.cli import exit_codes
 from training.cli.args import Parser, UsageError
+from training.cli.early_signals import remembered_while_loading
 
 PROG = "lstm-studio"
 # Every subcommand, defined once: the window's entry point routes these names here.
@@ -97,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _open_closed_standard_streams()
     _tolerant_console()
     try:
-        return _run(argv)
+        with remembered_while_loading():
+            return _run(argv)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): it has what it wanted. End quietly, as
         # Unix filters do, and without a second error when the interpreter flushes at exit.

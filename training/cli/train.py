@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from lstm_core.tokenizers import LEVELS
 from training.checkpoints.checkpoint import has_checkpoint, read_metadata
-from training.cli import exit_codes
+from training.cli import early_signals, exit_codes
 from training.cli.args import HelpFormatter, UsageError
 from training.cli.train_args import add_train_arguments, train_options
 from training.common.events import FinishedEvent
@@ -129,6 +129,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
+    if early_signals.received:  # a Ctrl+C while the command loaded, its exception lost on the way
+        stopped.append(early_signals.received[0])
+        return _stopped_before_training(reporter, stopped)
     try:
         prepared = prepare_run(spec, reporter, control)
         preparing[0] = False  # in the try: a signal that lands just before it is answered below

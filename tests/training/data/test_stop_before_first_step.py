@@ -72,3 +72,22 @@ def _trains_nothing_and_says_why(
     assert code == 130
     assert "stopped by SIGINT before the first step; nothing was trained" in capsys.readouterr().err
     assert not has_checkpoint(out)
+
+
+def test_a_stop_swallowed_while_the_command_loads_ends_it_before_the_first_step(
+    corpus_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import training.cli as cli
+
+    real = cli.build_parser
+
+    def loading_swallows_it() -> Any:
+        try:  # as importing torch drops an exception raised in one of its weakref callbacks
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))  # a few lines of Python, where the handler runs
+        except BaseException:  # swallowed: what the test is about
+            pass
+        return real()
+
+    monkeypatch.setattr(cli, "build_parser", loading_swallows_it)
+    _trains_nothing_and_says_why(corpus_file, tmp_path, capsys)

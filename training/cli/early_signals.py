@@ -1,0 +1,40 @@
+"""A Ctrl+C that comes while a command is still loading, remembered.
+
+Python's own handler raises KeyboardInterrupt wherever the program is, and importing torch
+(which the command line does before any command runs) executes code that drops an exception
+raised inside it, weakref callbacks among it. The command then went on as if nothing had
+come: `lstm-studio train` told to stop half a second after it started trained for minutes.
+This handler raises the same exception and also remembers the signal, so that a command's
+own handler, once installed, knows that a stop came before it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+received: list[int] = []  # the signals that came while the command loaded
+
+
+def _remember(signum: int, _frame: FrameType | None) -> None:
+    received.append(signum)
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def remembered_while_loading() -> Iterator[None]:
+    """Ctrl+C raises KeyboardInterrupt as usual, and is remembered in ``received``, until the
+    command installs its own handler or ends; the handler that was there before comes back."""
+    received.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; the caller's own then stay
+        return
+    previous = signal.signal(signal.SIGINT, _remember)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is _remember:
+            signal.signal(signal.SIGINT, previous)
