@@ -38,3 +38,10 @@ def remembered_while_loading() -> Iterator[None]:
     finally:
         if signal.getsignal(signal.SIGINT) is _remember:
             signal.signal(signal.SIGINT, previous)
+
+
+def stop_if_received() -> None:
+    """For a command about to install its own Ctrl+C handler: end it now (KeyboardInterrupt,
+    "interrupted") when a Ctrl+C came while it loaded and its exception was lost."""
+    if received:
+        raise KeyboardInterrupt

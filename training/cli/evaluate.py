@@ -25,7 +25,7 @@ from lstm_core.doc_tokens import DocumentTokenizer
 from lstm_core.model import LanguageModel
 from lstm_core.tokenizers import Tokenizer
 from training.checkpoints.run_meta import RunMeta
-from training.cli import exit_codes
+from training.cli import early_signals, exit_codes
 from training.cli.args import HelpFormatter, positive_int
 from training.loop.evaluate import EvalResult
 from training.resume_check import unknown_share
@@ -141,6 +141,7 @@ def _stop_on_ctrl_c(progress: Callable[[int, int], None]) -> Iterator[Callable[[
     if threading.current_thread() is not threading.main_thread():
         yield progress  # only the main thread may set a handler; Ctrl+C is its to hear anyway
         return
+    early_signals.stop_if_received()
     previous = signal.signal(signal.SIGINT, on_signal)
     try:
         yield on_progress

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from training.checkpoints.checkpoint import resolve_path
 from training.checkpoints.run_meta import RunMeta
+from training.cli import early_signals
 from training.cli.args import UsageError
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
             raise KeyboardInterrupt
         asked.append(signum)
 
+    early_signals.stop_if_received()
     try:
         previous = signal.signal(signal.SIGINT, ask)
     except ValueError:  # not the main thread: Ctrl+C keeps its usual meaning
