@@ -111,13 +111,21 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, Tens
         for pid, slots in state["state"].items()
         for key, value in slots.items()
     }
-    # A learning rate kept in a tensor (where a step captured in a CUDA graph reads it) is
-    # written as its value: the header is JSON, and any optimizer loads the number.
-    groups = [
-        {key: value.item() if torch.is_tensor(value) else value for key, value in group.items()}
-        for group in state["param_groups"]
-    ]
-    return tensors, groups
+    return tensors, plain_param_groups(state["param_groups"])
+
+
+def plain_param_groups(groups: list[dict]) -> list[dict]:
+    """An optimizer's parameter groups as files and snapshots hold them: a learning rate kept
+    in a tensor (where a step captured in a CUDA graph reads it) as its value, and
+    ``capturable`` off. A checkpoint's header is JSON, and whatever loads them (another
+    machine, or a roll-back that drops the graph) gets plain eager steps."""
+    plain = []
+    for group in groups:
+        group = {key: value.item() if torch.is_tensor(value) else value for key, value in group.items()}
+        if group.get("capturable"):
+            group["capturable"] = False
+        plain.append(group)
+    return plain
 
 
 def save_checkpoint(

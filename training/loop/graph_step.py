@@ -82,7 +82,11 @@ def graph_eligible(
 
 
 def refused_note(err: BaseException) -> str:
-    """What a person reads when capture failed: one line, no traceback."""
+    """What a person reads when capture failed: one line, no traceback. Where an operation in
+    the step failed, ending the capture raises an error of its own ("operation failed due to a
+    previous error during capture") with the real one as its context: that one is named."""
+    while err.__context__ is not None and "previous error during capture" in str(err):
+        err = err.__context__
     reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
     return (
         f"training steps are not captured in a CUDA graph on this GPU ({reason}); "

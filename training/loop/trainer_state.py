@@ -43,14 +43,14 @@ class Snapshot:
 
     @classmethod
     def take(cls, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int) -> Snapshot:
-        return cls(copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), step)
+        return cls(copy.deepcopy(model.state_dict()), copy.deepcopy(_optimizer_state(optimizer)), step)
 
     def refresh(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int) -> None:
         """Hold the state as it is now, copied into the tensors already held wherever their
         names and shapes still fit: a second copy of a large model beside the first would be
         what sends a save out of memory. Where memory runs out before all is in place, the
         previous snapshot stands, whole."""
-        live_model, live_optimizer = model.state_dict(), optimizer.state_dict()
+        live_model, live_optimizer = model.state_dict(), _optimizer_state(optimizer)
         if _fits(self.model, live_model) and _fits(self.optimizer, live_optimizer):
             self.model = _copied_into(self.model, live_model)
             self.optimizer = _copied_into(self.optimizer, live_optimizer)
@@ -63,6 +63,13 @@ class Snapshot:
         model.load_state_dict(self.model)
         optimizer.load_state_dict(self.optimizer)
         return self.step
+
+
+def _optimizer_state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """The state a snapshot holds: the groups plain (a CUDA graph's tensor learning rate as its
+    number), so that a refresh after the capture still fits the snapshot taken before it."""
+    state = optimizer.state_dict()
+    return {**state, "param_groups": ckpt.plain_param_groups(state["param_groups"])}
 
 
 def _fits(held: Any, live: Any) -> bool:

@@ -15,7 +15,7 @@ import torch
 from training.checkpoints.checkpoint import load_checkpoint
 from training.common.config import TrainConfig
 from training.demo.tiny import TINY_MODEL, TINY_TRAIN, tiny_model
-from training.loop.graph_step import NO_CUDA_GRAPH_ENV, graph_eligible
+from training.loop.graph_step import NO_CUDA_GRAPH_ENV, graph_eligible, refused_note
 from training.loop.optimizer import (
     learning_rate,
     make_capturable,
@@ -23,6 +23,7 @@ from training.loop.optimizer import (
     set_learning_rate,
     undo_capturable,
 )
+from training.loop.trainer_state import Snapshot
 from training.run import prepare_run
 from training.run_spec import RunSpec
 
@@ -136,3 +137,33 @@ def test_a_rate_held_in_a_tensor_trains_saves_and_resumes_as_the_number_does(
     # a last-bit difference a step (1e-7 here). A rate left unfilled for a step differs by 1e-3.
     worst = max((weights[name] - value).abs().max().item() for name, value in expected.items())
     assert worst <= 1e-6
+
+
+def test_the_refused_note_names_the_error_that_spoiled_the_capture() -> None:
+    try:
+        try:
+            raise RuntimeError("operation not permitted when stream is capturing")
+        except RuntimeError:  # as ending a capture raises after an operation in it failed
+            raise RuntimeError("operation failed due to a previous error during capture") from None
+    except RuntimeError as err:
+        note = refused_note(err)
+    assert "not permitted when stream is capturing" in note and "previous error" not in note
+
+
+def test_a_snapshot_after_the_capture_reuses_its_tensors_and_restores_plain_steps() -> None:
+    model = tiny_model(20)
+    optimizer = make_optimizer(model, TrainConfig.from_dict(TINY_TRAIN))
+    model(torch.randint(0, 20, (2, 8)), None, torch.randint(0, 20, (2, 8))).loss.backward()
+    optimizer.step()  # the moments exist, as after the warm-up steps
+    snapshot = Snapshot.take(model, optimizer, step=3)
+    held = snapshot.model["embedding.weight"]
+    rate = torch.tensor(0.0)
+    make_capturable(optimizer, rate)
+    rate.fill_(0.02)  # as set_learning_rate fills it
+    snapshot.refresh(model, optimizer, step=4)
+    assert snapshot.model["embedding.weight"] is held  # copied into, not a second copy beside it
+    assert all(
+        g["lr"] == pytest.approx(0.02) and not g["capturable"] for g in snapshot.optimizer["param_groups"]
+    )
+    snapshot.restore(model, optimizer)
+    assert all(type(g["lr"]) is float and not g["capturable"] for g in optimizer.param_groups)
