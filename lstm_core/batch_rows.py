@@ -21,6 +21,7 @@ from lstm_core.tokenizers import Tokenizer
 Ending = Literal["end", "stop", "length", "stopped"]
 
 _UNIFORM_BLOCK = 64  # draws taken from each row's generator at a time
+_FIRST_COLUMNS = 256  # tokens per row the written array holds at first; it doubles as needed
 
 
 class Uniforms:
@@ -73,7 +74,9 @@ class BatchRows:
     ) -> None:
         self.tokenizer = tokenizer
         self.end = tokenizer.eod_id if settings.stop_at_end else None
-        self.written = np.zeros((rows, settings.max_tokens), dtype=np.int64)
+        # Grown as tokens come: a length limit far past where every row ends (or 1,024 rows of
+        # a long text) need not be reserved up front.
+        self.written = np.zeros((rows, min(settings.max_tokens, _FIRST_COLUMNS)), dtype=np.int32)
         self.lengths = np.zeros(rows, dtype=np.int64)  # tokens written, an end token not counted
         self.endings: list[Ending | None] = [None] * rows
         self.stop_strings = _StopStrings(tokenizer, settings.stop, rows) if settings.stop else None
@@ -85,6 +88,8 @@ class BatchRows:
 
     def add(self, rows: np.ndarray, tokens: np.ndarray, produced: int) -> np.ndarray:
         """Token ``produced`` of each of ``rows``; True where that row has now ended."""
+        if produced > self.written.shape[1]:
+            self.written = np.concatenate([self.written, np.zeros_like(self.written)], axis=1)
         self.written[rows, produced - 1] = tokens
         self.lengths[rows] = produced
         ended = tokens == self.end if self.end is not None else np.zeros(len(rows), dtype=bool)

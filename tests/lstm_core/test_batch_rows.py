@@ -41,3 +41,14 @@ def test_rows_that_write_the_end_of_document_leave_the_batch_as_single_runs_end(
         written = list(generate_tokens(model, tok, "the", single))
         assert s.tokens == len(written) and s.text == "".join(t.text for t in written)
         assert (s.ended == "end") == (len(written) < 60)
+
+
+def test_texts_longer_than_the_first_columns_come_out_whole() -> None:
+    tok = train_tokenizer("char", make_text(300))
+    torch.manual_seed(1)
+    model = tiny_model(tok.vocab_size).eval()
+    samples = generate_samples(model, tok, "the", SamplingSettings(max_tokens=700, seed=5), 3)
+    for s in samples:  # 700 tokens: the written array doubled twice on the way
+        single = SamplingSettings(max_tokens=700, seed=s.seed)
+        written = list(generate_tokens(model, tok, "the", single))
+        assert s.tokens == 700 and s.text == "".join(t.text for t in written)
