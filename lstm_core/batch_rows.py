@@ -76,7 +76,7 @@ class BatchRows:
         self.end = tokenizer.eod_id if settings.stop_at_end else None
         # Grown as tokens come: a length limit far past where every row ends (or 1,024 rows of
         # a long text) need not be reserved up front.
-        self.written = np.zeros((rows, min(settings.max_tokens, _FIRST_COLUMNS)), dtype=np.int32)
+        self.written = np.zeros((rows, min(settings.max_tokens, _FIRST_COLUMNS)), dtype=np.int64)
         self.lengths = np.zeros(rows, dtype=np.int64)  # tokens written, an end token not counted
         self.endings: list[Ending | None] = [None] * rows
         self.stop_strings = _StopStrings(tokenizer, settings.stop, rows) if settings.stop else None
