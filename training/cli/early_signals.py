@@ -29,8 +29,11 @@ def remembered_while_loading() -> Iterator[None]:
     """Ctrl+C raises KeyboardInterrupt as usual, and is remembered in ``received``, until the
     command installs its own handler or ends; the handler that was there before comes back."""
     received.clear()
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers; the caller's own then stay
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    if not on_main_thread or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Only the main thread may set handlers; and a process started with Ctrl+C ignored (a
+        # shell's background job) keeps ignoring it while it loads, as Python itself does.
+        yield
         return
     previous = signal.signal(signal.SIGINT, _remember)
     try:

@@ -37,3 +37,14 @@ def test_without_a_ctrl_c_nothing_is_remembered_and_handlers_install() -> None:
         assert early_signals.received == []
         with stop_on_ctrl_c() as stopped:
             assert not stopped()
+
+
+def test_a_process_that_ignores_ctrl_c_goes_on_ignoring_it_while_it_loads() -> None:
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with early_signals.remembered_while_loading():
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))
+            assert early_signals.received == []
+    finally:
+        signal.signal(signal.SIGINT, before)
