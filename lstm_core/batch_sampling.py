@@ -62,8 +62,7 @@ class _Draws:
         self.settings = settings
         self.rngs = rngs
         self.rows = rows
-        self.vectorised = _only_temperature(settings)
-        self.uniforms = Uniforms(rngs) if self.vectorised else None
+        self.uniforms = Uniforms(rngs) if _only_temperature(settings) else None
 
     def __call__(self, logits: np.ndarray, active: np.ndarray) -> np.ndarray:
         settings = self.settings

@@ -97,6 +97,13 @@ class LanguageModel(nn.Module):
     def weights_changed(self) -> None:
         self.weights_version += 1
 
+    def weights_stamp(self) -> tuple[int, ...]:
+        """Changes whenever a parameter is replaced or changed in place (by an op torch counts,
+        or by an update reported through ``weights_changed``): what is made from the weights
+        is kept while the stamp stays."""
+        counted = tuple(v for p in self.parameters() for v in (id(p), p.data_ptr(), p._version))
+        return (self.weights_version, *counted)
+
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 

@@ -18,7 +18,7 @@ import torch
 
 from lstm_core.hardware import kernel_threads, share_of_threads
 from lstm_core.model import LanguageModel
-from lstm_core.pair_worker import PairWorker, WorkerFailed
+from lstm_core.pair_worker import HANDOVER_S, PairWorker, WorkerFailed
 from lstm_core.sampling import (
     GeneratedToken,
     SamplingSettings,
@@ -29,9 +29,6 @@ from lstm_core.sampling import (
 from lstm_core.tokenizers import Tokenizer
 
 _DONE = object()
-# Tokens travel to the consumer in small batches: a queue hand-over per token costs the
-# producers more GIL hand-offs than their sampling does. 10 ms is finer than a screen frame.
-_HANDOVER_S = 0.01
 
 
 def generate_pair(
@@ -127,7 +124,7 @@ def _produce_here(
                 if stop.is_set():
                     break
                 batch.append((index, token))
-                if time.perf_counter() - handed_over >= _HANDOVER_S:
+                if time.perf_counter() - handed_over >= HANDOVER_S:
                     out.put(batch)
                     batch, handed_over = [], time.perf_counter()
     finally:

@@ -31,7 +31,8 @@ from lstm_core.model import LanguageModel
 from lstm_core.sampling import GeneratedToken, SamplingSettings, generate_tokens
 from lstm_core.tokenizers import Tokenizer, tokenizer_from_dict
 
-# Tokens cross the pipe in batches: one send per token would cost more than sampling it.
+# Tokens travel to the consumer in batches, from a thread (lstm_core.pair) or across this
+# pipe: a hand-over per token would cost more than sampling it. 10 ms is finer than a frame.
 HANDOVER_S = 0.01
 # How often the parent looks at its stop flag while it waits for the worker's tokens.
 POLL_S = 0.01
@@ -45,11 +46,8 @@ class WorkerFailed(RuntimeError):
 
 
 def model_key(model: LanguageModel, tokenizer: Tokenizer) -> ModelKey:
-    """Changes when the weights do: an in-place update bumps a tensor's version counter (a
-    fused optimizer's is reported through ``weights_version``), and loading other weights
-    gives other tensors."""
-    weights = tuple((p.data_ptr(), p._version) for p in model.parameters())
-    return (id(model), id(tokenizer), model.weights_version, weights)
+    """Changes when the model, its tokenizer or its weights do (``weights_stamp``)."""
+    return (id(model), id(tokenizer), model.weights_stamp())
 
 
 def _model_bytes(model: LanguageModel) -> bytes:

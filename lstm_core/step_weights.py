@@ -98,16 +98,9 @@ _KEPT: weakref.WeakKeyDictionary[LanguageModel, dict[bool, tuple[tuple[int, ...]
 )
 
 
-def _stamp(model: LanguageModel) -> tuple[int, ...]:
-    """Changes whenever a parameter is replaced or changed in place (by an op torch counts,
-    or by an update the trainer reports: ``LanguageModel.weights_changed``)."""
-    counted = tuple(v for p in model.parameters() for v in (id(p), p.data_ptr(), p._version))
-    return (model.weights_version, *counted)
-
-
 def step_weights(model: LanguageModel, *, int8: bool) -> StepWeights:
     """The model's step weights, laid out now or reused from an earlier call."""
-    stamp = _stamp(model)
+    stamp = model.weights_stamp()
     kept = _KEPT.setdefault(model, {})
     if int8 in kept and kept[int8][0] == stamp:
         return kept[int8][1]
