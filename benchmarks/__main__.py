@@ -11,9 +11,7 @@ import argparse
 import os
 import sys
 
-from training.runtime.cpu_runtime import configure_cpu_runtime
-
-configure_cpu_runtime()  # as the app does, before torch loads
+# The package's __init__ has made the application's process settings, before torch loads.
 if "--precision" in sys.argv and sys.argv[sys.argv.index("--precision") + 1 :][:1] == ["fp32"]:
     os.environ["LSTM_STUDIO_NO_BF16"] = "1"  # before lstm_core.hardware first asks the CPU
 

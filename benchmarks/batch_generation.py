@@ -55,7 +55,4 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
 
 
 if __name__ == "__main__":
-    from training.runtime.cpu_runtime import configure_cpu_runtime
-
-    configure_cpu_runtime()
     run()

@@ -10,7 +10,7 @@ each size and level, each in a fresh process so that its peak resident memory is
    began and when it ended, counted from the start of preparing the run (the final, capped
    validation is part of each run's time).
 
-Children set up the CPU runtime as the application and the CLI do (``training.runtime.cpu_runtime``):
+Children set up the CPU runtime as the application and the CLI do (``benchmarks/__init__.py``):
 without it, OpenMP threads spinning on a shared machine made the first step take seconds.
 Torch imports its compiler stack the first time a process makes an optimizer; that one-off
 cost is timed and printed on its own, before the run starts.
@@ -202,9 +202,6 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        from training.runtime.cpu_runtime import configure_cpu_runtime
-
-        configure_cpu_runtime()  # as the application and the CLI do, before torch loads
         kind, *rest = args.child
         result = child_ingest(*rest) if kind == "ingest" else child_train(*rest)
         print(json.dumps(result))

@@ -160,7 +160,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from training.runtime.cpu_runtime import configure_cpu_runtime
-
-    configure_cpu_runtime()
     main()

@@ -189,7 +189,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from training.runtime.cpu_runtime import configure_cpu_runtime
-
-    configure_cpu_runtime()  # before torch loads, so runs side by side do not spin on each other
     main()
