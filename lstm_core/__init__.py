@@ -18,6 +18,8 @@ The two names below load on first use: importing a light module of this package
 - step_cells.py: the fused step's pointwise cell update, for a few rows (numpy) and for many (torch)
 - step_weights.py: the fused step's weights, laid out once per model
 - step_rows.py: the fused step's state buffers
+- step_threads.py: one kernel thread or all for a step, chosen by timing the first steps
+- openmp_team.py: one call of one thread on one kernel thread, the other threads untouched
 - int8_weights.py: int8 step weights: a quarter of the bytes to read per token
 - batch_stepper.py: many rows of state through one recurrence (samples or beams)
 - batch_sampling.py: many samples at once, each row with its own seed

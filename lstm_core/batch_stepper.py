@@ -14,6 +14,7 @@ from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
 from lstm_core.step_rows import StepRows
+from lstm_core.step_threads import StepThreads
 from lstm_core.stepper import FastStepper, _prefill, use_int8
 
 
@@ -74,6 +75,7 @@ class FastBatchStepper:
         # Its laid-out (or int8) weights; its own state stays unused.
         self.fast = FastStepper(model, int8=int8)
         self.state: StepRows | None = None
+        self.threads = StepThreads()  # its own: few rows may run best on one thread, many on all
 
     @property
     def rows(self) -> int:
@@ -89,7 +91,7 @@ class FastBatchStepper:
     def step(self, tokens: Tensor) -> Tensor:
         assert self.state is not None, "prefill first"
         fast = self.fast
-        return fast.advance(fast.input_table.index_select(0, tokens), self.state)
+        return self.threads.run(fast.advance, fast.input_table.index_select(0, tokens), self.state)
 
     def reorder(self, index: Tensor) -> None:
         assert self.state is not None, "prefill first"

@@ -20,6 +20,7 @@ from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
 from lstm_core.step_cells import numpy_cell, torch_cell
 from lstm_core.step_rows import StepRows
+from lstm_core.step_threads import StepThreads
 from lstm_core.step_weights import step_weights
 
 # Prompts shorter than this are primed in float32; longer ones in the precision
@@ -101,6 +102,7 @@ class FastStepper:
         weights = step_weights(model, int8=int8)
         self.input_table, self.products, self.gates = weights.input_table, weights.products, weights.gates
         self.state: StepRows | None = None
+        self.threads = StepThreads()
 
     def weight_bytes(self) -> int:
         """Bytes of weights one step reads (layer 0 reads one row of its lookup table)."""
@@ -125,7 +127,7 @@ class FastStepper:
     # under no_grad), and entering it at every token costs microseconds.
     def step(self, token: int) -> Tensor:
         assert self.state is not None, "prefill first"
-        return self.advance(self.input_table[token : token + 1], self.state)[0]
+        return self.threads.run(self.advance, self.input_table[token : token + 1], self.state)[0]
 
     def advance(self, token_rows: Tensor, state: StepRows) -> Tensor:
         """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
