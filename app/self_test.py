@@ -5,6 +5,7 @@ One line per step (ok / FAILED and why); exit status 0 only when every step work
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from app import model_store, resources
 from app.main_window import MainWindow
 from app.user_guide import GuideDialog, show_user_guide
 from app.wait_for_signal import wait_for
+from lstm_core.openmp_team import can_run_alone
 from lstm_core.pair_worker import shared_worker
 from lstm_core.sampling import SamplingSettings, generate
 from training.demo.tiny import train_tiny_models, write_fallback_corpus
@@ -106,6 +108,15 @@ class SelfTest:
             raise RuntimeError("the RNN did not generate in its own process")
         return f"the RNN wrote {len(rnn_text)} characters in its own process"
 
+    def kernel_threads(self) -> str:
+        """A generation step can run on one kernel thread and leave the other threads theirs:
+        torch's OpenMP runtime is found beside its libraries, in a bundle as in an install."""
+        if can_run_alone():
+            return "a step can run on one kernel thread"
+        if sys.platform.startswith("linux"):
+            raise RuntimeError("torch's OpenMP runtime was not found beside its libraries")
+        return "torch's OpenMP runtime not found: every step runs on all kernel threads"
+
     def train(self) -> str:
         dash = self.window.dashboard
         dash.options.set_tiny(steps=12)
@@ -186,6 +197,7 @@ def run_self_test(*, screenshot: str | None = None, data_dir: Path | None = None
         test.step("models", test.models)
         test.step("corpus", test.open_corpus)
         test.step("generate", test.generate)
+        test.step("kernel threads", test.kernel_threads)
         test.step("contrast", test.contrast)
         test.step("pair process", test.pair_process)
         test.step("train", test.train)

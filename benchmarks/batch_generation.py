@@ -14,6 +14,7 @@ import torch
 
 from benchmarks.common import interleaved, row
 from lstm_core.batch_sampling import generate_samples
+from lstm_core.batch_stepper import FastBatchStepper, make_batch_stepper
 from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
 from lstm_core.sampling import SamplingSettings, generate
@@ -32,8 +33,12 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
     model = LanguageModel(ModelConfig(vocab_size=tokenizer.vocab_size, layers=2, hidden=512)).eval()
     settings = SamplingSettings(max_tokens=chars, seed=0)
 
+    alone: list[bool] = []  # per batch: did its steps end on one kernel thread?
+
     def batched() -> None:
-        generate_samples(model, tokenizer, "ROMEO:", settings, samples)
+        stepper = make_batch_stepper(model)
+        generate_samples(model, tokenizer, "ROMEO:", settings, samples, stepper=stepper)
+        alone.append(isinstance(stepper, FastBatchStepper) and stepper.threads.alone)
 
     next_seed = iter(range(10**9))
 
@@ -51,6 +56,8 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
     row(f"{samples} samples as one batch", f"{total / times['batched']:,.0f} chars/s")
     row(f"{samples} sequential runs", f"{total / times['sequential']:,.0f} chars/s")
     row("ratio", f"{ratio:.2f} ×", "target ≥ 8 ×")
+    team = torch.get_num_threads()
+    row(f"batches whose steps chose one kernel thread over {team}", f"{sum(alone)} of {len(alone)}")
     return ratio
 
 

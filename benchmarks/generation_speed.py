@@ -97,18 +97,30 @@ def run(rounds: int = 5, device: torch.device | None = None) -> dict[str, float]
     settings = SamplingSettings(max_tokens=LENGTH, temperature=0.8, seed=1)
     prompt = "ROMEO:\n"
 
-    def streamed(model: LanguageModel) -> None:
-        for _ in generate(model, tokenizer, prompt, settings):
-            pass
-
     def streamed_exact() -> None:
         for _ in generate(lstm, tokenizer, prompt, settings, stepper=make_stepper(lstm, int8=False)):
             pass
 
+    alone: list[bool] = []  # per streamed run: did its steps end on one kernel thread?
+
+    def streamed_fast() -> None:
+        stepper = make_stepper(lstm)
+        for _ in generate(lstm, tokenizer, prompt, settings, stepper=stepper):
+            pass
+        alone.append(isinstance(stepper, FastStepper) and stepper.threads.alone)
+
+    def streamed_on_team() -> None:  # every step on all the kernel threads: nothing chosen
+        stepper = make_stepper(lstm)
+        if isinstance(stepper, FastStepper):
+            stepper.threads.choosing = False
+        for _ in generate(lstm, tokenizer, prompt, settings, stepper=stepper):
+            pass
+
     times = interleaved(
         {
-            "fast": lambda: streamed(lstm),
+            "fast": streamed_fast,
             "exact": streamed_exact,
+            "team": streamed_on_team,
             "naive": lambda: naive_generate(lstm, tokenizer.encode(prompt), LENGTH),
         },
         rounds=rounds,
@@ -118,6 +130,9 @@ def run(rounds: int = 5, device: torch.device | None = None) -> dict[str, float]
     print(f"Generation, 2x512 char LSTM, batch 1, streaming {LENGTH} chars, temperature 0.8, {weights}")
     row("streaming generator chars/s", f"{fast_cps:,.0f}")
     row("the same with exact float32 step weights, chars/s", f"{LENGTH / times['exact']:,.0f}")
+    team = torch.get_num_threads()
+    row(f"the same with every step on all {team} kernel threads", f"{LENGTH / times['team']:,.0f}")
+    row(f"runs whose steps chose one kernel thread over {team}", f"{sum(alone)} of {len(alone)}")
     row("naive nn.LSTM-per-character loop chars/s", f"{naive_cps:,.0f}")
     row("speed-up over naive", f"{fast_cps / naive_cps:.1f}x", "target >= 10x")
     step_against_bandwidth(lstm)
