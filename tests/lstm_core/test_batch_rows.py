@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lstm_core.batch_rows import Uniforms
-from lstm_core.batch_sampling import generate_samples
+from lstm_core.batch_rows import BatchRows, Uniforms
+from lstm_core.batch_sampling import _Draws, generate_samples
 from lstm_core.doc_tokens import DocumentTokenizer
-from lstm_core.sampling import SamplingSettings, generate_tokens
+from lstm_core.sampling import SamplingSettings, draw, generate_tokens
 from lstm_core.tokenizers import train_tokenizer
 from tests.conftest import make_text
 from training.demo.tiny import tiny_model
@@ -24,6 +24,22 @@ def test_rows_draw_from_blocks_what_one_call_per_token_draws() -> None:
             active = np.array([0, 2])
         drawn = uniforms.next(active)
         assert drawn.tolist() == [singles[r].random() for r in active.tolist()]
+
+
+def test_each_rows_draw_is_the_single_runs_draw_on_the_same_logits() -> None:
+    # Many near-ties: a cumulative sum added in another order would move some boundaries.
+    settings = SamplingSettings(temperature=0.7, seed=0)
+    rows, vocab = 16, 97
+    tok = train_tokenizer("char", make_text(300))
+    generators = [np.random.default_rng(s) for s in range(rows)]
+    draws = _Draws(settings, generators, BatchRows(tok, settings, rows, []))
+    singles = [np.random.default_rng(s) for s in range(rows)]
+    data = np.random.default_rng(1)
+    active = np.arange(rows)
+    for _ in range(300):
+        logits = np.round(data.normal(size=(rows, vocab)) * 4, 1)
+        picked = draws(logits.copy(), active)
+        assert picked.tolist() == [draw(logits[r].copy(), settings, [], singles[r]) for r in range(rows)]
 
 
 def test_rows_that_write_the_end_of_document_leave_the_batch_as_single_runs_end() -> None:
