@@ -129,11 +129,16 @@ class FastStepper:
         assert self.state is not None, "prefill first"
         return self.threads.run(self.advance, self.input_table[token : token + 1], self.state)[0]
 
+    def many_rows(self, rows: int) -> bool:
+        """Whether a step over this many rows runs in torch (``_NUMPY_UP_TO``): its products
+        are then bound by arithmetic, which every core speeds up."""
+        return rows * self.gates > _NUMPY_UP_TO
+
     def advance(self, token_rows: Tensor, state: StepRows) -> Tensor:
         """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
         of the rows' tokens; `state` is updated in place. Returns the logits (rows, V). The
         batched stepper runs the same step over many rows."""
-        if state.rows * self.gates > _NUMPY_UP_TO:
+        if self.many_rows(state.rows):
             return self._advance_rows(token_rows, state)
         gates_end, lstm = self.gates, self.lstm
         below = token_rows.numpy()  # this layer's input projection, bias included

@@ -145,3 +145,16 @@ def test_a_team_of_one_has_nothing_to_choose() -> None:
             threads.run(machine.step)
     assert not threads.choosing
     assert machine.now == pytest.approx(40 * 100e-6)
+
+
+@needs_runtime
+def test_a_batch_times_its_steps_only_while_it_has_few_rows() -> None:
+    model = _model(256)  # 1,024 gate values a row: above 32 rows a step runs in torch
+    with kernel_threads(2, restore=torch.get_num_threads()):
+        for rows, timed in ((40, False), (8, True)):
+            stepper = FastBatchStepper(model, int8=True)
+            stepper.prefill([1, 2, 3], rows)
+            for _ in range(5):
+                stepper.step(torch.arange(rows) % 60)
+            assert stepper.fast.many_rows(rows) is not timed
+            assert (stepper.threads.steps == 5) is timed
