@@ -6,10 +6,10 @@ first wakes the kernel threads that went to sleep while the step's Python ran. W
 idle core takes tens of microseconds to wake (a virtual machine's), that costs more than
 the split saves: a 2×512 LSTM with int8 step weights streamed 174 µs a character on one
 thread against 221 on two, on a 2-core AMD EPYC VM. A 2×1024 LSTM there streamed faster on
-two (315 against 382), as do 32 samples at once, and on a machine whose cores wake cheaply
-two threads win sooner. No size rule fits every machine, so each stepper times its first
-steps both ways, in alternating blocks, keeps the faster, and checks the other way now
-and then.
+two (315 against 382), as do 32 samples at once (which lstm_core.batch_stepper therefore
+never times), and on a machine whose cores wake cheaply two threads win sooner. No size
+rule fits every machine, so each stepper times its first steps both ways, in alternating
+blocks, keeps the faster, and checks the other way now and then.
 
 The choice changes speed only: every product sums in the same order whatever the team
 (tests/lstm_core/test_step_threads.py holds a step's logits equal on one thread and on two).
