@@ -77,14 +77,15 @@ def test_a_steps_logits_are_the_same_on_one_thread_and_on_two(int8: bool) -> Non
 
 
 @needs_runtime
-def test_many_rows_step_the_same_on_one_thread_and_on_two() -> None:
-    model, tokens = _model(256), torch.arange(24) % 60
+@pytest.mark.parametrize("rows", [24, 40])  # 1,024 gate values a row: numpy, then torch
+def test_a_batch_steps_the_same_on_one_thread_and_on_two(rows: int) -> None:
+    model, tokens = _model(256), torch.arange(rows) % 60
     logits = {}
     with kernel_threads(2, restore=torch.get_num_threads()):
         for alone in (True, False):
             stepper = FastBatchStepper(model, int8=True)
             stepper.threads.choosing = False
-            stepper.prefill([1, 2, 3], 24)
+            stepper.prefill([1, 2, 3], rows)
             step = stepper.step
             steps = [on_one_thread(step, tokens) if alone else step(tokens) for _ in range(20)]
             logits[alone] = torch.stack(steps)
