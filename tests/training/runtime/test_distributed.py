@@ -164,7 +164,8 @@ def test_the_others_wait_for_a_build_longer_than_the_collective_timeout(
         env=_env(),
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
+    # torchrun's own summary ends stderr: what a worker said before it failed comes first
+    assert result.returncode == 0, result.stderr[-8000:]
     assert (tmp_path / "slow" / "params-rank1.safetensors").is_file()
 
 
