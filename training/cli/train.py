@@ -26,7 +26,7 @@ from training.common.events import FinishedEvent
 from training.data.documents import STREAM
 from training.loop.failures import OutOfMemory
 from training.presets.presets import DEFAULT_PRESET
-from training.runtime.distributed import STOP_VOTE, leave_together, peer_lost_message
+from training.runtime.distributed import STOP_VOTE, leave_group, leave_together, peer_lost_message
 
 if TYPE_CHECKING:
     from training.cli.progress import JsonReporter, ProgressReporter
@@ -175,6 +175,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         # met it while Python shuts down would be reported as killed instead of stopped.
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
+    leave_group()
     main_result = results[0]
     if not main_rank:  # under torchrun, rank 0 speaks for the run
         cancelled = bool(stopped) and main_result.reason == "cancelled"

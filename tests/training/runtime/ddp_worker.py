@@ -24,6 +24,7 @@ from training.demo.tiny import TINY_MODEL, TINY_TRAIN
 from training.loop.run_loop import train_models
 from training.run import prepare_run
 from training.run_spec import RunSpec
+from training.runtime.distributed import leave_group
 
 
 def main() -> None:
@@ -49,6 +50,7 @@ def main() -> None:
     weights = prepared.trainers[0].model.state_dict()
     rank = os.environ.get("RANK", "0")
     save_file({k: v.detach().clone() for k, v in weights.items()}, out / f"params-rank{rank}.safetensors")
+    leave_group()  # as `lstm-studio train` ends
 
 
 if __name__ == "__main__":
