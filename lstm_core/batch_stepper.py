@@ -14,7 +14,6 @@ from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
 from lstm_core.step_rows import StepRows
-from lstm_core.step_threads import StepThreads
 from lstm_core.stepper import FastStepper, _prefill, use_int8
 
 
@@ -72,10 +71,11 @@ class FastBatchStepper:
     """The hand-fused step of ``FastStepper`` (LSTM and vanilla RNN on the CPU) over B rows."""
 
     def __init__(self, model: LanguageModel, *, int8: bool = False) -> None:
-        # Its laid-out (or int8) weights; its own state stays unused.
+        # Its laid-out (or int8) weights and its thread choice; its own state stays unused.
         self.fast = FastStepper(model, int8=int8)
         self.state: StepRows | None = None
-        self.threads = StepThreads()  # its own, for few rows: 4 rows ran faster on one thread
+        # Its stepper's choice, which only this batch uses: 4 rows ran faster on one thread.
+        self.threads = self.fast.threads
 
     @property
     def rows(self) -> int:
