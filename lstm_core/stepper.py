@@ -18,7 +18,7 @@ from torch import Tensor
 from lstm_core.hardware import inference_autocast
 from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
-from lstm_core.step_cells import numpy_cell, torch_cell
+from lstm_core.step_cells import numpy_cell
 from lstm_core.step_rows import StepRows
 from lstm_core.step_threads import StepThreads
 from lstm_core.step_weights import step_weights
@@ -137,9 +137,8 @@ class FastStepper:
     def advance(self, token_rows: Tensor, state: StepRows) -> Tensor:
         """One step for every row: `token_rows` (rows, gates) are layer 0's input projections
         of the rows' tokens; `state` is updated in place. Returns the logits (rows, V). The
-        batched stepper runs the same step over many rows."""
-        if self.many_rows(state.rows):
-            return self._advance_rows(token_rows, state)
+        batched stepper runs the same step over a few rows; many take
+        lstm_core.step_many_rows."""
         gates_end, lstm = self.gates, self.lstm
         below = token_rows.numpy()  # this layer's input projection, bias included
         for layer, product in enumerate(self.products):
@@ -150,20 +149,6 @@ class FastStepper:
             out_np = out.numpy()
             state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
         return out[:, gates_end:]
-
-    def _advance_rows(self, token_rows: Tensor, state: StepRows) -> Tensor:
-        """``advance`` over a batch of rows, in torch: its adds and sigmoids use both cores, and
-        its add of strided (rows, gates) views is several times faster than numpy's."""
-        gates_end, lstm = self.gates, self.lstm
-        scratch = torch.from_numpy(state.scratch)
-        below = token_rows
-        for layer, product in enumerate(self.products):
-            gates = torch.from_numpy(state.pending[layer]).add_(below)
-            torch_cell(gates, state.c[layer] if lstm else None, state.h[layer], scratch)
-            out = product(state.inputs[layer])
-            state.pending[layer] = out.numpy()[:, :gates_end]
-            below = out[:, gates_end:]
-        return below
 
 
 def use_int8(model: LanguageModel) -> bool:

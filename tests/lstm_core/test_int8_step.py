@@ -111,3 +111,8 @@ def test_a_step_records_no_graph_for_a_model_that_requires_grad(int8: bool) -> N
     stepper.prefill([1, 2, 3])
     logits = stepper.step(4)
     assert not logits.requires_grad and logits.grad_fn is None
+    for rows in (4, 1200):  # a few rows step in numpy, many in torch
+        batch = make_batch_stepper(model, int8=int8)
+        batch.prefill([1, 2, 3], rows)
+        logits = batch.step(torch.arange(rows) % 20)
+        assert not logits.requires_grad and logits.grad_fn is None
