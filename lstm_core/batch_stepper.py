@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
-from lstm_core.step_many_rows import ManyRows, ManyRowsStep
+from lstm_core.step_cells import GateBuffers
 from lstm_core.step_rows import StepRows
 from lstm_core.stepper import FastStepper, _prefill, use_int8
 
@@ -70,13 +70,14 @@ class FusedBatchStepper:
 
 class FastBatchStepper:
     """The hand-fused step of ``FastStepper`` (LSTM and vanilla RNN on the CPU) over B rows:
-    a few rows in numpy as a single run steps, many in torch (lstm_core.step_many_rows)."""
+    a few in numpy as a single run steps, many with ``FastStepper.advance_many``. Both give
+    a row the bits a single run gives it."""
 
     def __init__(self, model: LanguageModel, *, int8: bool = False) -> None:
         # Its laid-out (or int8) weights and its thread choice; its own state stays unused.
         self.fast = FastStepper(model, int8=int8)
-        self.many: ManyRowsStep | None = None  # laid out when a batch first has many rows
-        self.state: StepRows | ManyRows | None = None
+        self.state: StepRows | None = None
+        self.gates: GateBuffers | None = None  # made for a number of rows when it is many
         # Its stepper's choice, which only this batch uses: 4 rows ran faster on one thread.
         self.threads = self.fast.threads
 
@@ -84,38 +85,27 @@ class FastBatchStepper:
     def rows(self) -> int:
         return self.state.rows if self.state else 0
 
-    def _hold(self, state: StepRows | ManyRows) -> None:
-        """Keep ``state`` in the layout of the step its number of rows takes."""
-        if self.fast.many_rows(state.rows):
-            if isinstance(state, StepRows):
-                state = ManyRows.from_few(state)
-            if self.many is None:
-                self.many = ManyRowsStep(self.fast.model, int8=self.fast.int8)
-        elif isinstance(state, ManyRows):
-            state = state.few_rows()
-        self.state = state
-
     @torch.no_grad()
     def prefill(self, ids: list[int], rows: int) -> Tensor:
         out = _prefill(self.fast.model, ids)
-        self._hold(self.fast.rows_from(out.state, rows))
+        self.state = self.fast.rows_from(out.state, rows)
         return out.logits[0, -1].float().expand(rows, -1).clone()
 
     # No torch.no_grad, as in FastStepper.step: nothing a step reads requires grad.
     def step(self, tokens: Tensor) -> Tensor:
-        state = self.state
+        fast, state = self.fast, self.state
         assert state is not None, "prefill first"
-        if isinstance(state, ManyRows):
-            assert self.many is not None
+        if fast.many_rows(state.rows):
+            if self.gates is None or self.gates.rows != state.rows:
+                self.gates = GateBuffers(len(fast.products), state.rows, fast.gates, state.h[0].shape[1])
             # Always on the team: 32 rows of a 2×512 LSTM stepped in 654 µs on two threads
             # against 870 on one, and a choice timed during a burst of load could keep one.
-            return self.many.advance(tokens, state)
-        token_rows = self.fast.input_table.index_select(0, tokens)
-        return self.threads.run(self.fast.advance, token_rows, state)
+            return fast.advance_many(tokens, state, self.gates)
+        return self.threads.run(fast.advance, fast.input_table.index_select(0, tokens), state)
 
     def reorder(self, index: Tensor) -> None:
         assert self.state is not None, "prefill first"
-        self._hold(self.state.reorder(index))
+        self.state = self.state.reorder(index)
 
 
 def make_batch_stepper(model: LanguageModel, *, int8: bool | None = None) -> BatchStepper:

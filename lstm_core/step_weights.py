@@ -56,28 +56,23 @@ def _gate_order(lstm: bool, hidden: int) -> Tensor:
     return torch.cat(parts)
 
 
-def _gate_scale(lstm: bool, hidden: int, doubled: bool) -> Tensor:
-    """Per reordered gate row: ½ for the sigmoid gates, 1 for the candidate g; twice that
-    when ``doubled``.
+def _gate_scale(lstm: bool, hidden: int) -> Tensor:
+    """Per reordered gate row: ½ for the sigmoid gates, 1 for the candidate g.
 
     σ(x) = ½·tanh(x/2) + ½, so with the sigmoid rows' pre-activations halved one tanh over
     all four gates serves them all: the step makes one pointwise call where it made two.
-    Doubled, one sigmoid serves them all instead, with tanh(g) = 2σ(2g) − 1: the form the
-    batched step's torch cell uses (lstm_core.step_cells), since torch's sigmoid is several
-    times faster than its tanh. Scaling by a power of two is exact in floating point and in
-    int8 (only the row's scale changes): the doubled layout's gates are the halved layout's
-    times two, to the last bit."""
+    Halving is exact in floating point and in int8 (only the row's scale changes)."""
     scale = torch.ones(4 * hidden if lstm else hidden)
     if lstm:
         scale[: 3 * hidden] = 0.5
-    return scale * 2 if doubled else scale
+    return scale
 
 
 @torch.no_grad()
-def _lay_out(model: LanguageModel, int8: bool, doubled: bool) -> StepWeights:
+def _lay_out(model: LanguageModel, int8: bool) -> StepWeights:
     cfg = model.config
     lstm = cfg.cell == "lstm"
-    order, scale = _gate_order(lstm, cfg.hidden), _gate_scale(lstm, cfg.hidden, doubled)
+    order, scale = _gate_order(lstm, cfg.hidden), _gate_scale(lstm, cfg.hidden)
     w_ih, w_hh, bias = [], [], []
     for layer in range(cfg.layers):
         w_i, w_h, b_i, b_h = (t.detach().float() for t in model.layer_weights(layer))
@@ -98,21 +93,17 @@ def _lay_out(model: LanguageModel, int8: bool, doubled: bool) -> StepWeights:
     return StepWeights(input_table=table, products=products, gates=len(order))
 
 
-_Kind = tuple[bool, bool]  # (int8, doubled)
-_KEPT: weakref.WeakKeyDictionary[LanguageModel, dict[_Kind, tuple[tuple[int, ...], StepWeights]]] = (
+_KEPT: weakref.WeakKeyDictionary[LanguageModel, dict[bool, tuple[tuple[int, ...], StepWeights]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def step_weights(model: LanguageModel, *, int8: bool, doubled: bool = False) -> StepWeights:
-    """The model's step weights, laid out now or reused from an earlier call. ``doubled``
-    gives every gate row twice its usual scale (``_gate_scale``); the output head keeps its
-    own, so the logits are the same."""
+def step_weights(model: LanguageModel, *, int8: bool) -> StepWeights:
+    """The model's step weights, laid out now or reused from an earlier call."""
     stamp = model.weights_stamp()
     kept = _KEPT.setdefault(model, {})
-    kind = (int8, doubled)
-    if kind in kept and kept[kind][0] == stamp:
-        return kept[kind][1]
-    weights = _lay_out(model, int8, doubled)
-    kept[kind] = (stamp, weights)
+    if int8 in kept and kept[int8][0] == stamp:
+        return kept[int8][1]
+    weights = _lay_out(model, int8)
+    kept[int8] = (stamp, weights)
     return weights
