@@ -9,15 +9,20 @@ both sides alike.
 
 from __future__ import annotations
 
+import statistics
 import string
+import time
+from collections.abc import Callable
 
 import torch
+from torch import Tensor
 
 from benchmarks.common import interleaved, row
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.batch_stepper import FastBatchStepper, make_batch_stepper
 from lstm_core.config import ModelConfig
 from lstm_core.model import LanguageModel
+from lstm_core.openmp_team import on_one_thread
 from lstm_core.sampling import SamplingSettings, generate
 from lstm_core.tokenizers import CharTokenizer
 
@@ -26,6 +31,31 @@ CHARS = 500
 
 
 QUARTER = 4  # single runs timed together, against one batch
+
+
+class _TeamGains:
+    """How much the other kernel threads add at each round: the batch's largest matrix
+    product timed on the whole team and on one thread. On a virtual machine whose host runs
+    its cores as one now and then, the batch's speed moves with it; the single runs, on one
+    thread, do not."""
+
+    def __init__(self, model: LanguageModel, rows: int) -> None:
+        stepper = make_batch_stepper(model)
+        stepper.prefill([1], rows)
+        assert isinstance(stepper, FastBatchStepper) and stepper.state is not None
+        self.product, self.rows = stepper.fast.products[0], stepper.state.inputs[0]
+        self.seen: list[float] = []
+
+    def measure(self) -> None:
+        team = self._seconds(self.product)
+        alone = self._seconds(lambda rows: on_one_thread(self.product, rows))
+        self.seen.append(alone / team)
+
+    def _seconds(self, call: Callable[[Tensor], object], calls: int = 20) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            call(self.rows)
+        return time.perf_counter() - start
 
 
 def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
@@ -52,7 +82,9 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
             pieces = generate(model, tokenizer, "ROMEO:", SamplingSettings(max_tokens=chars, seed=seed))
             single_texts[seed] = "".join(pieces)
 
-    times = interleaved({"batched": batched, "quarter": quarter}, rounds=rounds, warmup=1)
+    gains = _TeamGains(model, samples)
+    fns = {"batched": batched, "quarter": quarter, "gain": gains.measure}
+    times = interleaved(fns, rounds=rounds, warmup=1)
     times["sequential"] = times["quarter"] * samples / QUARTER
     total = samples * chars
     ratio = times["sequential"] / times["batched"]
@@ -62,6 +94,10 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
     row("ratio", f"{ratio:.2f} ×", "target ≥ 8 ×")
     team = torch.get_num_threads()
     row(f"batches whose steps chose one kernel thread over {team}", f"{sum(alone)} of {len(alone)}")
+    if team > 1:
+        low, mid = min(gains.seen), statistics.median(gains.seen)
+        gain = f"{mid:.2f} × (lowest {low:.2f})"
+        row(f"the batch's largest product on {team} kernel threads / on one", gain)
     same = sum(single_texts.get(i) == text for i, text in enumerate(batch_texts))
     row("samples that are their seed's single run, character for character", f"{same} of {samples}")
     return ratio

@@ -18,6 +18,7 @@ from torch import Tensor
 from lstm_core.hardware import inference_autocast
 from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
+from lstm_core.openmp_team import on_one_thread
 from lstm_core.step_cells import GateBuffers, numpy_cell, rows_cell
 from lstm_core.step_rows import StepRows
 from lstm_core.step_threads import StepThreads
@@ -150,18 +151,30 @@ class FastStepper:
         return out[:, gates_end:]
 
     def advance_many(self, tokens: Tensor, state: StepRows, gates: GateBuffers) -> Tensor:
-        """``advance`` over a batch of rows, each with its token, to the last bit: the gates are
-        summed into ``gates`` by torch (several times faster than numpy at adding strided
-        (rows, gates) views) and updated by ``rows_cell``."""
+        """``advance`` over a batch of rows, each with its token, to the last bit. Each layer's
+        gates are summed into ``gates`` by torch (several times faster than numpy at adding
+        strided (rows, gates) views) and updated by ``rows_cell``, on one kernel thread: the
+        products alone use the team. The application's OpenMP threads spin only briefly
+        (training/runtime/cpu_runtime.py), so a parallel call between two products first
+        wakes a sleeping thread; per step of 32 rows of a 2×512 LSTM on a 2-core Zen 4 VM,
+        640 µs against 700 with the pointwise part on the team too."""
         gates_end = self.gates
-        below = self.input_table.index_select(0, tokens)
+        below = None
         for layer, product in enumerate(self.products):
-            torch.add(torch.from_numpy(state.pending[layer]), below, out=gates.values[layer])
-            rows_cell(gates, layer, state)
+            on_one_thread(self._gates_and_cell, layer, tokens if below is None else below, state, gates)
             out = product(state.inputs[layer])
             state.pending[layer] = out.numpy()[:, :gates_end]
             below = out[:, gates_end:]
+        assert below is not None
         return below
+
+    def _gates_and_cell(self, layer: int, below: Tensor, state: StepRows, gates: GateBuffers) -> None:
+        """Layer ``layer``'s part of ``advance_many`` before its product; layer 0's ``below``
+        are the rows' tokens."""
+        if layer == 0:
+            below = self.input_table.index_select(0, below)
+        torch.add(torch.from_numpy(state.pending[layer]), below, out=gates.values[layer])
+        rows_cell(gates, layer, state)
 
 
 def use_int8(model: LanguageModel) -> bool:
