@@ -65,12 +65,18 @@ class _Draws:
         self.uniforms = Uniforms(rngs) if _only_temperature(settings) else None
 
     def __call__(self, logits: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """The rows' tokens; ``logits`` may be overwritten."""
         settings = self.settings
         if settings.greedy:
             return logits.argmax(axis=1)
         if self.uniforms is not None:
-            # The common case vectorised: the same cumulative sums and searchsorted(side="right").
-            weights = np.exp((logits - logits.max(axis=1, keepdims=True)) / settings.temperature)
+            # The common case vectorised: the same cumulative sums and searchsorted(side="right"),
+            # in place (``logits`` are this step's own): at every token of a batch each numpy
+            # call costs microseconds, a matrix product having just emptied the caches.
+            weights = np.subtract(logits, logits.max(axis=1, keepdims=True), out=logits)
+            if settings.temperature != 1.0:  # x / 1 is x: a pass saved
+                weights /= settings.temperature
+            np.exp(weights, out=weights)
             # torch's cumulative sum adds along each row in order, as numpy's does, in a third
             # of the time (4 against 12.5 µs for 32 rows of 100)
             cdf = torch.cumsum(torch.from_numpy(weights), dim=1).numpy()
