@@ -33,8 +33,8 @@ def numpy_cell(gates: np.ndarray, c: np.ndarray | None, h: np.ndarray, tmp: np.n
 
 def rows_cell(gates: GateBuffers, layer: int, state: StepRows) -> None:
     """``numpy_cell`` over a batch of rows, to the last bit: the same numpy calls, but for the
-    sigmoid gates' ½·t + ½, which torch splits over every core (½·t is exact, so one rounding
-    either way). torch's own tanh and sigmoid round differently, by a last bit that a
+    sigmoid gates' ½·t + ½, one torch call where numpy makes two (½·t is exact, so either
+    rounds once). torch's own tanh and sigmoid round differently, by a last bit that a
     recurrence grows: with them a batch's samples drifted from the single runs of the same
     seeds (8 of 32 samples of 500 characters from an untrained 2×512 LSTM)."""
     values = gates.values_np[layer]

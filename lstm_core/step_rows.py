@@ -21,12 +21,6 @@ from torch import Tensor
 from lstm_core.int8_weights import range_columns
 
 
-def input_buffers(hs: list[Tensor], *, pinned: bool) -> list[Tensor]:
-    """Each layer's product input, [h, pins], holding a copy of that layer's h."""
-    pins = range_columns(hs[0].shape[0]) if pinned else torch.empty(hs[0].shape[0], 0)
-    return [torch.cat([h.float(), pins], dim=1) for h in hs]
-
-
 class StepRows:
     """h, c and the pending recurrent products of every layer for ``rows`` rows (CPU,
     float32). ``inputs[layer]`` is the buffer that layer's product reads; ``h[layer]`` is a
@@ -37,7 +31,8 @@ class StepRows:
     ) -> None:
         rows, hidden = hs[0].shape
         self.pinned = pinned
-        self.inputs = input_buffers(hs, pinned=pinned)
+        pins = range_columns(rows) if pinned else torch.empty(rows, 0)
+        self.inputs = [torch.cat([h.float(), pins], dim=1) for h in hs]
         self.h = [buffer[:, :hidden] for buffer in self.inputs]
         self.c = [c.float().clone() for c in cs]
         self.pending = pending

@@ -36,12 +36,12 @@ _BF16_PREFILL_TOKENS = 64
 _INT8_FROM_WEIGHTS = 2_000_000
 
 
-# The step's pointwise part runs in numpy up to this many gate values (rows × gates), in
-# torch above: a numpy call costs about a microsecond against torch's several, but on a
-# batch of rows torch's threaded sigmoid and its add of strided views (5 against 25 µs for
-# 32×2048 values) win. Per step of a 2×512 LSTM on a 2-core Zen 4, numpy against torch:
-# 16 rows 364 against 387 µs, 32 rows 661 against 612, 64 rows 1222 against 1010; a 2×512
-# RNN still gains from numpy at 64 rows (802 against 870).
+# Up to this many gate values (rows × gates) a step is the few-rows one (``advance``, numpy
+# with the thread choice of lstm_core.step_threads); above, the many-rows one
+# (``advance_many``: torch's add of strided views into kept buffers, the products always on
+# every thread). Per step of a 2×512 model (int8) on a 2-core Zen 4 VM, few against many:
+# LSTM 8 rows 323 against 436 µs, 16 rows 463 against 414, 32 rows 788 against 680; RNN
+# 16 rows 174 against 279, 64 rows 445 against 500.
 _NUMPY_UP_TO = 32768
 
 
@@ -131,8 +131,8 @@ class FastStepper:
         return self.threads.run(self.advance, self.input_table[token : token + 1], self.state)[0]
 
     def many_rows(self, rows: int) -> bool:
-        """Whether a step over this many rows runs in torch (``_NUMPY_UP_TO``): its products
-        are then bound by arithmetic, which every core speeds up."""
+        """Whether a step over this many rows is the many-rows one (``_NUMPY_UP_TO``): its
+        products are then bound by arithmetic, which every core speeds up."""
         return rows * self.gates > _NUMPY_UP_TO
 
     def advance(self, token_rows: Tensor, state: StepRows) -> Tensor:

@@ -71,7 +71,7 @@ def test_long_prompt_prefill_stays_close_to_float32() -> None:
     assert (exact - primed).abs().max().item() < 0.02  # bf16 priming moves probabilities very little
 
 
-@pytest.mark.parametrize("rows", [4, 40])  # 40 × 256 gate values: the pointwise part in torch
+@pytest.mark.parametrize("rows", [4, 40])  # 40 × 256 gate values: the many-rows step
 def test_fast_batch_stepper_matches_fused_kernel_through_reorders(rows: int) -> None:
     """Beam search reorders rows between steps: every part of the fast state moves with them."""
     torch.manual_seed(8)

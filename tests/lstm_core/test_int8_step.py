@@ -56,7 +56,7 @@ def test_int8_is_chosen_for_models_big_enough_to_gain() -> None:
     assert make_stepper(_model(2, 512), int8=False).int8 is False  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("rows", [6, 40])  # 40 rows × 1,024 gate values step in torch
+@pytest.mark.parametrize("rows", [6, 40])  # 40 rows × 1,024 gate values: the many-rows step
 def test_a_rows_int8_result_is_the_single_runs_to_the_last_bit(rows: int) -> None:
     """Whatever the other rows do, and as rows leave the batch (40, then 36, then 6: the
     many-rows step hands over to the few-rows one)."""
@@ -125,7 +125,7 @@ def test_a_step_records_no_graph_for_a_model_that_requires_grad(int8: bool) -> N
     stepper.prefill([1, 2, 3])
     logits = stepper.step(4)
     assert not logits.requires_grad and logits.grad_fn is None
-    for rows in (4, 1200):  # a few rows step in numpy, many in torch
+    for rows in (4, 1200):  # the few-rows step and the many-rows one
         batch = make_batch_stepper(model, int8=int8)
         batch.prefill([1, 2, 3], rows)
         logits = batch.step(torch.arange(rows) % 20)

@@ -150,7 +150,7 @@ def test_a_team_of_one_has_nothing_to_choose() -> None:
 
 @needs_runtime
 def test_a_batch_times_its_steps_only_while_it_has_few_rows() -> None:
-    model = _model(256)  # 1,024 gate values a row: above 32 rows a step runs in torch
+    model = _model(256)  # 1,024 gate values a row: above 32 rows the many-rows step
     with kernel_threads(2, restore=torch.get_num_threads()):
         for rows, timed in ((40, False), (8, True)):
             stepper = FastBatchStepper(model, int8=True)
