@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import statistics
 import string
-import time
-from collections.abc import Callable
 
 import torch
-from torch import Tensor
 
-from benchmarks.common import interleaved, row
+from benchmarks.common import interleaved, row, time_per_call
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.batch_stepper import FastBatchStepper, make_batch_stepper
 from lstm_core.config import ModelConfig
@@ -47,15 +44,9 @@ class _TeamGains:
         self.seen: list[float] = []
 
     def measure(self) -> None:
-        team = self._seconds(self.product)
-        alone = self._seconds(lambda rows: on_one_thread(self.product, rows))
+        team = time_per_call(lambda: self.product(self.rows), repeats=20, warmup=1)
+        alone = time_per_call(lambda: on_one_thread(self.product, self.rows), repeats=20, warmup=1)
         self.seen.append(alone / team)
-
-    def _seconds(self, call: Callable[[Tensor], object], calls: int = 20) -> float:
-        start = time.perf_counter()
-        for _ in range(calls):
-            call(self.rows)
-        return time.perf_counter() - start
 
 
 def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
