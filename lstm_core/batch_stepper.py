@@ -98,8 +98,8 @@ class FastBatchStepper:
         if fast.many_rows(state.rows):
             if self.gates is None or self.gates.rows != state.rows:
                 self.gates = GateBuffers(len(fast.products), state.rows, fast.gates, state.h[0].shape[1])
-            # Always on the team: 32 rows of a 2×512 LSTM stepped in 654 µs on two threads
-            # against 870 on one, and a choice timed during a burst of load could keep one.
+            # Its products always on the team: at 32 rows of a 2×512 LSTM they are bound by
+            # arithmetic, and a choice timed during a burst of load could keep one thread.
             return fast.advance_many(tokens, state, self.gates)
         return self.threads.run(fast.advance, fast.input_table.index_select(0, tokens), state)
 

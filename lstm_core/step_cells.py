@@ -31,6 +31,9 @@ def numpy_cell(gates: np.ndarray, c: np.ndarray | None, h: np.ndarray, tmp: np.n
     np.multiply(gates[:, 2 * hid : 3 * hid], np.tanh(c, out=tmp), out=h)
 
 
+_HALF = torch.tensor(0.5)
+
+
 def rows_cell(gates: GateBuffers, layer: int, state: StepRows) -> None:
     """``numpy_cell`` over a batch of rows, to the last bit: the same numpy calls, but for the
     sigmoid gates' ½·t + ½, one torch call where numpy makes two (½·t is exact, so either
@@ -49,9 +52,6 @@ def rows_cell(gates: GateBuffers, layer: int, state: StepRows) -> None:
     c *= f
     c += np.multiply(i, g, out=tmp)
     np.multiply(o, np.tanh(c, out=tmp), out=state.h_np[layer])
-
-
-_HALF = torch.tensor(0.5)
 
 
 class GateBuffers:
