@@ -57,14 +57,14 @@ def _gate_order(lstm: bool, hidden: int) -> Tensor:
 
 
 def _gate_scale(lstm: bool, hidden: int) -> Tensor:
-    """Per reordered gate row: ½ for the sigmoid gates, 1 for the candidate g.
+    """Per reordered gate row: 1 for the sigmoid gates, 2 for the candidate g.
 
-    σ(x) = ½·tanh(x/2) + ½, so with the sigmoid rows' pre-activations halved one tanh over
-    all four gates serves them all: the step makes one pointwise call where it made two.
-    Halving is exact in floating point and in int8 (only the row's scale changes)."""
+    tanh(b) = 2σ(2b) - 1, so with the candidate's pre-activation doubled one sigmoid over all
+    four gates serves them all (lstm_core.step_cells). Doubling is exact in floating point
+    and in int8 (only the row's scale changes)."""
     scale = torch.ones(4 * hidden if lstm else hidden)
     if lstm:
-        scale[: 3 * hidden] = 0.5
+        scale[3 * hidden :] = 2.0
     return scale
 
 

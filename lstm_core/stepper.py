@@ -19,7 +19,7 @@ from lstm_core.hardware import inference_autocast
 from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
 from lstm_core.openmp_team import on_one_thread
-from lstm_core.step_cells import GateBuffers, numpy_cell, rows_cell
+from lstm_core.step_cells import GateBuffers, lstm_cell, quarters, rnn_cell
 from lstm_core.step_rows import StepRows
 from lstm_core.step_threads import StepThreads
 from lstm_core.step_weights import step_weights
@@ -113,7 +113,8 @@ class FastStepper:
         """The model's state (its first row) copied into ``rows`` rows of step state."""
         parts = list(state) if isinstance(state, tuple) else [state]
         per_layer = [[layer[0:1].float().expand(rows, -1) for layer in part] for part in parts]
-        rows_state = StepRows(per_layer[0], per_layer[1] if self.lstm else [], [], pinned=self.int8)
+        c2s = [2 * c for c in per_layer[1]] if self.lstm else []  # doubling is exact
+        rows_state = StepRows(per_layer[0], c2s, [], pinned=self.int8)
         for product, buffer in zip(self.products, rows_state.inputs, strict=True):
             rows_state.pending.append(product(buffer).numpy()[:, : self.gates])
         return rows_state
@@ -144,7 +145,10 @@ class FastStepper:
         for layer, product in enumerate(self.products):
             gates = state.pending[layer]
             gates += below
-            numpy_cell(gates, state.c_np[layer] if lstm else None, state.h_np[layer], state.scratch)
+            if lstm:
+                lstm_cell(torch.from_numpy(gates), quarters(gates), state, layer)
+            else:
+                rnn_cell(gates, state, layer)
             out = product(state.inputs[layer])
             out_np = out.numpy()
             state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
@@ -153,7 +157,8 @@ class FastStepper:
     def advance_many(self, tokens: Tensor, state: StepRows, gates: GateBuffers) -> Tensor:
         """``advance`` over a batch of rows, each with its token, to the last bit. Each layer's
         gates are summed into ``gates`` by torch (several times faster than numpy at adding
-        strided (rows, gates) views) and updated by ``rows_cell``, on one kernel thread: the
+        strided (rows, gates) views) and updated by the cell (lstm_core.step_cells), on one kernel
+        thread, which also keeps torch's sigmoid from splitting a row between threads: the
         products alone use the team. The application's OpenMP threads spin only briefly
         (training/runtime/cpu_runtime.py), so a parallel call between two products first
         wakes a sleeping thread; per step of 32 rows of a 2×512 LSTM on a 2-core Zen 4 VM,
@@ -170,7 +175,10 @@ class FastStepper:
     def _gates_and_cell(self, layer: int, below: Tensor, state: StepRows, gates: GateBuffers) -> None:
         """Layer ``layer``'s part of ``advance_many`` before its product."""
         torch.add(torch.from_numpy(state.pending[layer]), below, out=gates.values[layer])
-        rows_cell(gates, layer, state)
+        if self.lstm:
+            lstm_cell(gates.values[layer], gates.parts[layer], state, layer)
+        else:
+            rnn_cell(gates.values_np[layer], state, layer)
 
 
 def use_int8(model: LanguageModel) -> bool:
