@@ -15,7 +15,7 @@ The two names below load on first use: importing a light module of this package
 - hardware.py: device, native precision and kernel threads
 - sampling.py: streaming generation and the sampling controls
 - stepper.py: carrying a model's state through generation, a token at a time (the fused step)
-- step_cells.py: the fused step's pointwise cell update, for a few rows and for many, to the same bits
+- step_cells.py: the fused step's pointwise cell update (one sigmoid), for one row or many, to the same bits
 - step_weights.py: the fused step's weights, laid out once per model
 - step_rows.py: the fused step's state buffers
 - step_threads.py: one kernel thread or all for a step, chosen by timing the first steps
