@@ -40,12 +40,13 @@ _INT8_FROM_WEIGHTS = 2_000_000
 # the thread choice of lstm_core.step_threads); above, the many-rows one (``advance_many``:
 # torch's add of strided views into kept buffers, the products always on every thread). The
 # bound also keeps a few-rows step's sigmoid on one thread (torch splits a call between
-# threads only above 32,768 values), so that it runs each row as a single run does. Per step of a
-# 2×512 model (int8), few against many: on a 2-core Zen 4 VM (the cell then in tanh), LSTM 8
-# rows 323 against 436 µs, 16 rows 463 against 414, 32 rows 788 against 680; RNN 16 rows 174
-# against 279, 64 rows 445 against 500. On a 2-core Zen 3 VM (the LSTM's cell in one sigmoid,
-# RNN 2×1024): LSTM 8 rows 756 against 765, 16 rows 1,113 against 1,167, 32 rows 2,018
-# against 1,865; RNN 16 rows 1,029 against 1,060, 32 rows 1,703 against 1,728.
+# threads only above 32,768 values), so that it runs each row as a single run does.
+# Per step of a 2×512 model (int8), few against many: on a 2-core Zen 4 VM (the cell then in
+# tanh), LSTM 8 rows 323 against 436 µs, 16 rows 463 against 414, 32 rows 788 against 680;
+# RNN 16 rows 174 against 279, 64 rows 445 against 500. On a 2-core Zen 3 VM (the LSTM's
+# cell in one sigmoid, RNN 2×1024): LSTM 8 rows 756 against 765, 16 rows 1,113 against
+# 1,167, 32 rows 2,018 against 1,865; RNN 16 rows 1,029 against 1,060, 32 rows 1,703
+# against 1,728.
 _NUMPY_UP_TO = 32768
 
 
