@@ -40,7 +40,7 @@ class _TeamGains:
         stepper = make_batch_stepper(model)
         stepper.prefill([1], rows)
         assert isinstance(stepper, FastBatchStepper) and stepper.state is not None
-        self.product, self.rows = stepper.fast.products[0], stepper.state.inputs[0]
+        self.product, self.rows = stepper.fast.products[0], stepper.state.h[0]
         self.seen: list[float] = []
 
     def measure(self) -> None:

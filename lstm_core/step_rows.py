@@ -1,7 +1,6 @@
 """The recurrent state of the hand-fused step, kept where its products read it.
 
-Layer l's product (lstm_core.step_weights) reads one buffer, [h_l], which with int8
-weights ends in the two pinned columns -1 and 1 (lstm_core.int8_weights). A step writes
+Layer l's product (lstm_core.step_weights) reads one buffer, h_l. A step writes
 each new h straight into its buffer, so no input is concatenated, allocated or sliced
 per token: at batch 1 those small calls cost as much as reading the weights. Beside h and
 the LSTM's cell state (kept doubled) the state holds each layer's pending W_hh · h, computed
@@ -16,8 +15,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import Tensor
-
-from lstm_core.int8_weights import range_columns
 
 # Floats left unused after each row of ``rows_apart``: 64 bytes keep rows of a multiple of 16
 # floats on cache-line boundaries.
@@ -38,18 +35,13 @@ def _apart(values: np.ndarray) -> np.ndarray:
 
 class StepRows:
     """h, 2c and the pending recurrent products of every layer for ``rows`` rows (CPU,
-    float32). ``inputs[layer]`` is the buffer that layer's product reads; ``h[layer]`` is a
-    view of it; ``c2[layer]`` is twice the LSTM's cell state (lstm_core.step_cells says why);
-    ``pending[layer]`` (rows, gates) is W_hh · h, the next step's start."""
+    float32). ``h[layer]`` is also the buffer that layer's product reads; ``c2[layer]`` is
+    twice the LSTM's cell state (lstm_core.step_cells says why); ``pending[layer]``
+    (rows, gates) is W_hh · h, the next step's start."""
 
-    def __init__(
-        self, hs: list[Tensor], c2s: list[Tensor], pending: list[np.ndarray], *, pinned: bool
-    ) -> None:
+    def __init__(self, hs: list[Tensor], c2s: list[Tensor], pending: list[np.ndarray]) -> None:
         rows, hidden = hs[0].shape
-        self.pinned = pinned
-        pins = range_columns(rows) if pinned else torch.empty(rows, 0)
-        self.inputs = [torch.cat([h.float(), pins], dim=1) for h in hs]
-        self.h = [buffer[:, :hidden] for buffer in self.inputs]
+        self.h = [h.float().clone(memory_format=torch.contiguous_format) for h in hs]
         self.c2 = [c2.float().clone() for c2 in c2s]
         self.pending = pending  # views of a product's result, whose rows other columns follow
         self.squashed = rows_apart(rows, hidden)  # σ(2c), the LSTM cell's last sigmoid
@@ -61,7 +53,7 @@ class StepRows:
 
     @property
     def rows(self) -> int:
-        return self.inputs[0].shape[0]
+        return self.h[0].shape[0]
 
     def reorder(self, index: Tensor) -> StepRows:
         """Row i takes the state row index[i] had (beam search's survivors)."""
@@ -70,5 +62,4 @@ class StepRows:
             [h.index_select(0, index) for h in self.h],
             [c2.index_select(0, index) for c2 in self.c2],
             [_apart(p[rows]) for p in self.pending],
-            pinned=self.pinned,
         )

@@ -3,9 +3,9 @@
 Each layer's new h is multiplied once, by every matrix that reads it stacked into one
 product: its own W_hh (whose result waits for the next step) over the layer above's W_ih
 with that layer's bias (or, for the top layer, the output head). A step of an L-layer
-model thus makes L matrix products, each reading only [h, pins], where a product per
-layer plus one for the head, over concatenated [x, h] inputs, made L + 1. Layer 0's
-input projection of every token is a lookup table.
+model thus makes L matrix products, each reading only h, where a product per layer plus
+one for the head, over concatenated [x, h] inputs, made L + 1. Layer 0's input projection
+of every token is a lookup table.
 
 Laying them out (and quantizing them to int8) takes tens to hundreds of milliseconds for
 a 2×512 model: paid on every generation, that would be most of the time to the first

@@ -119,8 +119,8 @@ class FastStepper:
         parts = list(state) if isinstance(state, tuple) else [state]
         per_layer = [[layer[0:1].float().expand(rows, -1) for layer in part] for part in parts]
         c2s = [2 * c for c in per_layer[1]] if self.lstm else []  # doubling is exact
-        rows_state = StepRows(per_layer[0], c2s, [], pinned=self.int8)
-        for product, buffer in zip(self.products, rows_state.inputs, strict=True):
+        rows_state = StepRows(per_layer[0], c2s, [])
+        for product, buffer in zip(self.products, rows_state.h, strict=True):
             rows_state.pending.append(product(buffer).numpy()[:, : self.gates])
         return rows_state
 
@@ -154,7 +154,7 @@ class FastStepper:
                 lstm_cell(torch.from_numpy(gates), quarters(gates), state, layer)
             else:
                 rnn_cell(gates, state, layer)
-            out = product(state.inputs[layer])
+            out = product(state.h[layer])
             out_np = out.numpy()
             state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
         return out[:, gates_end:]
@@ -172,7 +172,7 @@ class FastStepper:
         below = on_one_thread(self.input_table.index_select, 0, tokens)  # layer 0's input projection
         for layer, product in enumerate(self.products):
             on_one_thread(self._gates_and_cell, layer, below, state, gates)
-            out = product(state.inputs[layer])
+            out = product(state.h[layer])
             state.pending[layer] = out.numpy()[:, :gates_end]
             below = out[:, gates_end:]
         return below

@@ -11,7 +11,7 @@ import torch
 from lstm_core import LanguageModel, ModelConfig
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.batch_stepper import make_batch_stepper
-from lstm_core.int8_weights import int8_available
+from lstm_core.int8_weights import INPUT_SCALE, INPUT_ZERO_POINT, Int8Linear, int8_available
 from lstm_core.sampling import SamplingSettings, generate, prompt_ids
 from lstm_core.stepper import FastStepper, make_stepper, use_int8
 from lstm_core.tokenizers import CharTokenizer
@@ -42,6 +42,22 @@ def test_int8_steps_stay_within_the_stated_tolerance_of_float32(cell: str) -> No
         a, b = exact.step(token), compact.step(token)
     assert np.mean(kls) <= 1e-3 and max(kls) <= 2e-2
     assert compact.weight_bytes() < exact.weight_bytes() / 3
+
+
+def test_the_fixed_input_grid_is_the_one_the_dynamic_kernels_choose_for_inputs_in_minus_1_to_1() -> None:
+    """So a product's result is what torch's dynamic int8 linear gives an input whose values
+    span [-1, 1], bit for bit, and it is the same grid on every row and every step."""
+    torch.manual_seed(3)
+    weight, bias = torch.randn(300, 64), torch.randn(300)
+    ours = Int8Linear(weight, bias)
+    x = torch.rand(7, 64) * 2 - 1
+    x[0, :2] = torch.tensor([-1.0, 1.0])  # the span the dynamic kernels then see
+    dynamic = torch.ops.quantized.linear_dynamic(x, ours.packed, True)  # 7-bit, as ours
+    assert torch.equal(ours(x), dynamic)
+    ends = torch.tensor([-1.0, 0.0, 1.0])
+    codes = torch.quantize_per_tensor(ends, INPUT_SCALE, INPUT_ZERO_POINT, torch.quint8)
+    assert codes.int_repr().tolist() == [0, 64, 128]  # 2 · 128 · 127 fits the kernels' 16-bit pair sums
+    assert torch.equal(ours(x[3:4]), ours(x)[3:4])  # a row's result whatever the other rows
 
 
 def _model(layers: int, hidden: int) -> LanguageModel:
