@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -29,11 +30,14 @@ from torch import Tensor
 INPUT_SCALE = 2 / 127
 INPUT_ZERO_POINT = 64  # the code of 0.0
 
-# The overload's C++ entry point: calling it skips the op packet's lookup and the overload's
-# Python check of every argument for traced stand-ins (which only torch.export makes), 4-8
-# µs a call that a batch-1 step would pay at every layer.
-_OVERLOAD = torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32.default
-_FIXED_RANGE_LINEAR = getattr(_OVERLOAD, "_op", _OVERLOAD)
+
+def _fixed_grid_linear() -> Callable[..., Tensor]:
+    """The engine's fixed-grid product, as its overload's C++ entry point: calling that skips
+    the op packet's lookup and the overload's Python check of every argument for traced
+    stand-ins (which only torch.export makes), 4-8 µs a call that a batch-1 step would pay at
+    every layer. Looked up when first needed: a torch without it still imports this module."""
+    overload = torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32.default
+    return getattr(overload, "_op", overload)
 
 
 def _pack(weight: Tensor, bias: Tensor | None) -> tuple[object, int]:
@@ -59,8 +63,8 @@ def int8_available() -> bool:
         return False
     try:
         packed, _ = _pack(torch.ones(1, 1), None)
-        _FIXED_RANGE_LINEAR(torch.ones(1, 1), INPUT_SCALE, INPUT_ZERO_POINT, packed)
-    except RuntimeError:
+        _fixed_grid_linear()(torch.ones(1, 1), INPUT_SCALE, INPUT_ZERO_POINT, packed)
+    except (AttributeError, RuntimeError):  # no such op in this torch, or not on this engine
         return False
     return True
 
@@ -70,6 +74,7 @@ class Int8Linear:
 
     def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
         self.packed, self.nbytes = _pack(weight, bias)
+        self._linear = _fixed_grid_linear()
 
     def __call__(self, x: Tensor) -> Tensor:
-        return _FIXED_RANGE_LINEAR(x, INPUT_SCALE, INPUT_ZERO_POINT, self.packed)
+        return self._linear(x, INPUT_SCALE, INPUT_ZERO_POINT, self.packed)

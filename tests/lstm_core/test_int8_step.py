@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import LanguageModel, ModelConfig
+from lstm_core import LanguageModel, ModelConfig, int8_weights
 from lstm_core.batch_sampling import generate_samples
 from lstm_core.batch_stepper import make_batch_stepper
 from lstm_core.int8_weights import INPUT_SCALE, INPUT_ZERO_POINT, Int8Linear, int8_available
@@ -58,6 +58,24 @@ def test_the_fixed_input_grid_is_the_one_the_dynamic_kernels_choose_for_inputs_i
     codes = torch.quantize_per_tensor(ends, INPUT_SCALE, INPUT_ZERO_POINT, torch.quint8)
     assert codes.int_repr().tolist() == [0, 64, 128]  # 2 · 128 · 127 fits the kernels' 16-bit pair sums
     assert torch.equal(ours(x[3:4]), ours(x)[3:4])  # a row's result whatever the other rows
+
+
+def test_a_torch_without_the_fixed_grid_product_generates_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> None:
+        raise AttributeError("no such op")
+
+    monkeypatch.setattr(int8_weights, "_fixed_grid_linear", missing)
+    int8_available.cache_clear()
+    try:
+        assert not int8_available()
+        model = _model(2, 512)
+        assert not use_int8(model)
+        stepper = make_stepper(model)
+        assert stepper.int8 is False  # type: ignore[attr-defined]
+        stepper.prefill([1, 2])
+        assert torch.isfinite(stepper.step(3)).all()
+    finally:
+        int8_available.cache_clear()
 
 
 def _model(layers: int, hidden: int) -> LanguageModel:
