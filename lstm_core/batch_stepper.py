@@ -13,7 +13,6 @@ import torch
 from torch import Tensor
 
 from lstm_core.model import LanguageModel, State
-from lstm_core.step_cells import GateBuffers
 from lstm_core.step_rows import StepRows
 from lstm_core.stepper import FastStepper, _prefill, use_int8
 
@@ -77,7 +76,6 @@ class FastBatchStepper:
         # Its laid-out (or int8) weights and its thread choice; its own state stays unused.
         self.fast = FastStepper(model, int8=int8)
         self.state: StepRows | None = None
-        self.gates: GateBuffers | None = None  # made for a number of rows when it is many
         # Its stepper's choice, which only this batch uses: 4 rows ran faster on one thread.
         self.threads = self.fast.threads
 
@@ -96,11 +94,9 @@ class FastBatchStepper:
         fast, state = self.fast, self.state
         assert state is not None, "prefill first"
         if fast.many_rows(state.rows):
-            if self.gates is None or self.gates.rows != state.rows:
-                self.gates = GateBuffers(len(fast.products), state.rows, fast.gates, state.h[0].shape[1])
             # Its products always on the team: at 32 rows of a 2×512 LSTM they are bound by
             # arithmetic, and a choice timed during a burst of load could keep one thread.
-            return fast.advance_many(tokens, state, self.gates)
+            return fast.advance_many(tokens, state)
         return self.threads.run(fast.advance, fast.input_table.index_select(0, tokens), state)
 
     def reorder(self, index: Tensor) -> None:

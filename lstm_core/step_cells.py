@@ -54,8 +54,8 @@ def quarters(gates: np.ndarray) -> list[np.ndarray]:
 
 
 class GateBuffers:
-    """Every layer's gate values for a batch of rows, kept from step to step with their views
-    made once (each view costs a call at every step)."""
+    """Every layer's gate values for one row or a batch of rows, kept from step to step with
+    their views made once (each view costs a call at every step)."""
 
     def __init__(self, layers: int, rows: int, gates: int, hidden: int) -> None:
         self.rows = rows

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -19,7 +20,7 @@ from lstm_core.hardware import inference_autocast
 from lstm_core.int8_weights import int8_available
 from lstm_core.model import LanguageModel, State
 from lstm_core.openmp_team import on_one_thread
-from lstm_core.step_cells import GateBuffers, lstm_cell, quarters, rnn_cell
+from lstm_core.step_cells import GateBuffers, lstm_cell, rnn_cell
 from lstm_core.step_rows import StepRows
 from lstm_core.step_threads import StepThreads
 from lstm_core.step_weights import step_weights
@@ -109,6 +110,15 @@ class FastStepper:
         self.input_table, self.products, self.gates = weights.input_table, weights.products, weights.gates
         self.state: StepRows | None = None
         self.threads = StepThreads()
+        self._gate_buffers: GateBuffers | None = None
+
+    def gate_buffers(self, rows: int) -> GateBuffers:
+        """Every layer's gate values for ``rows`` rows, kept while the number of rows is."""
+        buffers = self._gate_buffers
+        if buffers is None or buffers.rows != rows:
+            hidden = self.model.config.hidden
+            buffers = self._gate_buffers = GateBuffers(len(self.products), rows, self.gates, hidden)
+        return buffers
 
     def weight_bytes(self) -> int:
         """Bytes of weights one step reads (layer 0 reads one row of its lookup table)."""
@@ -146,29 +156,30 @@ class FastStepper:
         of the rows' tokens; `state` is updated in place. Returns the logits (rows, V). The
         batched stepper runs the same step over a few rows, and ``advance_many`` over many."""
         gates_end, lstm = self.gates, self.lstm
+        gates = self.gate_buffers(state.rows)
         below = token_rows.numpy()  # this layer's input projection, bias included
         for layer, product in enumerate(self.products):
-            gates = state.pending[layer]
-            gates += below
+            values = gates.values_np[layer]
+            np.add(state.pending[layer], below, out=values)
             if lstm:
-                lstm_cell(torch.from_numpy(gates), quarters(gates), state, layer)
+                lstm_cell(gates.values[layer], gates.parts[layer], state, layer)
             else:
-                rnn_cell(gates, state, layer)
+                rnn_cell(values, state, layer)
             out = product(state.h[layer])
             out_np = out.numpy()
             state.pending[layer], below = out_np[:, :gates_end], out_np[:, gates_end:]
         return out[:, gates_end:]
 
-    def advance_many(self, tokens: Tensor, state: StepRows, gates: GateBuffers) -> Tensor:
+    def advance_many(self, tokens: Tensor, state: StepRows) -> Tensor:
         """``advance`` over a batch of rows, each with its token, to the last bit. Each layer's
-        gates are summed into ``gates`` by torch (several times faster than numpy at adding
-        strided (rows, gates) views) and updated by the cell (lstm_core.step_cells), on one kernel
-        thread, which also keeps torch's sigmoid from splitting a row between threads: the
-        products alone use the team. The application's OpenMP threads spin only briefly
+        gates are summed by torch (several times faster than numpy at adding strided (rows,
+        gates) views) and updated by the cell (lstm_core.step_cells), on one kernel thread,
+        which also keeps torch's sigmoid from splitting a row between threads: the products
+        alone use the team. The application's OpenMP threads spin only briefly
         (training/runtime/cpu_runtime.py), so a parallel call between two products first
         wakes a sleeping thread; per step of 32 rows of a 2×512 LSTM on a 2-core Zen 4 VM,
         640 µs against 700 with the pointwise part on the team too."""
-        gates_end = self.gates
+        gates_end, gates = self.gates, self.gate_buffers(state.rows)
         below = on_one_thread(self.input_table.index_select, 0, tokens)  # layer 0's input projection
         for layer, product in enumerate(self.products):
             on_one_thread(self._gates_and_cell, layer, below, state, gates)
