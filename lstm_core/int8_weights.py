@@ -77,4 +77,9 @@ class Int8Linear:
         self._linear = _fixed_grid_linear()
 
     def __call__(self, x: Tensor) -> Tensor:
-        return self._linear(x, INPUT_SCALE, INPUT_ZERO_POINT, self.packed)
+        # Before a call, torch asks each non-tensor argument for ``__torch_function__``; the
+        # packed weight answers by raising and catching a C++ exception, 14 µs a call on a
+        # 2-core Zen 3 (a 2,113 × 512 product at batch 1: 49 µs, 34 without the question).
+        # No argument here is a tensor subclass, so the question is skipped for this call.
+        with torch._C.DisableTorchFunctionSubclass():
+            return self._linear(x, INPUT_SCALE, INPUT_ZERO_POINT, self.packed)
