@@ -60,6 +60,26 @@ def test_the_fixed_input_grid_is_the_one_the_dynamic_kernels_choose_for_inputs_i
     assert torch.equal(ours(x[3:4]), ours(x)[3:4])  # a row's result whatever the other rows
 
 
+def test_a_product_does_not_ask_its_packed_weight_for_torch_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packed weight answers that question by throwing and catching a C++ exception,
+    which cost more than a small product's arithmetic (docs/benchmarks.md)."""
+    product = Int8Linear(torch.randn(8, 16), None)
+    packed_type = type(product.packed)
+    answer = packed_type.__getattr__
+    asked: list[str] = []
+
+    def spy(packed: object, name: str) -> object:
+        asked.append(name)
+        return answer(packed, name)
+
+    monkeypatch.setattr(packed_type, "__getattr__", spy)
+    x = torch.rand(1, 16)
+    product(x)
+    assert "__torch_function__" not in asked
+    product._linear(x, INPUT_SCALE, INPUT_ZERO_POINT, product.packed)  # an unguarded call asks
+    assert "__torch_function__" in asked
+
+
 def test_a_torch_without_the_fixed_grid_product_generates_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing() -> None:
         raise AttributeError("no such op")
