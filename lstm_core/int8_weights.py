@@ -17,6 +17,7 @@ cost a second pass (32 rows × 4,096 outputs on a 2-core Zen 3: 991 µs against 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Callable
@@ -29,6 +30,12 @@ from torch import Tensor
 # and 2 · 128 · 127 = 32,512 stays below 32,767.
 INPUT_SCALE = 2 / 127
 INPUT_ZERO_POINT = 64  # the code of 0.0
+
+# Switches off __torch_function__ overrides of tensor subclasses for a call (``Int8Linear``
+# says why); a torch without it makes its calls as they are.
+_NO_SUBCLASS_OVERRIDES: Callable[[], contextlib.AbstractContextManager[object]] = getattr(
+    torch._C, "DisableTorchFunctionSubclass", contextlib.nullcontext
+)
 
 
 def _fixed_grid_linear() -> Callable[..., Tensor]:
@@ -81,5 +88,5 @@ class Int8Linear:
         # packed weight answers by raising and catching a C++ exception, 14 µs a call on a
         # 2-core Zen 3 (a 2,113 × 512 product at batch 1: 49 µs, 34 without the question).
         # No argument here is a tensor subclass, so the question is skipped for this call.
-        with torch._C.DisableTorchFunctionSubclass():
+        with _NO_SUBCLASS_OVERRIDES():
             return self._linear(x, INPUT_SCALE, INPUT_ZERO_POINT, self.packed)
