@@ -9,10 +9,14 @@ both sides alike.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import string
+import time
+from collections.abc import Callable
 
 import torch
+from torch import Tensor
 
 from benchmarks.common import interleaved, row, time_per_call
 from lstm_core.batch_sampling import generate_samples
@@ -49,6 +53,49 @@ class _TeamGains:
         self.seen.append(alone / team)
 
 
+class _TimedProduct:
+    """A step's matrix product that records how long each of its calls took."""
+
+    def __init__(self, product: Callable[[Tensor], Tensor]) -> None:
+        self.product = product
+        self.nbytes = getattr(product, "nbytes", 0)
+        self.seconds: list[float] = []
+
+    def __call__(self, rows: Tensor) -> Tensor:
+        start = time.perf_counter()
+        out = self.product(rows)
+        self.seconds.append(time.perf_counter() - start)
+        return out
+
+
+class _ProductsInStep:
+    """The batch's matrix products timed inside its steps, on the team, and the same products
+    called back to back on one kernel thread. Two threads each running half of a product's
+    rows keep a core's full pace, so the team could halve the one-thread time; between two
+    products of a step, though, the cells and the draws run on one core, and kernel threads
+    that went to sleep meanwhile must wake for the next product, which on a virtual machine
+    whose idle cores halt costs a large part of what the team saves (docs/benchmarks.md)."""
+
+    def __init__(self, model: LanguageModel, tokenizer: CharTokenizer, rows: int) -> None:
+        self.model, self.tokenizer, self.rows = model, tokenizer, rows
+        self.inside: list[float] = []
+        self.one_thread: list[float] = []
+
+    def measure(self) -> None:
+        stepper = make_batch_stepper(self.model)
+        if not isinstance(stepper, FastBatchStepper):
+            return
+        timed = [_TimedProduct(product) for product in stepper.fast.products]
+        stepper.fast.products = timed  # type: ignore[assignment]
+        settings = SamplingSettings(max_tokens=100, seed=0)
+        generate_samples(self.model, self.tokenizer, "ROMEO:", settings, self.rows, stepper=stepper)
+        assert stepper.state is not None
+        self.inside.append(sum(statistics.median(product.seconds) for product in timed))
+        pairs = zip(timed, stepper.state.h, strict=True)
+        calls = [functools.partial(on_one_thread, product.product, rows) for product, rows in pairs]
+        self.one_thread.append(sum(time_per_call(call, repeats=20, warmup=2) for call in calls))
+
+
 def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
     torch.manual_seed(0)
     tokenizer = CharTokenizer(sorted(set(string.printable)))
@@ -74,7 +121,8 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
             single_texts[seed] = "".join(pieces)
 
     gains = _TeamGains(model, samples)
-    fns = {"batched": batched, "quarter": quarter, "gain": gains.measure}
+    products = _ProductsInStep(model, tokenizer, samples)
+    fns = {"batched": batched, "quarter": quarter, "gain": gains.measure, "products": products.measure}
     times = interleaved(fns, rounds=rounds, warmup=1)
     times["sequential"] = times["quarter"] * samples / QUARTER
     total = samples * chars
@@ -89,6 +137,12 @@ def run(samples: int = SAMPLES, chars: int = CHARS, rounds: int = 16) -> float:
         low, mid = min(gains.seen), statistics.median(gains.seen)
         gain = f"{mid:.2f} × (lowest {low:.2f})"
         row(f"the batch's largest product on {team} kernel threads / on one", gain)
+    if products.inside and team > 1:
+        inside, one_thread = statistics.median(products.inside), statistics.median(products.one_thread)
+        row(
+            f"a step's products: on {team} kernel threads inside it / on one, back to back",
+            f"{inside * 1e6:,.0f} / {one_thread * 1e6:,.0f} µs",
+        )
     same = sum(single_texts.get(i) == text for i, text in enumerate(batch_texts))
     row("samples that are their seed's single run, character for character", f"{same} of {samples}")
     return ratio
