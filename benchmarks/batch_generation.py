@@ -58,7 +58,6 @@ class _TimedProduct:
 
     def __init__(self, product: Callable[[Tensor], Tensor]) -> None:
         self.product = product
-        self.nbytes = getattr(product, "nbytes", 0)
         self.seconds: list[float] = []
 
     def __call__(self, rows: Tensor) -> Tensor:
